@@ -1,0 +1,199 @@
+"""agents.py — the learner and the two-phase protocol (paper §2–§3, Figs 1 and 4 left).
+
+The learner is a softmax policy linear in features of the egocentric view, trained by
+REINFORCE with a learned linear baseline and Adam (our choice in place of the authors' CNN + PPO,
+design.md decision 2). Every array carries a leading seed axis S and a world axis N:
+S independent learners, each acting in N parallel worlds, are trained in one batched
+computation.
+
+Utility (paper Eq. 1), computed in `utility` and nowhere else:
+    U = R_e + P·R_s + (1 − P)·R_i
+R_e is the step cost, R_s the caregiver's social reward, P = 1 while the caregiver is
+present, and R_i the internalized social reward the ISR predicts (0 without an ISR).
+
+Logged per episode and seed (arrays of shape (S, episodes/N)):
+    goals     goals reached per episode, averaged over the seed's N worlds;
+    internal  the return the learner is trained on, Σ_t U_t per episode (its "internal"
+              return; equals the true return while the caregiver is present).
+
+Public names: AgentConfig, Policy, features, utility, discounted_returns, learn.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+from env import GOAL, WALL, GridWorld
+
+
+@dataclass(frozen=True)
+class AgentConfig:
+    """The learner's settings (ours; the original's PPO settings are in paper-setup.md §2)."""
+    worlds_per_seed: int = 30    # N parallel worlds per learner; an update uses N episodes
+    lr: float = 0.15             # Adam step size of the policy weights θ
+    lr_value: float = 0.1        # SGD step size of the baseline weights w
+    gamma: float = 0.99          # discount of the reward-to-go within an episode (PPO's γ)
+    beta1: float = 0.9           # Adam's first-moment decay
+    beta2: float = 0.999         # Adam's second-moment decay
+    entropy: float = 0.01        # entropy bonus (PPO's default is 0; README: why 0.01)
+
+
+def features(views):
+    """(..., F) float32 features of egocentric views (..., 9, 9); design.md decision 2.
+
+    - where the goal is: a one-hot over the view's cells (the goal is always in view),
+      given twice, once for "a wall is ahead" and once for "the way ahead is free";
+    - walls on the four cells around the agent and two ahead;
+    - which side the goal is on (ahead, left, right, behind), alone and × wall ahead;
+    - a bias.
+    One-hot walls over the whole view do not learn: the ~27 outer-ring walls are on in
+    nearly every view and swamp the goal features (design.md, calibration notes).
+    """
+    views = np.asarray(views)
+    c = views.shape[-1] // 2
+    goal = views == GOAL                                               # (..., 9, 9)
+    near = views[..., [c - 1, c - 2, c, c, c - 1, c - 1], [c, c, c - 1, c + 1, c - 1, c + 1]] == WALL
+    rows = np.arange(views.shape[-2])[:, None]
+    cols = np.arange(views.shape[-1])[None, :]
+    goal_side = np.stack([(goal & (rows < c) & (cols == c)).any((-2, -1)),   # straight ahead
+                          (goal & (cols < c)).any((-2, -1)),                 # to the left
+                          (goal & (cols > c)).any((-2, -1)),                 # to the right
+                          (goal & (rows > c) & (cols == c)).any((-2, -1))], -1)  # behind
+    wall_ahead = near[..., :1]
+    goal_cell = goal.reshape(*views.shape[:-2], -1)
+    parts = [goal_cell & wall_ahead, goal_cell & ~wall_ahead, near, goal_side,
+             wall_ahead & goal_side, np.ones(views.shape[:-2] + (1,), dtype=bool)]
+    return np.concatenate(parts, axis=-1).astype(np.float32)
+
+
+N_FEATURES = features(np.zeros((9, 9), dtype=np.int8)).shape[-1]
+N_ACTIONS = 3
+
+
+def utility(r_e, r_s, r_i, presence):
+    """Paper Eq. 1: U = R_e + P·R_s + (1 − P)·R_i. The only place rewards are combined."""
+    return r_e + presence * r_s + (1.0 - presence) * r_i
+
+
+def discounted_returns(rewards, gamma):
+    """Reward-to-go along axis 0: G_t = Σ_{k≥t} γ^(k−t) r_k, for one episode (T, ...)."""
+    returns = np.zeros_like(rewards)
+    running = np.zeros_like(rewards[0])
+    for t in range(len(rewards) - 1, -1, -1):
+        running = rewards[t] + gamma * running
+        returns[t] = running
+    return returns
+
+
+@dataclass
+class Policy:
+    """S independent linear softmax policies with linear baselines.
+
+    π(a | s) = softmax(φ(s)·θ)_a, baseline b(s) = φ(s)·w. `m`, `v`, `k` are Adam's moment
+    estimates and step count for θ; like PPO's optimiser state they carry over from
+    socialization into the second phase.
+    """
+    theta: np.ndarray    # (S, F, A) policy weights
+    w: np.ndarray        # (S, F) baseline weights
+    m: np.ndarray        # (S, F, A) Adam first moment
+    v: np.ndarray        # (S, F, A) Adam second moment
+    k: int = 0           # Adam steps taken
+
+    @classmethod
+    def zeros(cls, n_seeds):
+        shape = (n_seeds, N_FEATURES, N_ACTIONS)
+        return cls(np.zeros(shape), np.zeros(shape[:2]), np.zeros(shape), np.zeros(shape))
+
+    def tile(self, copies):
+        """A new Policy holding `copies` copies of every learner, stacked on the seed axis."""
+        tile = lambda a: np.concatenate([a] * copies, axis=0)
+        return Policy(tile(self.theta), tile(self.w), tile(self.m), tile(self.v), self.k)
+
+    def probs(self, phi):
+        """(S, ..., A) action probabilities for features phi (S, ..., F)."""
+        logits = np.matmul(phi, self.theta[:, None] if phi.ndim == 4 else self.theta)
+        logits -= logits.max(axis=-1, keepdims=True)
+        p = np.exp(logits)
+        return p / p.sum(axis=-1, keepdims=True)
+
+    def sample(self, phi, rng):
+        """(S, N) actions drawn from π by inverse-CDF sampling."""
+        cdf = np.cumsum(self.probs(phi), axis=-1)
+        u = rng.random(cdf.shape[:-1] + (1,))
+        return np.minimum((u > cdf).sum(axis=-1), N_ACTIONS - 1)
+
+    def update(self, b_phi, b_actions, b_returns, cfg):
+        """One REINFORCE-with-baseline step on a batch of episodes (T, S, N, ...).
+
+        g = mean_{t,n} [(G_t − b(s_t)) ∇θ log π(a_t | s_t) + β ∇θ H(π(· | s_t))], with
+        ∇θ log π(a | s) = φ(s) ⊗ (onehot(a) − π(· | s)): no γ^t factor, no advantage
+        normalisation, no clipping; β = cfg.entropy. θ takes an Adam ascent step along g;
+        the baseline one least-squares SGD step. Adam matters: the goal features are on in
+        ~1/25 of the states, the bias in all, and plain SGD either crawls or lets some seeds
+        collapse; without the entropy bonus 1–2 learners in 10 stall at 2.1–2.5 goals.
+        """
+        n_seeds = self.theta.shape[0]
+        phi = b_phi.transpose(1, 0, 2, 3).reshape(n_seeds, -1, N_FEATURES)     # (S, T·N, F)
+        returns = b_returns.transpose(1, 0, 2).reshape(n_seeds, -1)           # (S, T·N)
+        actions = b_actions.transpose(1, 0, 2).reshape(n_seeds, -1)
+        advantages = returns - np.matmul(phi, self.w[..., None])[..., 0]
+        probs = self.probs(phi)                                               # (S, T·N, A)
+        score = np.eye(N_ACTIONS)[actions] - probs
+        phi_t = phi.transpose(0, 2, 1) / returns.shape[1]                     # (S, F, T·N)
+        # The entropy bonus: ∂H/∂logit_a = −π_a (log π_a + H), H = −Σ_b π_b log π_b.
+        log_probs = np.log(probs + 1e-12)
+        entropy_grad = -probs * (log_probs - (probs * log_probs).sum(-1, keepdims=True))
+        grad = np.matmul(phi_t, advantages[..., None] * score + cfg.entropy * entropy_grad)
+        self.k += 1
+        self.m = cfg.beta1 * self.m + (1 - cfg.beta1) * grad
+        self.v = cfg.beta2 * self.v + (1 - cfg.beta2) * grad ** 2
+        m_hat, v_hat = self.m / (1 - cfg.beta1 ** self.k), self.v / (1 - cfg.beta2 ** self.k)
+        self.theta += cfg.lr * m_hat / (np.sqrt(v_hat) + 1e-8)
+        self.w += cfg.lr_value * np.matmul(phi_t, advantages[..., None])[..., 0]
+
+
+def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, record=False):
+    """Train `policy` in place for `episodes` episodes per learner; return the logs.
+
+    presence: (S,) P per learner: 1 while the caregiver is present, 0 once it has left.
+    isr:      None, or (callable, internalized): the callable maps (views (S, N, v, v),
+              actions (S, N)) to R_i (S, N); `internalized` (S,) says which learners have
+              an ISR. Without one R_i = 0 (the `none` condition).
+    record:   keep every transition (view, action, R_s) for the ISR data set (§3.2).
+    An update uses one episode in each of the N worlds of a learner, so `episodes` must be
+    a multiple of N; the logs hold one point per update (the mean over the N worlds).
+    """
+    n_seeds, n = policy.theta.shape[0], agent_cfg.worlds_per_seed
+    if episodes < n or episodes % n:
+        raise ValueError(f"episodes ({episodes}) must be a positive multiple of "
+                         f"worlds_per_seed ({n})")
+    presence = np.asarray(presence, dtype=float)[:, None]       # (S, 1)
+    world = GridWorld(world_cfg, n_seeds * n, rng)
+    v, T, updates = world_cfg.view, world_cfg.episode_len, episodes // n
+    obs = world.reset().reshape(n_seeds, n, v, v)
+    goals, internal = np.zeros((n_seeds, updates)), np.zeros((n_seeds, updates))
+    if record:
+        data = {"views": np.zeros((n_seeds, updates, T, n, v, v), dtype=np.int8),
+                "actions": np.zeros((n_seeds, updates, T, n), dtype=np.int8),
+                "r_s": np.zeros((n_seeds, updates, T, n), dtype=np.float32)}
+    for k in range(updates):
+        b_phi = np.zeros((T, n_seeds, n, N_FEATURES), dtype=np.float32)
+        b_actions = np.zeros((T, n_seeds, n), dtype=np.int64)
+        b_utility = np.zeros((T, n_seeds, n))
+        for t in range(T):
+            b_phi[t] = features(obs)
+            b_actions[t] = policy.sample(b_phi[t], rng)
+            step = world.step(b_actions[t].ravel())
+            r_e, r_s = step.r_e.reshape(n_seeds, n), step.r_s.reshape(n_seeds, n)
+            r_i = 0.0 if isr is None else isr[0](obs, b_actions[t]) * isr[1][:, None]
+            b_utility[t] = utility(r_e, r_s, r_i, presence)
+            goals[:, k] += step.reached.reshape(n_seeds, n).mean(axis=1)
+            if record:
+                data["views"][:, k, t], data["actions"][:, k, t], data["r_s"][:, k, t] = \
+                    obs, b_actions[t], r_s
+            obs = step.obs.reshape(n_seeds, n, v, v)
+        internal[:, k] = b_utility.sum(axis=0).mean(axis=1)
+        policy.update(b_phi, b_actions, discounted_returns(b_utility, agent_cfg.gamma), agent_cfg)
+    logs = {"goals": goals, "internal": internal}
+    if record:  # (S, M) transitions per learner in the order they happened, M = episodes·T
+        logs["data"] = {key: a.reshape(n_seeds, -1, *a.shape[4:]) for key, a in data.items()}
+    return logs

@@ -1,0 +1,348 @@
+"""env.py — the caregiver's gridworld (paper §2, Fig. 1 left; paper-setup.md §1).
+
+A batched numpy re-implementation of the authors' minigrid world. One `GridWorld` steps
+many independent worlds at once (leading batch axis B); nothing here loops over worlds
+or cells.
+
+Coordinates: a cell is (x, y); x is the column and grows to the right, y is the row and
+grows downward (minigrid's convention). Arrays indexed by cell are [y, x].
+Directions: 0 = east (+x), 1 = south (+y), 2 = west (−x), 3 = north (−y).
+
+Public names: WorldConfig, GridWorld, Step, Action, parse_layout, egocentric_view,
+shortest_path_lengths, planner_actions, render_ascii, draw_world, and the cell codes
+UNSEEN, EMPTY, WALL, GOAL, AGENT.
+"""
+from dataclasses import dataclass
+from enum import IntEnum
+from functools import lru_cache
+from typing import NamedTuple
+
+import numpy as np
+
+# Minigrid's object codes, which the authors' observation uses (paper-setup.md §1.5).
+UNSEEN, EMPTY, WALL, GOAL, AGENT = 0, 1, 2, 8, 10
+DIR_TO_VEC = np.array([[1, 0], [0, 1], [-1, 0], [0, -1]])  # (dx, dy) per direction
+ARROWS = ">v<^"
+
+
+class Action(IntEnum):
+    LEFT = 0     # turn left: dir − 1 (mod 4)
+    RIGHT = 1    # turn right: dir + 1 (mod 4)
+    FORWARD = 2  # move one cell ahead unless it is a block; costs R_e either way
+
+
+@dataclass(frozen=True)
+class WorldConfig:
+    """The world's sizes and rewards. Defaults are the paper's (paper-setup.md §1)."""
+    width: int = 7                 # grid width including the outer wall ring
+    height: int = 7                # grid height including the outer wall ring
+    n_blocks: int = 3              # random interior blocks per layout (Fig. 1: 3)
+    episode_len: int = 20          # steps per episode, 4·(size−2)²//5 in the original
+    step_cost: float = -0.045      # R_e of every forward step, −0.9 / episode_len
+    social_reward: float = 0.4     # R_s, the caregiver's reward for entering the goal
+    view: int = 9                  # side of the egocentric view (agent at its centre)
+    layout: str | None = None      # ASCII blocks ('#' block, '.' free); replaces n_blocks
+
+    def blocks(self):
+        """(H, W) bool: the walls every layout has (outer ring plus fixed blocks)."""
+        if self.layout is not None:
+            return parse_layout(self.layout)
+        if self.width < 3 or self.height < 3:
+            raise ValueError(f"a {self.width}x{self.height} world has no interior; "
+                             "width and height must be at least 3")
+        walls = np.ones((self.height, self.width), dtype=bool)
+        walls[1:-1, 1:-1] = False
+        return walls
+
+    def validate(self):
+        """Raise ValueError, in one line, if these settings cannot make a world."""
+        walls = self.blocks()
+        n_random = 0 if self.layout is not None else self.n_blocks
+        if n_random < 0:
+            raise ValueError(f"n_blocks must be >= 0, got {n_random}")
+        if self.episode_len < 1:
+            raise ValueError(f"episode_len must be >= 1, got {self.episode_len}")
+        if self.view < 1 or self.view % 2 == 0:
+            raise ValueError(f"view must be a positive odd number, got {self.view}")
+        n_free = int((~walls).sum())
+        if n_random + 2 > n_free:
+            raise ValueError(f"{n_random} blocks do not fit: the world has {n_free} free "
+                             f"cells and blocks, goal and agent need {n_random + 2}")
+        return walls
+
+
+def parse_layout(text):
+    """ASCII art → (H, W) bool walls. '#' is a block, '.' a free cell; the border must be '#'.
+
+    The five hand-picked layouts of Fig. 5 are written this way (paper-setup.md §6.4).
+    """
+    rows = [r.strip() for r in text.strip().splitlines() if r.strip()]
+    if not rows:
+        raise ValueError("empty layout")
+    if len({len(r) for r in rows}) != 1:
+        raise ValueError(f"malformed layout: rows have different lengths {[len(r) for r in rows]}")
+    bad = set("".join(rows)) - set("#.")
+    if bad:
+        raise ValueError(f"malformed layout: unknown characters {''.join(sorted(bad))!r}; "
+                         "use '#' for a block and '.' for a free cell")
+    walls = np.array([[ch == "#" for ch in r] for r in rows])
+    border = np.concatenate([walls[0], walls[-1], walls[:, 0], walls[:, -1]])
+    if not border.all():
+        raise ValueError("malformed layout: the outer ring must be all '#'")
+    return walls
+
+
+class Step(NamedTuple):
+    obs: np.ndarray        # (B, view, view) int8: the egocentric view after the step
+    r_e: np.ndarray        # (B,) extrinsic reward: the step cost on forward, else 0
+    r_s: np.ndarray        # (B,) the caregiver's social reward: +0.4 on entering the goal
+    reached: np.ndarray    # (B,) bool: the step entered the goal (a fresh layout follows)
+    truncated: bool        # the episode ended here; all worlds were reset
+
+
+class GridWorld:
+    """B independent copies of the caregiver's world, stepped together.
+
+    Description
+        A learner (red triangle) walks a grid with blocks (grey) toward a goal (green).
+        Entering the goal draws a fresh layout and the episode goes on (paper-setup.md §1.3).
+    Layout (7×7, 3 blocks; '#' wall, G goal, > the agent facing east)
+        #######
+        #..#..#
+        #.G...#
+        #...#.#
+        #.>#..#
+        #.....#
+        #######
+    Action space
+        0 turn left, 1 turn right, 2 forward.
+    Observation
+        The egocentric `view`×`view` grid of cell codes (UNSEEN 0, EMPTY 1, WALL 2, GOAL 8,
+        AGENT 10), agent at the centre facing up: row c−1 is ahead, column c−1 its left.
+    Rewards (kept apart; the learner combines them, agents.utility)
+        R_e = step_cost on every forward step; R_s = social_reward on entering the goal.
+    Termination vs truncation
+        Never terminated. Truncated after episode_len steps: every world gets a new layout.
+    """
+
+    def __init__(self, cfg, n_worlds, rng):
+        if int(n_worlds) < 1:
+            raise ValueError(f"n_worlds must be >= 1, got {n_worlds}")
+        self.cfg, self.rng, self.n = cfg, rng, int(n_worlds)
+        self.fixed = cfg.validate()
+        self.height, self.width = self.fixed.shape
+        self.n_random = 0 if cfg.layout is not None else cfg.n_blocks
+        self.walls = self.goal = self.pos = self.dir = None
+        self.t = 0
+
+    def reset(self):
+        """Draw a fresh layout in every world; return the observation (B, view, view)."""
+        self.walls = np.broadcast_to(self.fixed, (self.n, self.height, self.width)).copy()
+        self.goal = np.zeros((self.n, 2), dtype=np.int64)
+        self.pos = np.zeros((self.n, 2), dtype=np.int64)
+        self.dir = np.zeros(self.n, dtype=np.int64)
+        self._draw_layouts(np.arange(self.n))
+        self.t = 0
+        return self.observe()
+
+    def _draw_layouts(self, idx):
+        """New blocks, goal, agent and heading for worlds `idx` (paper-setup.md §1.2).
+
+        Blocks, goal and agent are distinct cells drawn uniformly among the free ones, which
+        is what the original's sequential rejection sampling gives, in one argsort.
+        """
+        m = len(idx)
+        if m == 0:
+            return
+        free = ~self.fixed.ravel()
+        keys = self.rng.random((m, free.size))
+        keys[:, ~free] = 2.0                                # fixed walls sort last
+        cells = np.argsort(keys, axis=1)[:, :self.n_random + 2]  # (m, k+2) flat cells
+        walls = np.broadcast_to(self.fixed, (m, self.height, self.width)).copy()
+        rows = np.repeat(np.arange(m), self.n_random)
+        walls.reshape(m, -1)[rows, cells[:, :self.n_random].ravel()] = True
+        self.walls[idx] = walls
+        self.goal[idx] = np.stack(np.divmod(cells[:, -2], self.width)[::-1], axis=1)
+        self.pos[idx] = np.stack(np.divmod(cells[:, -1], self.width)[::-1], axis=1)
+        self.dir[idx] = self.rng.integers(0, 4, size=m)
+
+    def codes(self):
+        """(B, H, W) int8 cell codes of the whole grid (the view crops this)."""
+        grid = np.where(self.walls, WALL, EMPTY).astype(np.int8)
+        b = np.arange(self.n)
+        grid[b, self.goal[:, 1], self.goal[:, 0]] = GOAL
+        grid[b, self.pos[:, 1], self.pos[:, 0]] = AGENT
+        return grid
+
+    def observe(self):
+        return egocentric_view(self.codes(), self.pos, self.dir, self.cfg.view)
+
+    def step(self, action):
+        """Apply one action per world (B,); return a `Step` (paper-setup.md §1.3–1.4)."""
+        if self.walls is None:
+            raise RuntimeError("call reset() before step()")
+        action = np.asarray(action)
+        turn = np.where(action == Action.LEFT, -1, np.where(action == Action.RIGHT, 1, 0))
+        self.dir = (self.dir + turn) % 4
+        forward = action == Action.FORWARD
+        ahead = self.pos + DIR_TO_VEC[self.dir]
+        blocked = self.walls[np.arange(self.n), ahead[:, 1], ahead[:, 0]]
+        moves = forward & ~blocked
+        self.pos = np.where(moves[:, None], ahead, self.pos)
+        reached = moves & (self.pos == self.goal).all(axis=1)
+        r_e = np.where(forward, self.cfg.step_cost, 0.0)
+        r_s = np.where(reached, self.cfg.social_reward, 0.0)
+        self._draw_layouts(np.flatnonzero(reached))  # the episode goes on in a new layout
+        self.t += 1
+        truncated = self.t >= self.cfg.episode_len
+        if truncated:
+            return Step(self.reset(), r_e, r_s, reached, True)
+        return Step(self.observe(), r_e, r_s, reached, False)
+
+    def __str__(self):
+        if self.walls is None:
+            raise RuntimeError("call reset() before printing the world")
+        return render_ascii(self.walls[0], self.goal[0], self.pos[0], self.dir[0])
+
+
+@lru_cache
+def _view_offsets(view):
+    """(4, view, view, 2) cell offsets (dx, dy) of each view cell, per heading.
+
+    E[r, c] is the cell at pos + (h − r)·fwd + (c − h)·right, h = view // 2
+    (paper-setup.md §1.5, the closed form of minigrid's rotate-and-crop).
+    """
+    h = view // 2
+    r, c = np.meshgrid(np.arange(view), np.arange(view), indexing="ij")
+    fwd = DIR_TO_VEC[:, None, None, :]
+    right = DIR_TO_VEC[(np.arange(4) + 1) % 4][:, None, None, :]
+    return (h - r)[None, :, :, None] * fwd + (c - h)[None, :, :, None] * right
+
+
+def egocentric_view(codes, pos, dirs, view=9):
+    """Crop (B, H, W) codes to (B, view, view) around each agent, its heading up.
+
+    The grid is padded with UNSEEN by view // 2 on every side, so the crop is one gather.
+    """
+    n, height, width = codes.shape
+    h = view // 2
+    padded = np.pad(codes, ((0, 0), (h, h), (h, h)), constant_values=UNSEEN)
+    hp, wp = height + 2 * h, width + 2 * h
+    offsets = _view_offsets(view)
+    flat_offsets = offsets[..., 1] * wp + offsets[..., 0]                 # (4, v, v)
+    centre = np.arange(n) * (hp * wp) + (pos[:, 1] + h) * wp + pos[:, 0] + h
+    return padded.reshape(-1)[centre[:, None, None] + flat_offsets[dirs]]
+
+
+def action_values(walls, goal):
+    """(B, 3, 4, H, W) fewest actions to enter the goal after taking action a in (dir, y, x).
+
+    Value iteration over the turn/forward dynamics, batched over worlds; inf where the goal
+    cannot be reached. It is the planner behind the dashed "best achievable" line of
+    Figs 1 and 4 (paper-setup.md §9 item 24: random blocks can wall the goal off).
+    """
+    n, height, width = walls.shape
+    shape = (4, height, width)
+    n_states = 4 * height * width
+    d, y, x = np.unravel_index(np.arange(n_states), shape)
+    turn_left = np.ravel_multi_index(((d - 1) % 4, y, x), shape)
+    turn_right = np.ravel_multi_index(((d + 1) % 4, y, x), shape)
+    ax = np.clip(x + DIR_TO_VEC[d, 0], 0, width - 1)
+    ay = np.clip(y + DIR_TO_VEC[d, 1], 0, height - 1)
+    # Forward leads to the state ahead, to a goal sink (0 more actions) or, into a block,
+    # to an unreachable sink (inf).
+    goal_sink, dead_sink = n_states, n_states + 1
+    is_goal = (ax == goal[:, :1]) & (ay == goal[:, 1:])                    # (B, S)
+    forward = np.where(is_goal, goal_sink,
+                       np.where(walls[:, ay, ax], dead_sink, np.ravel_multi_index((d, ay, ax), shape)))
+    off_limits = walls[:, y, x] | ((x == goal[:, :1]) & (y == goal[:, 1:]))
+    forward += (n_states + 2) * np.arange(n)[:, None]         # index into dist.ravel()
+    dist = np.full((n, n_states + 2), np.inf)
+    dist[:, goal_sink] = 0.0
+    for _ in range(n_states + 1):                       # one sweep per state at most
+        flat = dist.ravel()
+        q = np.stack([dist[:, turn_left], dist[:, turn_right], flat[forward]], axis=1) + 1.0
+        new = np.where(off_limits, np.inf, q.min(axis=1))     # (B, S)
+        if np.array_equal(new, dist[:, :n_states]):
+            return np.where(off_limits[:, None], np.inf, q).reshape(n, 3, *shape)
+        dist[:, :n_states] = new
+    raise AssertionError("value iteration did not converge")
+
+
+def planner_goals(cfg, n_worlds, episodes, rng):
+    """(episodes, n_worlds) goals per episode of the shortest-path planner.
+
+    The planner sees the true state and always takes the first action of a shortest path,
+    which maximises goals per episode: each goal brings an independent fresh layout, so
+    reaching every goal as early as possible is optimal.
+    """
+    world = GridWorld(cfg, n_worlds, rng)
+    world.reset()
+    b = np.arange(world.n)
+    q = action_values(world.walls, world.goal)
+    goals = np.zeros((episodes, world.n))
+    for episode in range(episodes):
+        for _ in range(cfg.episode_len):
+            action = q[b, :, world.dir, world.pos[:, 1], world.pos[:, 0]].argmin(axis=1)
+            step = world.step(action)
+            goals[episode] += step.reached
+            changed = b if step.truncated else np.flatnonzero(step.reached)
+            if len(changed):
+                q[changed] = action_values(world.walls[changed], world.goal[changed])
+    return goals
+
+
+def render_ascii(walls, goal, pos, direction):
+    """One world as text: '#' block, '.' free, 'G' goal, '>v<^' the agent."""
+    rows = [["#" if w else "." for w in row] for row in walls]
+    rows[goal[1]][goal[0]] = "G"
+    rows[pos[1]][pos[0]] = ARROWS[direction]
+    return "\n".join("".join(r) for r in rows)
+
+
+def draw_world(ax, walls, goal, pos, direction):
+    """Draw one world for Fig. 1 left: grey blocks, green goal, red triangle agent."""
+    from matplotlib.patches import Polygon, Rectangle
+    height, width = walls.shape
+    for y, x in zip(*np.nonzero(walls)):
+        ax.add_patch(Rectangle((x, y), 1, 1, color="0.45"))
+    ax.add_patch(Rectangle(tuple(goal), 1, 1, color="#2ca02c"))
+    fwd, right = DIR_TO_VEC[direction], DIR_TO_VEC[(direction + 1) % 4]
+    centre = np.asarray(pos) + 0.5
+    tip, back = centre + 0.38 * fwd, centre - 0.3 * fwd
+    ax.add_patch(Polygon([tip, back + 0.3 * right, back - 0.3 * right], color="#d62728"))
+    ax.set_xlim(0, width)
+    ax.set_ylim(height, 0)                        # y grows downward, as in the world
+    ax.set_xticks(range(width + 1), [])
+    ax.set_yticks(range(height + 1), [])
+    ax.tick_params(length=0)
+    ax.grid(color="0.8", linewidth=0.8)
+    ax.set_aspect("equal")
+
+
+def main(argv=None):
+    """`python env.py [--layout FILE] [--blocks K] [--seed S] [--worlds N]`: print random worlds."""
+    import argparse
+    import sys
+    from pathlib import Path
+    parser = argparse.ArgumentParser(description="Print random layouts of the caregiver's world.")
+    parser.add_argument("--layout", type=Path, help="ASCII file of fixed blocks ('#', '.')")
+    parser.add_argument("--blocks", type=int, default=WorldConfig.n_blocks, help="random blocks")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--worlds", type=int, default=3)
+    args = parser.parse_args(argv)
+    try:
+        layout = args.layout.read_text() if args.layout else None
+        world = GridWorld(WorldConfig(n_blocks=args.blocks, layout=layout), args.worlds,
+                          np.random.default_rng(args.seed))
+        world.reset()
+    except (ValueError, OSError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print("\n\n".join(render_ascii(world.walls[b], world.goal[b], world.pos[b], world.dir[b])
+                      for b in range(world.n)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,380 @@
+"""figures.py — regenerate the paper's figures: `python figures.py [FIG ...] [--seeds N] [--quick]`.
+
+One function per figure (figure_1 … figure_4), each returning the numbers it plotted and
+writing DIR/figN.png; `main` writes DIR/results.json (layout in the README). Figures 1, 3
+and 4 share one experiment, `caregiver_leaves`: socialization, then the ISR, then the three
+conditions after the caregiver leaves. It runs once per process and seed set.
+
+Deviations from the paper are marked `Deviation:` and listed in the README.
+"""
+import argparse
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+import agents  # noqa: E402
+import env  # noqa: E402
+import isr  # noqa: E402
+import stats  # noqa: E402
+
+FIG_DIR = Path(__file__).parent / "figures"
+FIRST_SEED = 1234                       # the authors' seeds are 1234–1243
+ISR_CODES = (env.WALL, env.GOAL)        # the view channels the ISR sees (README: ISR input)
+CONDITIONS = ("oracle", "none", "isr")  # after socialization: caregiver stays / leaves / ISR
+PRESENCE = {"oracle": 1.0, "none": 0.0, "isr": 0.0}
+COLORS = {"social": "tab:blue", "none": "tab:green", "isr": "tab:red", "oracle": "0.5"}
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How much each experiment runs. `PAPER` is the paper's scale; `QUICK` is a smoke test."""
+    episodes: int = 6000                # socialization episodes per seed (paper: 6K)
+    after: int = 6000                   # episodes after the caregiver leaves (paper: 6K)
+    tail: int = 500                     # "the last 500 episodes" of a phase, for the claims
+    isr_fractions: tuple = (1 / 12, 1 / 6, 1 / 4, 1 / 3, 2 / 3, 1.0)  # Fig. 3 right sizes
+    planner_worlds: int = 400           # worlds the shortest-path planner is measured in
+    planner_episodes: int = 10          # episodes per planner world
+
+
+PAPER = Budget()
+QUICK = Budget(episodes=600, after=600, tail=150, planner_worlds=60, planner_episodes=2)
+WORLD = env.WorldConfig()
+AGENT = agents.AgentConfig()
+ISR_CFG = isr.ISRConfig()
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# The shared experiment: socialization → ISR → the caregiver leaves (Figs 1, 3, 4 left)
+
+@lru_cache(maxsize=2)
+def caregiver_leaves(seeds, budget=PAPER):
+    """Socialize S learners, train their ISRs, then continue in the three conditions.
+
+    Phase 1 (6K episodes): the caregiver is present (P = 1); every transition is recorded.
+    ISR: trained on 90% of each learner's transitions (and on its first 1/12 … 2/3 for
+    Fig. 3 right); every 10th batch of episodes is the held-out test split.
+    Phase 2 (6K episodes), from the socialized policy: `oracle` (P = 1), `none` (P = 0, no
+    ISR), `isr` (P = 0, R_i from the ISR); the three run as one batch of 3·S learners.
+    Deviation: one random stream (from all the seeds together) drives the whole batch, so a
+    seed's numbers depend on the seed set it ran with; the same set reproduces bit for bit.
+    """
+    n_seeds = len(seeds)
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(list(seeds)).spawn(4)]
+    start = time.perf_counter()
+    log(f"  socialization: {budget.episodes} episodes x {n_seeds} seeds")
+    policy = agents.Policy.zeros(n_seeds)
+    social = agents.learn(policy, WORLD, AGENT, budget.episodes, np.ones(n_seeds), streams[0],
+                          record=True)
+    data = isr.SocialRewardData(**social.pop("data"), block=WORLD.episode_len * AGENT.worlds_per_seed,
+                                test_every=ISR_CFG.test_every)
+    log(f"  ISR on {data.n_train} transitions per seed, and on {len(budget.isr_fractions) - 1} smaller sets")
+    sizes = [max(1, int(round(f * data.n_train))) for f in budget.isr_fractions]
+    size_losses = []
+    for size in sizes[:-1]:
+        _, size_log = isr.train_isr(data, ISR_CFG, streams[1], ISR_CODES, agents.N_ACTIONS,
+                                    n_train=size, curve=False)
+        size_losses.append(size_log["final_test_loss"])
+    params, isr_log = isr.train_isr(data, ISR_CFG, streams[1], ISR_CODES, agents.N_ACTIONS)
+    size_losses.append(isr_log["final_test_loss"])
+    log(f"  after the caregiver leaves: {budget.after} episodes x {n_seeds} seeds x {len(CONDITIONS)} conditions")
+    after = policy.tile(len(CONDITIONS))
+    presence = np.repeat([PRESENCE[c] for c in CONDITIONS], n_seeds)
+    internalized = np.repeat([c == "isr" for c in CONDITIONS], n_seeds)
+    model = isr.ISR(params, ISR_CODES).tile(len(CONDITIONS))
+    phase2 = agents.learn(after, WORLD, AGENT, budget.after, presence, streams[2],
+                          isr=(model, internalized))
+    planner = env.planner_goals(WORLD, budget.planner_worlds, budget.planner_episodes, streams[3])
+    steps = WORLD.episode_len * (n_seeds * (budget.episodes + len(CONDITIONS) * budget.after)
+                                 + planner.size)
+    return {
+        "budget": budget, "seeds": seeds,
+        "social": social,                                           # (S, updates) each
+        "after": {k: v.reshape(len(CONDITIONS), n_seeds, -1) for k, v in phase2.items()},
+        "planner_goals": float(planner.mean()),
+        "isr_log": isr_log, "isr_sizes": np.array(sizes), "isr_size_test_loss": np.array(size_losses),
+        "seconds": time.perf_counter() - start, "env_steps": int(steps),
+    }
+
+
+def tail_mean(curve, episodes):
+    """Mean over the last `episodes` episodes of per-update curves (..., updates)."""
+    k = max(1, int(np.ceil(episodes / AGENT.worlds_per_seed)))
+    return curve[..., -k:].mean(axis=-1)
+
+
+def episodes_axis(n_updates, offset=0):
+    """Episode count (per seed) at the end of each update."""
+    return offset + AGENT.worlds_per_seed * np.arange(1, n_updates + 1)
+
+
+def smooth(curves, width=5):
+    """Running mean over `width` updates (150 episodes), per seed, for the learning curves."""
+    kernel = np.ones(width) / width
+    padded = np.concatenate([np.repeat(curves[..., :1], width - 1, axis=-1), curves], axis=-1)
+    return np.apply_along_axis(lambda c: np.convolve(c, kernel, mode="valid"), -1, padded)
+
+
+def band(ax, x, curves, color, label):
+    """Mean over seeds (line) and the min–max range (shaded), as the paper's Figs 1 and 4."""
+    curves = smooth(curves)
+    ax.plot(x, curves.mean(axis=0), color=color, label=label)
+    ax.fill_between(x, curves.min(axis=0), curves.max(axis=0), color=color, alpha=0.25, lw=0)
+
+
+def learning_curves(ax, run, conditions):
+    """Socialization (blue), then the given conditions; dashed: caregiver leaves, planner."""
+    social, after = run["social"]["goals"], run["after"]["goals"]
+    n_seeds, soc_episodes = social.shape[0], run["budget"].episodes
+    band(ax, episodes_axis(social.shape[1]) / 1e3, social, COLORS["social"], "With social rewards")
+    x_after = episodes_axis(after.shape[2], soc_episodes) / 1e3
+    for condition, label in conditions:
+        band(ax, x_after, after[CONDITIONS.index(condition)], COLORS[condition], label)
+    ax.axvline(soc_episodes / 1e3, color="k", ls="--", lw=1)
+    ax.axhline(run["planner_goals"], color="0.3", ls=":", lw=1.2, label="Shortest-path planner")
+    ax.set_xlabel("Episodes (×10³)")
+    ax.set_ylabel("Goals reached per episode")
+    ax.set_ylim(0, max(4.0, run["planner_goals"] * 1.1))
+    ax.legend(loc="lower left", fontsize=8, frameon=False)
+    ax.set_title(f"mean and min–max over {n_seeds} seeds", fontsize=9)
+
+
+def claims(run):
+    """Per-seed numbers behind the claims of Figs 1 and 4 left, with the t-tests."""
+    budget = run["budget"]
+    socialized = tail_mean(run["social"]["goals"], budget.tail)             # (S,)
+    after = tail_mean(run["after"]["goals"], budget.tail)                   # (3, S)
+    out = {"planner_goals_per_episode": run["planner_goals"],
+           "socialized_goals_per_episode": socialized.tolist(),
+           "socialized_fraction_of_planner": float(socialized.mean() / run["planner_goals"]),
+           "tail_episodes": int(np.ceil(budget.tail / AGENT.worlds_per_seed)) * AGENT.worlds_per_seed}
+    for i, condition in enumerate(CONDITIONS):
+        out[f"{condition}_goals_per_episode"] = after[i].tolist()
+        out[f"{condition}_fraction_of_socialized"] = (after[i] / socialized).tolist()
+        out[f"{condition}_internal_return"] = tail_mean(run["after"]["internal"][i], budget.tail).tolist()
+    isr_row, none_row = after[CONDITIONS.index("isr")], after[CONDITIONS.index("none")]
+    out["isr_vs_none_student"] = stats.student_t_test(isr_row, none_row)._asdict()
+    out["isr_vs_none_welch"] = stats.welch_t_test(isr_row, none_row)._asdict()
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The figures
+
+def figure_1(seeds, out_dir, quick=False):
+    """Regenerate Figure 1: "Left: example gridworlds. Right: a learner socialized with social
+    rewards (blue) un-learns once they stop (green)."
+
+    Left: three random worlds of the experiment (3 blocks). Right: 6K episodes with the
+    caregiver, then 6K without it and without an ISR; mean over seeds, min–max band.
+    Deviation: curves are a running mean over 150 episodes (the paper says "smoothed"
+    without saying how); the y axis is goals per episode, not the original's relabelled
+    0.4·G/20 (paper-setup.md §9 item 16).
+    """
+    run = caregiver_leaves(tuple(seeds), QUICK if quick else PAPER)
+    fig, axes = plt.subplots(1, 4, figsize=(13, 3.2), gridspec_kw={"width_ratios": [1, 1, 1, 2.4]})
+    world = env.GridWorld(WORLD, 3, np.random.default_rng(seeds[0]))
+    world.reset()
+    for b, ax in enumerate(axes[:3]):
+        env.draw_world(ax, world.walls[b], world.goal[b], world.pos[b], world.dir[b])
+    learning_curves(axes[3], run, [("none", "Without social rewards")])
+    save(fig, out_dir, "fig1.png")
+    result = claims(run)
+    return {k: result[k] for k in result if not k.startswith(("isr", "oracle"))}
+
+
+def figure_2(seeds, out_dir, quick=False):
+    """Regenerate Figure 2: the two agent architectures. Left: standard RL, the agent learns
+    from the environment's reward. Right: learning from social reward; the caregiver's
+    reward R_s (dotted: the caregiver is not always present) trains the ISR, whose R_i stands
+    in for R_s when the caregiver is away: U = R_e + P·R_s + (1 − P)·R_i (Eq. 1)."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    boxes_left = {"Environment": (0.5, 0.8), "Agent": (0.5, 0.2)}
+    boxes_right = {"Environment": (0.25, 0.82), "Caregiver": (0.78, 0.82),
+                   "ISR": (0.78, 0.2), "Agent": (0.25, 0.2)}
+    for ax, boxes in ((left, boxes_left), (right, boxes_right)):
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.axis("off")
+        for name, (x, y) in boxes.items():
+            ax.text(x, y, name, ha="center", va="center", fontsize=12,
+                    bbox=dict(boxstyle="round,pad=0.6", fc="#eef3fb", ec="k"))
+    arrow(left, (0.42, 0.72), (0.42, 0.28), "state $s$,\nreward $R_e$", side="left")
+    arrow(left, (0.58, 0.28), (0.58, 0.72), "action $a$", side="right")
+    left.set_title("Standard reinforcement learning")
+    arrow(right, (0.18, 0.74), (0.18, 0.28), "$s$, $R_e$", side="left")
+    arrow(right, (0.31, 0.28), (0.31, 0.74), "$a$", side="right")
+    arrow(right, (0.40, 0.82), (0.66, 0.82), "sees $s$, $a$", side="above")
+    arrow(right, (0.70, 0.74), (0.36, 0.27), "$R_s$ ($P = 1$)", side="right", dotted=True)
+    arrow(right, (0.84, 0.74), (0.84, 0.28), "trains on\n$(s, a, R_s)$", side="right", dotted=True)
+    arrow(right, (0.70, 0.2), (0.36, 0.2), "$R_i$ ($P = 0$)", side="above")
+    right.text(0.5, 0.02, "$U = R_e + P \\cdot R_s + (1 - P) \\cdot R_i$", ha="center", fontsize=13)
+    right.set_title("Learning from social reward with an ISR")
+    save(fig, out_dir, "fig2.png")
+    return {}
+
+
+def arrow(ax, start, end, label, side, dotted=False):
+    """An arrow from start to end with its label beside it (left, right or above)."""
+    ax.annotate("", xy=end, xytext=start,
+                arrowprops=dict(arrowstyle="-|>", lw=1.5, ls=":" if dotted else "-"))
+    x, y = (np.asarray(start) + np.asarray(end)) / 2
+    dx, dy, ha = {"left": (-0.02, 0, "right"), "right": (0.02, 0, "left"),
+                  "above": (0, 0.04, "center")}[side]
+    ax.text(x + dx, y + dy, label, fontsize=10, ha=ha, va="center")
+
+
+def figure_3(seeds, out_dir, quick=False):
+    """Regenerate Figure 3: "Left: ISR train and test loss during training. Right: test loss
+    against the amount of socialization data."
+
+    Left: class-balanced MSE on a fixed subset of the train split and of the held-out test
+    split, against transitions drawn. Right: the held-out test loss of ISRs trained on the
+    first 1/12 … all of the train split (≈9K … 108K transitions at paper scale); mean ± SE.
+    Deviation: the test split is truly held out (the original took a gradient step on every
+    test sample it scored, paper-setup.md §9 item 5); both panels use one balanced loss.
+    """
+    run = caregiver_leaves(tuple(seeds), QUICK if quick else PAPER)
+    isr_log, n_seeds = run["isr_log"], len(seeds)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
+    x = isr_log["samples"] / 1e3
+    for key, color, label in (("train_loss", "tab:blue", "Train"), ("test_loss", "tab:red", "Test (held out)")):
+        mean, se = stats.mean_se(isr_log[key])
+        left.plot(x, mean, color=color, label=label)
+        left.fill_between(x, mean - se, mean + se, color=color, alpha=0.25, lw=0)
+    left.set_yscale("log")
+    left.set_xlabel("Transitions drawn (×10³)")
+    left.set_ylabel("Balanced MSE loss")
+    left.legend(frameon=False)
+    mean, se = stats.mean_se(run["isr_size_test_loss"], axis=1)
+    right.errorbar(run["isr_sizes"] / 1e3, mean, yerr=se, marker="o", capsize=3, color="tab:red")
+    right.set_yscale("log")
+    right.set_xlabel("Socialization transitions the ISR saw (×10³)")
+    right.set_ylabel("Held-out test loss")
+    for ax in (left, right):
+        ax.set_title(f"mean ± SE over {n_seeds} seeds", fontsize=9)
+    save(fig, out_dir, "fig3.png")
+    final_train, final_test = isr_log["final_train_loss"], isr_log["final_test_loss"]
+    return {"final_train_loss": final_train.tolist(), "final_test_loss": final_test.tolist(),
+            "test_over_train": float(final_test.mean() / final_train.mean()),
+            "transitions": run["isr_sizes"].tolist(),
+            "test_loss_by_transitions": run["isr_size_test_loss"].tolist(),
+            "mean_test_loss_by_transitions": mean.tolist(),
+            "monotone": bool(np.all(np.diff(mean) < 0))}
+
+
+def figure_4(seeds, out_dir, quick=False):
+    """Regenerate Figure 4 (left): "After socialization (blue), a learner with an ISR keeps
+    reaching the goal (red); without one it un-learns (green)."
+
+    6K episodes with the caregiver, then 6K with it gone, with and without the ISR; mean over
+    seeds, min–max band. Deviation: ISR reward is the paper's Eq. 1 (R_e + R_i, the
+    original's variant A), smoothed as Fig. 1.
+    """
+    run = caregiver_leaves(tuple(seeds), QUICK if quick else PAPER)
+    fig, ax = plt.subplots(figsize=(6.5, 3.6))
+    learning_curves(ax, run, [("isr", "With ISR model"), ("none", "Without ISR model")])
+    save(fig, out_dir, "fig4.png")
+    return claims(run)
+
+
+FIGURES = {"1": figure_1, "2": figure_2, "3": figure_3, "4": figure_4}
+
+
+# ---------------------------------------------------------------------------------------------
+# Output and command line
+
+def save(fig, out_dir, name):
+    """Write a figure atomically: to a temporary file, then renamed into place."""
+    fig.tight_layout()
+    fd, tmp = tempfile.mkstemp(suffix=".png", dir=out_dir)
+    os.close(fd)
+    try:
+        fig.savefig(tmp, dpi=130)
+        os.replace(tmp, Path(out_dir) / name)
+    finally:
+        plt.close(fig)
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def write_json(path, obj):
+    fd, tmp = tempfile.mkstemp(suffix=".json", dir=Path(path).parent)
+    with os.fdopen(fd, "w") as f:
+        json.dump(obj, f, indent=1, default=_jsonable)
+    os.replace(tmp, path)
+
+
+def _jsonable(x):
+    if isinstance(x, np.generic):
+        return x.item()
+    if isinstance(x, np.ndarray):
+        return x.tolist()
+    raise TypeError(f"cannot write {type(x)} to JSON")
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("figures", nargs="*", metavar="FIG", help=f"figures to make: {' '.join(FIGURES)} (default: all)")
+    parser.add_argument("--seeds", type=int, default=10, help="number of seeds, from 1234 on (default 10)")
+    parser.add_argument("--quick", action="store_true", help="a small budget, for a smoke test")
+    parser.add_argument("--out", type=Path, default=FIG_DIR, help="output folder (default figures/)")
+    args = parser.parse_args(argv)
+    unknown = [f for f in args.figures if f not in FIGURES]
+    if unknown:
+        raise ValueError(f"unknown figure {' '.join(unknown)}; choose from {' '.join(FIGURES)}")
+    if args.seeds < 2:
+        raise ValueError(f"--seeds must be at least 2 (the t-tests need two per group), got {args.seeds}")
+    if args.out.exists() and not args.out.is_dir():
+        raise ValueError(f"--out {args.out} exists and is not a folder")
+    return args
+
+
+def main(argv=None):
+    try:
+        args = parse_args(sys.argv[1:] if argv is None else argv)
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    args.out.mkdir(parents=True, exist_ok=True)
+    seeds = tuple(range(FIRST_SEED, FIRST_SEED + args.seeds))
+    results_path = args.out / "results.json"
+    results = json.loads(results_path.read_text()) if results_path.exists() else {}
+    start = time.perf_counter()
+    for name in args.figures or list(FIGURES):
+        log(f"Figure {name}")
+        t0, misses = time.perf_counter(), caregiver_leaves.cache_info().misses
+        out = FIGURES[name](seeds, args.out, args.quick)
+        ran_experiment = caregiver_leaves.cache_info().misses > misses   # not cached yet
+        steps = caregiver_leaves(seeds, QUICK if args.quick else PAPER)["env_steps"] if ran_experiment else 0
+        seconds = time.perf_counter() - t0
+        out["run"] = {"seeds": list(seeds), "quick": args.quick}
+        out["timing"] = {"seconds": round(seconds, 2), "env_steps": steps,
+                         "env_steps_per_second": round(steps / seconds) if steps else None}
+        results[f"fig{name}"] = out
+        log(f"Figure {name}: {seconds:.1f} s")
+    results["timing"] = {"seconds_total": round(time.perf_counter() - start, 2),
+                         "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                         "figures": args.figures or list(FIGURES)}
+    write_json(results_path, results)
+    log(f"wrote {results_path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

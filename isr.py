@@ -1,0 +1,243 @@
+"""isr.py — the internalized social reward model, ISR (paper §3, Fig. 3; paper-setup.md §3).
+
+During socialization the learner records every transition (egocentric view, action, R_s).
+The ISR is a small MLP, trained by hand-written backprop and SGD, that predicts R_s from
+(view, action); once the caregiver leaves, its prediction R_i stands in for R_s
+(agents.utility). Every array has a leading model axis M, so the ISRs of all seeds train
+as one batched computation.
+
+This module imports nothing else of ours: views are integer cell codes, and the caller
+says which codes exist (`codes`).
+
+Public names: ISRConfig, encode, init_params, forward, backward, mse, clip_by_norm,
+predict, action_grad, sgd_step, balanced_sampler, balanced_loss, SocialRewardData, train_isr, ISR.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class ISRConfig:
+    """ISR training settings (ours; the original's are in paper-setup.md §3.4)."""
+    hidden: tuple = (32, 32)      # two hidden ReLU layers of 32 units, as the original
+    lr: float = 0.2               # SGD step size
+    momentum: float = 0.9         # SGD momentum
+    batch: int = 256              # transitions per minibatch, half of them positive
+    max_grad_norm: float = 1.0    # global gradient-norm clip per model (original: 1.0)
+    epochs: float = 1.0           # samples drawn = epochs × train size (original: 1 epoch)
+    test_every: int = 10          # every 10th batch of episodes is held out (10%, as the original)
+    curve_points: int = 25        # loss-curve evaluations during training (Fig. 3 left)
+    eval_size: int = 3000         # transitions per split the loss curve is measured on
+
+
+def encode(views, codes):
+    """(..., D) float32 ISR input: the view's cells one-hot over `codes`, D = v·v·len(codes).
+
+    views (..., v, v) integer codes; a cell whose code is not in `codes` (unseen, the agent
+    itself) is all zeros.
+    """
+    views = np.asarray(views)
+    cells = np.stack([views == code for code in codes], axis=-1)
+    return cells.reshape(*views.shape[:-2], -1).astype(np.float32)
+
+
+def init_params(sizes, n_models, rng, dtype=np.float32):
+    """He-normal weights, zero biases: {W1, b1, ..., WL, bL}, Wl (M, in, out), bl (M, 1, out).
+
+    float32 by default (speed); the gradient check uses float64.
+    """
+    params = {}
+    for layer, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+        w = rng.normal(0.0, np.sqrt(2.0 / fan_in), (n_models, fan_in, fan_out))
+        params[f"W{layer}"] = w.astype(dtype)
+        params[f"b{layer}"] = np.zeros((n_models, 1, fan_out), dtype=dtype)
+    return params
+
+
+def forward(params, x):
+    """MLP forward pass: x (M, B, D) → y (M, B, K), plus the activations backward needs.
+
+    h_0 = x, h_l = relu(h_{l−1} W_l + b_l) for hidden layers, y = h_{L−1} W_L + b_L (no
+    squashing: the original's output is unbounded too). The ISR has K = 3 outputs, one
+    per action: its prediction for (s, a) is y(s)_a (`predict`).
+    """
+    n_layers = len(params) // 2
+    acts = [x]
+    for layer in range(1, n_layers + 1):
+        z = np.matmul(acts[-1], params[f"W{layer}"]) + params[f"b{layer}"]
+        acts.append(np.maximum(z, 0.0) if layer < n_layers else z)
+    return acts[-1], acts
+
+
+def backward(params, acts, dloss_dy):
+    """Backprop dloss/dy (M, B, K) through the MLP; grads have the keys and shapes of params."""
+    n_layers = len(params) // 2
+    grads = {}
+    delta = dloss_dy                                             # (M, B, K) dloss/dz_L
+    for layer in range(n_layers, 0, -1):
+        grads[f"W{layer}"] = np.matmul(acts[layer - 1].transpose(0, 2, 1), delta)
+        grads[f"b{layer}"] = delta.sum(axis=1, keepdims=True)
+        if layer > 1:
+            delta = np.matmul(delta, params[f"W{layer}"].transpose(0, 2, 1))
+            delta = delta * (acts[layer - 1] > 0)                 # ReLU'
+    return grads
+
+
+def predict(params, x, actions):
+    """(M, B) the ISR's R_i for inputs x (M, B, D) and actions (M, B): y(s)_a."""
+    return np.take_along_axis(forward(params, x)[0], actions[..., None], axis=-1)[..., 0]
+
+
+def action_grad(dloss_dpred, actions, n_actions):
+    """Scatter dloss/dR_i (M, B) onto the outputs (M, B, K): only y(s)_a was used."""
+    return dloss_dpred[..., None] * (actions[..., None] == np.arange(n_actions))
+
+
+def mse(y, target):
+    """Per-model mean squared error (M,) and its gradient dloss/dy (M, B)."""
+    err = y - target
+    return (err ** 2).mean(axis=1), 2.0 * err / err.shape[1]
+
+
+def clip_by_norm(grads, max_norm):
+    """Scale each model's gradient so its global L2 norm is at most max_norm."""
+    norm = np.sqrt(sum((g ** 2).sum(axis=(1, 2)) for g in grads.values()))   # (M,)
+    scale = np.minimum(1.0, max_norm / (norm + 1e-12))[:, None, None]
+    return {k: g * scale for k, g in grads.items()}
+
+
+def sgd_step(params, grads, velocity, lr, momentum):
+    """SGD with momentum, in place: v ← μ·v − lr·g; θ ← θ + v."""
+    for k in params:
+        velocity[k] = momentum * velocity[k] - lr * grads[k]
+        params[k] += velocity[k]
+
+
+class SocialRewardData:
+    """Every socialization transition (view, action, R_s) of M learners (paper §3).
+
+    views (M, T, v, v) int codes, actions (M, T), r_s (M, T), in the order they happened,
+    in blocks of `block` transitions that hold whole episodes (one learner update).
+    Every `test_every`-th block is the held-out test split, which no training step touches;
+    the rest, in time order, is the train split.
+    Deviation: the original held out the last 10% (paper-setup.md §9 item 6), which tests
+    on the best policy's states only; ours spreads the test episodes over the whole run, so
+    train and test come from one distribution.
+    """
+
+    def __init__(self, views, actions, r_s, block, test_every=10):
+        n = views.shape[1]
+        if block < 1 or n % block:
+            raise ValueError(f"{n} transitions do not split into blocks of {block}")
+        if test_every < 2 or n // block < test_every:
+            raise ValueError(f"{n // block} blocks are too few to hold out one in {test_every}")
+        self.views, self.actions, self.r_s = views, actions, r_s
+        is_test = (np.arange(n) // block) % test_every == test_every - 1
+        self.train_index, self.test_index = np.flatnonzero(~is_test), np.flatnonzero(is_test)
+        self.n_train = len(self.train_index)
+
+    def rows(self, index):
+        """(views, actions, r_s) at transitions index (M, B) of each model."""
+        m = np.arange(index.shape[0])[:, None]
+        return (self.views[m, index], self.actions[m, index].astype(np.int64),
+                self.r_s[m, index].astype(np.float32))
+
+
+def balanced_sampler(positive, rng):
+    """A function batch → (M, batch) indices, half drawn from each model's positives.
+
+    positive (M, n) bool. Sampling is with replacement, each class picked with probability
+    1/2 as in the original's WeightedRandomSampler; a model without positives samples its
+    negatives only (the original's fallback).
+    """
+    order = np.argsort(~positive, axis=1, kind="stable")     # positives first, in time order
+    n_pos = positive.sum(axis=1)
+    n_neg = positive.shape[1] - n_pos
+
+    def sample(batch):
+        u = rng.random((len(order), batch))
+        take_pos = (np.arange(batch) < batch // 2) & (n_pos[:, None] > 0)
+        idx = np.where(take_pos, np.floor(u * n_pos[:, None]),
+                       n_pos[:, None] + np.floor(u * np.maximum(n_neg, 1)[:, None]))
+        return np.take_along_axis(order, np.minimum(idx.astype(np.int64), positive.shape[1] - 1), 1)
+    return sample
+
+
+def balanced_loss(params, data, index, codes, chunk=4096):
+    """(M,) class-balanced MSE over transitions `index` (n,) of every model.
+
+    ½·MSE over positives + ½·MSE over negatives, balanced like the training batches so a
+    train and a test loss compare; a model with no positives gets the negatives' MSE
+    alone. Evaluated in chunks to bound memory.
+    """
+    n_models = data.views.shape[0]
+    err2, target = [], []
+    for start in range(0, len(index), chunk):
+        views, actions, r_s = data.rows(np.broadcast_to(index[start:start + chunk], (n_models, len(index[start:start + chunk]))))
+        err2.append((predict(params, encode(views, codes), actions) - r_s) ** 2)
+        target.append(r_s)
+    err2, pos = np.concatenate(err2, axis=1), np.concatenate(target, axis=1) > 0
+    n_pos, n_neg = pos.sum(axis=1), (~pos).sum(axis=1)
+    pos_mse = (err2 * pos).sum(1) / np.maximum(n_pos, 1)
+    neg_mse = (err2 * ~pos).sum(1) / np.maximum(n_neg, 1)
+    return np.where(n_pos > 0, 0.5 * pos_mse + 0.5 * neg_mse, neg_mse)
+
+
+def train_isr(data, cfg, rng, codes, n_actions, n_train=None, curve=True):
+    """Train one ISR per model on its first n_train train transitions (paper §3).
+
+    One pass: cfg.epochs · n_train transitions drawn in class-balanced minibatches, MSE,
+    hand-written backprop, gradient-norm clipping, SGD with momentum. Returns the params
+    and a log: the held-out test loss at the end and, if `curve`, the train and test losses
+    (class-balanced, on fixed subsets of cfg.eval_size transitions of each split) at
+    cfg.curve_points moments, with the number of transitions drawn so far (Fig. 3 left),
+    and the final loss on the whole train split.
+    """
+    n_train = data.n_train if n_train is None else int(n_train)
+    if not 1 <= n_train <= data.n_train:
+        raise ValueError(f"n_train must be in 1..{data.n_train}, got {n_train}")
+    n_models = data.views.shape[0]
+    train = data.train_index[:n_train]
+    params = init_params((data.views.shape[2] * data.views.shape[3] * len(codes), *cfg.hidden,
+                          n_actions), n_models, rng)
+    velocity = {k: np.zeros_like(p) for k, p in params.items()}
+    sample = balanced_sampler(data.r_s[:, train] > 0, rng)
+    n_updates = max(1, int(round(cfg.epochs * n_train / cfg.batch)))
+    checkpoints = set(np.linspace(0, n_updates, cfg.curve_points).round().astype(int)) if curve else set()
+    subset = lambda index: np.sort(rng.permutation(index)[:cfg.eval_size])
+    train_eval, test_eval = subset(train), subset(data.test_index)
+    log = {"samples": [], "train_loss": [], "test_loss": []}
+    for step in range(n_updates + 1):
+        if step in checkpoints:
+            log["samples"].append(step * cfg.batch)
+            log["train_loss"].append(balanced_loss(params, data, train_eval, codes))
+            log["test_loss"].append(balanced_loss(params, data, test_eval, codes))
+        if step == n_updates:
+            break
+        views, actions, target = data.rows(train[sample(cfg.batch)])   # (M, batch, ...)
+        y, acts = forward(params, encode(views, codes))
+        r_i = np.take_along_axis(y, actions[..., None], axis=-1)[..., 0]
+        _, dloss_dr = mse(r_i, target)
+        grads = backward(params, acts, action_grad(dloss_dr, actions, n_actions))
+        sgd_step(params, clip_by_norm(grads, cfg.max_grad_norm), velocity, cfg.lr, cfg.momentum)
+    log = {k: np.array(v).T if k != "samples" else np.array(v) for k, v in log.items()}
+    log["final_test_loss"] = balanced_loss(params, data, data.test_index, codes)
+    if curve:
+        log["final_train_loss"] = balanced_loss(params, data, train, codes)
+    return params, log
+
+
+class ISR:
+    """A trained ISR as the learner sees it: (views (M, N, v, v), actions (M, N)) → R_i (M, N)."""
+
+    def __init__(self, params, codes):
+        self.params, self.codes = params, codes
+
+    def __call__(self, views, actions):
+        return predict(self.params, encode(views, self.codes), np.asarray(actions))
+
+    def tile(self, copies):
+        """The same ISRs repeated `copies` times along the model axis (one per condition)."""
+        return ISR({k: np.concatenate([p] * copies, axis=0) for k, p in self.params.items()},
+                   self.codes)

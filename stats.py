@@ -1,0 +1,134 @@
+"""stats.py — the statistics of the paper's figures, written out in numpy (design.md decision 6).
+
+No scipy: the t distribution's CDF comes from the regularized incomplete beta function,
+evaluated by its continued fraction (Numerical Recipes §6.4, modified Lentz method).
+
+Public names: betainc, t_cdf, t_sf_two_sided, student_t_test, welch_t_test, mean_se.
+"""
+import math
+from typing import NamedTuple
+
+import numpy as np
+
+
+def betainc(a, b, x):
+    """The regularized incomplete beta function I_x(a, b), for a, b > 0 and 0 ≤ x ≤ 1."""
+    if not (a > 0 and b > 0 and 0.0 <= x <= 1.0):
+        raise ValueError(f"betainc needs a, b > 0 and 0 <= x <= 1, got a={a}, b={b}, x={x}")
+    if x == 0.0 or x == 1.0:
+        return float(x)
+    log_front = (math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
+                 + a * math.log(x) + b * math.log1p(-x))
+    # The continued fraction converges fast for x < (a+1)/(a+b+2); use symmetry otherwise.
+    if x < (a + 1.0) / (a + b + 2.0):
+        return math.exp(log_front) * _beta_fraction(a, b, x) / a
+    return 1.0 - math.exp(log_front) * _beta_fraction(b, a, 1.0 - x) / b
+
+
+def _beta_fraction(a, b, x, tiny=1e-300, eps=1e-15):
+    """Continued fraction of I_x(a, b) by the modified Lentz method."""
+    c, d = 1.0, 1.0 - (a + b) * x / (a + 1.0)
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    result = d
+    for m in range(1, 10_000):
+        for numerator in (m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),           # even step
+                          -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1))):  # odd
+            d = 1.0 + numerator * d
+            d = 1.0 / (d if abs(d) > tiny else tiny)
+            c = 1.0 + numerator / c
+            c = c if abs(c) > tiny else tiny
+            result *= c * d
+        if abs(c * d - 1.0) < eps:
+            return result
+    raise ArithmeticError(f"incomplete beta did not converge for a={a}, b={b}, x={x}")
+
+
+def t_cdf(t, df):
+    """P(T ≤ t) for Student's t distribution with df > 0 degrees of freedom."""
+    if not df > 0:
+        raise ValueError(f"degrees of freedom must be > 0, got {df}")
+    tail = 0.5 * betainc(df / 2.0, 0.5, df / (df + t * t))   # P(T > |t|)
+    return 1.0 - tail if t > 0 else tail
+
+
+def t_sf_two_sided(t, df):
+    """P(|T| ≥ |t|): the two-sided p-value of a t statistic."""
+    if not df > 0:
+        raise ValueError(f"degrees of freedom must be > 0, got {df}")
+    return betainc(df / 2.0, 0.5, df / (df + t * t))
+
+
+class TTest(NamedTuple):
+    t: float      # statistic of mean(a) − mean(b)
+    df: float     # degrees of freedom
+    p: float      # two-sided p-value
+    diff: float   # mean(a) − mean(b)
+    se: float     # standard error of diff
+    ci95: tuple   # 95% confidence interval of diff
+
+
+def _check_groups(a, b):
+    a, b = np.asarray(a, dtype=float).ravel(), np.asarray(b, dtype=float).ravel()
+    for name, g in (("first", a), ("second", b)):
+        if g.size < 2:
+            raise ValueError(f"a t-test needs at least 2 values per group; the {name} has {g.size}")
+        if not np.isfinite(g).all():
+            raise ValueError(f"the {name} group holds NaN or infinite values")
+    if a.var() == 0.0 and b.var() == 0.0:
+        raise ValueError("both groups have zero variance; the t statistic is undefined")
+    return a, b
+
+
+def _t_test(diff, se, df):
+    t = diff / se
+    half_width = t_quantile(0.975, df) * se
+    return TTest(float(t), float(df), float(t_sf_two_sided(t, df)), float(diff), float(se),
+                 (float(diff - half_width), float(diff + half_width)))
+
+
+def student_t_test(a, b):
+    """Two-sample t-test with pooled variance (scipy's ttest_ind default; the paper's).
+
+    t = (ā − b̄) / (s_p·√(1/n_a + 1/n_b)), s_p² = ((n_a−1)s_a² + (n_b−1)s_b²)/(n_a+n_b−2),
+    df = n_a + n_b − 2.
+    """
+    a, b = _check_groups(a, b)
+    na, nb = a.size, b.size
+    pooled = ((na - 1) * a.var(ddof=1) + (nb - 1) * b.var(ddof=1)) / (na + nb - 2)
+    return _t_test(a.mean() - b.mean(), math.sqrt(pooled * (1 / na + 1 / nb)), na + nb - 2)
+
+
+def welch_t_test(a, b):
+    """Welch's two-sample t-test (unequal variances).
+
+    t = (ā − b̄) / √(s_a²/n_a + s_b²/n_b), with the Welch–Satterthwaite
+    df = (s_a²/n_a + s_b²/n_b)² / ((s_a²/n_a)²/(n_a−1) + (s_b²/n_b)²/(n_b−1)).
+    """
+    a, b = _check_groups(a, b)
+    va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
+    df = (va + vb) ** 2 / (va ** 2 / (a.size - 1) + vb ** 2 / (b.size - 1))
+    return _t_test(a.mean() - b.mean(), math.sqrt(va + vb), df)
+
+
+def t_quantile(q, df):
+    """The q-quantile of Student's t with df degrees of freedom, by bisection on t_cdf."""
+    if not 0.0 < q < 1.0:
+        raise ValueError(f"quantile must be in (0, 1), got {q}")
+    lo, hi = -1.0, 1.0
+    while t_cdf(lo, df) > q:
+        lo *= 2.0
+    while t_cdf(hi, df) < q:
+        hi *= 2.0
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if t_cdf(mid, df) < q else (lo, mid)
+        if hi - lo < 1e-12 * max(1.0, abs(mid)):
+            break
+    return 0.5 * (lo + hi)
+
+
+def mean_se(x, axis=0):
+    """Mean and standard error (sample sd / √n) along an axis."""
+    x = np.asarray(x, dtype=float)
+    n = x.shape[axis]
+    return x.mean(axis=axis), x.std(axis=axis, ddof=1) / np.sqrt(n) if n > 1 else np.zeros_like(x.mean(axis=axis))

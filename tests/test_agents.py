@@ -1,0 +1,85 @@
+"""The learner: returns, the policy gradient, Eq. 1, and that it learns at all."""
+import numpy as np
+import pytest
+
+import agents
+import env
+
+
+def test_discounted_returns_match_a_naive_sum():
+    rng = np.random.default_rng(0)
+    rewards = rng.normal(size=(7, 3))
+    naive = np.array([[sum(0.9 ** (k - t) * rewards[k, j] for k in range(t, 7)) for j in range(3)]
+                      for t in range(7)])
+    np.testing.assert_allclose(agents.discounted_returns(rewards, 0.9), naive)
+
+
+def test_utility_is_eq_1():
+    r_e, r_s, r_i = np.array([-0.045, 0.0]), np.array([0.4, 0.4]), np.array([0.3, 0.3])
+    np.testing.assert_allclose(agents.utility(r_e, r_s, r_i, 1.0), [0.355, 0.4])
+    np.testing.assert_allclose(agents.utility(r_e, r_s, r_i, 0.0), [0.255, 0.3])
+
+
+def test_score_function_matches_finite_differences_of_log_pi():
+    rng = np.random.default_rng(1)
+    policy = agents.Policy.zeros(1)
+    policy.theta = rng.normal(0, 0.3, policy.theta.shape)
+    phi = rng.random((1, 1, agents.N_FEATURES)).astype(np.float64)
+    action, eps = 2, 1e-6
+    analytic = phi[0, 0][:, None] * (np.eye(3)[action] - policy.probs(phi)[0, 0])[None, :]
+    numeric = np.zeros_like(policy.theta[0])
+    for i in np.ndindex(numeric.shape):
+        old = policy.theta[0][i]
+        policy.theta[0][i] = old + eps
+        up = np.log(policy.probs(phi)[0, 0, action])
+        policy.theta[0][i] = old - eps
+        down = np.log(policy.probs(phi)[0, 0, action])
+        policy.theta[0][i] = old
+        numeric[i] = (up - down) / (2 * eps)
+    np.testing.assert_allclose(analytic, numeric, atol=1e-7)
+
+
+def test_features_see_the_goal_and_the_wall_ahead():
+    view = np.full((9, 9), env.EMPTY, dtype=np.int8)
+    view[4, 4], view[2, 4], view[3, 4] = env.AGENT, env.GOAL, env.WALL
+    phi = agents.features(view)
+    assert phi.shape == (agents.N_FEATURES,) and phi[-1] == 1.0          # bias
+    assert phi[2 * 9 + 4] == 1.0 and phi[81 + 2 * 9 + 4] == 0.0          # goal, wall ahead
+
+
+def test_the_learner_improves_on_a_small_world():
+    cfg = env.WorldConfig(width=5, height=5, n_blocks=0, episode_len=12, step_cost=-0.03)
+    acfg = agents.AgentConfig(worlds_per_seed=20)
+    policy = agents.Policy.zeros(2)
+    logs = agents.learn(policy, cfg, acfg, 1200, np.ones(2), np.random.default_rng(0))
+    first, last = logs["goals"][:, :5].mean(axis=1), logs["goals"][:, -10:].mean(axis=1)
+    assert (last > first + 1.0).all(), (first, last)
+
+
+def test_none_condition_unlearns_because_only_costs_remain():
+    cfg = env.WorldConfig(width=5, height=5, n_blocks=0, episode_len=12, step_cost=-0.03)
+    acfg = agents.AgentConfig(worlds_per_seed=20)
+    policy = agents.Policy.zeros(1)
+    agents.learn(policy, cfg, acfg, 1200, np.ones(1), np.random.default_rng(0))
+    logs = agents.learn(policy, cfg, acfg, 4000, np.zeros(1), np.random.default_rng(1))
+    assert logs["goals"][0, -10:].mean() < 0.5 * logs["goals"][0, :3].mean()
+    assert logs["internal"][0, -10:].mean() > logs["internal"][0, :3].mean()   # costs avoided
+
+
+def test_same_seed_same_learning_and_recorded_data():
+    def run(seed):
+        policy = agents.Policy.zeros(2)
+        logs = agents.learn(policy, env.WorldConfig(), agents.AgentConfig(worlds_per_seed=10),
+                            40, np.ones(2), np.random.default_rng(seed), record=True)
+        return logs, policy
+    (a, pa), (b, pb) = run(3), run(3)
+    np.testing.assert_array_equal(a["goals"], b["goals"])
+    np.testing.assert_array_equal(a["data"]["views"], b["data"]["views"])
+    np.testing.assert_array_equal(pa.theta, pb.theta)
+    assert a["data"]["views"].shape == (2, 40 * 20, 9, 9)
+
+
+def test_episodes_must_fill_whole_updates():
+    with pytest.raises(ValueError, match="multiple of worlds_per_seed"):
+        agents.learn(agents.Policy.zeros(1), env.WorldConfig(), agents.AgentConfig(), 45,
+                     np.ones(1), np.random.default_rng(0))

@@ -1,0 +1,185 @@
+"""The world's dynamics, rewards, egocentric view and planner against hand-checked cases."""
+import numpy as np
+import pytest
+
+import env
+from env import GOAL, WALL, EMPTY, AGENT, UNSEEN, Action
+
+OPEN = """
+#######
+#.....#
+#.....#
+#.....#
+#.....#
+#.....#
+#######
+"""
+
+
+def world_with(layout, goal, pos, direction, n=1, seed=0, **cfg):
+    """A world whose first state is set by hand (goal, agent position and heading)."""
+    world = env.GridWorld(env.WorldConfig(layout=layout, **cfg), n, np.random.default_rng(seed))
+    world.reset()
+    world.goal[:] = goal
+    world.pos[:] = pos
+    world.dir[:] = direction
+    return world
+
+
+def test_forward_moves_turns_do_not_and_costs_are_separate():
+    world = world_with(OPEN, goal=(5, 5), pos=(1, 1), direction=0)   # facing east
+    step = world.step([Action.FORWARD])
+    assert tuple(world.pos[0]) == (2, 1)
+    assert step.r_e[0] == pytest.approx(-0.045) and step.r_s[0] == 0 and not step.reached[0]
+    step = world.step([Action.RIGHT])                                 # now facing south
+    assert world.dir[0] == 1 and tuple(world.pos[0]) == (2, 1)
+    assert step.r_e[0] == 0 and step.r_s[0] == 0
+    world.step([Action.LEFT])
+    world.step([Action.LEFT])
+    assert world.dir[0] == 3                                          # north, towards the wall
+
+
+def test_forward_into_a_block_costs_but_does_not_move():
+    world = world_with(OPEN, goal=(5, 5), pos=(1, 1), direction=3)   # facing the north wall
+    step = world.step([Action.FORWARD])
+    assert tuple(world.pos[0]) == (1, 1)
+    assert step.r_e[0] == pytest.approx(-0.045)
+
+
+def test_entering_the_goal_pays_social_reward_and_draws_a_new_layout():
+    world = world_with(OPEN, goal=(3, 1), pos=(2, 1), direction=0, n=3)
+    world.step([Action.LEFT, Action.LEFT, Action.LEFT])
+    world.step([Action.RIGHT, Action.RIGHT, Action.RIGHT])
+    step = world.step([Action.FORWARD, Action.LEFT, Action.FORWARD])
+    assert list(step.reached) == [True, False, True]
+    assert step.r_s.tolist() == [0.4, 0.0, 0.4]
+    assert step.r_e.tolist() == pytest.approx([-0.045, 0.0, -0.045])
+    assert world.t == 3 and not step.truncated                      # the episode goes on
+    assert tuple(world.pos[1]) == (2, 1)                            # untouched world
+    assert not (world.pos[0] == world.goal[0]).all()                # fresh, valid layout
+
+
+def test_episode_truncates_after_episode_len_and_resets():
+    world = world_with(OPEN, goal=(5, 5), pos=(1, 1), direction=2, episode_len=4)
+    for t in range(3):
+        assert not world.step([Action.LEFT]).truncated
+    step = world.step([Action.LEFT])
+    assert step.truncated and world.t == 0
+
+
+def test_random_layouts_have_the_right_number_of_blocks_and_distinct_cells():
+    cfg = env.WorldConfig(n_blocks=3)
+    world = env.GridWorld(cfg, 500, np.random.default_rng(1))
+    world.reset()
+    interior = world.walls[:, 1:-1, 1:-1].sum(axis=(1, 2))
+    assert (interior == 3).all()
+    b = np.arange(500)
+    assert not world.walls[b, world.goal[:, 1], world.goal[:, 0]].any()
+    assert not world.walls[b, world.pos[:, 1], world.pos[:, 0]].any()
+    assert not (world.goal == world.pos).all(axis=1).any()
+    # every interior cell gets a block sometimes (the draw is uniform, not biased)
+    assert (world.walls[:, 1:-1, 1:-1].mean(axis=0) > 0.05).all()
+
+
+def test_egocentric_view_matches_a_hand_checked_crop():
+    layout = """
+    #######
+    #...#.#
+    ##....#
+    #.....#
+    #...#.#
+    #.....#
+    #######
+    """
+    world = world_with(layout, goal=(4, 2), pos=(4, 5), direction=1)  # facing south
+    view = world.observe()[0]
+    expected = np.array([
+        [0, 0, 0, 0, 0, 0, 0, 0, 0],
+        [0, 0, 0, 0, 0, 0, 0, 0, 0],
+        [0, 0, 0, 0, 0, 0, 0, 0, 0],
+        [0, 0, 2, 2, 2, 2, 2, 2, 2],   # the south wall, one cell ahead
+        [0, 0, 2, 1, 10, 1, 1, 1, 2],  # the agent's row: its left is east
+        [0, 0, 2, 1, 2, 1, 1, 1, 2],   # behind it, the block at (4, 4)
+        [0, 0, 2, 1, 1, 1, 1, 1, 2],
+        [0, 0, 2, 1, 8, 1, 1, 2, 2],   # the goal three cells behind
+        [0, 0, 2, 1, 2, 1, 1, 1, 2],
+    ])
+    np.testing.assert_array_equal(view, expected)
+
+
+def test_view_rotates_with_the_heading_and_handles_a_non_square_grid():
+    layout = """
+    #########
+    #.......#
+    #.......#
+    #########
+    """
+    world = world_with(layout, goal=(7, 1), pos=(1, 1), direction=0, view=5)
+    ahead = world.observe()[0][:2, 2]          # the column straight ahead, far to near
+    np.testing.assert_array_equal(ahead, [EMPTY, EMPTY])
+    assert world.observe()[0][2, 1] == WALL    # the agent's left is north: a wall
+    assert world.observe()[0][2, 3] == EMPTY   # its right is south: free
+    assert world.observe()[0][2, 2] == AGENT
+    world.dir[:] = 2                            # facing west, the wall right ahead
+    assert world.observe()[0][1, 2] == WALL and world.observe()[0][0, 2] == UNSEEN
+    assert str(world).splitlines()[1] == "#<.....G#"
+
+
+def test_every_view_puts_the_agent_at_the_centre_and_sees_the_goal():
+    world = env.GridWorld(env.WorldConfig(), 200, np.random.default_rng(2))
+    views = world.reset()
+    assert (views[:, 4, 4] == AGENT).all()
+    assert ((views == GOAL).sum(axis=(1, 2)) == 1).all()
+
+
+def test_same_seed_same_rollout():
+    def rollout(seed):
+        world = env.GridWorld(env.WorldConfig(), 16, np.random.default_rng(seed))
+        obs = [world.reset()]
+        actions = np.random.default_rng(99).integers(0, 3, size=(45, 16))
+        obs += [world.step(a).obs for a in actions]
+        return np.stack(obs)
+    np.testing.assert_array_equal(rollout(5), rollout(5))
+    assert not np.array_equal(rollout(5), rollout(6))
+
+
+@pytest.mark.parametrize("layout, message", [
+    ("#####\n#..#\n#####", "different lengths"),
+    ("#####\n#.G.#\n#####", "unknown characters"),
+    ("#####\n#....\n#####", "outer ring"),
+    ("", "empty layout"),
+])
+def test_malformed_layouts_are_rejected_clearly(layout, message):
+    with pytest.raises(ValueError, match=message):
+        env.parse_layout(layout)
+
+
+def test_too_many_blocks_is_an_error_not_a_hang():
+    with pytest.raises(ValueError, match="do not fit"):
+        env.GridWorld(env.WorldConfig(n_blocks=24), 4, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="n_worlds"):
+        env.GridWorld(env.WorldConfig(), 0, np.random.default_rng(0))
+
+
+def test_step_before_reset_is_a_clear_error():
+    world = env.GridWorld(env.WorldConfig(), 2, np.random.default_rng(0))
+    with pytest.raises(RuntimeError, match="reset"):
+        world.step([0, 0])
+    with pytest.raises(RuntimeError, match="reset"):
+        str(world)
+
+
+def test_planner_counts_turns_and_walls():
+    world = world_with(OPEN, goal=(4, 1), pos=(1, 1), direction=0)
+    q = env.action_values(world.walls, world.goal)[0]      # (3, 4, H, W)
+    assert q[Action.FORWARD, 0, 1, 1] == 3                 # three steps east
+    assert q[:, 2, 1, 1].min() == 5                        # facing west: two turns first
+    assert np.isinf(q[:, :, 0, 0]).all()                   # a wall cell is no state
+    walled = world_with("#####\n#.#.#\n#####", goal=(3, 1), pos=(1, 1), direction=0)
+    assert np.isinf(env.action_values(walled.walls, walled.goal)).all()
+
+
+def test_planner_beats_random_and_respects_the_horizon():
+    goals = env.planner_goals(env.WorldConfig(), 50, 3, np.random.default_rng(0))
+    assert goals.shape == (3, 50)
+    assert 2.5 < goals.mean() < 5.0 and goals.max() <= 20

@@ -1,0 +1,77 @@
+"""Every figure runs in quick mode; same seeds give the same numbers; bad input fails cleanly;
+and the paper's claims hold on a reduced budget."""
+import json
+
+import numpy as np
+import pytest
+
+import figures
+
+SEEDS = (1234, 1235)
+
+
+@pytest.mark.parametrize("name", sorted(figures.FIGURES))
+def test_every_figure_runs_in_quick_mode(name, tmp_path):
+    out = figures.FIGURES[name](SEEDS, tmp_path, quick=True)
+    assert (tmp_path / f"fig{name}.png").stat().st_size > 10_000
+    assert isinstance(out, dict)
+    assert not list(tmp_path.glob("*.tmp*")) and len(list(tmp_path.iterdir())) == 1
+
+
+def test_same_seeds_give_the_same_arrays():
+    run = figures.caregiver_leaves.__wrapped__
+    a, b = run(SEEDS, figures.QUICK), run(SEEDS, figures.QUICK)
+    for key in ("goals", "internal"):
+        np.testing.assert_array_equal(a["social"][key], b["social"][key])
+        np.testing.assert_array_equal(a["after"][key], b["after"][key])
+    np.testing.assert_array_equal(a["isr_size_test_loss"], b["isr_size_test_loss"])
+    np.testing.assert_array_equal(a["isr_log"]["test_loss"], b["isr_log"]["test_loss"])
+    c = run((1236, 1237), figures.QUICK)
+    assert not np.array_equal(a["social"]["goals"], c["social"]["goals"])
+
+
+def without_timing(results):
+    return {k: {kk: vv for kk, vv in v.items() if kk != "timing"}
+            for k, v in results.items() if k != "timing"}
+
+
+def test_results_json_is_reproducible(tmp_path):
+    for folder in ("a", "b"):
+        figures.caregiver_leaves.cache_clear()
+        assert figures.main(["1", "3", "--quick", "--seeds", "2", "--out", str(tmp_path / folder)]) == 0
+    a, b = (json.loads((tmp_path / f / "results.json").read_text()) for f in ("a", "b"))
+    assert without_timing(a) == without_timing(b)
+    assert a["fig1"]["timing"]["env_steps"] > 0 and a["timing"]["peak_memory_mb"] > 0
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["9"], "unknown figure 9"),
+    (["--seeds", "0"], "--seeds must be at least 2"),
+    (["--seeds", "-3"], "--seeds must be at least 2"),
+])
+def test_bad_arguments_fail_with_one_line_and_write_nothing(argv, message, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert figures.main(argv + ["--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err
+    assert not out.exists()
+
+
+def test_the_papers_claims_on_a_reduced_budget():
+    """Figs 1 and 4 left: socialized learners un-learn without an ISR and keep going with one.
+
+    3 seeds, 3,000 + 3,000 episodes (paper: 10 seeds, 6,000 + 6,000); thresholds are the
+    issue's, loosened only where the budget is halved (the planner ratio).
+    """
+    budget = figures.Budget(episodes=3000, after=3000, planner_worlds=100, planner_episodes=4)
+    run = figures.caregiver_leaves((1, 2, 3), budget)
+    c = figures.claims(run)
+    socialized = np.array(c["socialized_goals_per_episode"])
+    assert socialized.mean() > 0.6 * c["planner_goals_per_episode"]
+    assert (np.array(c["none_fraction_of_socialized"]) < 0.25).all()
+    assert (np.array(c["isr_fraction_of_socialized"]) > 0.9).all()
+    assert c["isr_vs_none_student"]["p"] < 0.001
+    losses = run["isr_size_test_loss"].mean(axis=1)
+    assert losses[-1] < losses[0] / 10
+    log = run["isr_log"]
+    assert log["final_test_loss"].mean() < 1.2 * log["final_train_loss"].mean()

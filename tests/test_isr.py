@@ -1,0 +1,94 @@
+"""The ISR's MLP: backprop against finite differences, and learning a separable set."""
+import numpy as np
+import pytest
+
+import isr
+
+
+def test_backward_matches_central_finite_differences():
+    rng = np.random.default_rng(0)
+    params = isr.init_params((5, 4, 3, 2), n_models=2, rng=rng, dtype=np.float64)
+    for key in ("b1", "b2", "b3"):        # nonzero biases keep every ReLU off its kink
+        params[key] += rng.normal(0.0, 0.3, params[key].shape)
+    x = rng.normal(size=(2, 6, 5))
+    actions = rng.integers(0, 2, size=(2, 6))
+    target = rng.normal(size=(2, 6))
+
+    def total_loss(p):
+        return isr.mse(isr.predict(p, x, actions), target)[0].sum()
+
+    y, acts = isr.forward(params, x)
+    r_i = np.take_along_axis(y, actions[..., None], axis=-1)[..., 0]
+    _, dloss = isr.mse(r_i, target)
+    grads = isr.backward(params, acts, isr.action_grad(dloss, actions, 2))
+    eps = 1e-6
+    for key, value in params.items():
+        numeric = np.zeros_like(value)
+        for i in np.ndindex(value.shape):
+            old = value[i]
+            value[i] = old + eps
+            up = total_loss(params)
+            value[i] = old - eps
+            down = total_loss(params)
+            value[i] = old
+            numeric[i] = (up - down) / (2 * eps)
+        np.testing.assert_allclose(grads[key], numeric, rtol=1e-6, atol=1e-8, err_msg=key)
+
+
+def test_clip_by_norm_caps_each_models_norm():
+    grads = {"W1": np.full((2, 3, 4), 1.0), "b1": np.zeros((2, 1, 4))}
+    grads["W1"][1] *= 1e-3
+    clipped = isr.clip_by_norm(grads, 1.0)
+    norms = np.sqrt((clipped["W1"] ** 2).sum(axis=(1, 2)))
+    assert norms[0] == pytest.approx(1.0)
+    np.testing.assert_allclose(clipped["W1"][1], grads["W1"][1])   # small: untouched
+
+
+def separable_data(n_models=2, episodes=40, block=20, seed=0):
+    """Views where R_s = 0.4 exactly when the goal (code 8) is ahead and the action is 2."""
+    rng = np.random.default_rng(seed)
+    n = episodes * block
+    views = np.ones((n_models, n, 3, 3), dtype=np.int8)
+    goal_ahead = rng.random((n_models, n)) < 0.3
+    views[:, :, 0, 1] = np.where(goal_ahead, 8, np.where(rng.random((n_models, n)) < 0.5, 2, 1))
+    actions = rng.integers(0, 3, size=(n_models, n))
+    r_s = np.where(goal_ahead & (actions == 2), 0.4, 0.0).astype(np.float32)
+    return isr.SocialRewardData(views, actions, r_s, block=block, test_every=10)
+
+
+def test_isr_loss_falls_on_a_separable_set():
+    data = separable_data()
+    cfg = isr.ISRConfig(batch=32, epochs=20, lr=0.1, curve_points=5, eval_size=500)
+    params, log = isr.train_isr(data, cfg, np.random.default_rng(1), codes=(2, 8), n_actions=3)
+    assert (log["test_loss"][:, 0] > 0.01).all()
+    assert (log["final_test_loss"] < 0.1 * log["test_loss"][:, 0]).all()
+    assert (log["final_test_loss"] < 2e-3).all()
+    model = isr.ISR(params, codes=(2, 8))
+    views = np.ones((2, 2, 3, 3), dtype=np.int8)
+    views[:, 0, 0, 1] = 8
+    r_i = model(views, np.array([[2, 2], [0, 2]]))
+    assert r_i[0, 0] == pytest.approx(0.4, abs=0.05)              # goal ahead, forward
+    assert abs(r_i[1, 0]) < 0.05 and abs(r_i[0, 1]) < 0.05         # turning / no goal
+
+
+def test_test_split_is_held_out_and_whole_blocks():
+    data = separable_data(episodes=30)
+    assert len(data.test_index) == 3 * 20
+    assert set(data.test_index // 20) == {9, 19, 29}
+    assert not set(data.test_index) & set(data.train_index)
+
+
+def test_balanced_sampler_draws_half_positives_and_survives_none():
+    positive = np.zeros((2, 1000), dtype=bool)
+    positive[0, :50] = True                                        # 5% positives; model 1: none
+    draw = isr.balanced_sampler(positive, np.random.default_rng(0))(2000)
+    assert positive[0][draw[0]].mean() == pytest.approx(0.5, abs=0.03)
+    assert not positive[1][draw[1]].any()
+
+
+def test_bad_sizes_are_clear_errors():
+    data = separable_data()
+    with pytest.raises(ValueError, match="n_train"):
+        isr.train_isr(data, isr.ISRConfig(), np.random.default_rng(0), (2, 8), 3, n_train=0)
+    with pytest.raises(ValueError, match="blocks"):
+        isr.SocialRewardData(data.views[:, :50], data.actions[:, :50], data.r_s[:, :50], block=20)

@@ -1,0 +1,74 @@
+"""The hand-written statistics against textbook tables and the paper's published numbers."""
+import math
+
+import numpy as np
+import pytest
+
+import stats
+
+# Fig. 4 right's published per-seed OOD returns (paper-setup.md §6.3).
+FROZEN = [.46815, .51655, .66775, .5002, .61165, .4882, .41905, .65745, .56195, .515]
+ISR = [.54755, .67805, .607, .81355, .61925, .5173, .5994, .59855, .71735, .6025]
+ORACLE = [.6545, .57865, .7698, .8218, .75765, .513, .60075, .615, .70365, .7042]
+
+# Two-sided 95% and one-sided 95% critical values of Student's t (any textbook table).
+T_975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306,
+         9: 2.262, 10: 2.228, 12: 2.179, 15: 2.131, 18: 2.101, 20: 2.086, 25: 2.060,
+         30: 2.042, 40: 2.021, 60: 2.000, 80: 1.990, 100: 1.984}
+T_95 = {1: 6.314, 2: 2.920, 5: 2.015, 10: 1.812, 20: 1.725, 30: 1.697, 60: 1.671, 100: 1.660}
+
+
+@pytest.mark.parametrize("table, q", [(T_975, 0.975), (T_95, 0.95)])
+def test_t_distribution_matches_textbook_tables(table, q):
+    for df, t in table.items():
+        assert stats.t_cdf(t, df) == pytest.approx(q, abs=2e-4), df
+        assert stats.t_quantile(q, df) == pytest.approx(t, rel=5e-4), df
+
+
+def test_t_cdf_special_cases():
+    assert stats.t_cdf(0.0, 7) == pytest.approx(0.5)
+    # df = 1 is the Cauchy distribution: F(t) = 1/2 + atan(t)/π
+    for t in (-3.0, -0.5, 0.7, 4.0):
+        assert stats.t_cdf(t, 1) == pytest.approx(0.5 + math.atan(t) / math.pi, rel=1e-10)
+    # df = 2 has F(t) = 1/2 + t / (2·sqrt(2 + t²))
+    for t in (-2.0, 1.3):
+        assert stats.t_cdf(t, 2) == pytest.approx(0.5 + t / (2 * math.sqrt(2 + t * t)), rel=1e-10)
+
+
+def test_betainc_matches_closed_forms():
+    assert stats.betainc(1.0, 1.0, 0.3) == pytest.approx(0.3)
+    assert stats.betainc(2.0, 1.0, 0.3) == pytest.approx(0.09)
+    assert stats.betainc(2.5, 3.5, 0.4) + stats.betainc(3.5, 2.5, 0.6) == pytest.approx(1.0)
+
+
+def test_student_t_test_reproduces_figure_4_right():
+    frozen_vs_isr = stats.student_t_test(FROZEN, ISR)
+    assert frozen_vs_isr.t == pytest.approx(-2.377, abs=1e-3) and frozen_vs_isr.df == 18
+    assert frozen_vs_isr.p == pytest.approx(0.0287, abs=1e-4)
+    isr_vs_oracle = stats.student_t_test(ISR, ORACLE)
+    assert isr_vs_oracle.t == pytest.approx(-1.024, abs=1e-3)
+    assert isr_vs_oracle.p == pytest.approx(0.3196, abs=1e-4)
+    assert isr_vs_oracle.ci95[0] < isr_vs_oracle.diff < isr_vs_oracle.ci95[1]
+
+
+def test_welch_equals_student_for_equal_sizes_but_not_df():
+    student, welch = stats.student_t_test(FROZEN, ISR), stats.welch_t_test(FROZEN, ISR)
+    assert welch.t == pytest.approx(student.t)
+    assert 17 < welch.df < 18 and welch.p > student.p
+
+
+@pytest.mark.parametrize("a, b, message", [
+    ([1.0], [1.0, 2.0], "at least 2"),
+    ([1.0, float("nan")], [1.0, 2.0], "NaN"),
+    ([1.0, 1.0], [2.0, 2.0], "zero variance"),
+])
+def test_bad_input_is_a_clear_error(a, b, message):
+    for test in (stats.student_t_test, stats.welch_t_test):
+        with pytest.raises(ValueError, match=message):
+            test(a, b)
+
+
+def test_mean_se():
+    mean, se = stats.mean_se(np.array([[1.0, 2.0], [3.0, 6.0]]))
+    np.testing.assert_allclose(mean, [2.0, 4.0])
+    np.testing.assert_allclose(se, [1.0, 2.0])
