@@ -226,8 +226,9 @@ def egocentric_view(codes, pos, dirs, view=9):
     """
     n, height, width = codes.shape
     h = view // 2
-    padded = np.pad(codes, ((0, 0), (h, h), (h, h)), constant_values=UNSEEN)
     hp, wp = height + 2 * h, width + 2 * h
+    padded = np.full((n, hp, wp), UNSEEN, dtype=np.int8)
+    padded[:, h:h + height, h:h + width] = codes
     offsets = _view_offsets(view)
     flat_offsets = offsets[..., 1] * wp + offsets[..., 0]                 # (4, v, v)
     centre = np.arange(n) * (hp * wp) + (pos[:, 1] + h) * wp + pos[:, 0] + h

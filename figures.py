@@ -328,6 +328,19 @@ def _jsonable(x):
     raise TypeError(f"cannot write {type(x)} to JSON")
 
 
+def bare_world_steps_per_second(n_worlds, seconds=0.5):
+    """Environment steps per second of the batched world alone, with random actions."""
+    world = env.GridWorld(WORLD, n_worlds, np.random.default_rng(0))
+    world.reset()
+    actions = np.random.default_rng(1).integers(0, agents.N_ACTIONS, size=(64, n_worlds))
+    steps, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        for a in actions:
+            world.step(a)
+        steps += len(actions) * n_worlds
+    return round(steps / (time.perf_counter() - start))
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("figures", nargs="*", metavar="FIG", help=f"figures to make: {' '.join(FIGURES)} (default: all)")
@@ -368,9 +381,12 @@ def main(argv=None):
                          "env_steps_per_second": round(steps / seconds) if steps else None}
         results[f"fig{name}"] = out
         log(f"Figure {name}: {seconds:.1f} s")
+    n_worlds = args.seeds * AGENT.worlds_per_seed
     results["timing"] = {"seconds_total": round(time.perf_counter() - start, 2),
                          "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-                         "figures": args.figures or list(FIGURES)}
+                         "figures": args.figures or list(FIGURES),
+                         "bare_world_steps_per_second": {
+                             f"{n} worlds": bare_world_steps_per_second(n) for n in (n_worlds, 3 * n_worlds)}}
     write_json(results_path, results)
     log(f"wrote {results_path}")
     return 0
