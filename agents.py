@@ -1,8 +1,8 @@
 """agents.py — the learner and the two-phase protocol (paper §2–§3, Figs 1 and 4 left).
 
 The learner is a softmax policy linear in features of the egocentric view, trained by
-REINFORCE with a learned linear baseline, Adam and an entropy bonus (our choice in place of the authors' CNN + PPO,
-design.md decision 2). Every array carries a leading seed axis S and a world axis N:
+REINFORCE with a learned linear baseline, Adam and an entropy bonus (our choice in place
+of the authors' CNN + PPO, design.md decision 2). Every array carries a leading seed axis S and a world axis N:
 S independent learners, each acting in N parallel worlds, are trained in one batched
 computation.
 

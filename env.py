@@ -118,7 +118,8 @@ class GridWorld:
         0 turn left, 1 turn right, 2 forward.
     Observation
         The egocentric `view`×`view` grid of cell codes (UNSEEN 0, EMPTY 1, WALL 2, GOAL 8,
-        AGENT 10), agent at the centre facing up: row c−1 is ahead, column c−1 its left.
+        AGENT 10), agent at the centre c = view // 2 facing up: row c−1 is the cell ahead,
+        column c−1 the cell to its left.
     Rewards (kept apart; the learner combines them, agents.utility)
         R_e = step_cost on every forward step; R_s = social_reward on entering the goal.
     Termination vs truncation
@@ -182,6 +183,8 @@ class GridWorld:
         if self.walls is None:
             raise RuntimeError("call reset() before step()")
         action = np.asarray(action)
+        if action.shape != (self.n,) or ((action < 0) | (action > Action.FORWARD)).any():
+            raise ValueError(f"step needs {self.n} actions in 0..2, got shape {action.shape}")
         turn = np.where(action == Action.LEFT, -1, np.where(action == Action.RIGHT, 1, 0))
         self.dir = (self.dir + turn) % 4
         forward = action == Action.FORWARD

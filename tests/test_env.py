@@ -161,12 +161,16 @@ def test_too_many_blocks_is_an_error_not_a_hang():
         env.GridWorld(env.WorldConfig(), 0, np.random.default_rng(0))
 
 
-def test_step_before_reset_is_a_clear_error():
+def test_step_before_reset_or_with_bad_actions_is_a_clear_error():
     world = env.GridWorld(env.WorldConfig(), 2, np.random.default_rng(0))
     with pytest.raises(RuntimeError, match="reset"):
         world.step([0, 0])
     with pytest.raises(RuntimeError, match="reset"):
         str(world)
+    world.reset()
+    for bad in ([0], [0, 3], [-1, 0]):
+        with pytest.raises(ValueError, match="actions in 0..2"):
+            world.step(bad)
 
 
 def test_planner_counts_turns_and_walls():
