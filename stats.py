@@ -3,7 +3,8 @@
 No scipy: the t distribution's CDF comes from the regularized incomplete beta function,
 evaluated by its continued fraction (Numerical Recipes §6.4, modified Lentz method).
 
-Public names: betainc, t_cdf, t_sf_two_sided, student_t_test, welch_t_test, mean_se.
+Public names: betainc, t_cdf, t_sf_two_sided, t_quantile, student_t_test, welch_t_test,
+treatment_design, ols, mean_se.
 """
 import math
 from typing import NamedTuple
@@ -132,3 +133,73 @@ def mean_se(x, axis=0):
     x = np.asarray(x, dtype=float)
     n = x.shape[axis]
     return x.mean(axis=axis), x.std(axis=axis, ddof=1) / np.sqrt(n) if n > 1 else np.zeros_like(x.mean(axis=axis))
+
+
+def treatment_design(factors, interaction=False, reference=None):
+    """(X, names): an intercept plus treatment-coded categorical factors, as patsy/statsmodels.
+
+    factors: {name: labels (n,)}, one or two factors. Each factor's reference level is
+    `reference[name]` or, by default, its alphabetically first label (patsy's rule), and gets
+    no column; every other level L gets an indicator column "name[L]". With
+    `interaction=True` (two factors) the products "a[L]:b[M]" are added, so the model is
+    y ~ a * b, and a main-effect coefficient is that level's effect at b's reference level.
+    """
+    names, columns, blocks = ["Intercept"], [], []
+    reference = reference or {}
+    for name, labels in factors.items():
+        labels = np.asarray(labels).astype(str)
+        levels = sorted(set(labels))
+        if len(levels) < 2:
+            raise ValueError(f"factor {name!r} needs at least 2 levels, has {levels}")
+        ref = reference.get(name, levels[0])
+        if ref not in levels:
+            raise ValueError(f"reference {ref!r} is not a level of {name!r}: {levels}")
+        block = [(f"{name}[{level}]", labels == level) for level in levels if level != ref]
+        blocks.append(block)
+        names += [n for n, _ in block]
+        columns += [c for _, c in block]
+    if interaction:
+        if len(blocks) != 2:
+            raise ValueError("an interaction needs exactly two factors")
+        for name_a, col_a in blocks[0]:
+            for name_b, col_b in blocks[1]:
+                names.append(f"{name_a}:{name_b}")
+                columns.append(col_a & col_b)
+    n = len(columns[0])
+    return np.column_stack([np.ones(n)] + [c.astype(float) for c in columns]), names
+
+
+class OLSResult(NamedTuple):
+    names: list      # one per coefficient
+    coef: np.ndarray
+    se: np.ndarray
+    t: np.ndarray
+    p: np.ndarray    # two-sided
+    df: int          # residual degrees of freedom, n − p
+
+    def row(self, name):
+        """{coef, se, t, p, df} of one coefficient."""
+        i = self.names.index(name)
+        return {"coef": float(self.coef[i]), "se": float(self.se[i]), "t": float(self.t[i]),
+                "p": float(self.p[i]), "df": int(self.df)}
+
+
+def ols(y, X, names):
+    """Ordinary least squares: β = (XᵀX)⁻¹Xᵀy, se = √diag(σ²(XᵀX)⁻¹), σ² = RSS / (n − p)."""
+    y, X = np.asarray(y, dtype=float), np.asarray(X, dtype=float)
+    if not np.isfinite(y).all():
+        raise ValueError("the response holds NaN or infinite values")
+    n, p = X.shape
+    if np.linalg.matrix_rank(X) < p:
+        raise ValueError("the design matrix is rank-deficient (a level without data?)")
+    if n <= p:
+        raise ValueError(f"{n} observations cannot fit {p} coefficients with a residual")
+    xtx_inv = np.linalg.inv(X.T @ X)
+    coef = xtx_inv @ X.T @ y
+    df = n - p
+    sigma2 = ((y - X @ coef) ** 2).sum() / df
+    se = np.sqrt(np.diag(xtx_inv) * sigma2)
+    if not (se > 0).all():
+        raise ValueError("the fit is exact (zero residual variance); t is undefined")
+    t = coef / se
+    return OLSResult(list(names), coef, se, t, np.array([t_sf_two_sided(v, df) for v in t]), df)

@@ -187,3 +187,27 @@ def test_planner_beats_random_and_respects_the_horizon():
     goals = env.planner_goals(env.WorldConfig(), 50, 3, np.random.default_rng(0))
     assert goals.shape == (3, 50)
     assert 2.5 < goals.mean() < 5.0 and goals.max() <= 20
+
+
+@pytest.mark.parametrize("text, argv, message", [
+    ("#####\n#.x.#\n#####\n", [], "unknown characters"),
+    (None, ["--blocks", "30"], "do not fit"),
+    (None, ["--worlds", "0"], "n_worlds"),
+])
+def test_command_line_errors_are_one_line(text, argv, message, tmp_path, capsys):
+    if text is not None:
+        (tmp_path / "layout.txt").write_text(text)
+        argv = ["--layout", str(tmp_path / "layout.txt")]
+    assert env.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err
+
+
+def test_command_line_prints_worlds_from_a_layout(tmp_path, capsys):
+    (tmp_path / "t.txt").write_text("#######\n#.....#\n#.###.#\n#..#..#\n#..#..#\n#.....#\n#######\n")
+    assert env.main(["--layout", str(tmp_path / "t.txt"), "--worlds", "2"]) == 0
+    worlds = capsys.readouterr().out.strip().split("\n\n")
+    assert len(worlds) == 2 and all(w.count("G") == 1 for w in worlds)
+    for w in worlds:                                    # the T's blocks are in every world
+        rows = w.splitlines()
+        assert rows[2][2:5] == "###" and rows[3][3] == "#" and rows[4][3] == "#"

@@ -72,3 +72,71 @@ def test_mean_se():
     mean, se = stats.mean_se(np.array([[1.0, 2.0], [3.0, 6.0]]))
     np.testing.assert_allclose(mean, [2.0, 4.0])
     np.testing.assert_allclose(se, [1.0, 2.0])
+
+
+# Fig. 5's published per-seed OOD returns, 10 per layout (paper-setup.md §6.4).
+FIG5 = {
+    "plus": {"F": [.3345, .41305, .6714, .45605, .443, .2573, .34745, .17965, .36845, .5684],
+             "I": [.56575, .4382, .5676, .61315, .4105, .4919, .43565, .5809, .5974, .638],
+             "O": [.53885, .60235, .55725, .6205, .5664, .51755, .5435, .5633, .64665, .766]},
+    "x": {"F": [.18515, .01815, .06405, .1942, .0353, -.2586, .16325, .0531, .11305, .19845],
+          "I": [.39765, .3681, .4032, .5374, .3884, .358, .4855, .41835, .4949, .4777],
+          "O": [.39495, .4245, .34085, .56645, .39055, .34965, .49895, .44755, .3671, .5429]},
+    "U": {"F": [.3089, .12005, .35025, .18715, .1517, .0712, .2295, .13935, .26385, .37775],
+          "I": [.49485, .4295, .53735, .35395, .40255, .3375, .38145, .42595, .6666, .50455],
+          "O": [.47825, .42895, .49305, .514, .403, .40175, .4197, .4613, .60565, .63785]},
+    "T": {"F": [.29075, .3925, .4093, .41405, .3423, .28095, .36985, .16845, .40445, .59485],
+          "I": [.4573, .47335, .5482, .6496, .4509, .483, .48335, .5245, .6497, .5706],
+          "O": [.45345, .63215, .7251, .4992, .5479, .37715, .5594, .49255, .6504, .7803]},
+    "4 rooms": {"F": [.793, .8191, .74515, .8468, .841, .76625, .82365, .81955, .79115, .9011],
+                "I": [.6824, .7547, .68785, .86865, .83695, .6732, .80465, .62855, .88605, .71155],
+                "O": [.803, .86085, .90105, .8637, .78965, .69635, .8396, .84355, .929, .888]},
+}
+
+
+def fig5_fit(methods, interaction):
+    """The paper's fit: two methods (renamed as the authors did), y ~ method (*|+) env."""
+    y, method, layout = [], [], []
+    for name, by_method in FIG5.items():
+        for code, label in methods.items():
+            y += by_method[code]
+            method += [label] * 10
+            layout += [name] * 10
+    X, names = stats.treatment_design({"method": method, "env": layout},
+                                      interaction=interaction, reference={"env": "T"})
+    return stats.ols(y, X, names)
+
+
+def test_ols_reproduces_figure_5_and_the_additive_model():
+    """Frozen→"Simple", ISR→"Reward": the reference method is then Reward (resp. Oracle)."""
+    frozen = fig5_fit({"F": "Simple", "I": "Reward"}, interaction=True)
+    assert frozen.df == 90
+    row = frozen.row("method[Simple]")
+    assert row["coef"] == pytest.approx(-0.1623, abs=1e-4) and row["se"] == pytest.approx(0.0443, abs=1e-4)
+    assert row["t"] == pytest.approx(-3.662, abs=1e-3) and row["p"] == pytest.approx(0.00042, abs=1e-5)
+    oracle = fig5_fit({"I": "Reward", "O": "Oracle"}, interaction=True)
+    row = oracle.row("method[Reward]")
+    assert row["coef"] == pytest.approx(-0.0427, abs=1e-4)
+    assert row["t"] == pytest.approx(-1.121, abs=1e-3) and row["p"] == pytest.approx(0.265, abs=1e-3)
+    # The additive model answers "across layouts" (paper-setup.md §6.4).
+    assert fig5_fit({"F": "Simple", "I": "Reward"}, False).row("method[Simple]")["t"] == pytest.approx(-6.84, abs=0.01)
+    additive = fig5_fit({"I": "Reward", "O": "Oracle"}, False).row("method[Reward]")
+    assert additive["t"] == pytest.approx(-2.59, abs=0.01) and additive["p"] == pytest.approx(0.011, abs=1e-3)
+
+
+def test_ols_matches_a_two_group_t_test():
+    a, b = [1.0, 2.0, 4.0], [3.0, 5.0, 6.0, 9.0]
+    X, names = stats.treatment_design({"group": ["a"] * 3 + ["b"] * 4})
+    fit = stats.ols(a + b, X, names).row("group[b]")
+    student = stats.student_t_test(b, a)
+    assert fit["t"] == pytest.approx(student.t) and fit["p"] == pytest.approx(student.p)
+
+
+def test_ols_bad_input_is_a_clear_error():
+    X, names = stats.treatment_design({"g": ["a", "a", "b", "b"]})
+    with pytest.raises(ValueError, match="NaN"):
+        stats.ols([1.0, float("nan"), 2.0, 3.0], X, names)
+    with pytest.raises(ValueError, match="zero residual"):
+        stats.ols([1.0, 1.0, 2.0, 2.0], X, names)
+    with pytest.raises(ValueError, match="at least 2 levels"):
+        stats.treatment_design({"g": ["a", "a"]})
