@@ -109,8 +109,12 @@ class Policy:
         return Policy(tile(self.theta), tile(self.w), tile(self.m), tile(self.v), self.k)
 
     def probs(self, phi):
-        """(S, ..., A) action probabilities for features phi (S, ..., F)."""
-        logits = np.matmul(phi, self.theta[:, None] if phi.ndim == 4 else self.theta)
+        """(S, ..., A) action probabilities for features phi (S, ..., F).
+
+        The matmul runs in phi's precision: float32 in training (the hot path).
+        """
+        theta = self.theta.astype(phi.dtype, copy=False)
+        logits = np.matmul(phi, theta[:, None] if phi.ndim == 4 else theta)
         logits -= logits.max(axis=-1, keepdims=True)
         p = np.exp(logits)
         return p / p.sum(axis=-1, keepdims=True)
@@ -122,7 +126,7 @@ class Policy:
         return np.minimum((u > cdf).sum(axis=-1), N_ACTIONS - 1)
 
     def update(self, b_phi, b_actions, b_returns, cfg):
-        """One REINFORCE-with-baseline step on a batch of episodes (T, S, N, ...).
+        """One REINFORCE-with-baseline step on a batch of episodes (S, T, N, ...).
 
         g = mean_{t,n} [(G_t − b(s_t)) ∇θ log π(a_t | s_t) + β ∇θ H(π(· | s_t))], with
         ∇θ log π(a | s) = φ(s) ⊗ (onehot(a) − π(· | s)): no γ^t factor, no advantage
@@ -132,23 +136,24 @@ class Policy:
         collapse; without the entropy bonus 1–2 learners in 10 stall at 2.1–2.5 goals.
         """
         n_seeds = self.theta.shape[0]
-        phi = b_phi.transpose(1, 0, 2, 3).reshape(n_seeds, -1, N_FEATURES)     # (S, T·N, F)
-        returns = b_returns.transpose(1, 0, 2).reshape(n_seeds, -1)           # (S, T·N)
-        actions = b_actions.transpose(1, 0, 2).reshape(n_seeds, -1)
-        advantages = returns - np.matmul(phi, self.w[..., None])[..., 0]
+        phi = b_phi.reshape(n_seeds, -1, N_FEATURES)                          # (S, T·N, F)
+        returns = b_returns.reshape(n_seeds, -1).astype(np.float32)           # (S, T·N)
+        actions = b_actions.reshape(n_seeds, -1)
+        advantages = returns - np.matmul(phi, self.w[..., None].astype(np.float32))[..., 0]
         probs = self.probs(phi)                                               # (S, T·N, A)
-        score = np.eye(N_ACTIONS)[actions] - probs
-        phi_t = phi.transpose(0, 2, 1) / returns.shape[1]                     # (S, F, T·N)
+        score = np.eye(N_ACTIONS, dtype=np.float32)[actions] - probs
+        phi_t = phi.transpose(0, 2, 1)                                        # (S, F, T·N)
+        n = returns.shape[1]
         # The entropy bonus: ∂H/∂logit_a = −π_a (log π_a + H), H = −Σ_b π_b log π_b.
         log_probs = np.log(probs + 1e-12)
         entropy_grad = -probs * (log_probs - (probs * log_probs).sum(-1, keepdims=True))
-        grad = np.matmul(phi_t, advantages[..., None] * score + cfg.entropy * entropy_grad)
+        grad = np.matmul(phi_t, advantages[..., None] * score + cfg.entropy * entropy_grad) / n
         self.k += 1
         self.m = cfg.beta1 * self.m + (1 - cfg.beta1) * grad
         self.v = cfg.beta2 * self.v + (1 - cfg.beta2) * grad ** 2
         m_hat, v_hat = self.m / (1 - cfg.beta1 ** self.k), self.v / (1 - cfg.beta2 ** self.k)
         self.theta += cfg.lr * m_hat / (np.sqrt(v_hat) + 1e-8)
-        self.w += cfg.lr_value * np.matmul(phi_t, advantages[..., None])[..., 0]
+        self.w += cfg.lr_value / n * np.matmul(phi_t, advantages[..., None])[..., 0]
 
 
 def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, record=False):
@@ -176,23 +181,24 @@ def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, recor
                 "actions": np.zeros((n_seeds, updates, T, n), dtype=np.int8),
                 "r_s": np.zeros((n_seeds, updates, T, n), dtype=np.float32)}
     for k in range(updates):
-        b_phi = np.zeros((T, n_seeds, n, N_FEATURES), dtype=np.float32)
-        b_actions = np.zeros((T, n_seeds, n), dtype=np.int64)
+        b_phi = np.zeros((n_seeds, T, n, N_FEATURES), dtype=np.float32)
+        b_actions = np.zeros((n_seeds, T, n), dtype=np.int64)
         b_utility = np.zeros((T, n_seeds, n))
         for t in range(T):
-            b_phi[t] = features(obs)
-            b_actions[t] = policy.sample(b_phi[t], rng)
-            step = world.step(b_actions[t].ravel())
+            b_phi[:, t] = phi = features(obs)
+            b_actions[:, t] = actions = policy.sample(phi, rng)
+            step = world.step(actions.ravel())
             r_e, r_s = step.r_e.reshape(n_seeds, n), step.r_s.reshape(n_seeds, n)
-            r_i = 0.0 if isr is None else isr[0](obs, b_actions[t]) * isr[1][:, None]
+            r_i = 0.0 if isr is None else isr[0](obs, actions) * isr[1][:, None]
             b_utility[t] = utility(r_e, r_s, r_i, presence)
             goals[:, k] += step.reached.reshape(n_seeds, n).mean(axis=1)
             if record:
                 data["views"][:, k, t], data["actions"][:, k, t], data["r_s"][:, k, t] = \
-                    obs, b_actions[t], r_s
+                    obs, actions, r_s
             obs = step.obs.reshape(n_seeds, n, v, v)
         internal[:, k] = b_utility.sum(axis=0).mean(axis=1)
-        policy.update(b_phi, b_actions, discounted_returns(b_utility, agent_cfg.gamma), agent_cfg)
+        b_returns = discounted_returns(b_utility, agent_cfg.gamma).transpose(1, 0, 2)  # (S, T, N)
+        policy.update(b_phi, b_actions, b_returns, agent_cfg)
     logs = {"goals": goals, "internal": internal}
     if record:  # (S, M) transitions per learner in the order they happened, M = episodes·T
         logs["data"] = {key: a.reshape(n_seeds, -1, *a.shape[4:]) for key, a in data.items()}
