@@ -83,3 +83,32 @@ def test_episodes_must_fill_whole_updates():
     with pytest.raises(ValueError, match="multiple of worlds_per_seed"):
         agents.learn(agents.Policy.zeros(1), env.WorldConfig(), agents.AgentConfig(), 45,
                      np.ones(1), np.random.default_rng(0))
+
+
+def test_entropy_bonus_gradient_matches_finite_differences():
+    """The update's entropy term points along ∇θ of the mean policy entropy."""
+    rng = np.random.default_rng(2)
+    policy = agents.Policy.zeros(1)
+    policy.theta = rng.normal(0, 0.5, policy.theta.shape)
+    phi = (rng.random((1, 1, 4, agents.N_FEATURES)) < 0.1).astype(np.float64)   # (S, T, N, F)
+
+    def mean_entropy(theta):
+        p = agents.Policy(theta, policy.w, policy.m, policy.v).probs(phi.reshape(1, 4, -1))
+        return -(p * np.log(p)).sum(-1).mean()
+
+    # With zero returns and a zero baseline the advantage term vanishes; Adam's first step
+    # moves θ by lr·sign(g), so the step's sign must be the entropy gradient's sign.
+    cfg = agents.AgentConfig(lr=1e-3, lr_value=0.0, entropy=1.0)
+    before = policy.theta.copy()
+    policy.update(phi.astype(np.float32), np.zeros((1, 1, 4), dtype=np.int64),
+                  np.zeros((1, 1, 4)), cfg)
+    step = policy.theta - before
+    eps, numeric = 1e-6, np.zeros_like(before)
+    for i in np.ndindex(before.shape):
+        up, down = before.copy(), before.copy()
+        up[i] += eps
+        down[i] -= eps
+        numeric[i] = (mean_entropy(up) - mean_entropy(down)) / (2 * eps)
+    big = np.abs(numeric) > 1e-3
+    assert big.sum() > 10
+    np.testing.assert_array_equal(np.sign(step[big]), np.sign(numeric[big]))
