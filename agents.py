@@ -2,9 +2,9 @@
 
 The learner is a softmax policy linear in features of the egocentric view, trained by
 REINFORCE with a learned linear baseline, Adam and an entropy bonus (our choice in place
-of the authors' CNN + PPO, design.md decision 2). Every array carries a leading seed axis S and a world axis N:
-S independent learners, each acting in N parallel worlds, are trained in one batched
-computation.
+of the authors' CNN + PPO, design.md decision 2). Every array carries a leading seed axis
+S and a world axis N: S independent learners, each acting in N parallel worlds, are
+trained in one batched computation.
 
 Utility (paper Eq. 1), computed in `utility` and nowhere else:
     U = R_e + P·R_s + (1 − P)·R_i

@@ -76,7 +76,6 @@ def caregiver_leaves(seeds, budget=PAPER):
     """
     n_seeds = len(seeds)
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(list(seeds)).spawn(4)]
-    start = time.perf_counter()
     log(f"  socialization: {budget.episodes} episodes x {n_seeds} seeds")
     policy = agents.Policy.zeros(n_seeds)
     social = agents.learn(policy, WORLD, AGENT, budget.episodes, np.ones(n_seeds), streams[0],
@@ -108,8 +107,13 @@ def caregiver_leaves(seeds, budget=PAPER):
         "after": {k: v.reshape(len(CONDITIONS), n_seeds, -1) for k, v in phase2.items()},
         "planner_goals": float(planner.mean()),
         "isr_log": isr_log, "isr_sizes": np.array(sizes), "isr_size_test_loss": np.array(size_losses),
-        "seconds": time.perf_counter() - start, "env_steps": int(steps),
+        "env_steps": int(steps),
     }
+
+
+def shared_run(seeds, quick):
+    """The shared experiment for these seeds at the paper's or the quick budget (cached)."""
+    return caregiver_leaves(tuple(seeds), QUICK if quick else PAPER)
 
 
 def tail_mean(curve, episodes):
@@ -186,7 +190,7 @@ def figure_1(seeds, out_dir, quick=False):
     without saying how); the y axis is goals per episode, not the original's relabelled
     0.4·G/20 (paper-setup.md §9 item 16).
     """
-    run = caregiver_leaves(tuple(seeds), QUICK if quick else PAPER)
+    run = shared_run(seeds, quick)
     fig, axes = plt.subplots(1, 4, figsize=(13, 3.2), gridspec_kw={"width_ratios": [1, 1, 1, 2.4]})
     world = env.GridWorld(WORLD, 3, np.random.default_rng(seeds[0]))
     world.reset()
@@ -249,7 +253,7 @@ def figure_3(seeds, out_dir, quick=False):
     Deviation: the test split is truly held out (the original took a gradient step on every
     test sample it scored, paper-setup.md §9 item 5); both panels use one balanced loss.
     """
-    run = caregiver_leaves(tuple(seeds), QUICK if quick else PAPER)
+    run = shared_run(seeds, quick)
     isr_log, n_seeds = run["isr_log"], len(seeds)
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
     x = isr_log["samples"] / 1e3
@@ -286,7 +290,7 @@ def figure_4(seeds, out_dir, quick=False):
     seeds, min–max band. Deviation: ISR reward is the paper's Eq. 1 (R_e + R_i, the
     original's variant A), smoothed as Fig. 1.
     """
-    run = caregiver_leaves(tuple(seeds), QUICK if quick else PAPER)
+    run = shared_run(seeds, quick)
     fig, ax = plt.subplots(figsize=(6.5, 3.6))
     learning_curves(ax, run, [("isr", "With ISR model"), ("none", "Without ISR model")])
     save(fig, out_dir, "fig4.png")
@@ -374,7 +378,7 @@ def main(argv=None):
         t0, misses = time.perf_counter(), caregiver_leaves.cache_info().misses
         out = FIGURES[name](seeds, args.out, args.quick)
         ran_experiment = caregiver_leaves.cache_info().misses > misses   # not cached yet
-        steps = caregiver_leaves(seeds, QUICK if args.quick else PAPER)["env_steps"] if ran_experiment else 0
+        steps = shared_run(seeds, args.quick)["env_steps"] if ran_experiment else 0
         seconds = time.perf_counter() - t0
         out["run"] = {"seeds": list(seeds), "quick": args.quick}
         out["timing"] = {"seconds": round(seconds, 2), "env_steps": steps,
