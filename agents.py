@@ -16,9 +16,11 @@ Logged per episode and seed (arrays of shape (S, episodes/N)):
     internal  the return the learner is trained on, Σ_t U_t per episode (its "internal"
               return; equals the true return while the caregiver is present).
 
-Public names: AgentConfig, Policy, features, utility, discounted_returns, learn.
+Public names: AgentConfig, Policy, features, utility, discounted_returns, learn,
+evaluate, per_world.
 """
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -49,20 +51,33 @@ def features(views):
     nearly every view and swamp the goal features (design.md, calibration notes).
     """
     views = np.asarray(views)
-    c = views.shape[-1] // 2
-    goal = views == GOAL                                               # (..., 9, 9)
-    near = views[..., [c - 1, c - 2, c, c, c - 1, c - 1], [c, c, c - 1, c + 1, c - 1, c + 1]] == WALL
-    rows = np.arange(views.shape[-2])[:, None]
-    cols = np.arange(views.shape[-1])[None, :]
-    goal_side = np.stack([(goal & (rows < c) & (cols == c)).any((-2, -1)),   # straight ahead
-                          (goal & (cols < c)).any((-2, -1)),                 # to the left
-                          (goal & (cols > c)).any((-2, -1)),                 # to the right
-                          (goal & (rows > c) & (cols == c)).any((-2, -1))], -1)  # behind
+    v = views.shape[-1]
+    c = v // 2
+    flat = views.reshape(*views.shape[:-2], v * v)
+    is_goal = flat == GOAL
+    # the goal's cell, or v·v (a row of zeros in the table) when it is out of view
+    goal_at = np.where(is_goal.any(axis=-1), is_goal.argmax(axis=-1), v * v)
+    goal = _goal_table(v)[goal_at]                                     # (..., v·v + 4)
+    goal_cell, goal_side = goal[..., :v * v], goal[..., v * v:]
+    near = flat[..., [(c - 1) * v + c, (c - 2) * v + c, c * v + c - 1, c * v + c + 1,
+                      (c - 1) * v + c - 1, (c - 1) * v + c + 1]] == WALL
     wall_ahead = near[..., :1]
-    goal_cell = goal.reshape(*views.shape[:-2], -1)
     parts = [goal_cell & wall_ahead, goal_cell & ~wall_ahead, near, goal_side,
              wall_ahead & goal_side, np.ones(views.shape[:-2] + (1,), dtype=bool)]
     return np.concatenate(parts, axis=-1).astype(np.float32)
+
+
+@lru_cache
+def _goal_table(v):
+    """(v·v + 1, v·v + 4) bool: per goal cell, its one-hot and its side (ahead, left, right,
+    behind); the last row (goal out of view) is all False."""
+    c = v // 2
+    rows, cols = np.divmod(np.arange(v * v), v)
+    side = np.stack([(rows < c) & (cols == c), cols < c, cols > c, (rows > c) & (cols == c)], -1)
+    table = np.zeros((v * v + 1, v * v + 4), dtype=bool)
+    table[:-1, :v * v] = np.eye(v * v, dtype=bool)
+    table[:-1, v * v:] = side
+    return table
 
 
 N_FEATURES = features(np.zeros((9, 9), dtype=np.int8)).shape[-1]
@@ -156,14 +171,18 @@ class Policy:
         self.w += cfg.lr_value / n * np.matmul(phi_t, advantages[..., None])[..., 0]
 
 
-def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, record=False):
+def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, record=False,
+          layouts=None):
     """Train `policy` in place for `episodes` episodes per learner; return the logs.
 
     presence: (S,) P per learner: 1 while the caregiver is present, 0 once it has left.
-    isr:      None, or (callable, internalized): the callable maps (views (S, N, v, v),
-              actions (S, N)) to R_i (S, N); `internalized` (S,) says which learners have
-              an ISR. Without one R_i = 0 (the `none` condition).
+    isr:      None, or (callable, internalized): `internalized` (S,) bool says which
+              learners have an ISR; the callable maps their views (S', N, v, v) and actions
+              (S', N), S' = internalized.sum(), to R_i (S', N). Without one R_i = 0 (the
+              `none` condition).
     record:   keep every transition (view, action, R_s) for the ISR data set (§3.2).
+    layouts:  optional (S, H, W) fixed blocks, one layout per learner (Fig. 5), replacing
+              world_cfg's blocks in all of that learner's N worlds.
     An update uses one episode in each of the N worlds of a learner, so `episodes` must be
     a multiple of N; the logs hold one point per update (the mean over the N worlds).
     """
@@ -172,7 +191,9 @@ def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, recor
         raise ValueError(f"episodes ({episodes}) must be a positive multiple of "
                          f"worlds_per_seed ({n})")
     presence = np.asarray(presence, dtype=float)[:, None]       # (S, 1)
-    world = GridWorld(world_cfg, n_seeds * n, rng)
+    if isr is not None:
+        isr = (isr[0], np.asarray(isr[1], dtype=bool))
+    world = GridWorld(world_cfg, n_seeds * n, rng, per_world(layouts, n))
     v, T, updates = world_cfg.view, world_cfg.episode_len, episodes // n
     obs = world.reset().reshape(n_seeds, n, v, v)
     goals, internal = np.zeros((n_seeds, updates)), np.zeros((n_seeds, updates))
@@ -189,7 +210,9 @@ def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, recor
             b_actions[:, t] = actions = policy.sample(phi, rng)
             step = world.step(actions.ravel())
             r_e, r_s = step.r_e.reshape(n_seeds, n), step.r_s.reshape(n_seeds, n)
-            r_i = 0.0 if isr is None else isr[0](obs, actions) * isr[1][:, None]
+            r_i = np.zeros((n_seeds, n), dtype=np.float32)
+            if isr is not None:
+                r_i[isr[1]] = isr[0](obs[isr[1]], actions[isr[1]])
             b_utility[t] = utility(r_e, r_s, r_i, presence)
             goals[:, k] += step.reached.reshape(n_seeds, n).mean(axis=1)
             if record:
@@ -203,3 +226,30 @@ def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, recor
     if record:  # (S, M) transitions per learner in the order they happened, M = episodes·T
         logs["data"] = {key: a.reshape(n_seeds, -1, *a.shape[4:]) for key, a in data.items()}
     return logs
+
+
+def per_world(layouts, n):
+    """Per-learner layouts (S, H, W) → per-world (S·n, H, W); None stays None."""
+    return None if layouts is None else np.repeat(np.asarray(layouts, dtype=bool), n, axis=0)
+
+
+def evaluate(policy, world_cfg, episodes, rng, layouts=None):
+    """Greedy (argmax) evaluation with the true rewards (paper-setup.md §4, OOD evaluation).
+
+    Each learner plays `episodes` episodes, one in each of `episodes` parallel worlds, with
+    no learning. Returns goals per episode and the true return Σ_t (R_e + R_s) per episode,
+    each (S,) averaged over the episodes. Ties in π go to the first action, as torch's argmax.
+    """
+    if int(episodes) < 1:
+        raise ValueError(f"episodes must be >= 1, got {episodes}")
+    n_seeds = policy.theta.shape[0]
+    world = GridWorld(world_cfg, n_seeds * episodes, rng, per_world(layouts, episodes))
+    obs = world.reset().reshape(n_seeds, episodes, world_cfg.view, world_cfg.view)
+    goals, returns = np.zeros((n_seeds, episodes)), np.zeros((n_seeds, episodes))
+    for _ in range(world_cfg.episode_len):
+        actions = policy.probs(features(obs)).argmax(axis=-1)
+        step = world.step(actions.ravel())
+        goals += step.reached.reshape(n_seeds, episodes)
+        returns += utility(step.r_e, step.r_s, 0.0, 1.0).reshape(n_seeds, episodes)
+        obs = step.obs.reshape(obs.shape)
+    return {"goals": goals.mean(axis=1), "return": returns.mean(axis=1)}

@@ -8,9 +8,9 @@ Coordinates: a cell is (x, y); x is the column and grows to the right, y is the 
 grows downward (minigrid's convention). Arrays indexed by cell are [y, x].
 Directions: 0 = east (+x), 1 = south (+y), 2 = west (−x), 3 = north (−y).
 
-Public names: WorldConfig, GridWorld, Step, Action, parse_layout, egocentric_view,
-shortest_path_lengths, planner_actions, render_ascii, draw_world, and the cell codes
-UNSEEN, EMPTY, WALL, GOAL, AGENT.
+Public names: WorldConfig, GridWorld, Step, Action, parse_layout, check_layouts,
+egocentric_view, action_values, planner_goals, render_ascii, draw_world, HANDPICKED (Fig. 5's
+layouts), and the cell codes UNSEEN, EMPTY, WALL, GOAL, AGENT.
 """
 from dataclasses import dataclass
 from enum import IntEnum
@@ -71,6 +71,50 @@ class WorldConfig:
         return walls
 
 
+# Fig. 5's five hand-picked 5-block layouts (paper-setup.md §6.4); all free cells connected.
+HANDPICKED = {
+    "plus": """
+#######
+#.....#
+#..#..#
+#.###.#
+#..#..#
+#.....#
+#######""",
+    "x": """
+#######
+#.....#
+#.#.#.#
+#..#..#
+#.#.#.#
+#.....#
+#######""",
+    "U": """
+#######
+#.....#
+#.#.#.#
+#.#.#.#
+#..#..#
+#.....#
+#######""",
+    "T": """
+#######
+#.....#
+#.###.#
+#..#..#
+#..#..#
+#.....#
+#######""",
+    "4 rooms": """
+#######
+#..#..#
+#.....#
+##.#.##
+#.....#
+#..#..#
+#######""",
+}
+
 def parse_layout(text):
     """ASCII art → (H, W) bool walls. '#' is a block, '.' a free cell; the border must be '#'.
 
@@ -90,6 +134,21 @@ def parse_layout(text):
     if not border.all():
         raise ValueError("malformed layout: the outer ring must be all '#'")
     return walls
+
+
+def check_layouts(layouts, n_worlds):
+    """Validate per-world fixed blocks (B, H, W) bool; return them as a bool array."""
+    layouts = np.asarray(layouts)
+    if layouts.ndim != 3 or layouts.shape[0] != n_worlds or min(layouts.shape[1:]) < 3:
+        raise ValueError(f"layouts must be ({n_worlds}, H, W) with H, W >= 3, got shape {layouts.shape}")
+    layouts = layouts.astype(bool)
+    border = np.concatenate([layouts[:, 0], layouts[:, -1], layouts[:, :, 0], layouts[:, :, -1]], axis=1)
+    if not border.all():
+        raise ValueError("malformed layout: the outer ring must be all walls")
+    n_free = (~layouts).reshape(n_worlds, -1).sum(axis=1)
+    if n_free.min() < 2:
+        raise ValueError(f"a layout has {n_free.min()} free cells; goal and agent need 2")
+    return layouts
 
 
 class Step(NamedTuple):
@@ -126,19 +185,27 @@ class GridWorld:
         Never terminated. Truncated after episode_len steps: every world gets a new layout.
     """
 
-    def __init__(self, cfg, n_worlds, rng):
+    def __init__(self, cfg, n_worlds, rng, layouts=None):
+        """layouts: optional (B, H, W) bool fixed blocks, one layout per world (Fig. 5 runs
+        its five hand-picked layouts as one batch); they replace cfg's layout and random
+        blocks. Without them every world has cfg.blocks() plus cfg.n_blocks random blocks."""
         if int(n_worlds) < 1:
             raise ValueError(f"n_worlds must be >= 1, got {n_worlds}")
         self.cfg, self.rng, self.n = cfg, rng, int(n_worlds)
-        self.fixed = cfg.validate()
-        self.height, self.width = self.fixed.shape
-        self.n_random = 0 if cfg.layout is not None else cfg.n_blocks
+        if layouts is None:
+            fixed = cfg.validate()
+            self.n_random = 0 if cfg.layout is not None else cfg.n_blocks
+        else:
+            fixed = check_layouts(layouts, self.n)
+            self.n_random = 0
+        self.fixed = np.broadcast_to(fixed, (self.n,) + fixed.shape[-2:])   # (B, H, W)
+        self.height, self.width = self.fixed.shape[1:]
         self.walls = self.goal = self.pos = self.dir = None
         self.t = 0
 
     def reset(self):
         """Draw a fresh layout in every world; return the observation (B, view, view)."""
-        self.walls = np.broadcast_to(self.fixed, (self.n, self.height, self.width)).copy()
+        self.walls = self.fixed.copy()
         self.goal = np.zeros((self.n, 2), dtype=np.int64)
         self.pos = np.zeros((self.n, 2), dtype=np.int64)
         self.dir = np.zeros(self.n, dtype=np.int64)
@@ -155,11 +222,10 @@ class GridWorld:
         m = len(idx)
         if m == 0:
             return
-        free = ~self.fixed.ravel()
-        keys = self.rng.random((m, free.size))
-        keys[:, ~free] = 2.0                                # fixed walls sort last
+        walls = self.fixed[idx].copy()                      # (m, H, W)
+        keys = self.rng.random((m, walls[0].size))
+        keys[walls.reshape(m, -1)] = 2.0                    # fixed walls sort last
         cells = np.argsort(keys, axis=1)[:, :self.n_random + 2]  # (m, k+2) flat cells
-        walls = np.broadcast_to(self.fixed, (m, self.height, self.width)).copy()
         rows = np.repeat(np.arange(m), self.n_random)
         walls.reshape(m, -1)[rows, cells[:, :self.n_random].ravel()] = True
         self.walls[idx] = walls

@@ -229,15 +229,24 @@ def train_isr(data, cfg, rng, codes, n_actions, n_train=None, curve=True):
 
 
 class ISR:
-    """A trained ISR as the learner sees it: (views (M, N, v, v), actions (M, N)) → R_i (M, N)."""
+    """A trained ISR as the learner sees it: (views (M, N, v, v), actions (M, N)) → R_i (M, N).
 
-    def __init__(self, params, codes):
-        self.params, self.codes = params, codes
+    threshold: None (the paper's Eq. 1, raw R_i), or a level below which R_i counts as 0,
+    as the original's Figs 5 and 6 did with 0.2 (paper-setup.md §9 item 9, variant B). It
+    silences the small false positives an ISR makes in worlds it never saw, which a learner
+    otherwise farms (README: Figs 4 right and 5).
+    """
+
+    def __init__(self, params, codes, threshold=None):
+        self.params, self.codes, self.threshold = params, codes, threshold
 
     def __call__(self, views, actions):
-        return predict(self.params, encode(views, self.codes), np.asarray(actions))
+        r_i = predict(self.params, encode(views, self.codes), np.asarray(actions))
+        if self.threshold is None:
+            return r_i
+        return np.where(r_i > self.threshold, r_i, 0.0).astype(r_i.dtype)
 
     def tile(self, copies):
         """The same ISRs repeated `copies` times along the model axis (one per condition)."""
         return ISR({k: np.concatenate([p] * copies, axis=0) for k, p in self.params.items()},
-                   self.codes)
+                   self.codes, self.threshold)

@@ -4,7 +4,7 @@ No scipy: the t distribution's CDF comes from the regularized incomplete beta fu
 evaluated by its continued fraction (Numerical Recipes §6.4, modified Lentz method).
 
 Public names: betainc, t_cdf, t_sf_two_sided, t_quantile, student_t_test, welch_t_test,
-treatment_design, ols, mean_se.
+paired_t_test, treatment_design, ols, mean_se.
 """
 import math
 from typing import NamedTuple
@@ -111,6 +111,25 @@ def welch_t_test(a, b):
     return _t_test(a.mean() - b.mean(), math.sqrt(va + vb), df)
 
 
+def paired_t_test(a, b):
+    """Paired t-test: a one-sample t-test of the differences a_i − b_i, df = n − 1.
+
+    Fig. 5: a and b are one value per seed (the seed's mean over the five layouts), so the
+    seed-to-seed spread that both conditions share cancels.
+    """
+    a, b = np.asarray(a, dtype=float).ravel(), np.asarray(b, dtype=float).ravel()
+    if a.size != b.size:
+        raise ValueError(f"a paired t-test needs equal-length groups, got {a.size} and {b.size}")
+    d = a - b
+    if d.size < 2:
+        raise ValueError(f"a paired t-test needs at least 2 pairs, got {d.size}")
+    if not np.isfinite(d).all():
+        raise ValueError("the pairs hold NaN or infinite values")
+    if d.var() == 0.0:
+        raise ValueError("all differences are equal; the t statistic is undefined")
+    return _t_test(d.mean(), d.std(ddof=1) / math.sqrt(d.size), d.size - 1)
+
+
 def t_quantile(q, df):
     """The q-quantile of Student's t with df degrees of freedom, by bisection on t_cdf."""
     if not 0.0 < q < 1.0:
@@ -178,10 +197,12 @@ class OLSResult(NamedTuple):
     df: int          # residual degrees of freedom, n − p
 
     def row(self, name):
-        """{coef, se, t, p, df} of one coefficient."""
+        """{coef, se, t, p, df, ci95} of one coefficient."""
         i = self.names.index(name)
+        half_width = t_quantile(0.975, self.df) * self.se[i]
         return {"coef": float(self.coef[i]), "se": float(self.se[i]), "t": float(self.t[i]),
-                "p": float(self.p[i]), "df": int(self.df)}
+                "p": float(self.p[i]), "df": int(self.df),
+                "ci95": (float(self.coef[i] - half_width), float(self.coef[i] + half_width))}
 
 
 def ols(y, X, names):

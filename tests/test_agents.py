@@ -112,3 +112,30 @@ def test_entropy_bonus_gradient_matches_finite_differences():
     big = np.abs(numeric) > 1e-3
     assert big.sum() > 10
     np.testing.assert_array_equal(np.sign(step[big]), np.sign(numeric[big]))
+
+
+def test_greedy_evaluation_counts_true_rewards():
+    """A learner whose bias always picks forward: return = 20·step cost + 0.4·goals exactly."""
+    policy = agents.Policy.zeros(2)
+    policy.theta[:, -1, env.Action.FORWARD] = 5.0      # the bias feature is last
+    cfg = env.WorldConfig()
+    out = agents.evaluate(policy, cfg, 50, np.random.default_rng(0))
+    assert out["goals"].shape == (2,)
+    np.testing.assert_allclose(out["return"], cfg.episode_len * cfg.step_cost
+                               + cfg.social_reward * out["goals"])
+    lazy = agents.evaluate(agents.Policy.zeros(2), cfg, 50, np.random.default_rng(0))
+    np.testing.assert_array_equal(lazy["return"], 0.0)  # argmax of a tie turns left forever
+    with pytest.raises(ValueError, match="episodes must be"):
+        agents.evaluate(policy, cfg, 0, np.random.default_rng(0))
+
+
+def test_each_learner_acts_in_its_own_layout():
+    open_room = env.parse_layout("#######\n" + "#.....#\n" * 5 + "#######")
+    corridor = np.ones((7, 7), dtype=bool)
+    corridor[1, 1:4] = False                           # three free cells
+    grids = np.stack([open_room, corridor])
+    np.testing.assert_array_equal(agents.per_world(grids, 3), grids[[0, 0, 0, 1, 1, 1]])
+    logs = agents.learn(agents.Policy.zeros(2), env.WorldConfig(), agents.AgentConfig(worlds_per_seed=3),
+                        30, np.ones(2), np.random.default_rng(0), record=True, layouts=grids)
+    n_walls = (logs["data"]["views"] == env.WALL).sum(axis=(-2, -1))   # (2, 600)
+    assert n_walls[0].max() <= 24 < n_walls[1].min()   # the open room shows only its ring

@@ -211,3 +211,42 @@ def test_command_line_prints_worlds_from_a_layout(tmp_path, capsys):
     for w in worlds:                                    # the T's blocks are in every world
         rows = w.splitlines()
         assert rows[2][2:5] == "###" and rows[3][3] == "#" and rows[4][3] == "#"
+
+
+def test_handpicked_layouts_match_the_papers_walls():
+    # paper-setup.md §6.4 lists each layout's five interior walls as (x, y).
+    walls = {"plus": {(3, 2), (2, 3), (3, 3), (4, 3), (3, 4)},
+             "x": {(2, 2), (2, 4), (3, 3), (4, 2), (4, 4)},
+             "U": {(2, 2), (2, 3), (3, 4), (4, 3), (4, 2)},
+             "T": {(2, 2), (3, 2), (4, 2), (3, 3), (3, 4)},
+             "4 rooms": {(3, 1), (1, 3), (3, 3), (5, 3), (3, 5)}}
+    for name, layout in env.HANDPICKED.items():
+        grid = env.parse_layout(layout)
+        interior = {(x, y) for y, x in zip(*np.nonzero(grid[1:-1, 1:-1]))}
+        assert {(x + 1, y + 1) for x, y in interior} == walls[name], name
+        # every free cell is reachable: the planner finds a finite path from all of them
+        free = np.argwhere(~grid)
+        goal = free[:1, ::-1]
+        q = env.action_values(grid[None], goal)
+        reachable = np.isfinite(q[0].min(axis=(0, 1)))
+        reachable[goal[0, 1], goal[0, 0]] = True
+        assert reachable[~grid].all(), name
+
+
+def test_each_world_can_have_its_own_layout():
+    layouts = np.stack([env.parse_layout(env.HANDPICKED[k]) for k in ("plus", "x", "T")])
+    world = env.GridWorld(env.WorldConfig(), 3, np.random.default_rng(0), layouts=layouts)
+    world.reset()
+    actions = np.random.default_rng(1).integers(0, 3, size=(200, 3))
+    for a in actions:                        # across many goals and resets
+        world.step(a)
+        np.testing.assert_array_equal(world.walls, layouts)   # no random blocks added
+        cells = np.concatenate([world.goal, world.pos])[:, ::-1]
+        assert not layouts[np.r_[0, 1, 2, 0, 1, 2], cells[:, 0], cells[:, 1]].any()
+    with pytest.raises(ValueError, match="layouts must be"):
+        env.GridWorld(env.WorldConfig(), 2, np.random.default_rng(0), layouts=layouts)
+    with pytest.raises(ValueError, match="outer ring"):
+        env.GridWorld(env.WorldConfig(), 3, np.random.default_rng(0), layouts=~layouts)
+    full = np.ones((3, 7, 7), dtype=bool)
+    with pytest.raises(ValueError, match="free cells"):
+        env.GridWorld(env.WorldConfig(), 3, np.random.default_rng(0), layouts=full)

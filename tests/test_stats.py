@@ -35,6 +35,31 @@ def test_t_cdf_special_cases():
         assert stats.t_cdf(t, 2) == pytest.approx(0.5 + t / (2 * math.sqrt(2 + t * t)), rel=1e-10)
 
 
+def closed_form_t_cdf(t, df):
+    """Abramowitz & Stegun 26.7.3–26.7.4: P(|T| ≤ t) as a finite series in θ = atan(t/√df)."""
+    theta = math.atan(abs(t) / math.sqrt(df))
+    s, c = math.sin(theta), math.cos(theta)
+    if df % 2:                          # odd df
+        term, series = c, 0.0 if df == 1 else c
+        for k in range(3, df - 1, 2):
+            term *= (k - 1) / k * c * c
+            series += term
+        inside = 2 / math.pi * (theta + s * series) if df > 1 else 2 * theta / math.pi
+    else:                               # even df
+        term, series = 1.0, 1.0
+        for k in range(2, df - 1, 2):
+            term *= (k - 1) / k * c * c
+            series += term
+        inside = s * series
+    return 0.5 + math.copysign(inside / 2, t)
+
+
+def test_t_cdf_agrees_with_the_closed_form_series_for_df_1_to_100():
+    for df in range(1, 101):
+        for t in (-4.0, -2.0, -0.7, 0.3, 1.0, 1.984, 2.5, 6.0):
+            assert stats.t_cdf(t, df) == pytest.approx(closed_form_t_cdf(t, df), rel=1e-9, abs=1e-12), (df, t)
+
+
 def test_betainc_matches_closed_forms():
     assert stats.betainc(1.0, 1.0, 0.3) == pytest.approx(0.3)
     assert stats.betainc(2.0, 1.0, 0.3) == pytest.approx(0.09)
@@ -49,6 +74,23 @@ def test_student_t_test_reproduces_figure_4_right():
     assert isr_vs_oracle.t == pytest.approx(-1.024, abs=1e-3)
     assert isr_vs_oracle.p == pytest.approx(0.3196, abs=1e-4)
     assert isr_vs_oracle.ci95[0] < isr_vs_oracle.diff < isr_vs_oracle.ci95[1]
+
+
+def test_paired_t_test_is_ols_with_a_fixed_effect_per_pair():
+    a, b = np.array([1.0, 2.0, 3.0, 4.0]), np.array([0.0, 0.0, 1.0, 1.0])
+    paired = stats.paired_t_test(a, b)
+    assert paired.t == pytest.approx(2 / math.sqrt(2 / 3 / 4)) and paired.df == 3
+    X, names = stats.treatment_design({"method": ["a"] * 4 + ["b"] * 4, "pair": [0, 1, 2, 3] * 2},
+                                      reference={"method": "b"})
+    row = stats.ols(np.r_[a, b], X, names).row("method[a]")
+    assert row["t"] == pytest.approx(paired.t) and row["p"] == pytest.approx(paired.p)
+    assert row["ci95"] == pytest.approx(paired.ci95)
+    with pytest.raises(ValueError, match="equal-length"):
+        stats.paired_t_test(a, b[:3])
+    with pytest.raises(ValueError, match="differences are equal"):
+        stats.paired_t_test(a, a - 1)
+    with pytest.raises(ValueError, match="NaN"):
+        stats.paired_t_test(a, np.r_[b[:3], np.nan])
 
 
 def test_welch_equals_student_for_equal_sizes_but_not_df():
