@@ -16,15 +16,15 @@ Logged per episode and seed (arrays of shape (S, episodes/N)):
     internal  the return the learner is trained on, Σ_t U_t per episode (its "internal"
               return; equals the true return while the caregiver is present).
 
-Public names: AgentConfig, Policy, features, utility, discounted_returns, learn,
-evaluate, per_world.
+Public names: AgentConfig, Policy, features, prosocial_features, where_is, utility,
+discounted_returns, learn, evaluate.
 """
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
-from env import GOAL, WALL, GridWorld
+from env import BALL, CAREGIVER, EMPTY, GOAL, WALL, with_partner_action
 
 
 @dataclass(frozen=True)
@@ -50,27 +50,62 @@ def features(views):
     One-hot walls over the whole view do not learn: the ~27 outer-ring walls are on in
     nearly every view and swamp the goal features (design.md, calibration notes).
     """
+    flat, near = _near(views, WALL)
+    goal_cell, goal_side = where_is(flat, GOAL)
+    wall_ahead = near[..., :1]
+    parts = [goal_cell & wall_ahead, goal_cell & ~wall_ahead, near, goal_side,
+             wall_ahead & goal_side, np.ones(flat.shape[:-1] + (1,), dtype=bool)]
+    return np.concatenate(parts, axis=-1).astype(np.float32)
+
+
+def prosocial_features(views):
+    """(..., F) float32 features of the learner's view in the two-agent world (Fig. 7).
+
+    The single-agent features with the ball in the goal's place (the ball is what the
+    learner must reach), "blocked" meaning any non-empty cell, plus: the ball straight
+    ahead (to pick it up), where the caregiver and its goal are (one-hot and side), and
+    whether the ball is gone (carried). Ours: the original used its CNN (§7.4).
+    """
+    flat, near = _near(views, None)
+    ball_cell, ball_side = where_is(flat, BALL)
+    caregiver_cell, caregiver_side = where_is(flat, CAREGIVER)
+    goal_cell, goal_side = where_is(flat, GOAL)
+    blocked_ahead = near[..., :1]
+    v = views.shape[-1]
+    ball_ahead = flat[..., (v // 2 - 1) * v + v // 2, None] == BALL
+    carried = ~ball_cell.any(axis=-1, keepdims=True)
+    parts = [ball_cell & blocked_ahead, ball_cell & ~blocked_ahead, near, ball_side,
+             blocked_ahead & ball_side, ball_ahead, caregiver_cell, caregiver_side, goal_cell,
+             goal_side, carried, carried & blocked_ahead, np.ones(flat.shape[:-1] + (1,), dtype=bool)]
+    return np.concatenate(parts, axis=-1).astype(np.float32)
+
+
+def _near(views, code):
+    """Flattened views (..., v·v), and (..., 6) whether the four cells around the agent and
+    the two ahead hold `code` (None: anything but an empty cell). Ahead comes first."""
     views = np.asarray(views)
     v = views.shape[-1]
     c = v // 2
     flat = views.reshape(*views.shape[:-2], v * v)
-    is_goal = flat == GOAL
-    # the goal's cell, or v·v (a row of zeros in the table) when it is out of view
-    goal_at = np.where(is_goal.any(axis=-1), is_goal.argmax(axis=-1), v * v)
-    goal = _goal_table(v)[goal_at]                                     # (..., v·v + 4)
-    goal_cell, goal_side = goal[..., :v * v], goal[..., v * v:]
-    near = flat[..., [(c - 1) * v + c, (c - 2) * v + c, c * v + c - 1, c * v + c + 1,
-                      (c - 1) * v + c - 1, (c - 1) * v + c + 1]] == WALL
-    wall_ahead = near[..., :1]
-    parts = [goal_cell & wall_ahead, goal_cell & ~wall_ahead, near, goal_side,
-             wall_ahead & goal_side, np.ones(views.shape[:-2] + (1,), dtype=bool)]
-    return np.concatenate(parts, axis=-1).astype(np.float32)
+    cells = flat[..., [(c - 1) * v + c, (c - 2) * v + c, c * v + c - 1, c * v + c + 1,
+                       (c - 1) * v + c - 1, (c - 1) * v + c + 1]]
+    return flat, (cells != EMPTY) if code is None else (cells == code)
+
+
+def where_is(flat, code):
+    """(one-hot (..., v·v), side (..., 4)) of the cell holding `code` in flattened views;
+    side = ahead, left, right, behind. All False when it is out of view."""
+    v2 = flat.shape[-1]
+    is_code = flat == code
+    at = np.where(is_code.any(axis=-1), is_code.argmax(axis=-1), v2)
+    found = _cell_table(int(round(v2 ** 0.5)))[at]
+    return found[..., :v2], found[..., v2:]
 
 
 @lru_cache
-def _goal_table(v):
-    """(v·v + 1, v·v + 4) bool: per goal cell, its one-hot and its side (ahead, left, right,
-    behind); the last row (goal out of view) is all False."""
+def _cell_table(v):
+    """(v·v + 1, v·v + 4) bool: per cell, its one-hot and its side (ahead, left, right,
+    behind); the last row (nothing in view) is all False."""
     c = v // 2
     rows, cols = np.divmod(np.arange(v * v), v)
     side = np.stack([(rows < c) & (cols == c), cols < c, cols > c, (rows > c) & (cols == c)], -1)
@@ -82,6 +117,8 @@ def _goal_table(v):
 
 N_FEATURES = features(np.zeros((9, 9), dtype=np.int8)).shape[-1]
 N_ACTIONS = 3
+N_PROSOCIAL_FEATURES = prosocial_features(np.zeros((9, 9), dtype=np.int8)).shape[-1]
+N_PROSOCIAL_ACTIONS = 5
 
 
 def utility(r_e, r_s, r_i, presence):
@@ -114,8 +151,8 @@ class Policy:
     k: int = 0           # Adam steps taken
 
     @classmethod
-    def zeros(cls, n_seeds):
-        shape = (n_seeds, N_FEATURES, N_ACTIONS)
+    def zeros(cls, n_seeds, n_features=N_FEATURES, n_actions=N_ACTIONS):
+        shape = (n_seeds, n_features, n_actions)
         return cls(np.zeros(shape), np.zeros(shape[:2]), np.zeros(shape), np.zeros(shape))
 
     def tile(self, copies):
@@ -138,7 +175,7 @@ class Policy:
         """(S, N) actions drawn from π by inverse-CDF sampling."""
         cdf = np.cumsum(self.probs(phi), axis=-1)
         u = rng.random(cdf.shape[:-1] + (1,))
-        return np.minimum((u > cdf).sum(axis=-1), N_ACTIONS - 1)
+        return np.minimum((u > cdf).sum(axis=-1), cdf.shape[-1] - 1)
 
     def update(self, b_phi, b_actions, b_returns, cfg):
         """One REINFORCE-with-baseline step on a batch of episodes (S, T, N, ...).
@@ -150,13 +187,13 @@ class Policy:
         ~1/25 of the states, the bias in all, and plain SGD either crawls or lets some seeds
         collapse; without the entropy bonus 1–2 learners in 10 stall at 2.1–2.5 goals.
         """
-        n_seeds = self.theta.shape[0]
-        phi = b_phi.reshape(n_seeds, -1, N_FEATURES)                          # (S, T·N, F)
+        n_seeds, n_features, n_actions = self.theta.shape
+        phi = b_phi.reshape(n_seeds, -1, n_features)                          # (S, T·N, F)
         returns = b_returns.reshape(n_seeds, -1).astype(np.float32)           # (S, T·N)
         actions = b_actions.reshape(n_seeds, -1)
         advantages = returns - np.matmul(phi, self.w[..., None].astype(np.float32))[..., 0]
         probs = self.probs(phi)                                               # (S, T·N, A)
-        score = np.eye(N_ACTIONS, dtype=np.float32)[actions] - probs
+        score = np.eye(n_actions, dtype=np.float32)[actions] - probs
         phi_t = phi.transpose(0, 2, 1)                                        # (S, F, T·N)
         n = returns.shape[1]
         # The entropy bonus: ∂H/∂logit_a = −π_a (log π_a + H), H = −Σ_b π_b log π_b.
@@ -172,7 +209,7 @@ class Policy:
 
 
 def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, record=False,
-          layouts=None):
+          layouts=None, featurize=features):
     """Train `policy` in place for `episodes` episodes per learner; return the logs.
 
     presence: (S,) P per learner: 1 while the caregiver is present, 0 once it has left.
@@ -182,7 +219,11 @@ def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, recor
               `none` condition).
     record:   keep every transition (view, action, R_s) for the ISR data set (§3.2).
     layouts:  optional (S, H, W) fixed blocks, one layout per learner (Fig. 5), replacing
-              world_cfg's blocks in all of that learner's N worlds.
+              world_cfg's blocks in all of that learner's N worlds; for the two-agent world
+              (env.ProsocialConfig), the pool of layouts to draw from.
+    featurize: the policy's features (`prosocial_features` in the two-agent world).
+    The ISR sees the view the learner acted on; in the two-agent world the caregiver's cell
+    shows the caregiver's action (env.with_partner_action), as the original's action planes.
     An update uses one episode in each of the N worlds of a learner, so `episodes` must be
     a multiple of N; the logs hold one point per update (the mean over the N worlds).
     """
@@ -193,7 +234,7 @@ def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, recor
     presence = np.asarray(presence, dtype=float)[:, None]       # (S, 1)
     if isr is not None:
         isr = (isr[0], np.asarray(isr[1], dtype=bool))
-    world = GridWorld(world_cfg, n_seeds * n, rng, per_world(layouts, n))
+    world = world_cfg.make(n_seeds, n, rng, layouts)
     v, T, updates = world_cfg.view, world_cfg.episode_len, episodes // n
     obs = world.reset().reshape(n_seeds, n, v, v)
     goals, internal = np.zeros((n_seeds, updates)), np.zeros((n_seeds, updates))
@@ -202,22 +243,23 @@ def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, recor
                 "actions": np.zeros((n_seeds, updates, T, n), dtype=np.int8),
                 "r_s": np.zeros((n_seeds, updates, T, n), dtype=np.float32)}
     for k in range(updates):
-        b_phi = np.zeros((n_seeds, T, n, N_FEATURES), dtype=np.float32)
+        b_phi = np.zeros((n_seeds, T, n, policy.theta.shape[1]), dtype=np.float32)
         b_actions = np.zeros((n_seeds, T, n), dtype=np.int64)
         b_utility = np.zeros((T, n_seeds, n))
         for t in range(T):
-            b_phi[:, t] = phi = features(obs)
+            b_phi[:, t] = phi = featurize(obs)
             b_actions[:, t] = actions = policy.sample(phi, rng)
             step = world.step(actions.ravel())
             r_e, r_s = step.r_e.reshape(n_seeds, n), step.r_s.reshape(n_seeds, n)
+            seen = obs if step.partner is None else with_partner_action(obs, step.partner.reshape(n_seeds, n))
             r_i = np.zeros((n_seeds, n), dtype=np.float32)
             if isr is not None:
-                r_i[isr[1]] = isr[0](obs[isr[1]], actions[isr[1]])
+                r_i[isr[1]] = isr[0](seen[isr[1]], actions[isr[1]])
             b_utility[t] = utility(r_e, r_s, r_i, presence)
             goals[:, k] += step.reached.reshape(n_seeds, n).mean(axis=1)
             if record:
                 data["views"][:, k, t], data["actions"][:, k, t], data["r_s"][:, k, t] = \
-                    obs, actions, r_s
+                    seen, actions, r_s
             obs = step.obs.reshape(n_seeds, n, v, v)
         internal[:, k] = b_utility.sum(axis=0).mean(axis=1)
         b_returns = discounted_returns(b_utility, agent_cfg.gamma).transpose(1, 0, 2)  # (S, T, N)
@@ -228,12 +270,7 @@ def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, recor
     return logs
 
 
-def per_world(layouts, n):
-    """Per-learner layouts (S, H, W) → per-world (S·n, H, W); None stays None."""
-    return None if layouts is None else np.repeat(np.asarray(layouts, dtype=bool), n, axis=0)
-
-
-def evaluate(policy, world_cfg, episodes, rng, layouts=None):
+def evaluate(policy, world_cfg, episodes, rng, layouts=None, featurize=features):
     """Greedy (argmax) evaluation with the true rewards (paper-setup.md §4, OOD evaluation).
 
     Each learner plays `episodes` episodes, one in each of `episodes` parallel worlds, with
@@ -243,11 +280,11 @@ def evaluate(policy, world_cfg, episodes, rng, layouts=None):
     if int(episodes) < 1:
         raise ValueError(f"episodes must be >= 1, got {episodes}")
     n_seeds = policy.theta.shape[0]
-    world = GridWorld(world_cfg, n_seeds * episodes, rng, per_world(layouts, episodes))
+    world = world_cfg.make(n_seeds, episodes, rng, layouts)
     obs = world.reset().reshape(n_seeds, episodes, world_cfg.view, world_cfg.view)
     goals, returns = np.zeros((n_seeds, episodes)), np.zeros((n_seeds, episodes))
     for _ in range(world_cfg.episode_len):
-        actions = policy.probs(features(obs)).argmax(axis=-1)
+        actions = policy.probs(featurize(obs)).argmax(axis=-1)
         step = world.step(actions.ravel())
         goals += step.reached.reshape(n_seeds, episodes)
         returns += utility(step.r_e, step.r_s, 0.0, 1.0).reshape(n_seeds, episodes)

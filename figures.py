@@ -52,19 +52,29 @@ class Budget:
     new_world: int = 6000               # Fig. 4 right: episodes of learning in 5 random blocks
     new_layouts: int = 12000            # Fig. 5: episodes of learning in each hand-picked layout
     eval_episodes: int = 100            # greedy evaluation episodes per learner (Figs 4 right, 5)
+    hack_fractions: tuple = (1 / 12, 1 / 6, 1 / 3, 1.0)  # Fig. 6: the ISRs of Fig. 3 right used
+    prosocial: int = 2400               # Fig. 7: episodes (of 100 steps) per phase = 24e4 steps
+    helper_worlds: int = 400            # worlds the scripted helper (Fig. 7's ceiling) plays
+    helper_episodes: int = 2            # episodes per helper world
 
 
 PAPER = Budget()
 QUICK = Budget(episodes=600, after=600, tail=150, planner_worlds=60, planner_episodes=2,
-               new_world=600, new_layouts=1200)
+               new_world=600, new_layouts=1200, prosocial=300, helper_worlds=60, helper_episodes=1)
 WORLD = env.WorldConfig()
 TRAIN_WORLD = replace(WORLD, n_blocks=1)   # Figs 4 right, 5: socialized with one random block
 NEW_WORLD = replace(WORLD, n_blocks=5)     # Fig. 4 right: the new world, five random blocks
 LAYOUTS = tuple(env.HANDPICKED)            # Fig. 5: plus, x, U, T, 4 rooms
 OOD_CONDITIONS = ("frozen", "isr", "oracle")  # Figs 4 right, 5, in the paper's order
 ISR_THRESHOLD = 0.2                        # Figs 4 right, 5: R_i below 0.2 counts as 0 (README)
+PROSOCIAL = env.ProsocialConfig()          # Fig. 7's two-agent world
+PROSOCIAL_ISR_CODES = (env.WALL, env.GOAL, env.BALL) + tuple(   # + the caregiver's action
+    env.PARTNER_ACTION + a for a in (env.Prosocial.LEFT, env.Prosocial.RIGHT, env.Prosocial.FORWARD))
 AGENT = agents.AgentConfig()
 ISR_CFG = isr.ISRConfig()
+PROSOCIAL_ISR_CFG = replace(ISR_CFG, epochs=2.0)   # Fig. 7's ISR: 2 passes (the original: 10)
+PROSOCIAL_AGENT = replace(AGENT, lr=0.05)   # Fig. 7: a smaller step; at 0.15 1–2 of 10 learners
+                                            # stalled at 0 goals in socialization (README)
 
 
 def log(msg):
@@ -112,13 +122,15 @@ def caregiver_leaves(seeds, budget=PAPER):
                                 test_every=ISR_CFG.test_every)
     log(f"  ISR on {data.n_train} transitions per seed, and on {len(budget.isr_fractions) - 1} smaller sets")
     sizes = [max(1, int(round(f * data.n_train))) for f in budget.isr_fractions]
-    size_losses = []
+    size_losses, size_params = [], []
     for size in sizes[:-1]:
-        _, size_log = isr.train_isr(data, ISR_CFG, streams[1], ISR_CODES, agents.N_ACTIONS,
-                                    n_train=size, curve=False)
+        size_param, size_log = isr.train_isr(data, ISR_CFG, streams[1], ISR_CODES, agents.N_ACTIONS,
+                                             n_train=size, curve=False)
         size_losses.append(size_log["final_test_loss"])
+        size_params.append(size_param)
     params, isr_log = isr.train_isr(data, ISR_CFG, streams[1], ISR_CODES, agents.N_ACTIONS)
     size_losses.append(isr_log["final_test_loss"])
+    size_params.append(params)
     log(f"  after the caregiver leaves: {budget.after} episodes x {n_seeds} seeds x {len(CONDITIONS)} conditions")
     after = policy.tile(len(CONDITIONS))
     presence = np.repeat([PRESENCE[c] for c in CONDITIONS], n_seeds)
@@ -135,6 +147,8 @@ def caregiver_leaves(seeds, budget=PAPER):
         "after": {k: v.reshape(len(CONDITIONS), n_seeds, -1) for k, v in phase2.items()},
         "planner_goals": float(planner.mean()),
         "isr_log": isr_log, "isr_sizes": np.array(sizes), "isr_size_test_loss": np.array(size_losses),
+        "isr_size_params": size_params,                             # one ISR per data size (Fig. 6)
+        "socialized": policy,                                       # the learners the caregiver left
         "env_steps": int(steps),
     }
 
@@ -175,18 +189,18 @@ def band(ax, x, curves, color, label):
     ax.fill_between(x, curves.min(axis=0), curves.max(axis=0), color=color, alpha=0.25, lw=0)
 
 
-def learning_curves(ax, run, conditions):
-    """Socialization (blue), then the given conditions; dashed: caregiver leaves, planner."""
+def learning_curves(ax, run, conditions, ceiling="Shortest-path planner", ylabel="Goals reached per episode"):
+    """Socialization (blue), then the given conditions; dashed: caregiver leaves, ceiling."""
     social, after = run["social"]["goals"], run["after"]["goals"]
-    n_seeds, soc_episodes = social.shape[0], run["budget"].episodes
+    n_seeds, soc_episodes = social.shape[0], social.shape[1] * AGENT.worlds_per_seed
     band(ax, episodes_axis(social.shape[1]) / 1e3, social, COLORS["social"], "With social rewards")
     x_after = episodes_axis(after.shape[2], soc_episodes) / 1e3
     for condition, label in conditions:
         band(ax, x_after, after[CONDITIONS.index(condition)], COLORS[condition], label)
     ax.axvline(soc_episodes / 1e3, color="k", ls="--", lw=1)
-    ax.axhline(run["planner_goals"], color="0.3", ls=":", lw=1.2, label="Shortest-path planner")
+    ax.axhline(run["planner_goals"], color="0.3", ls=":", lw=1.2, label=ceiling)
     ax.set_xlabel("Episodes (×10³)")
-    ax.set_ylabel("Goals reached per episode")
+    ax.set_ylabel(ylabel)
     ax.set_ylim(0, max(4.0, run["planner_goals"] * 1.1))
     ax.legend(loc="lower left", fontsize=8, frameon=False)
     ax.set_title(f"mean and min–max over {n_seeds} seeds", fontsize=9)
@@ -340,6 +354,159 @@ def layout_claims(run):
         fits["paired_per_seed"] = stats.paired_t_test(y[ia].mean(axis=0), y[ib].mean(axis=0))._asdict()
         out[f"{a}_vs_{b}"] = fits
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Incomplete internalization (Fig. 6): ISRs that saw too little, and what the learner farms
+
+@experiment
+def incomplete_internalization(seeds, budget=PAPER):
+    """The learners the caregiver left keep learning in new worlds from ISRs trained on less
+    and less socialization data (the ISRs of Fig. 3 right); design.md decision 8.
+
+    For each data size in budget.hack_fractions, each seed's socialized learner (from
+    `caregiver_leaves`) learns for 6K episodes in NEW_WORLD (five random blocks) with the
+    caregiver gone and R_i from the ISR of that size, thresholded as in Figs 4 right and 5
+    (the original's Fig. 6 run). All sizes × seeds run as one batch; the last `tail`
+    episodes are recorded to find the state–action pairs the learner farms.
+    """
+    shared = caregiver_leaves(seeds, budget)
+    n_seeds, n_sizes = len(seeds), len(budget.hack_fractions)
+    which = [budget.isr_fractions.index(f) for f in budget.hack_fractions]
+    params = {k: np.concatenate([shared["isr_size_params"][i][k] for i in which])
+              for k in shared["isr_size_params"][0]}                      # (sizes·S, ...)
+    model = isr.ISR(params, ISR_CODES, ISR_THRESHOLD)
+    policy = shared["socialized"].tile(n_sizes)
+    everyone = np.ones(n_sizes * n_seeds, dtype=bool)
+    n = AGENT.worlds_per_seed
+    tail = int(np.ceil(budget.tail / n)) * n
+    log(f"  learning from ISRs of {n_sizes} data sizes: {budget.after} episodes x {n_seeds} seeds x {n_sizes} sizes")
+    streams = random_streams(seeds, 10, 2)
+    logs = agents.learn(policy, NEW_WORLD, AGENT, budget.after - tail, ~everyone, streams[0],
+                        isr=(model, everyone))
+    last = agents.learn(policy, NEW_WORLD, AGENT, tail, ~everyone, streams[1],
+                        isr=(model, everyone), record=True)
+    data = last.pop("data")
+    r_i = model(data["views"], data["actions"].astype(np.int64))
+    shape = (n_sizes, n_seeds, -1)
+    return {
+        "budget": budget, "seeds": seeds,
+        "transitions": shared["isr_sizes"][which],                         # ISR train sizes
+        "episodes": [int(round(f * budget.episodes)) for f in budget.hack_fractions],
+        "curves": {k: np.concatenate([logs[k], last[k]], axis=1).reshape(shape) for k in logs},
+        "last": {"views": data["views"].reshape(n_sizes, n_seeds, *data["views"].shape[1:]),
+                 "actions": data["actions"].reshape(shape), "r_s": data["r_s"].reshape(shape),
+                 "r_i": r_i.reshape(shape)},
+        "env_steps": int(WORLD.episode_len * n_sizes * n_seeds * budget.after),
+    }
+
+
+AHEAD = {env.WALL: "a wall", env.EMPTY: "a free cell", env.GOAL: "the goal", env.UNSEEN: "nothing"}
+
+
+def hacked_pairs(last, tail_episodes):
+    """The state–action pairs the ISR rewards and the caregiver never would (R_i > 0, R_s = 0).
+
+    Grouped by what the learner did (action × the cell ahead), with the visits per seed in
+    the recorded episodes; plus the single most visited (view, action) of the least-trained
+    ISR, to draw. last: {views (sizes, S, M, v, v), actions, r_s, r_i (sizes, S, M)}.
+    """
+    views, actions, r_s, r_i = last["views"], last["actions"], last["r_s"], last["r_i"]
+    c = views.shape[-1] // 2
+    ahead = views[..., c - 1, c]
+    hacked = (r_i > 0) & (r_s == 0)
+    groups = []
+    for a in range(agents.N_ACTIONS):
+        for code, where in AHEAD.items():
+            mask = hacked & (actions == a) & (ahead == code)
+            if mask.any():
+                visits = mask.sum(axis=-1)                              # (sizes, S)
+                groups.append({"action": env.Action(a).name.lower(), "ahead": where,
+                               "visits_per_seed": visits.tolist(),
+                               "visits_per_episode": (visits.mean(axis=1) / tail_episodes).tolist(),
+                               "mean_r_i": float(r_i[mask].mean())})
+    groups.sort(key=lambda g: -np.sum(g["visits_per_seed"][0]))
+    least = hacked[0].ravel()
+    keys = np.concatenate([views[0].reshape(least.size, -1), actions[0].reshape(-1, 1)], axis=1)[least]
+    example = None
+    if len(keys):
+        unique, counts = np.unique(keys, axis=0, return_counts=True)
+        top = unique[counts.argmax()]
+        i = np.flatnonzero(least)[np.flatnonzero((keys == top).all(axis=1))[0]]
+        example = {"view": top[:-1].reshape(views.shape[-2:]).tolist(), "action": env.Action(int(top[-1])).name.lower(),
+                   "visits": int(counts.max()), "r_i": float(r_i[0].ravel()[i]), "r_s": 0.0}
+    return {"hacked_steps_per_episode": (hacked.sum(axis=-1).mean(axis=1) / tail_episodes).tolist(),
+            "groups": groups, "example": example}
+
+
+def hacking_claims(run):
+    """Fig. 6: per size and seed, internal return and goals in the first vs last episodes."""
+    curves, tail = run["curves"], run["budget"].tail
+    out = {"isr_episodes": run["episodes"], "isr_transitions": run["transitions"].tolist()}
+    for key in ("internal", "goals"):
+        out[f"{key}_first"] = tail_mean(curves[key], tail, first=True).tolist()   # (sizes, S)
+        out[f"{key}_last"] = tail_mean(curves[key], tail).tolist()
+    first, last = (np.array(out[f"{k}"]) for k in ("internal_first", "internal_last"))
+    goals_first, goals_last = np.array(out["goals_first"]), np.array(out["goals_last"])
+    out["seeds_hacked"] = ((last > first) & (goals_last < goals_first)).sum(axis=1).tolist()
+    tail_episodes = int(np.ceil(tail / AGENT.worlds_per_seed)) * AGENT.worlds_per_seed
+    out["hacked"] = hacked_pairs(run["last"], tail_episodes)
+    return out
+
+
+def incomplete_run(seeds, quick):
+    return incomplete_internalization(tuple(seeds), QUICK if quick else PAPER)
+
+
+# ---------------------------------------------------------------------------------------------
+# The prosocial two-agent world (Fig. 7)
+
+@experiment
+def prosocial(seeds, budget=PAPER):
+    """Socialize S learners to help: the caregiver rewards them when it reaches its goal,
+    which needs the learner to lift the ball off its way (paper §5, Fig. 7).
+
+    Phase 1 (2,400 episodes of 100 steps = 24e4 steps): caregiver's reward present; every
+    transition recorded (the ISR sees the view with the caregiver's action in its cell).
+    ISR: trained as in the single-agent world, on the view one-hot over walls, goal, ball
+    and the caregiver's action, one output per learner action, 2 passes over the data.
+    Phase 2 (2,400 episodes): `oracle`, `none`, `isr` as Figs 1 and 4, one batch of 3·S
+    learners; R_i thresholded at 0.2 as Figs 4 right to 6 (the original's Fig. 7 used the
+    raw ISR; README: why).
+    """
+    n_seeds = len(seeds)
+    streams = random_streams(seeds, 12, 5)
+    pool = env.symmetric_layouts(PROSOCIAL, PROSOCIAL.pool, streams[0])
+    common = dict(layouts=pool, featurize=agents.prosocial_features)
+    log(f"  socialization to help: {budget.prosocial} episodes x {n_seeds} seeds")
+    policy = agents.Policy.zeros(n_seeds, agents.N_PROSOCIAL_FEATURES, agents.N_PROSOCIAL_ACTIONS)
+    social = agents.learn(policy, PROSOCIAL, PROSOCIAL_AGENT, budget.prosocial, np.ones(n_seeds),
+                          streams[1], record=True, **common)
+    data = isr.SocialRewardData(**social.pop("data"), block=PROSOCIAL.episode_len * AGENT.worlds_per_seed,
+                                test_every=ISR_CFG.test_every)
+    params, isr_log = isr.train_isr(data, PROSOCIAL_ISR_CFG, streams[2], PROSOCIAL_ISR_CODES,
+                                    agents.N_PROSOCIAL_ACTIONS, curve=False)
+    positives = float((data.r_s[:, data.train_index] > 0).mean())
+    del data
+    log(f"  after the caregiver's reward stops: {budget.prosocial} episodes x {n_seeds} seeds x 3 conditions")
+    presence = np.repeat([PRESENCE[c] for c in CONDITIONS], n_seeds)
+    internalized = np.repeat([c == "isr" for c in CONDITIONS], n_seeds)
+    phase2 = agents.learn(policy.tile(len(CONDITIONS)), PROSOCIAL, PROSOCIAL_AGENT, budget.prosocial, presence,
+                          streams[3], isr=(isr.ISR(params, PROSOCIAL_ISR_CODES, ISR_THRESHOLD), internalized),
+                          **common)
+    helper = env.helper_goals(PROSOCIAL, pool, budget.helper_worlds, budget.helper_episodes, streams[4])
+    steps = PROSOCIAL.episode_len * (n_seeds * budget.prosocial * (1 + len(CONDITIONS)) + helper.size)
+    return {
+        "budget": budget, "seeds": seeds,
+        "social": social, "after": {k: v.reshape(len(CONDITIONS), n_seeds, -1) for k, v in phase2.items()},
+        "planner_goals": float(helper.mean()),           # the scripted helper's rate (the ceiling)
+        "isr_test_loss": isr_log["final_test_loss"], "isr_positive_share": positives,
+        "env_steps": int(steps),
+    }
+
+
+def prosocial_run(seeds, quick):
+    return prosocial(tuple(seeds), QUICK if quick else PAPER)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -523,7 +690,98 @@ def figure_5(seeds, out_dir, quick=False):
     return result
 
 
-FIGURES = {"1": figure_1, "2": figure_2, "3": figure_3, "4": figure_4, "5": figure_5}
+def figure_6(seeds, out_dir, quick=False):
+    """Regenerate Figure 6 as a designed experiment: an ISR that saw too little is hacked.
+
+    Left and middle: internal (ISR) return and goals per episode while the learners the
+    caregiver left keep learning in new 5-block worlds from ISRs trained on the first 500 …
+    6,000 socialization episodes; mean ± SE over seeds, running mean over 150 episodes.
+    Right: the (view, action) the least-trained ISR's learners farmed most, R_s = 0.
+    Deviation: the paper shows one run (layout "x", seed 1235); that version is
+    `figure_6_single_run` (`python figures.py 6-single-run`).
+    """
+    run = incomplete_run(seeds, quick)
+    result = hacking_claims(run)
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), gridspec_kw={"width_ratios": [1, 1, 0.8]})
+    colors = plt.cm.Reds(np.linspace(0.35, 1.0, len(run["episodes"])))
+    x = episodes_axis(run["curves"]["goals"].shape[-1]) / 1e3
+    for key, ax, label in (("internal", axes[0], "Internal (ISR) return per episode"),
+                           ("goals", axes[1], "Goals reached per episode")):
+        for curves, color, episodes in zip(run["curves"][key], colors, run["episodes"]):
+            mean, se = stats.mean_se(smooth(curves))
+            ax.plot(x, mean, color=color, label=f"ISR from {episodes:,} episodes")
+            ax.fill_between(x, mean - se, mean + se, color=color, alpha=0.25, lw=0)
+        ax.set_xlabel("Episodes after the caregiver left (×10³)")
+        ax.set_ylabel(label)
+        ax.set_title(f"new 5-block worlds; mean ± SE over {len(seeds)} seeds", fontsize=9)
+    axes[1].legend(fontsize=8, frameon=False)
+    example = result["hacked"]["example"]
+    if example is None:
+        axes[2].axis("off")
+    else:
+        view = np.array(example["view"])
+        c = view.shape[0] // 2
+        goal = np.argwhere(view == env.GOAL)
+        env.draw_world(axes[2], view == env.WALL, goal[0, ::-1] if len(goal) else None, (c, c), 3,
+                       unseen=view == env.UNSEEN)
+        axes[2].set_title(f"Farmed: '{example['action']}' here\nR_i = {example['r_i']:.2f}, R_s = 0, "
+                          f"{example['visits']} visits in the last episodes", fontsize=9)
+    save(fig, out_dir, "fig6.png")
+    return result
+
+
+def figure_6_single_run(seeds, out_dir, quick=False):
+    """The paper's own Figure 6: one run of Fig. 5's ISR condition (layout "x", seed 1235,
+    thresholded ISR), internal return and goals over the further learning, EMA-smoothed 0.8
+    as the original (paper-setup.md §6.5). Not run by default; it needs the Fig. 5 experiment."""
+    run = generalization_run(seeds, quick)
+    seed = 1235 if 1235 in seeds else seeds[1]
+    i_seed, i_layout = seeds.index(seed), LAYOUTS.index("x")
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
+    out = {"seed": seed, "layout": "x"}
+    for ax, key, label in ((axes[0], "internal", "Internal reward"), (axes[1], "goals", "Goals reached per episode")):
+        curve = run["layout_curves"][key][0, i_layout, i_seed]          # condition 0 = isr
+        ema = np.zeros_like(curve)
+        for k, value in enumerate(curve):
+            ema[k] = value if k == 0 else 0.8 * ema[k - 1] + 0.2 * value
+        ax.plot(episodes_axis(len(curve)) / 1e3, ema, color="tab:red")
+        ax.set_xlabel("Episodes after the caregiver left (×10³)")
+        ax.set_ylabel(label)
+        out[key] = curve.tolist()
+    fig.suptitle(f'The paper\'s version: one run, layout "x", seed {seed}, thresholded ISR', fontsize=10)
+    save(fig, out_dir, "fig6_single_run.png")
+    return out
+
+
+def figure_7(seeds, out_dir, quick=False):
+    """Regenerate Figure 7: a learner socialized to help (lift the ball off the caregiver's
+    way) keeps helping with an ISR after the caregiver's reward stops, and stops without one.
+
+    Left: one generated layout. Right: the caregiver's goals per episode (the learner's
+    helping), 2,400 episodes (24e4 steps) with the caregiver's reward, then 2,400 without
+    it (with and without the ISR) or with it (oracle); mean and min–max over seeds; dotted:
+    a scripted helper. Deviation: the y axis is goals per episode, not 2.7·G/len(buffer).
+    """
+    run = prosocial_run(seeds, quick)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8), gridspec_kw={"width_ratios": [1, 2.6]})
+    walls, ball, caregiver, goal, learner = env.symmetric_layouts(PROSOCIAL, 8, np.random.default_rng(seeds[0]))
+    env.draw_world(left, walls[0], goal[0], learner[0], 3)
+    left.add_patch(plt.Circle(ball[0] + 0.5, 0.3, color="tab:blue"))
+    left.add_patch(plt.Circle(caregiver[0] + 0.5, 0.35, color="tab:purple"))
+    left.set_title("learner (red), caregiver (purple),\nits goal (green), ball (blue)", fontsize=9)
+    learning_curves(right, run, [("isr", "With ISR model"), ("none", "Without ISR model"), ("oracle", "Caregiver's reward stays")],
+                    ceiling="Scripted helper", ylabel="Caregiver's goals per episode")
+    save(fig, out_dir, "fig7.png")
+    result = claims(run)
+    result["helper_goals_per_episode"] = result.pop("planner_goals_per_episode")
+    result["socialized_fraction_of_helper"] = result.pop("socialized_fraction_of_planner")
+    result["isr_test_loss"] = run["isr_test_loss"].tolist()
+    return result
+
+
+FIGURES = {"1": figure_1, "2": figure_2, "3": figure_3, "4": figure_4, "5": figure_5, "6": figure_6,
+           "7": figure_7}
+OPTIONAL = {"6-single-run": figure_6_single_run}   # on request only
 
 
 # ---------------------------------------------------------------------------------------------
@@ -573,14 +831,15 @@ def bare_world_steps_per_second(n_worlds, seconds=0.5):
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("figures", nargs="*", metavar="FIG", help=f"figures to make: {' '.join(FIGURES)} (default: all)")
+    parser.add_argument("figures", nargs="*", metavar="FIG",
+                        help=f"figures to make: {' '.join(FIGURES)} (default: all), or {' '.join(OPTIONAL)}")
     parser.add_argument("--seeds", type=int, default=10, help="number of seeds, from 1234 on (default 10)")
     parser.add_argument("--quick", action="store_true", help="a small budget, for a smoke test")
     parser.add_argument("--out", type=Path, default=FIG_DIR, help="output folder (default figures/)")
     args = parser.parse_args(argv)
-    unknown = [f for f in args.figures if f not in FIGURES]
+    unknown = [f for f in args.figures if f not in FIGURES and f not in OPTIONAL]
     if unknown:
-        raise ValueError(f"unknown figure {' '.join(unknown)}; choose from {' '.join(FIGURES)}")
+        raise ValueError(f"unknown figure {' '.join(unknown)}; choose from {' '.join(FIGURES)} {' '.join(OPTIONAL)}")
     if args.seeds < 2:
         raise ValueError(f"--seeds must be at least 2 (the t-tests need two per group), got {args.seeds}")
     if args.out.exists() and not args.out.is_dir():
@@ -602,7 +861,7 @@ def main(argv=None):
     for name in args.figures or list(FIGURES):
         log(f"Figure {name}")
         t0, first = time.perf_counter(), len(SPENT)
-        out = FIGURES[name](seeds, args.out, args.quick)
+        out = {**FIGURES, **OPTIONAL}[name](seeds, args.out, args.quick)
         seconds, spent = time.perf_counter() - t0, SPENT[first:]    # experiments not cached yet
         steps = sum(e["env_steps"] for e in spent)
         out["run"] = {"seeds": list(seeds), "quick": args.quick}

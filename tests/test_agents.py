@@ -134,7 +134,7 @@ def test_each_learner_acts_in_its_own_layout():
     corridor = np.ones((7, 7), dtype=bool)
     corridor[1, 1:4] = False                           # three free cells
     grids = np.stack([open_room, corridor])
-    np.testing.assert_array_equal(agents.per_world(grids, 3), grids[[0, 0, 0, 1, 1, 1]])
+    np.testing.assert_array_equal(env.per_world(grids, 3), grids[[0, 0, 0, 1, 1, 1]])
     logs = agents.learn(agents.Policy.zeros(2), env.WorldConfig(), agents.AgentConfig(worlds_per_seed=3),
                         30, np.ones(2), np.random.default_rng(0), record=True, layouts=grids)
     n_walls = (logs["data"]["views"] == env.WALL).sum(axis=(-2, -1))   # (2, 600)

@@ -94,3 +94,32 @@ def test_generalization_claims_on_a_reduced_budget():
     fig4 = figures.new_world_claims(run)
     assert np.mean(fig4["return"]["isr"]) > np.mean(fig4["return"]["isr_raw"])
     assert np.array(run["layouts"]["goals"]).shape == (3, 5, 3)
+
+
+def test_an_isr_that_saw_too_little_is_hacked_on_a_reduced_budget():
+    """Fig. 6: from the ISR trained on the first 1/12 of socialization, internal return rises
+    while goals fall; from the full ISR, goals do not fall. 3 seeds, 3,000 + 3,000 episodes."""
+    budget = figures.Budget(episodes=3000, after=3000, planner_worlds=100, planner_episodes=4)
+    c = figures.hacking_claims(figures.incomplete_internalization((1, 2, 3), budget))
+    assert c["seeds_hacked"][0] == 3
+    goals_first, goals_last = np.array(c["goals_first"]), np.array(c["goals_last"])
+    assert (goals_last[0] < 0.5 * goals_first[0]).all()
+    assert goals_last[-1].mean() > 0.95 * goals_first[-1].mean()
+    top = c["hacked"]["groups"][0]
+    assert top["action"] == "forward" and top["visits_per_episode"][0] > 1.0
+    assert top["visits_per_episode"][-1] < 0.1 * top["visits_per_episode"][0]
+
+
+def test_a_socialized_helper_keeps_helping_with_its_isr_on_a_reduced_budget():
+    """Fig. 7: 3 seeds, 1,200 + 1,200 episodes of 100 steps (paper: 10 seeds, 2,400 + 2,400).
+
+    At half the budget `none` has fallen to 29–46 % of its socialized helping (it falls to
+    17–34 % by 2,400 episodes, README), so this asserts the direction, not the 30 % mark.
+    """
+    budget = figures.Budget(prosocial=1200, helper_worlds=100, helper_episodes=1)
+    c = figures.claims(figures.prosocial((1, 2, 3), budget))
+    socialized = np.array(c["socialized_goals_per_episode"])
+    assert socialized.mean() > 0.1 * c["planner_goals_per_episode"]
+    assert (np.array(c["isr_fraction_of_socialized"]) > 0.8).all()
+    assert np.mean(c["none_fraction_of_socialized"]) < 0.5
+    assert c["isr_vs_none_student"]["p"] < 0.05

@@ -1,0 +1,151 @@
+"""The two-agent world of Fig. 7: its generated layouts, its dynamics and its caregiver."""
+from collections import deque
+
+import numpy as np
+import pytest
+
+import env
+from env import Prosocial
+
+CFG = env.ProsocialConfig()
+
+
+def components(free, removed):
+    """Connected pieces of the free cells without `removed`, by a plain BFS (x, y sets)."""
+    cells = {(x, y) for y, x in zip(*np.nonzero(free))} - {removed}
+    pieces = []
+    while cells:
+        start = cells.pop()
+        piece, queue = {start}, deque([start])
+        while queue:
+            x, y = queue.popleft()
+            for dx, dy in ((1, 0), (-1, 0), (0, 1), (0, -1)):
+                n = (x + dx, y + dy)
+                if n in cells:
+                    cells.remove(n)
+                    piece.add(n)
+                    queue.append(n)
+        pieces.append(piece)
+    return pieces
+
+
+def test_thousands_of_generated_layouts_satisfy_the_constraints():
+    walls, ball, caregiver, goal, learner = env.symmetric_layouts(CFG, 4000, np.random.default_rng(0))
+    assert walls.shape == (4000, 7, 7)
+    for k in range(len(walls)):
+        w = walls[k]
+        assert w[0].all() and w[-1].all() and w[:, 0].all() and w[:, -1].all()
+        assert w[1:-1, 1:-1].sum() == CFG.n_walls
+        free = ~w
+        assert len(components(free, None)) == 1                         # connected
+        b, c, g, a = (tuple(p[k]) for p in (ball, caregiver, goal, learner))
+        assert len({b, c, g, a}) == 4 and all(free[y, x] for x, y in (b, c, g, a))
+        pieces = components(free, b)                                     # the ball cuts
+        side = {cell: i for i, piece in enumerate(pieces) for cell in piece}
+        assert side[c] != side[g] and side[a] == side[g]
+        assert abs(a[0] - b[0]) + abs(a[1] - b[1]) > 1                   # not beside the ball
+        # the learner reaches the ball's neighbourhood without entering the goal
+        reach = components(free & ~(np.arange(49).reshape(7, 7) == g[1] * 7 + g[0]), b)
+        assert any(a in piece and any(abs(x - b[0]) + abs(y - b[1]) == 1 for x, y in piece) for piece in reach)
+    assert env.windows_valid(walls).all()
+
+
+def test_window_rule_is_the_originals():
+    def one(window):
+        grid = np.ones((1, 7, 7), dtype=bool)
+        grid[0, 1:-1, 1:-1] = False
+        grid[0, 2:4, 2:4] = window
+        return env.windows_valid(grid)[0]
+    assert one([[1, 0], [0, 0]]) and one([[1, 1], [0, 0]]) and one([[1, 1], [1, 0]])
+    assert not one([[1, 0], [0, 1]])        # a checkerboard
+    assert not one([[1, 1], [1, 1]])        # a solid block
+
+
+def world_at(codes, learner, learner_dir, partner, partner_dir):
+    """A one-world ProsocialWorld set by hand from an ASCII map."""
+    rows = [r for r in codes.strip().splitlines()]
+    walls = np.array([[ch == "#" for ch in r] for r in rows])
+    find = lambda ch: np.argwhere(np.array([list(r) for r in rows]) == ch)[0][::-1]
+    pool = (walls[None], find("o")[None], np.array([partner]), find("G")[None], np.array([learner]))
+    world = env.ProsocialWorld(CFG, 1, np.random.default_rng(0), pool)
+    world.reset()
+    world.pos[:], world.dir[:] = learner, learner_dir
+    world.partner_pos[:], world.partner_dir[:] = partner, partner_dir
+    return world
+
+
+CORRIDOR = """
+#######
+#.#####
+#o#####
+#.....#
+###.#G#
+#######
+#######
+"""
+
+
+def test_the_ball_stops_the_caregiver_until_the_learner_lifts_it():
+    # caregiver at (1, 1) facing south; the ball at (1, 2) blocks its way to the goal (5, 4)
+    world = world_at(CORRIDOR, learner=(1, 3), learner_dir=3, partner=(1, 1), partner_dir=1)
+    for _ in range(5):
+        step = world.step(np.array([Prosocial.STILL]))
+        assert tuple(world.partner_pos[0]) == (1, 1) and step.partner[0] == Prosocial.FORWARD
+        assert step.r_s[0] == 0
+    step = world.step(np.array([Prosocial.PICKUP]))          # the learner faces the ball
+    assert world.carrying[0]
+    assert tuple(world.partner_pos[0]) == (1, 2)             # moved into the ball's cell
+    assert step.r_e[0] == 0.0
+
+
+def test_the_learner_blocks_and_the_caregivers_arrival_pays_the_learner():
+    world = world_at(CORRIDOR, learner=(3, 4), learner_dir=0, partner=(4, 3), partner_dir=0)
+    world.carrying[:] = True                                  # the ball is gone
+    step = world.step(np.array([Prosocial.FORWARD]))          # into a wall: costs, no move
+    assert tuple(world.pos[0]) == (3, 4) and step.r_e[0] == CFG.step_cost
+    assert tuple(world.partner_pos[0]) == (5, 3) and step.r_s[0] == 0   # east, to (5, 3)
+    step = world.step(np.array([Prosocial.STILL]))            # turns south toward the goal
+    assert step.partner[0] == Prosocial.RIGHT
+    step = world.step(np.array([Prosocial.STILL]))            # enters the goal
+    assert step.reached[0] and step.r_s[0] == CFG.social_reward and step.r_e[0] == 0
+    assert not world.carrying[0]                              # a fresh layout, a fresh ball
+
+
+def test_the_learner_cannot_enter_the_goal_or_the_caregivers_cell():
+    world = world_at(CORRIDOR, learner=(5, 3), learner_dir=1, partner=(1, 1), partner_dir=3)
+    world.step(np.array([Prosocial.FORWARD]))
+    assert tuple(world.pos[0]) == (5, 3)                      # the goal is ahead
+    world = world_at(CORRIDOR, learner=(2, 3), learner_dir=2, partner=(1, 3), partner_dir=3)
+    world.carrying[:] = True
+    world.step(np.array([Prosocial.FORWARD]))
+    assert tuple(world.pos[0]) == (2, 3)                      # the caregiver is ahead
+
+
+def test_the_caregiver_turns_the_short_way():
+    assert env.face_and_go(np.array([0, 0, 0, 0]), np.array([0, 1, 2, 3])).tolist() == \
+        [Prosocial.FORWARD, Prosocial.RIGHT, Prosocial.RIGHT, Prosocial.LEFT]
+
+
+def test_the_isr_view_shows_the_caregivers_action():
+    view = np.full((2, 9, 9), env.EMPTY, dtype=np.int8)
+    view[:, 2, 3] = env.CAREGIVER
+    seen = env.with_partner_action(view, np.array([Prosocial.FORWARD, Prosocial.LEFT]))
+    assert seen[0, 2, 3] == env.PARTNER_ACTION + Prosocial.FORWARD
+    assert seen[1, 2, 3] == env.PARTNER_ACTION + Prosocial.LEFT
+    assert (seen[:, 4] == env.EMPTY).all()
+
+
+def test_a_scripted_helper_lets_the_caregiver_through_and_a_still_learner_never_does():
+    pool = env.symmetric_layouts(CFG, 256, np.random.default_rng(1))
+    assert env.helper_goals(CFG, pool, 200, 1, np.random.default_rng(2)).mean() > 2.0
+    world = env.ProsocialWorld(CFG, 200, np.random.default_rng(3), pool)
+    world.reset()
+    goals = sum(world.step(np.zeros(200, dtype=int)).reached.sum() for _ in range(CFG.episode_len))
+    assert goals == 0
+
+
+def test_bad_actions_are_a_clear_error():
+    world = env.ProsocialWorld(CFG, 2, np.random.default_rng(0), env.symmetric_layouts(CFG, 8, np.random.default_rng(0)))
+    world.reset()
+    with pytest.raises(ValueError, match="actions in 0..4"):
+        world.step(np.array([0, 5]))
