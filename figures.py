@@ -433,9 +433,12 @@ def hacked_pairs(last, tail_episodes):
         unique, counts = np.unique(keys, axis=0, return_counts=True)
         top = unique[counts.argmax()]
         i = np.flatnonzero(least)[np.flatnonzero((keys == top).all(axis=1))[0]]
-        example = {"view": top[:-1].reshape(views.shape[-2:]).tolist(), "action": env.Action(int(top[-1])).name.lower(),
+        view = top[:-1].reshape(views.shape[-2:])
+        example = {"view": view.tolist(), "action": env.Action(int(top[-1])).name.lower(),
+                   "ahead": AHEAD.get(int(view[c - 1, c]), "?"),
                    "visits": int(counts.max()), "r_i": float(r_i[0].ravel()[i]), "r_s": 0.0}
-    return {"hacked_steps_per_episode": (hacked.sum(axis=-1).mean(axis=1) / tail_episodes).tolist(),
+    return {"episodes": tail_episodes,
+            "hacked_steps_per_episode": (hacked.sum(axis=-1).mean(axis=1) / tail_episodes).tolist(),
             "groups": groups, "example": example}
 
 
@@ -724,8 +727,9 @@ def figure_6(seeds, out_dir, quick=False):
         goal = np.argwhere(view == env.GOAL)
         env.draw_world(axes[2], view == env.WALL, goal[0, ::-1] if len(goal) else None, (c, c), 3,
                        unseen=view == env.UNSEEN)
-        axes[2].set_title(f"Farmed: '{example['action']}' here\nR_i = {example['r_i']:.2f}, R_s = 0, "
-                          f"{example['visits']} visits in the last episodes", fontsize=9)
+        axes[2].set_title(f"Farmed: '{example['action']}' into {example['ahead']}, R_i = {example['r_i']:.2f}, "
+                          f"R_s = 0;\n{example['visits']} visits in the last {result['hacked']['episodes']} "
+                          f"episodes (ISR from {run['episodes'][0]} episodes)", fontsize=9)
     save(fig, out_dir, "fig6.png")
     return result
 
