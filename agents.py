@@ -1,4 +1,4 @@
-"""agents.py — the learner and the two-phase protocol (paper §2–§3, Figs 1 and 4 left).
+"""agents.py — the learner and the two-phase protocol (paper §2–§3; every figure).
 
 The learner is a softmax policy linear in features of the egocentric view, trained by
 REINFORCE with a learned linear baseline, Adam and an entropy bonus (our choice in place

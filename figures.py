@@ -1,12 +1,14 @@
 """figures.py — regenerate the paper's figures: `python figures.py [FIG ...] [--seeds N] [--quick]`.
 
-One function per figure (figure_1 … figure_5), each returning the numbers it plotted and
-writing DIR/figN.png; `main` writes DIR/results.json (layout in the README). Two cached
+One function per figure (figure_1 … figure_7), each returning the numbers it plotted and
+writing DIR/figN.png; `main` writes DIR/results.json (layout in the README). Four cached
 experiments feed them, each run once per process and seed set:
-  `caregiver_leaves` (Figs 1, 3, 4 left): socialization, the ISR, then the three
+  `caregiver_leaves` (Figs 1, 3, 4 left, 6): socialization, the ISR, then the three
       conditions after the caregiver leaves;
   `generalization` (Figs 4 right, 5): socialization with one block, the ISR, then further
-      learning and greedy tests in new worlds.
+      learning and greedy tests in new worlds;
+  `incomplete_internalization` (Fig. 6): further learning from ISRs that saw less data;
+  `prosocial` (Fig. 7): the two-agent world, socialization to help, the three conditions.
 
 Deviations from the paper are marked `Deviation:` and listed in the README.
 """
@@ -753,7 +755,7 @@ def figure_6_single_run(seeds, out_dir, quick=False):
         ax.set_ylabel(label)
         out[key] = curve.tolist()
     fig.suptitle(f'The paper\'s version: one run, layout "x", seed {seed}, thresholded ISR', fontsize=10)
-    save(fig, out_dir, "fig6_single_run.png")
+    save(fig, out_dir, "fig6-single-run.png")
     return out
 
 

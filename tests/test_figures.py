@@ -10,9 +10,9 @@ import figures
 SEEDS = (1234, 1235)
 
 
-@pytest.mark.parametrize("name", sorted(figures.FIGURES))
+@pytest.mark.parametrize("name", sorted(figures.FIGURES) + sorted(figures.OPTIONAL))
 def test_every_figure_runs_in_quick_mode(name, tmp_path):
-    out = figures.FIGURES[name](SEEDS, tmp_path, quick=True)
+    out = {**figures.FIGURES, **figures.OPTIONAL}[name](SEEDS, tmp_path, quick=True)
     assert (tmp_path / f"fig{name}.png").stat().st_size > 10_000
     assert isinstance(out, dict)
     assert not list(tmp_path.glob("*.tmp*")) and len(list(tmp_path.iterdir())) == 1

@@ -149,3 +149,10 @@ def test_bad_actions_are_a_clear_error():
     world.reset()
     with pytest.raises(ValueError, match="actions in 0..4"):
         world.step(np.array([0, 5]))
+
+
+def test_impossible_settings_are_clear_errors():
+    with pytest.raises(ValueError, match="too few"):
+        env.prosocial_layouts(env.ProsocialConfig(n_walls=22), 4, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="n_worlds"):
+        env.ProsocialWorld(CFG, 0, np.random.default_rng(0), env.symmetric_layouts(CFG, 8, np.random.default_rng(0)))
