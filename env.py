@@ -12,7 +12,8 @@ Public names: WorldConfig, GridWorld, Step, Action, parse_layout, check_layouts,
 egocentric_view, action_values, planner_goals, render_ascii, draw_world, HANDPICKED (Fig. 5's
 layouts), and the cell codes UNSEEN, EMPTY, WALL, GOAL, AGENT. The two-agent world of Fig. 7:
 ProsocialConfig, ProsocialWorld, Prosocial (its actions), prosocial_layouts,
-symmetric_layouts, helper_goals, with_partner_action, and the codes BALL, CAREGIVER.
+symmetric_layouts, helper_goals, random_goals, with_partner_action, and the codes BALL,
+CAREGIVER.
 """
 from dataclasses import dataclass
 from enum import IntEnum
@@ -695,10 +696,22 @@ class ProsocialWorld:
         return Step(self.observe(), r_e, r_s, reached, False, partner)
 
 
+def scripted_goals(cfg, pool, n_worlds, episodes, rng, act):
+    """(episodes, n_worlds) the caregiver's goals per episode with a scripted learner,
+    act(world) → (B,) actions (Fig. 7's reference lines)."""
+    world = ProsocialWorld(cfg, n_worlds, rng, pool)
+    world.reset()
+    goals = np.zeros((episodes, n_worlds))
+    for episode in range(episodes):
+        for _ in range(cfg.episode_len):
+            goals[episode] += world.step(act(world)).reached
+    return goals
+
+
 def helper_goals(cfg, pool, n_worlds, episodes, rng):
-    """(episodes, n_worlds) caregiver goals per episode with a scripted helper (Fig. 7's
-    ceiling): it walks a shortest path to the ball, lifts it, then walks to the nearest cell
-    off the caregiver's route and stays there."""
+    """Goals per episode with a scripted helper (Fig. 7's ceiling): it walks a shortest path
+    to the ball, lifts it, then walks to the nearest cell off the caregiver's route and
+    stays there."""
     walls, ball, caregiver, goal, _ = pool
     n, h, w = walls.shape
     b = np.arange(n)
@@ -712,22 +725,24 @@ def helper_goals(cfg, pool, n_worlds, episodes, rng):
     for _ in range(h * w):                          # mark the caregiver's route to its goal
         route[b, at[:, 1], at[:, 0]] = True
         at = np.where(goal_m[b, at[:, 1], at[:, 0]][:, None], at, at + DIR_TO_VEC[caregiver_route[b, at[:, 1], at[:, 0]]])
-    aside = free & ~route
-    to_aside = bfs_distance(aside, free)
-    maps = {"ball": downhill(to_ball), "ball_dist": to_ball, "aside": downhill(to_aside), "aside_dist": to_aside}
-    world = ProsocialWorld(cfg, n_worlds, rng, pool)
-    world.reset()
-    goals = np.zeros((episodes, n_worlds))
-    for episode in range(episodes):
-        for _ in range(cfg.episode_len):
-            y, x, lay = world.pos[:, 1], world.pos[:, 0], world.layout
-            fetch = face_and_go(world.dir, maps["ball"][lay, y, x])
-            fetch = np.where((maps["ball_dist"][lay, y, x] == 1) & (fetch == Prosocial.FORWARD), Prosocial.PICKUP, fetch)
-            step_aside = face_and_go(world.dir, maps["aside"][lay, y, x])
-            step_aside = np.where(np.isfinite(maps["aside_dist"][lay, y, x]) & (maps["aside_dist"][lay, y, x] > 0),
-                                  step_aside, Prosocial.STILL)
-            goals[episode] += world.step(np.where(world.carrying, step_aside, fetch)).reached
-    return goals
+    to_aside = bfs_distance(free & ~route, free)
+    to_ball_dir, to_aside_dir = downhill(to_ball), downhill(to_aside)
+
+    def act(world):
+        y, x, lay = world.pos[:, 1], world.pos[:, 0], world.layout
+        fetch = face_and_go(world.dir, to_ball_dir[lay, y, x])
+        fetch = np.where((to_ball[lay, y, x] == 1) & (fetch == Prosocial.FORWARD), Prosocial.PICKUP, fetch)
+        aside = to_aside[lay, y, x]
+        step_aside = np.where(np.isfinite(aside) & (aside > 0), face_and_go(world.dir, to_aside_dir[lay, y, x]),
+                              Prosocial.STILL)
+        return np.where(world.carrying, step_aside, fetch)
+    return scripted_goals(cfg, pool, n_worlds, episodes, rng, act)
+
+
+def random_goals(cfg, pool, n_worlds, episodes, rng):
+    """Goals per episode with a learner that picks its 5 actions uniformly at random."""
+    return scripted_goals(cfg, pool, n_worlds, episodes, rng,
+                          lambda world: rng.integers(0, len(Prosocial), size=world.n))
 
 
 def render_ascii(walls, goal, pos, direction):

@@ -480,7 +480,7 @@ def prosocial(seeds, budget=PAPER):
     raw ISR; README: why).
     """
     n_seeds = len(seeds)
-    streams = random_streams(seeds, 12, 5)
+    streams = random_streams(seeds, 12, 6)
     pool = env.symmetric_layouts(PROSOCIAL, PROSOCIAL.pool, streams[0])
     common = dict(layouts=pool, featurize=agents.prosocial_features)
     log(f"  socialization to help: {budget.prosocial} episodes x {n_seeds} seeds")
@@ -500,11 +500,13 @@ def prosocial(seeds, budget=PAPER):
                           streams[3], isr=(isr.ISR(params, PROSOCIAL_ISR_CODES, ISR_THRESHOLD), internalized),
                           **common)
     helper = env.helper_goals(PROSOCIAL, pool, budget.helper_worlds, budget.helper_episodes, streams[4])
-    steps = PROSOCIAL.episode_len * (n_seeds * budget.prosocial * (1 + len(CONDITIONS)) + helper.size)
+    random = env.random_goals(PROSOCIAL, pool, budget.helper_worlds, budget.helper_episodes, streams[5])
+    steps = PROSOCIAL.episode_len * (n_seeds * budget.prosocial * (1 + len(CONDITIONS)) + 2 * helper.size)
     return {
         "budget": budget, "seeds": seeds,
         "social": social, "after": {k: v.reshape(len(CONDITIONS), n_seeds, -1) for k, v in phase2.items()},
         "planner_goals": float(helper.mean()),           # the scripted helper's rate (the ceiling)
+        "random_goals": float(random.mean()),            # a uniformly random learner's rate
         "isr_test_loss": isr_log["final_test_loss"], "isr_positive_share": positives,
         "env_steps": int(steps),
     }
@@ -777,10 +779,13 @@ def figure_7(seeds, out_dir, quick=False):
     left.set_title("learner (red), caregiver (purple),\nits goal (green), ball (blue)", fontsize=9)
     learning_curves(right, run, [("isr", "With ISR model"), ("none", "Without ISR model"), ("oracle", "Caregiver's reward stays")],
                     ceiling="Scripted helper", ylabel="Caregiver's goals per episode")
+    right.axhline(run["random_goals"], color="0.3", ls="-.", lw=1, label="Random learner")
+    right.legend(loc="center left", fontsize=8, frameon=False)
     save(fig, out_dir, "fig7.png")
     result = claims(run)
     result["helper_goals_per_episode"] = result.pop("planner_goals_per_episode")
     result["socialized_fraction_of_helper"] = result.pop("socialized_fraction_of_planner")
+    result["random_goals_per_episode"] = run["random_goals"]
     result["isr_test_loss"] = run["isr_test_loss"].tolist()
     return result
 
