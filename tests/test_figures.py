@@ -123,3 +123,17 @@ def test_a_socialized_helper_keeps_helping_with_its_isr_on_a_reduced_budget():
     assert (np.array(c["isr_fraction_of_socialized"]) > 0.8).all()
     assert np.mean(c["none_fraction_of_socialized"]) < 0.5
     assert c["isr_vs_none_student"]["p"] < 0.05
+
+
+def test_hacked_pairs_counts_what_the_isr_pays_and_the_caregiver_does_not():
+    views = np.full((2, 1, 4, 9, 9), figures.env.EMPTY, dtype=np.int8)   # (sizes, S, M, v, v)
+    views[:, :, :, 3, 4] = figures.env.WALL                              # a wall straight ahead
+    actions = np.array([[[2, 2, 0, 2]], [[2, 2, 0, 2]]])                 # forward, forward, left, forward
+    r_i = np.array([[[0.3, 0.3, 0.3, 0.0]], [[0.0, 0.0, 0.0, 0.0]]])
+    r_s = np.array([[[0.0, 0.4, 0.0, 0.0]], [[0.0, 0.0, 0.0, 0.0]]])     # the 2nd step was a goal
+    out = figures.hacked_pairs({"views": views, "actions": actions, "r_s": r_s, "r_i": r_i}, tail_episodes=2)
+    groups = {(g["action"], g["ahead"]): g for g in out["groups"]}
+    assert groups[("forward", "a wall")]["visits_per_seed"] == [[1], [0]]
+    assert groups[("left", "a wall")]["visits_per_seed"] == [[1], [0]]
+    assert out["hacked_steps_per_episode"] == [1.0, 0.0]
+    assert out["example"]["r_i"] == pytest.approx(0.3) and out["example"]["visits"] == 1
