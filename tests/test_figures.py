@@ -37,8 +37,9 @@ def without_timing(results):
 
 def test_results_json_is_reproducible(tmp_path):
     for folder in ("a", "b"):
-        figures.caregiver_leaves.cache_clear()
-        assert figures.main(["1", "3", "--quick", "--seeds", "2", "--out", str(tmp_path / folder)]) == 0
+        for experiment in (figures.caregiver_leaves, figures.incomplete_internalization, figures.prosocial):
+            experiment.cache_clear()
+        assert figures.main(["1", "3", "6", "7", "--quick", "--seeds", "2", "--out", str(tmp_path / folder)]) == 0
     a, b = (json.loads((tmp_path / f / "results.json").read_text()) for f in ("a", "b"))
     assert without_timing(a) == without_timing(b)
     assert a["fig1"]["timing"]["env_steps"] > 0 and a["timing"]["peak_memory_mb"] > 0
