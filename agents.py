@@ -251,7 +251,10 @@ def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, recor
             b_actions[:, t] = actions = policy.sample(phi, rng)
             step = world.step(actions.ravel())
             r_e, r_s = step.r_e.reshape(n_seeds, n), step.r_s.reshape(n_seeds, n)
-            seen = obs if step.partner is None else with_partner_action(obs, step.partner.reshape(n_seeds, n))
+            if step.partner is not None and (isr is not None or record):
+                seen = with_partner_action(obs, step.partner.reshape(n_seeds, n))
+            else:
+                seen = obs
             r_i = np.zeros((n_seeds, n), dtype=np.float32)
             if isr is not None:
                 r_i[isr[1]] = isr[0](seen[isr[1]], actions[isr[1]])

@@ -660,6 +660,16 @@ class ProsocialWorld:
     def observe(self):
         return egocentric_view(self.codes(), self.pos, self.dir, self.cfg.view)
 
+    def cell_at(self, xy):
+        """(B,) the code of cell xy (B, 2) in each world: codes() at one cell, without the grid."""
+        same = lambda p: (p == xy).all(axis=1)
+        return np.select([self.walls_at(xy), same(self.goal), same(self.ball) & ~self.carrying,
+                          same(self.partner_pos), same(self.pos)],
+                         [WALL, GOAL, BALL, CAREGIVER, AGENT], EMPTY)
+
+    def walls_at(self, xy):
+        return self.pool["walls"][self.layout, xy[:, 1], xy[:, 0]]
+
     def caregiver_action(self):
         """The scripted caregiver: turn toward the next cell of its route, then forward."""
         wanted = self.pool["route"][self.layout, self.partner_pos[:, 1], self.partner_pos[:, 0]]
@@ -670,12 +680,10 @@ class ProsocialWorld:
         action = np.asarray(action)
         if action.shape != (self.n,) or ((action < 0) | (action > Prosocial.PICKUP)).any():
             raise ValueError(f"step needs {self.n} actions in 0..4, got shape {action.shape}")
-        b = np.arange(self.n)
         # The learner.
         self.dir = (self.dir + np.select([action == Prosocial.LEFT, action == Prosocial.RIGHT], [-1, 1], 0)) % 4
         ahead = self.pos + DIR_TO_VEC[self.dir]
-        codes = self.codes()
-        cell = codes[b, ahead[:, 1], ahead[:, 0]]
+        cell = self.cell_at(ahead)
         forward = action == Prosocial.FORWARD
         self.pos = np.where((forward & (cell == EMPTY))[:, None], ahead, self.pos)
         self.carrying |= (action == Prosocial.PICKUP) & (cell == BALL)
@@ -683,7 +691,7 @@ class ProsocialWorld:
         partner = self.caregiver_action()
         self.partner_dir = (self.partner_dir + np.select([partner == Prosocial.LEFT, partner == Prosocial.RIGHT], [-1, 1], 0)) % 4
         ahead = self.partner_pos + DIR_TO_VEC[self.partner_dir]
-        cell = self.codes()[b, ahead[:, 1], ahead[:, 0]]
+        cell = self.cell_at(ahead)
         moves = (partner == Prosocial.FORWARD) & ((cell == EMPTY) | (cell == GOAL))
         self.partner_pos = np.where(moves[:, None], ahead, self.partner_pos)
         reached = moves & (cell == GOAL)

@@ -156,3 +156,14 @@ def test_impossible_settings_are_clear_errors():
         env.prosocial_layouts(env.ProsocialConfig(n_walls=22), 4, np.random.default_rng(0))
     with pytest.raises(ValueError, match="n_worlds"):
         env.ProsocialWorld(CFG, 0, np.random.default_rng(0), env.symmetric_layouts(CFG, 8, np.random.default_rng(0)))
+
+
+def test_cell_at_reads_the_same_codes_as_the_whole_grid():
+    world = env.ProsocialWorld(CFG, 300, np.random.default_rng(4), env.symmetric_layouts(CFG, 64, np.random.default_rng(5)))
+    world.reset()
+    rng = np.random.default_rng(6)
+    for _ in range(30):
+        world.step(rng.integers(0, 5, size=300))
+        xy = rng.integers(0, 7, size=(300, 2))
+        grid = world.codes()
+        np.testing.assert_array_equal(world.cell_at(xy), grid[np.arange(300), xy[:, 1], xy[:, 0]])
