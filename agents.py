@@ -157,8 +157,13 @@ class Policy:
 
     def tile(self, copies):
         """A new Policy holding `copies` copies of every learner, stacked on the seed axis."""
-        tile = lambda a: np.concatenate([a] * copies, axis=0)
-        return Policy(tile(self.theta), tile(self.w), tile(self.m), tile(self.v), self.k)
+        return Policy.stack(*[self] * copies)
+
+    @staticmethod
+    def stack(*policies):
+        """One Policy holding the learners of several, in order, on the seed axis."""
+        cat = lambda name: np.concatenate([getattr(p, name) for p in policies], axis=0)
+        return Policy(cat("theta"), cat("w"), cat("m"), cat("v"), policies[0].k)
 
     def probs(self, phi):
         """(S, ..., A) action probabilities for features phi (S, ..., F).

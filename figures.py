@@ -117,11 +117,7 @@ def caregiver_leaves(seeds, budget=PAPER):
     n_seeds = len(seeds)
     streams = random_streams(seeds, 0, 4)
     log(f"  socialization: {budget.episodes} episodes x {n_seeds} seeds")
-    policy = agents.Policy.zeros(n_seeds)
-    social = agents.learn(policy, WORLD, AGENT, budget.episodes, np.ones(n_seeds), streams[0],
-                          record=True)
-    data = isr.SocialRewardData(**social.pop("data"), block=WORLD.episode_len * AGENT.worlds_per_seed,
-                                test_every=ISR_CFG.test_every)
+    policy, social, data = socialize(WORLD, AGENT, n_seeds, budget.episodes, streams[0])
     log(f"  ISR on {data.n_train} transitions per seed, and on {len(budget.isr_fractions) - 1} smaller sets")
     sizes = [max(1, int(round(f * data.n_train))) for f in budget.isr_fractions]
     size_losses, size_params = [], []
@@ -155,6 +151,18 @@ def caregiver_leaves(seeds, budget=PAPER):
     }
 
 
+def socialize(world_cfg, agent_cfg, n_seeds, episodes, rng, n_features=agents.N_FEATURES,
+              n_actions=agents.N_ACTIONS, **learn_args):
+    """Phase 1 of every experiment: S fresh learners with the caregiver present (P = 1),
+    every transition recorded. Returns the socialized policy, its logs and the ISR's data."""
+    policy = agents.Policy.zeros(n_seeds, n_features, n_actions)
+    social = agents.learn(policy, world_cfg, agent_cfg, episodes, np.ones(n_seeds), rng,
+                          record=True, **learn_args)
+    data = isr.SocialRewardData(**social.pop("data"), block=world_cfg.episode_len * agent_cfg.worlds_per_seed,
+                                test_every=ISR_CFG.test_every)
+    return policy, social, data
+
+
 def random_streams(seeds, first, n):
     """Generators first … first+n−1 spawned from the seed set (each experiment its own)."""
     children = np.random.SeedSequence(list(seeds)).spawn(first + n)[first:]
@@ -166,9 +174,14 @@ def shared_run(seeds, quick):
     return caregiver_leaves(tuple(seeds), QUICK if quick else PAPER)
 
 
+def tail_updates(episodes):
+    """Updates that cover `episodes` episodes (at least one): 500 episodes → 17 updates of 30."""
+    return max(1, int(np.ceil(episodes / AGENT.worlds_per_seed)))
+
+
 def tail_mean(curve, episodes, first=False):
     """Mean over the last (or the first) `episodes` episodes of per-update curves (..., updates)."""
-    k = max(1, int(np.ceil(episodes / AGENT.worlds_per_seed)))
+    k = tail_updates(episodes)
     return (curve[..., :k] if first else curve[..., -k:]).mean(axis=-1)
 
 
@@ -216,7 +229,7 @@ def claims(run):
     out = {"planner_goals_per_episode": run["planner_goals"],
            "socialized_goals_per_episode": socialized.tolist(),
            "socialized_fraction_of_planner": float(socialized.mean() / run["planner_goals"]),
-           "tail_episodes": int(np.ceil(budget.tail / AGENT.worlds_per_seed)) * AGENT.worlds_per_seed}
+           "tail_episodes": tail_updates(budget.tail) * AGENT.worlds_per_seed}
     for i, condition in enumerate(CONDITIONS):
         out[f"{condition}_goals_per_episode"] = after[i].tolist()
         out[f"{condition}_fraction_of_socialized"] = (after[i] / socialized).tolist()
@@ -250,11 +263,7 @@ def generalization(seeds, budget=PAPER):
     n_seeds, n_layouts = len(seeds), len(LAYOUTS)
     streams = random_streams(seeds, 4, 6)
     log(f"  socialization with one block: {budget.episodes} episodes x {n_seeds} seeds")
-    frozen = agents.Policy.zeros(n_seeds)
-    social = agents.learn(frozen, TRAIN_WORLD, AGENT, budget.episodes, np.ones(n_seeds), streams[0],
-                          record=True)
-    data = isr.SocialRewardData(**social.pop("data"), block=WORLD.episode_len * AGENT.worlds_per_seed,
-                                test_every=ISR_CFG.test_every)
+    frozen, social, data = socialize(TRAIN_WORLD, AGENT, n_seeds, budget.episodes, streams[0])
     params, _ = isr.train_isr(data, ISR_CFG, streams[1], ISR_CODES, agents.N_ACTIONS, curve=False)
     learners = ("isr", "oracle")                     # the two conditions that keep learning
 
@@ -278,9 +287,9 @@ def generalization(seeds, budget=PAPER):
     layout_policy, layout_logs = keep_learning(WORLD, budget.new_layouts, n_layouts, streams[4], per_learner)
 
     # Greedy evaluation with the true rewards: [frozen, isr, oracle(, isr_raw)] × seeds (× layouts).
-    new_eval = agents.evaluate(stack(frozen, new_policy, raw_policy), NEW_WORLD, budget.eval_episodes,
+    new_eval = agents.evaluate(agents.Policy.stack(frozen, new_policy, raw_policy), NEW_WORLD, budget.eval_episodes,
                                streams[5])
-    layout_eval = agents.evaluate(stack(frozen.tile(n_layouts), layout_policy), WORLD, budget.eval_episodes,
+    layout_eval = agents.evaluate(agents.Policy.stack(frozen.tile(n_layouts), layout_policy), WORLD, budget.eval_episodes,
                                   streams[5], np.concatenate([np.repeat(grids, n_seeds, axis=0), per_learner]))
     steps = WORLD.episode_len * n_seeds * (budget.episodes + 3 * budget.new_world
                                            + 2 * n_layouts * budget.new_layouts
@@ -297,12 +306,6 @@ def generalization(seeds, budget=PAPER):
         "layout_curves": {k: v.reshape(2, n_layouts, n_seeds, -1) for k, v in layout_logs.items()},
         "env_steps": int(steps),
     }
-
-
-def stack(*policies):
-    """One Policy holding the learners of several, in order, on the seed axis."""
-    cat = lambda name: np.concatenate([getattr(p, name) for p in policies], axis=0)
-    return agents.Policy(cat("theta"), cat("w"), cat("m"), cat("v"), policies[0].k)
 
 
 def generalization_run(seeds, quick):
@@ -380,8 +383,7 @@ def incomplete_internalization(seeds, budget=PAPER):
     model = isr.ISR(params, ISR_CODES, ISR_THRESHOLD)
     policy = shared["socialized"].tile(n_sizes)
     everyone = np.ones(n_sizes * n_seeds, dtype=bool)
-    n = AGENT.worlds_per_seed
-    tail = int(np.ceil(budget.tail / n)) * n
+    tail = tail_updates(budget.tail) * AGENT.worlds_per_seed
     log(f"  learning from ISRs of {n_sizes} data sizes: {budget.after} episodes x {n_seeds} seeds x {n_sizes} sizes")
     streams = random_streams(seeds, 10, 2)
     logs = agents.learn(policy, NEW_WORLD, AGENT, budget.after - tail, ~everyone, streams[0],
@@ -454,8 +456,7 @@ def hacking_claims(run):
     first, last = (np.array(out[f"{k}"]) for k in ("internal_first", "internal_last"))
     goals_first, goals_last = np.array(out["goals_first"]), np.array(out["goals_last"])
     out["seeds_hacked"] = ((last > first) & (goals_last < goals_first)).sum(axis=1).tolist()
-    tail_episodes = int(np.ceil(tail / AGENT.worlds_per_seed)) * AGENT.worlds_per_seed
-    out["hacked"] = hacked_pairs(run["last"], tail_episodes)
+    out["hacked"] = hacked_pairs(run["last"], tail_updates(tail) * AGENT.worlds_per_seed)
     return out
 
 
@@ -484,11 +485,8 @@ def prosocial(seeds, budget=PAPER):
     pool = env.symmetric_layouts(PROSOCIAL, PROSOCIAL.pool, streams[0])
     common = dict(layouts=pool, featurize=agents.prosocial_features)
     log(f"  socialization to help: {budget.prosocial} episodes x {n_seeds} seeds")
-    policy = agents.Policy.zeros(n_seeds, agents.N_PROSOCIAL_FEATURES, agents.N_PROSOCIAL_ACTIONS)
-    social = agents.learn(policy, PROSOCIAL, PROSOCIAL_AGENT, budget.prosocial, np.ones(n_seeds),
-                          streams[1], record=True, **common)
-    data = isr.SocialRewardData(**social.pop("data"), block=PROSOCIAL.episode_len * AGENT.worlds_per_seed,
-                                test_every=ISR_CFG.test_every)
+    policy, social, data = socialize(PROSOCIAL, PROSOCIAL_AGENT, n_seeds, budget.prosocial, streams[1],
+                                     agents.N_PROSOCIAL_FEATURES, agents.N_PROSOCIAL_ACTIONS, **common)
     params, isr_log = isr.train_isr(data, PROSOCIAL_ISR_CFG, streams[2], PROSOCIAL_ISR_CODES,
                                     agents.N_PROSOCIAL_ACTIONS, curve=False)
     positives = float((data.r_s[:, data.train_index] > 0).mean())
