@@ -1,10 +1,12 @@
-"""agents.py — the learner and the two-phase protocol (paper §2–§3; every figure).
+"""agents.py — the learner (paper §2–§3; every figure): a linear policy-gradient agent.
 
 The learner is a softmax policy linear in features of the egocentric view, trained by
 REINFORCE with a learned linear baseline, Adam and an entropy bonus (our choice in place
-of the authors' CNN + PPO, design.md decision 2). Every array carries a leading seed axis
-S and a world axis N: S independent learners, each acting in N parallel worlds, are
-trained in one batched computation.
+of the authors' convolutional network trained by PPO: a reader can follow every line, and
+it learns the task in seconds). Every array carries a leading seed axis S, then time T,
+then the world axis N: S independent learners, each acting in N parallel worlds, are
+trained in one batched computation. The protocol around it (socialization, the caregiver
+leaving) is in experiments.py.
 
 Utility (paper Eq. 1), computed in `utility` and nowhere else:
     U = R_e + P·R_s + (1 − P)·R_i
@@ -16,20 +18,20 @@ Logged per episode and seed (arrays of shape (S, episodes/N)):
     internal  the return the learner is trained on, Σ_t U_t per episode (its "internal"
               return; equals the true return while the caregiver is present).
 
-Public names: AgentConfig, Policy, features, prosocial_features, where_is, utility,
-discounted_returns, learn, evaluate.
+Public names: AgentConfig, Policy, features, prosocial_features, n_features, where_is,
+utility, discounted_returns, learn, evaluate.
 """
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
-from env import BALL, CAREGIVER, EMPTY, GOAL, WALL, with_partner_action
+from env import EMPTY, GOAL, WALL
+from prosocial import BALL, CAREGIVER
 
 
 @dataclass(frozen=True)
 class AgentConfig:
-    """The learner's settings (ours; the original's PPO settings are in paper-setup.md §2)."""
+    """The learner's settings (ours; the authors trained a CNN with PPO at lr 3e-4)."""
     worlds_per_seed: int = 30    # N parallel worlds per learner; an update uses N episodes
     lr: float = 0.15             # Adam step size of the policy weights θ
     lr_value: float = 0.1        # SGD step size of the baseline weights w
@@ -40,7 +42,7 @@ class AgentConfig:
 
 
 def features(views):
-    """(..., F) float32 features of egocentric views (..., 9, 9); design.md decision 2.
+    """(..., F) float32 features of egocentric views (..., v, v), any odd v >= 5.
 
     - where the goal is: a one-hot over the view's cells (the goal is always in view),
       given twice, once for "a wall is ahead" and once for "the way ahead is free";
@@ -48,7 +50,8 @@ def features(views):
     - which side the goal is on (ahead, left, right, behind), alone and × wall ahead;
     - a bias.
     One-hot walls over the whole view do not learn: the ~27 outer-ring walls are on in
-    nearly every view and swamp the goal features (design.md, calibration notes).
+    nearly every 9×9 view, so the forward logit moves ~27× faster than any goal feature
+    and the policy collapses to "never go forward".
     """
     flat, near = _near(views, WALL)
     goal_cell, goal_side = where_is(flat, GOAL)
@@ -64,7 +67,7 @@ def prosocial_features(views):
     The single-agent features with the ball in the goal's place (the ball is what the
     learner must reach), "blocked" meaning any non-empty cell, plus: the ball straight
     ahead (to pick it up), where the caregiver and its goal are (one-hot and side), and
-    whether the ball is gone (carried). Ours: the original used its CNN (§7.4).
+    whether the ball is gone (carried). Ours: the authors' learner used its CNN.
     """
     flat, near = _near(views, None)
     ball_cell, ball_side = where_is(flat, BALL)
@@ -102,7 +105,6 @@ def where_is(flat, code):
     return found[..., :v2], found[..., v2:]
 
 
-@lru_cache
 def _cell_table(v):
     """(v·v + 1, v·v + 4) bool: per cell, its one-hot and its side (ahead, left, right,
     behind); the last row (nothing in view) is all False."""
@@ -115,10 +117,9 @@ def _cell_table(v):
     return table
 
 
-N_FEATURES = features(np.zeros((9, 9), dtype=np.int8)).shape[-1]
-N_ACTIONS = 3
-N_PROSOCIAL_FEATURES = prosocial_features(np.zeros((9, 9), dtype=np.int8)).shape[-1]
-N_PROSOCIAL_ACTIONS = 5
+def n_features(featurize, view):
+    """How many features `featurize` makes of a view × view view."""
+    return featurize(np.zeros((view, view), dtype=np.int8)).shape[-1]
 
 
 def utility(r_e, r_s, r_i, presence):
@@ -126,14 +127,15 @@ def utility(r_e, r_s, r_i, presence):
     return r_e + presence * r_s + (1.0 - presence) * r_i
 
 
-def discounted_returns(rewards, gamma):
-    """Reward-to-go along axis 0: G_t = Σ_{k≥t} γ^(k−t) r_k, for one episode (T, ...)."""
+def discounted_returns(rewards, gamma, axis=0):
+    """Reward-to-go along the time axis: G_t = Σ_{k≥t} γ^(k−t) r_k, for one episode."""
+    rewards = np.moveaxis(rewards, axis, 0)                    # (T, ...)
     returns = np.zeros_like(rewards)
     running = np.zeros_like(rewards[0])
     for t in range(len(rewards) - 1, -1, -1):
         running = rewards[t] + gamma * running
         returns[t] = running
-    return returns
+    return np.moveaxis(returns, 0, axis)
 
 
 @dataclass
@@ -151,9 +153,19 @@ class Policy:
     k: int = 0           # Adam steps taken
 
     @classmethod
-    def zeros(cls, n_seeds, n_features=N_FEATURES, n_actions=N_ACTIONS):
+    def zeros(cls, n_seeds, n_features, n_actions):
+        """S fresh learners: θ = 0 (a uniform policy), w = 0, no Adam steps yet."""
         shape = (n_seeds, n_features, n_actions)
         return cls(np.zeros(shape), np.zeros(shape[:2]), np.zeros(shape), np.zeros(shape))
+
+    @classmethod
+    def for_world(cls, n_seeds, world_cfg, featurize=features):
+        """S fresh learners sized for a world's view and actions and the features used."""
+        return cls.zeros(n_seeds, n_features(featurize, world_cfg.view), world_cfg.n_actions)
+
+    @property
+    def n_learners(self):
+        return self.theta.shape[0]
 
     def tile(self, copies):
         """A new Policy holding `copies` copies of every learner, stacked on the seed axis."""
@@ -213,34 +225,33 @@ class Policy:
         self.w += cfg.lr_value / n * np.matmul(phi_t, advantages[..., None])[..., 0]
 
 
-def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, record=False,
-          layouts=None, featurize=features):
+def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, has_isr=None,
+          record=False, layouts=None, featurize=features):
     """Train `policy` in place for `episodes` episodes per learner; return the logs.
 
-    presence: (S,) P per learner: 1 while the caregiver is present, 0 once it has left.
-    isr:      None, or (callable, internalized): `internalized` (S,) bool says which
-              learners have an ISR; the callable maps their views (S', N, v, v) and actions
-              (S', N), S' = internalized.sum(), to R_i (S', N). Without one R_i = 0 (the
-              `none` condition).
-    record:   keep every transition (view, action, R_s) for the ISR data set (§3.2).
-    layouts:  optional (S, H, W) fixed blocks, one layout per learner (Fig. 5), replacing
-              world_cfg's blocks in all of that learner's N worlds; for the two-agent world
-              (env.ProsocialConfig), the pool of layouts to draw from.
+    presence: P of Eq. 1, a number or one per learner (S,): 1 while the caregiver is
+              present, 0 once it has left.
+    isr:      None (R_i = 0 for everyone: the `none` condition), or the ISR of the learners
+              that have one: a callable (views (S', N, v, v), actions (S', N)) → R_i (S', N),
+              such as `isr.ISR`, holding S' = has_isr.sum() models in learner order.
+    has_isr:  (S,) bool, which learners have an ISR (default: all of them, if `isr` is given).
+    record:   keep every transition (the view the ISR sees, action, R_s) for the ISR's data set.
+    layouts:  what world_cfg.make takes: for env.WorldConfig one fixed layout per learner
+              (S, H, W) (Fig. 5), for prosocial.ProsocialConfig the `Layouts` to draw from.
     featurize: the policy's features (`prosocial_features` in the two-agent world).
-    The ISR sees the view the learner acted on; in the two-agent world the caregiver's cell
-    shows the caregiver's action (env.with_partner_action), as the original's action planes.
-    An update uses one episode in each of the N worlds of a learner, so `episodes` must be
-    a multiple of N; the logs hold one point per update (the mean over the N worlds).
+    The world says what the ISR sees (`world.isr_view`). An update uses one episode in each
+    of the N worlds of a learner, so `episodes` must be a multiple of N; the logs hold one
+    point per update (the mean over the N worlds), and the env steps taken.
     """
-    n_seeds, n = policy.theta.shape[0], agent_cfg.worlds_per_seed
+    n_seeds, n = policy.n_learners, agent_cfg.worlds_per_seed
     if episodes < n or episodes % n:
         raise ValueError(f"episodes ({episodes}) must be a positive multiple of "
                          f"worlds_per_seed ({n})")
-    presence = np.asarray(presence, dtype=float)[:, None]       # (S, 1)
-    if isr is not None:
-        isr = (isr[0], np.asarray(isr[1], dtype=bool))
-    world = world_cfg.make(n_seeds, n, rng, layouts)
+    presence = _per_learner(presence, n_seeds, "presence", float)[:, None]     # (S, 1)
+    has_isr = _isr_mask(isr, has_isr, n_seeds)
     v, T, updates = world_cfg.view, world_cfg.episode_len, episodes // n
+    _check_sizes(policy, featurize, world_cfg)
+    world = world_cfg.make(n_seeds, n, rng, layouts)
     obs = world.reset().reshape(n_seeds, n, v, v)
     goals, internal = np.zeros((n_seeds, updates)), np.zeros((n_seeds, updates))
     if record:
@@ -250,44 +261,43 @@ def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, recor
     for k in range(updates):
         b_phi = np.zeros((n_seeds, T, n, policy.theta.shape[1]), dtype=np.float32)
         b_actions = np.zeros((n_seeds, T, n), dtype=np.int64)
-        b_utility = np.zeros((T, n_seeds, n))
+        b_utility = np.zeros((n_seeds, T, n))
         for t in range(T):
             b_phi[:, t] = phi = featurize(obs)
             b_actions[:, t] = actions = policy.sample(phi, rng)
             step = world.step(actions.ravel())
             r_e, r_s = step.r_e.reshape(n_seeds, n), step.r_s.reshape(n_seeds, n)
-            if step.partner is not None and (isr is not None or record):
-                seen = with_partner_action(obs, step.partner.reshape(n_seeds, n))
-            else:
-                seen = obs
+            seen = world.isr_view(obs, step) if isr is not None or record else obs
             r_i = np.zeros((n_seeds, n), dtype=np.float32)
             if isr is not None:
-                r_i[isr[1]] = isr[0](seen[isr[1]], actions[isr[1]])
-            b_utility[t] = utility(r_e, r_s, r_i, presence)
+                r_i[has_isr] = isr(seen[has_isr], actions[has_isr])
+            b_utility[:, t] = utility(r_e, r_s, r_i, presence)
             goals[:, k] += step.reached.reshape(n_seeds, n).mean(axis=1)
             if record:
                 data["views"][:, k, t], data["actions"][:, k, t], data["r_s"][:, k, t] = \
                     seen, actions, r_s
             obs = step.obs.reshape(n_seeds, n, v, v)
-        internal[:, k] = b_utility.sum(axis=0).mean(axis=1)
-        b_returns = discounted_returns(b_utility, agent_cfg.gamma).transpose(1, 0, 2)  # (S, T, N)
+        internal[:, k] = b_utility.sum(axis=1).mean(axis=1)
+        b_returns = discounted_returns(b_utility, agent_cfg.gamma, axis=1)       # (S, T, N)
         policy.update(b_phi, b_actions, b_returns, agent_cfg)
-    logs = {"goals": goals, "internal": internal}
+    logs = {"goals": goals, "internal": internal, "env_steps": world.env_steps}
     if record:  # (S, M) transitions per learner in the order they happened, M = episodes·T
         logs["data"] = {key: a.reshape(n_seeds, -1, *a.shape[4:]) for key, a in data.items()}
     return logs
 
 
 def evaluate(policy, world_cfg, episodes, rng, layouts=None, featurize=features):
-    """Greedy (argmax) evaluation with the true rewards (paper-setup.md §4, OOD evaluation).
+    """Greedy (argmax) evaluation with the true rewards, as the authors' test in new worlds.
 
     Each learner plays `episodes` episodes, one in each of `episodes` parallel worlds, with
     no learning. Returns goals per episode and the true return Σ_t (R_e + R_s) per episode,
-    each (S,) averaged over the episodes. Ties in π go to the first action, as torch's argmax.
+    each (S,) averaged over the episodes, and the env steps taken. Ties in π go to the
+    first action, as torch's argmax.
     """
     if int(episodes) < 1:
         raise ValueError(f"episodes must be >= 1, got {episodes}")
-    n_seeds = policy.theta.shape[0]
+    n_seeds = policy.n_learners
+    _check_sizes(policy, featurize, world_cfg)
     world = world_cfg.make(n_seeds, episodes, rng, layouts)
     obs = world.reset().reshape(n_seeds, episodes, world_cfg.view, world_cfg.view)
     goals, returns = np.zeros((n_seeds, episodes)), np.zeros((n_seeds, episodes))
@@ -297,4 +307,34 @@ def evaluate(policy, world_cfg, episodes, rng, layouts=None, featurize=features)
         goals += step.reached.reshape(n_seeds, episodes)
         returns += utility(step.r_e, step.r_s, 0.0, 1.0).reshape(n_seeds, episodes)
         obs = step.obs.reshape(obs.shape)
-    return {"goals": goals.mean(axis=1), "return": returns.mean(axis=1)}
+    return {"goals": goals.mean(axis=1), "return": returns.mean(axis=1), "env_steps": world.env_steps}
+
+
+def _per_learner(value, n_seeds, name, dtype):
+    """A number or a (S,) array as a (S,) array, or a one-line error."""
+    value = np.asarray(value, dtype=dtype)
+    if value.ndim > 1 or value.size not in (1, n_seeds):
+        raise ValueError(f"{name} must be a number or one value per learner ({n_seeds}), "
+                         f"got shape {value.shape}")
+    return np.broadcast_to(value, (n_seeds,))
+
+
+def _isr_mask(isr, has_isr, n_seeds):
+    """(S,) bool: which learners receive R_i; checks the ISR holds one model for each."""
+    if isr is None:
+        if has_isr is not None and np.any(has_isr):
+            raise ValueError("has_isr marks learners with an ISR, but no isr was given")
+        return np.zeros(n_seeds, dtype=bool)
+    has_isr = _per_learner(True if has_isr is None else has_isr, n_seeds, "has_isr", bool)
+    n_models = getattr(isr, "n_models", None)
+    if n_models is not None and n_models != has_isr.sum():
+        raise ValueError(f"the ISR holds {n_models} models but has_isr marks {has_isr.sum()} learners")
+    return has_isr
+
+
+def _check_sizes(policy, featurize, world_cfg):
+    """A one-line error if the policy does not fit the world's view and actions."""
+    expected = (n_features(featurize, world_cfg.view), world_cfg.n_actions)
+    if policy.theta.shape[1:] != expected:
+        raise ValueError(f"the policy has (features, actions) = {policy.theta.shape[1:]}, but "
+                         f"this world and featurizer need {expected}")

@@ -1,28 +1,26 @@
-"""env.py — the caregiver's gridworld (paper §2, Fig. 1 left; paper-setup.md §1).
+"""env.py — the caregiver's gridworld (paper §2, Fig. 1 left), its view and its planner.
 
-A batched numpy re-implementation of the authors' minigrid world. One `GridWorld` steps
+A batched numpy re-implementation of the authors' Minigrid world. One `GridWorld` steps
 many independent worlds at once (leading batch axis B); nothing here loops over worlds
-or cells.
+or cells. numpy only: drawing lives in figures.py, the two-agent world of Fig. 7 in
+prosocial.py. `python env.py` prints random worlds.
 
 Coordinates: a cell is (x, y); x is the column and grows to the right, y is the row and
 grows downward (minigrid's convention). Arrays indexed by cell are [y, x].
 Directions: 0 = east (+x), 1 = south (+y), 2 = west (−x), 3 = north (−y).
 
-Public names: WorldConfig, GridWorld, Step, Action, parse_layout, check_layouts,
-egocentric_view, action_values, planner_goals, render_ascii, draw_world, HANDPICKED (Fig. 5's
-layouts), and the cell codes UNSEEN, EMPTY, WALL, GOAL, AGENT. The two-agent world of Fig. 7:
-ProsocialConfig, ProsocialWorld, Prosocial (its actions), prosocial_layouts,
-symmetric_layouts, helper_goals, random_goals, with_partner_action, and the codes BALL,
-CAREGIVER.
+Public names: WorldConfig, GridWorld, Step, Action, parse_layout, check_layouts, per_world,
+egocentric_view, action_values, planner_goals, render_ascii, HANDPICKED (Fig. 5's layouts),
+and the cell codes UNSEEN, EMPTY, WALL, GOAL, AGENT.
 """
 from dataclasses import dataclass
 from enum import IntEnum
-from functools import lru_cache
+from types import MappingProxyType
 from typing import NamedTuple
 
 import numpy as np
 
-# Minigrid's object codes, which the authors' observation uses (paper-setup.md §1.5).
+# Minigrid's object codes, which the authors' observation used.
 UNSEEN, EMPTY, WALL, GOAL, AGENT = 0, 1, 2, 8, 10
 DIR_TO_VEC = np.array([[1, 0], [0, 1], [-1, 0], [0, -1]])  # (dx, dy) per direction
 ARROWS = ">v<^"
@@ -36,7 +34,8 @@ class Action(IntEnum):
 
 @dataclass(frozen=True)
 class WorldConfig:
-    """The world's sizes and rewards. Defaults are the paper's (paper-setup.md §1)."""
+    """The world's sizes and rewards. Defaults are the paper's: a 7×7 grid (a 5×5 interior),
+    3 random blocks, 20-step episodes, −0.045 per forward step, +0.4 for the goal."""
     width: int = 7                 # grid width including the outer wall ring
     height: int = 7                # grid height including the outer wall ring
     n_blocks: int = 3              # random interior blocks per layout (Fig. 1: 3)
@@ -45,6 +44,10 @@ class WorldConfig:
     social_reward: float = 0.4     # R_s, the caregiver's reward for entering the goal
     view: int = 9                  # side of the egocentric view (agent at its centre)
     layout: str | None = None      # ASCII blocks ('#' block, '.' free); replaces n_blocks
+
+    @property
+    def n_actions(self):
+        return len(Action)
 
     def blocks(self):
         """(H, W) bool: the walls every layout has (outer ring plus fixed blocks)."""
@@ -78,8 +81,9 @@ class WorldConfig:
         return walls
 
 
-# Fig. 5's five hand-picked 5-block layouts (paper-setup.md §6.4); all free cells connected.
-HANDPICKED = {
+# Fig. 5's five hand-picked 5-block layouts, as the authors' code lists their walls; all free
+# cells are connected.
+HANDPICKED = MappingProxyType({
     "plus": """
 #######
 #.....#
@@ -120,12 +124,12 @@ HANDPICKED = {
 #.....#
 #..#..#
 #######""",
-}
+})
 
 def parse_layout(text):
     """ASCII art → (H, W) bool walls. '#' is a block, '.' a free cell; the border must be '#'.
 
-    The five hand-picked layouts of Fig. 5 are written this way (paper-setup.md §6.4).
+    The five hand-picked layouts of Fig. 5 are written this way.
     """
     rows = [r.strip() for r in text.strip().splitlines() if r.strip()]
     if not rows:
@@ -169,7 +173,6 @@ class Step(NamedTuple):
     r_s: np.ndarray        # (B,) the caregiver's social reward: +0.4 on entering the goal
     reached: np.ndarray    # (B,) bool: the step entered the goal (a fresh layout follows)
     truncated: bool        # the episode ended here; all worlds were reset
-    partner: np.ndarray | None = None  # (B,) the caregiver's action (two-agent world only)
 
 
 class GridWorld:
@@ -177,7 +180,8 @@ class GridWorld:
 
     Description
         A learner (red triangle) walks a grid with blocks (grey) toward a goal (green).
-        Entering the goal draws a fresh layout and the episode goes on (paper-setup.md §1.3).
+        Entering the goal draws a fresh layout and the episode goes on, as in the authors'
+        world, so an episode can hold several goals.
     Layout (7×7, 3 blocks; '#' wall, G goal, > the agent facing east)
         #######
         #..#..#
@@ -215,6 +219,7 @@ class GridWorld:
         self.height, self.width = self.fixed.shape[1:]
         self.walls = self.goal = self.pos = self.dir = None
         self.t = 0
+        self.env_steps = 0                       # world-steps taken so far
 
     def reset(self):
         """Draw a fresh layout in every world; return the observation (B, view, view)."""
@@ -227,7 +232,7 @@ class GridWorld:
         return self.observe()
 
     def _draw_layouts(self, idx):
-        """New blocks, goal, agent and heading for worlds `idx` (paper-setup.md §1.2).
+        """New blocks, goal, agent and heading for worlds `idx`.
 
         Blocks, goal and agent are distinct cells drawn uniformly among the free ones, which
         is what the original's sequential rejection sampling gives, in one argsort.
@@ -257,8 +262,12 @@ class GridWorld:
     def observe(self):
         return egocentric_view(self.codes(), self.pos, self.dir, self.cfg.view)
 
+    def isr_view(self, obs, step):
+        """What the ISR sees of the step just taken from views `obs`: the views themselves."""
+        return obs
+
     def step(self, action):
-        """Apply one action per world (B,); return a `Step` (paper-setup.md §1.3–1.4)."""
+        """Apply one action per world (B,); return a `Step`."""
         if self.walls is None:
             raise RuntimeError("call reset() before step()")
         action = np.asarray(action)
@@ -276,6 +285,7 @@ class GridWorld:
         r_s = np.where(reached, self.cfg.social_reward, 0.0)
         self._draw_layouts(np.flatnonzero(reached))  # the episode goes on in a new layout
         self.t += 1
+        self.env_steps += self.n
         truncated = self.t >= self.cfg.episode_len
         if truncated:
             return Step(self.reset(), r_e, r_s, reached, True)
@@ -287,12 +297,11 @@ class GridWorld:
         return render_ascii(self.walls[0], self.goal[0], self.pos[0], self.dir[0])
 
 
-@lru_cache
 def _view_offsets(view):
     """(4, view, view, 2) cell offsets (dx, dy) of each view cell, per heading.
 
-    E[r, c] is the cell at pos + (h − r)·fwd + (c − h)·right, h = view // 2
-    (paper-setup.md §1.5, the closed form of minigrid's rotate-and-crop).
+    E[r, c] is the cell at pos + (h − r)·fwd + (c − h)·right, h = view // 2: the closed
+    form of Minigrid's rotate-the-grid-then-crop, which the authors' observation used.
     """
     h = view // 2
     r, c = np.meshgrid(np.arange(view), np.arange(view), indexing="ij")
@@ -321,8 +330,8 @@ def action_values(walls, goal):
     """(B, 3, 4, H, W) fewest actions to enter the goal after taking action a in (dir, y, x).
 
     Value iteration over the turn/forward dynamics, batched over worlds; inf where the goal
-    cannot be reached. It is the planner behind the dashed "best achievable" line of
-    Figs 1 and 4 (paper-setup.md §9 item 24: random blocks can wall the goal off).
+    cannot be reached (random blocks can wall the goal off; the authors' world had no
+    connectivity check). It is the planner behind the dashed line of Figs 1 and 4.
     """
     n, height, width = walls.shape
     shape = (4, height, width)
@@ -353,7 +362,8 @@ def action_values(walls, goal):
 
 
 def planner_goals(cfg, n_worlds, episodes, rng):
-    """(episodes, n_worlds) goals per episode of the shortest-path planner.
+    """Goals per episode of the shortest-path planner: {"goals": (episodes, n_worlds),
+    "env_steps": int}.
 
     The planner sees the true state and always takes the first action of a shortest path,
     which maximises goals per episode: each goal brings an independent fresh layout, so
@@ -372,385 +382,7 @@ def planner_goals(cfg, n_worlds, episodes, rng):
             changed = b if step.truncated else np.flatnonzero(step.reached)
             if len(changed):
                 q[changed] = action_values(world.walls[changed], world.goal[changed])
-    return goals
-
-
-# ---------------------------------------------------------------------------------------------
-# The prosocial two-agent world (Fig. 7; paper-setup.md §7)
-
-BALL, CAREGIVER = 6, 11        # minigrid's ball code; our code for the caregiver's cell
-PARTNER_ACTION = 20            # the ISR's view: the caregiver's cell holds 20 + its action
-
-
-def with_partner_action(views, partner):
-    """The ISR's input in the two-agent world: views (..., v, v) whose caregiver cell holds
-    PARTNER_ACTION + the caregiver's action (...,), as the original wrote both agents'
-    actions into action planes at the agent cells (paper-setup.md §7.4)."""
-    return np.where(views == CAREGIVER, (PARTNER_ACTION + partner[..., None, None]).astype(views.dtype), views)
-
-
-class Prosocial(IntEnum):
-    """The learner's actions in the two-agent world (the original's as run, §9 item 28)."""
-    STILL = 0
-    LEFT = 1
-    RIGHT = 2
-    FORWARD = 3
-    PICKUP = 4     # lift the ball from the cell ahead; it is carried until the next layout
-
-
-@dataclass(frozen=True)
-class ProsocialConfig:
-    """Fig. 7's world: 7×7, 8 interior walls, a ball that cuts the caregiver off its goal."""
-    width: int = 7
-    height: int = 7
-    n_walls: int = 8               # interior walls per layout (the original's gen_grid.py)
-    episode_len: int = 100         # the original's max_steps
-    step_cost: float = -0.009      # −0.9 / episode_len on every learner forward, as Figs 1–6
-    social_reward: float = 0.4     # R_s to the learner when the caregiver enters its goal
-    view: int = 9
-    pool: int = 4096               # layouts generated at run time, drawn from at each reset
-
-    def make(self, n_learners, n_each, rng, layouts=None):
-        """n_each worlds per learner drawing from `layouts` (a `symmetric_layouts` pool), or
-        from a pool generated here."""
-        return ProsocialWorld(self, n_learners * n_each, rng, layouts)
-
-
-def flood(seed, free):
-    """(..., H, W) bool: the cells of `free` 4-connected to `seed`."""
-    reach = seed & free
-    while True:
-        grown = flood_step(reach) & free
-        if np.array_equal(grown, reach):
-            return reach
-        reach = grown
-
-
-def flood_step(reach):
-    """reach (..., H, W) grown by one cell in the four directions (on the flattened grid,
-    which numpy handles much faster than 7-wide rows)."""
-    h, w = reach.shape[-2:]
-    flat = reach.reshape(-1, h * w)
-    grown = flat.copy()
-    grown[:, w:] |= flat[:, :-w]                           # down
-    grown[:, :-w] |= flat[:, w:]                           # up
-    not_first_col = np.arange(h * w) % w != 0
-    grown[:, 1:] |= flat[:, :-1] & not_first_col[1:]       # right, not wrapping a row
-    grown[:, :-1] |= flat[:, 1:] & not_first_col[1:]       # left
-    return grown.reshape(reach.shape)
-
-
-def _first_cell(mask):
-    """(..., H, W) one-hot of the first True cell of each mask in scan order (none if empty)."""
-    flat = mask.reshape(*mask.shape[:-2], -1)
-    first = np.zeros_like(flat)
-    idx = flat.argmax(axis=-1)
-    np.put_along_axis(first, idx[..., None], np.take_along_axis(flat, idx[..., None], -1), -1)
-    return first.reshape(mask.shape)
-
-
-def _random_cell(mask, rng):
-    """(n, 2) (x, y) of one uniformly random True cell per mask (n, H, W)."""
-    keys = np.where(mask.reshape(len(mask), -1), rng.random(mask.reshape(len(mask), -1).shape), -1.0)
-    return np.stack(np.divmod(keys.argmax(axis=1), mask.shape[-1])[::-1], axis=1)
-
-
-def _free_neighbours(free):
-    """(n, H, W) how many of each cell's four neighbours are free."""
-    padded = np.pad(free, ((0, 0), (1, 1), (1, 1)))
-    return (padded[:, :-2, 1:-1].astype(int) + padded[:, 2:, 1:-1] + padded[:, 1:-1, :-2] + padded[:, 1:-1, 2:])
-
-
-def windows_valid(walls):
-    """(n,) bool: every 2×2 window holding an interior wall has exactly two equal cyclic
-    neighbour pairs (one or three walls, or two side by side; never four or a checkerboard),
-    the original's rule for adding a wall (paper-setup.md §7.1)."""
-    a, b, c, d = walls[:, :-1, :-1], walls[:, :-1, 1:], walls[:, 1:, :-1], walls[:, 1:, 1:]
-    equal = (a == b).astype(int) + (b == d) + (d == c) + (c == a)
-    interior = np.zeros(walls.shape[1:], dtype=bool)
-    interior[1:-1, 1:-1] = True
-    inner = walls & interior
-    has_inner = inner[:, :-1, :-1] | inner[:, :-1, 1:] | inner[:, 1:, :-1] | inner[:, 1:, 1:]
-    return ((equal == 2) | ~has_inner).all(axis=(1, 2))
-
-
-def prosocial_layouts(cfg, n, rng):
-    """n layouts of Fig. 7 (paper-setup.md §7.1), generated in batches; failures are dropped.
-
-    Returns walls (n, H, W) and the (x, y) cells of the ball, the caregiver, its goal and the
-    learner (n, 2) each. Kept: exactly cfg.n_walls interior walls with valid 2×2 windows,
-    the free cells connected, and a ball on a cut cell, with caregiver and goal in different
-    parts once it is removed, and the learner on the goal's side, not beside the ball, able
-    to reach the ball without crossing the goal (which it cannot enter), on a dead end when
-    its side has one. Deviation: the ball is a uniformly random cut cell, the caregiver and
-    goal uniformly random cells of their sides, and a dead end has one free neighbour (the
-    original took a cell of maximal degree and dead ends of a BFS spanning tree).
-    """
-    h, w = cfg.height, cfg.width
-    interior = np.zeros((h, w), dtype=bool)
-    interior[1:-1, 1:-1] = True
-    inner_cells = np.flatnonzero(interior)
-    if cfg.n_walls + 4 > len(inner_cells):
-        raise ValueError(f"{cfg.n_walls} walls leave too few of the {len(inner_cells)} interior cells")
-    found, total = [], 0
-    for _ in range(1000):
-        m = (n - total) * 5 // 4 + 64
-        walls = np.broadcast_to(~interior, (m, h, w)).copy()
-        ok = np.ones(m, dtype=bool)
-        for _ in range(cfg.n_walls):     # one wall at a time, as the original: a random cell
-            trial = np.repeat(walls[:, None], len(inner_cells), axis=1)      # whose windows stay valid
-            trial.reshape(m, len(inner_cells), -1)[:, np.arange(len(inner_cells)), inner_cells] = True
-            allowed = windows_valid(trial.reshape(-1, h, w)).reshape(m, -1) & ~walls.reshape(m, -1)[:, inner_cells]
-            still = ~trial                                                   # and the free cells
-            allowed &= (flood(_first_cell(still), still) == still).all(axis=(2, 3))  # stay connected
-            ok &= allowed.any(axis=1)
-            pick = np.where(allowed, rng.random(allowed.shape), -1.0).argmax(axis=1)
-            walls.reshape(m, -1)[np.arange(m), inner_cells[pick]] |= allowed.any(axis=1)
-        free = ~walls
-        # Cut cells: removing the cell leaves the other free cells in more than one piece.
-        one_hot = np.eye(h * w, dtype=bool).reshape(h * w, h, w)
-        without = free[:, None] & ~one_hot[None]                              # (m, HW, H, W)
-        pieces = flood(_first_cell(without), without).sum(axis=(2, 3)) < without.sum(axis=(2, 3))
-        cut = pieces & free.reshape(m, -1)
-        ok &= cut.any(axis=1)
-        walls, free, cut = walls[ok], free[ok], cut[ok].reshape(-1, h, w)
-        m = len(walls)
-        ball = _random_cell(cut, rng)
-        ball_mask = np.zeros_like(free)
-        ball_mask[np.arange(m), ball[:, 1], ball[:, 0]] = True
-        rest = free & ~ball_mask
-        first = flood(_first_cell(rest), rest)                              # one side, F
-        caregiver_in_first = rng.random(m) < 0.5                            # the original's coin
-        goal_side = np.where(caregiver_in_first[:, None, None], rest & ~first, first)
-        goal = _random_cell(goal_side, rng)
-        goal_mask = np.zeros_like(free)
-        goal_mask[np.arange(m), goal[:, 1], goal[:, 0]] = True
-        goal_part = flood(goal_mask, rest)                                  # the goal's piece
-        caregiver = _random_cell(rest & ~goal_part, rng)
-        # The learner: on the goal's side, not beside the ball, able to reach the ball without
-        # crossing the goal (it cannot enter it); a dead end if there is one, as the original.
-        learner_cells = goal_part & flood(ball_mask, free & ~goal_mask) & ~flood_step(ball_mask)
-        dead_ends = learner_cells & (_free_neighbours(free) == 1)
-        learner_cells = np.where(dead_ends.any(axis=(1, 2))[:, None, None], dead_ends, learner_cells)
-        keep = learner_cells.any(axis=(1, 2))
-        learner = _random_cell(learner_cells, rng)
-        found.append((walls[keep], ball[keep], caregiver[keep], goal[keep], learner[keep]))
-        total += int(keep.sum())
-        if total >= n:
-            return tuple(np.concatenate(parts)[:n] for parts in zip(*found))
-    raise RuntimeError("could not generate enough two-agent layouts")
-
-
-def symmetric_layouts(cfg, n, rng):
-    """n layouts: n/8 from `prosocial_layouts`, each in its 8 rotations and reflections (4
-    reflections if the grid is not square), as the original stored its layouts (§7.1).
-    A symmetry keeps every constraint. Returns (walls, ball, caregiver, goal, learner)."""
-    square = cfg.width == cfg.height
-    n_sym = 8 if square else 4
-    walls, *cells = prosocial_layouts(cfg, -(-n // n_sym), rng)
-    b = np.arange(len(walls))
-    masks = []
-    for xy in cells:
-        m = np.zeros_like(walls)
-        m[b, xy[:, 1], xy[:, 0]] = True
-        masks.append(m)
-    out = []
-    for k in range(n_sym):
-        def turn(a):
-            a = a[:, ::-1] if k & 1 else a                          # flip rows
-            a = a[:, :, ::-1] if k & 2 else a                       # flip columns
-            return a.transpose(0, 2, 1) if k & 4 else a             # transpose (square only)
-        xy = [np.stack(np.divmod(turn(m).reshape(len(m), -1).argmax(1), cfg.width)[::-1], 1) for m in masks]
-        out.append((np.ascontiguousarray(turn(walls)), *xy))
-    return tuple(np.concatenate(parts)[:n] for parts in zip(*out))
-
-
-def bfs_distance(target, passable):
-    """(n, H, W) fewest moves from each cell to `target` (n, H, W) through `passable` cells
-    (inf where unreachable); the caregiver's planner, batched over layouts."""
-    dist = np.where(target, 0.0, np.inf)
-    reach, k = target.copy(), 0
-    while True:
-        k += 1
-        grown = flood_step(reach) & passable & ~reach
-        if not grown.any():
-            return dist
-        dist[grown] = k
-        reach |= grown
-
-
-def downhill(dist):
-    """(n, H, W) the heading (0 E, 1 S, 2 W, 3 N) of the first neighbour one step closer."""
-    padded = np.pad(dist, ((0, 0), (1, 1), (1, 1)), constant_values=np.inf)
-    h, w = dist.shape[1:]
-    neighbours = np.stack([padded[:, 1 + dy:1 + dy + h, 1 + dx:1 + dx + w] for dx, dy in DIR_TO_VEC], axis=1)
-    return (neighbours < dist[:, None]).argmax(axis=1)
-
-
-def face_and_go(direction, wanted):
-    """The scripted action toward heading `wanted`: forward if facing it, else turn the short
-    way (a U-turn turns right). Fixes the original's index-comparison rule (§9 item 33)."""
-    diff = (wanted - direction) % 4
-    return np.select([diff == 0, diff == 3], [Prosocial.FORWARD, Prosocial.LEFT], Prosocial.RIGHT)
-
-
-class ProsocialWorld:
-    """B two-agent worlds (Fig. 7). The caregiver walks a shortest path (over walls only) to
-    its goal; the ball on a cut cell stops it, and it can neither pass nor lift it. The
-    learner can: still, left, right, forward, pick up. When the caregiver enters its goal the
-    learner gets R_s, and the world draws a fresh layout (the episode goes on).
-
-    Order within a step: the learner acts, then the caregiver (the original drew a random
-    order and let a later forward overwrite the learner's R_s, §9 item 29; here R_e and R_s
-    are kept apart, so nothing is overwritten). Layouts come from a pool generated at run
-    time, `pool` or cfg.pool new ones (the original read them from a file made offline).
-    """
-
-    def __init__(self, cfg, n_worlds, rng, pool=None):
-        if int(n_worlds) < 1:
-            raise ValueError(f"n_worlds must be >= 1, got {n_worlds}")
-        self.cfg, self.rng, self.n = cfg, rng, int(n_worlds)
-        walls, ball, caregiver, goal, learner = pool if pool is not None else symmetric_layouts(cfg, cfg.pool, rng)
-        self.n_layouts = len(walls)
-        goal_mask = np.zeros_like(walls)
-        goal_mask[np.arange(self.n_layouts), goal[:, 1], goal[:, 0]] = True
-        self.pool = {"walls": walls, "ball": ball, "caregiver": caregiver, "goal": goal, "learner": learner,
-                     "route": downhill(bfs_distance(goal_mask, ~walls))}   # the caregiver's plan
-        self.layout = np.zeros(self.n, dtype=np.int64)
-        self.pos, self.partner_pos = np.zeros((self.n, 2), np.int64), np.zeros((self.n, 2), np.int64)
-        self.dir, self.partner_dir = np.zeros(self.n, np.int64), np.zeros(self.n, np.int64)
-        self.ball, self.carrying = np.zeros((self.n, 2), np.int64), np.zeros(self.n, bool)
-        self.t = 0
-
-    def reset(self):
-        """Draw a fresh layout in every world; return the learner's views (B, view, view)."""
-        self._draw_layouts(np.arange(self.n))
-        self.t = 0
-        return self.observe()
-
-    def _draw_layouts(self, idx):
-        """A layout from the pool, with random headings, for worlds `idx`."""
-        if len(idx) == 0:
-            return
-        pick = self.rng.integers(0, self.n_layouts, size=len(idx))
-        self.layout[idx] = pick
-        self.pos[idx], self.partner_pos[idx] = self.pool["learner"][pick], self.pool["caregiver"][pick]
-        self.ball[idx], self.carrying[idx] = self.pool["ball"][pick], False
-        self.dir[idx], self.partner_dir[idx] = self.rng.integers(0, 4, size=(2, len(idx)))
-
-    @property
-    def walls(self):
-        return self.pool["walls"][self.layout]
-
-    @property
-    def goal(self):
-        return self.pool["goal"][self.layout]
-
-    def codes(self):
-        b = np.arange(self.n)
-        grid = np.where(self.walls, WALL, EMPTY).astype(np.int8)
-        goal = self.goal
-        grid[b, goal[:, 1], goal[:, 0]] = GOAL
-        on_grid = ~self.carrying
-        grid[b[on_grid], self.ball[on_grid, 1], self.ball[on_grid, 0]] = BALL
-        grid[b, self.partner_pos[:, 1], self.partner_pos[:, 0]] = CAREGIVER
-        grid[b, self.pos[:, 1], self.pos[:, 0]] = AGENT
-        return grid
-
-    def observe(self):
-        return egocentric_view(self.codes(), self.pos, self.dir, self.cfg.view)
-
-    def cell_at(self, xy):
-        """(B,) the code of cell xy (B, 2) in each world: codes() at one cell, without the grid."""
-        same = lambda p: (p == xy).all(axis=1)
-        return np.select([self.walls_at(xy), same(self.goal), same(self.ball) & ~self.carrying,
-                          same(self.partner_pos), same(self.pos)],
-                         [WALL, GOAL, BALL, CAREGIVER, AGENT], EMPTY)
-
-    def walls_at(self, xy):
-        return self.pool["walls"][self.layout, xy[:, 1], xy[:, 0]]
-
-    def caregiver_action(self):
-        """The scripted caregiver: turn toward the next cell of its route, then forward."""
-        wanted = self.pool["route"][self.layout, self.partner_pos[:, 1], self.partner_pos[:, 0]]
-        return face_and_go(self.partner_dir, wanted)
-
-    def step(self, action):
-        """One step: the learner's action (B,) in 0..4, then the caregiver's; a `Step`."""
-        action = np.asarray(action)
-        if action.shape != (self.n,) or ((action < 0) | (action > Prosocial.PICKUP)).any():
-            raise ValueError(f"step needs {self.n} actions in 0..4, got shape {action.shape}")
-        # The learner.
-        self.dir = (self.dir + np.select([action == Prosocial.LEFT, action == Prosocial.RIGHT], [-1, 1], 0)) % 4
-        ahead = self.pos + DIR_TO_VEC[self.dir]
-        cell = self.cell_at(ahead)
-        forward = action == Prosocial.FORWARD
-        self.pos = np.where((forward & (cell == EMPTY))[:, None], ahead, self.pos)
-        self.carrying |= (action == Prosocial.PICKUP) & (cell == BALL)
-        # The caregiver: it moves into empty cells and into its goal.
-        partner = self.caregiver_action()
-        self.partner_dir = (self.partner_dir + np.select([partner == Prosocial.LEFT, partner == Prosocial.RIGHT], [-1, 1], 0)) % 4
-        ahead = self.partner_pos + DIR_TO_VEC[self.partner_dir]
-        cell = self.cell_at(ahead)
-        moves = (partner == Prosocial.FORWARD) & ((cell == EMPTY) | (cell == GOAL))
-        self.partner_pos = np.where(moves[:, None], ahead, self.partner_pos)
-        reached = moves & (cell == GOAL)
-        r_e = np.where(forward, self.cfg.step_cost, 0.0)
-        r_s = np.where(reached, self.cfg.social_reward, 0.0)
-        self._draw_layouts(np.flatnonzero(reached))
-        self.t += 1
-        if self.t >= self.cfg.episode_len:
-            return Step(self.reset(), r_e, r_s, reached, True, partner)
-        return Step(self.observe(), r_e, r_s, reached, False, partner)
-
-
-def scripted_goals(cfg, pool, n_worlds, episodes, rng, act):
-    """(episodes, n_worlds) the caregiver's goals per episode with a scripted learner,
-    act(world) → (B,) actions (Fig. 7's reference lines)."""
-    world = ProsocialWorld(cfg, n_worlds, rng, pool)
-    world.reset()
-    goals = np.zeros((episodes, n_worlds))
-    for episode in range(episodes):
-        for _ in range(cfg.episode_len):
-            goals[episode] += world.step(act(world)).reached
-    return goals
-
-
-def helper_goals(cfg, pool, n_worlds, episodes, rng):
-    """Goals per episode with a scripted helper (Fig. 7's ceiling): it walks a shortest path
-    to the ball, lifts it, then walks to the nearest cell off the caregiver's route and
-    stays there."""
-    walls, ball, caregiver, goal, _ = pool
-    n, h, w = walls.shape
-    b = np.arange(n)
-    ball_m, goal_m, route = (np.zeros((n, h, w), dtype=bool) for _ in range(3))
-    ball_m[b, ball[:, 1], ball[:, 0]] = True
-    goal_m[b, goal[:, 1], goal[:, 0]] = True
-    free = ~walls & ~goal_m
-    to_ball = bfs_distance(ball_m, free)
-    caregiver_route = downhill(bfs_distance(goal_m, ~walls))
-    at = caregiver.copy()
-    for _ in range(h * w):                          # mark the caregiver's route to its goal
-        route[b, at[:, 1], at[:, 0]] = True
-        at = np.where(goal_m[b, at[:, 1], at[:, 0]][:, None], at, at + DIR_TO_VEC[caregiver_route[b, at[:, 1], at[:, 0]]])
-    to_aside = bfs_distance(free & ~route, free)
-    to_ball_dir, to_aside_dir = downhill(to_ball), downhill(to_aside)
-
-    def act(world):
-        y, x, lay = world.pos[:, 1], world.pos[:, 0], world.layout
-        fetch = face_and_go(world.dir, to_ball_dir[lay, y, x])
-        fetch = np.where((to_ball[lay, y, x] == 1) & (fetch == Prosocial.FORWARD), Prosocial.PICKUP, fetch)
-        aside = to_aside[lay, y, x]
-        step_aside = np.where(np.isfinite(aside) & (aside > 0), face_and_go(world.dir, to_aside_dir[lay, y, x]),
-                              Prosocial.STILL)
-        return np.where(world.carrying, step_aside, fetch)
-    return scripted_goals(cfg, pool, n_worlds, episodes, rng, act)
-
-
-def random_goals(cfg, pool, n_worlds, episodes, rng):
-    """Goals per episode with a learner that picks its 5 actions uniformly at random."""
-    return scripted_goals(cfg, pool, n_worlds, episodes, rng,
-                          lambda world: rng.integers(0, len(Prosocial), size=world.n))
+    return {"goals": goals, "env_steps": world.env_steps}
 
 
 def render_ascii(walls, goal, pos, direction):
@@ -759,31 +391,6 @@ def render_ascii(walls, goal, pos, direction):
     rows[goal[1]][goal[0]] = "G"
     rows[pos[1]][pos[0]] = ARROWS[direction]
     return "\n".join("".join(r) for r in rows)
-
-
-def draw_world(ax, walls, goal, pos, direction, unseen=None):
-    """Draw one world (Fig. 1 left) or view (Fig. 6): grey blocks, green goal (None: none in
-    sight), red triangle agent, black cells where `unseen` (H, W) is True."""
-    from matplotlib.patches import Polygon, Rectangle
-    height, width = walls.shape
-    for y, x in zip(*np.nonzero(walls)):
-        ax.add_patch(Rectangle((x, y), 1, 1, color="0.45"))
-    if unseen is not None:
-        for y, x in zip(*np.nonzero(unseen)):
-            ax.add_patch(Rectangle((x, y), 1, 1, color="0.1"))
-    if goal is not None:
-        ax.add_patch(Rectangle(tuple(goal), 1, 1, color="#2ca02c"))
-    fwd, right = DIR_TO_VEC[direction], DIR_TO_VEC[(direction + 1) % 4]
-    centre = np.asarray(pos) + 0.5
-    tip, back = centre + 0.38 * fwd, centre - 0.3 * fwd
-    ax.add_patch(Polygon([tip, back + 0.3 * right, back - 0.3 * right], color="#d62728"))
-    ax.set_xlim(0, width)
-    ax.set_ylim(height, 0)                        # y grows downward, as in the world
-    ax.set_xticks(range(width + 1), [])
-    ax.set_yticks(range(height + 1), [])
-    ax.tick_params(length=0)
-    ax.grid(color="0.8", linewidth=0.8)
-    ax.set_aspect("equal")
 
 
 def main(argv=None):

@@ -1,4 +1,4 @@
-"""isr.py — the internalized social reward model, ISR (paper §3, Fig. 3; paper-setup.md §3).
+"""isr.py — the internalized social reward model, ISR (paper §3, Fig. 3).
 
 During socialization the learner records every transition (egocentric view, action, R_s).
 The ISR is a small MLP, trained by hand-written backprop and SGD, that predicts R_s from
@@ -19,7 +19,7 @@ import numpy as np
 
 @dataclass(frozen=True)
 class ISRConfig:
-    """ISR training settings (ours; the original's are in paper-setup.md §3.4)."""
+    """ISR training settings (ours; the authors trained a small conv net with Adam, lr 3e-4, batch 1)."""
     hidden: tuple = (32, 32)      # two hidden ReLU layers of 32 units, as the original
     lr: float = 0.2               # SGD step size
     momentum: float = 0.9         # SGD momentum
@@ -121,9 +121,10 @@ class SocialRewardData:
     in blocks of `block` transitions that hold whole episodes (one learner update).
     Every `test_every`-th block is the held-out test split, which no training step touches;
     the rest, in time order, is the train split.
-    Deviation: the original held out the last 10% (paper-setup.md §9 item 6), which tests
-    on the best policy's states only; ours spreads the test episodes over the whole run, so
-    train and test come from one distribution.
+    Deviation: the authors held out the last 10% of socialization, which tests on the best
+    policy's states only (and their loop then took a gradient step on every test sample it
+    scored); ours spreads the test episodes over the whole run, so train and test come from
+    one distribution, and no training step sees them.
     """
 
     def __init__(self, views, actions, r_s, block, test_every=10):
@@ -232,13 +233,17 @@ class ISR:
     """A trained ISR as the learner sees it: (views (M, N, v, v), actions (M, N)) → R_i (M, N).
 
     threshold: None (the paper's Eq. 1, raw R_i), or a level below which R_i counts as 0,
-    as the original's Figs 5 and 6 did with 0.2 (paper-setup.md §9 item 9, variant B). It
-    silences the small false positives an ISR makes in worlds it never saw, which a learner
-    otherwise farms (README: Figs 4 right and 5).
+    as the authors' Figs 5 and 6 runs did with 0.2 (their Figs 1, 4 and 7 runs used the raw
+    R_i). It silences the small false positives an ISR makes in worlds it never saw, which a
+    learner otherwise farms (README: Figs 4 right and 5).
     """
 
     def __init__(self, params, codes, threshold=None):
         self.params, self.codes, self.threshold = params, codes, threshold
+
+    @property
+    def n_models(self):
+        return self.params["W1"].shape[0]
 
     def __call__(self, views, actions):
         r_i = predict(self.params, encode(views, self.codes), np.asarray(actions))

@@ -1,4 +1,4 @@
-"""stats.py — the statistics of the paper's figures, written out in numpy (design.md decision 6).
+"""stats.py — the statistics of the paper's figures, written out in numpy.
 
 No scipy: the t distribution's CDF comes from the regularized incomplete beta function,
 evaluated by its continued fraction (Numerical Recipes §6.4, modified Lentz method).

@@ -5,6 +5,8 @@ import pytest
 import agents
 import env
 
+N_FEATURES = agents.n_features(agents.features, 9)   # on the paper's 9×9 view
+
 
 def test_discounted_returns_match_a_naive_sum():
     rng = np.random.default_rng(0)
@@ -22,9 +24,9 @@ def test_utility_is_eq_1():
 
 def test_score_function_matches_finite_differences_of_log_pi():
     rng = np.random.default_rng(1)
-    policy = agents.Policy.zeros(1)
+    policy = agents.Policy.for_world(1, env.WorldConfig())
     policy.theta = rng.normal(0, 0.3, policy.theta.shape)
-    phi = rng.random((1, 1, agents.N_FEATURES)).astype(np.float64)
+    phi = rng.random((1, 1, N_FEATURES)).astype(np.float64)
     action, eps = 2, 1e-6
     analytic = phi[0, 0][:, None] * (np.eye(3)[action] - policy.probs(phi)[0, 0])[None, :]
     numeric = np.zeros_like(policy.theta[0])
@@ -43,14 +45,14 @@ def test_features_see_the_goal_and_the_wall_ahead():
     view = np.full((9, 9), env.EMPTY, dtype=np.int8)
     view[4, 4], view[2, 4], view[3, 4] = env.AGENT, env.GOAL, env.WALL
     phi = agents.features(view)
-    assert phi.shape == (agents.N_FEATURES,) and phi[-1] == 1.0          # bias
+    assert phi.shape == (N_FEATURES,) and phi[-1] == 1.0          # bias
     assert phi[2 * 9 + 4] == 1.0 and phi[81 + 2 * 9 + 4] == 0.0          # goal, wall ahead
 
 
 def test_the_learner_improves_on_a_small_world():
     cfg = env.WorldConfig(width=5, height=5, n_blocks=0, episode_len=12, step_cost=-0.03)
     acfg = agents.AgentConfig(worlds_per_seed=20)
-    policy = agents.Policy.zeros(2)
+    policy = agents.Policy.for_world(2, env.WorldConfig())
     logs = agents.learn(policy, cfg, acfg, 1200, np.ones(2), np.random.default_rng(0))
     first, last = logs["goals"][:, :5].mean(axis=1), logs["goals"][:, -10:].mean(axis=1)
     assert (last > first + 1.0).all(), (first, last)
@@ -59,7 +61,7 @@ def test_the_learner_improves_on_a_small_world():
 def test_none_condition_unlearns_because_only_costs_remain():
     cfg = env.WorldConfig(width=5, height=5, n_blocks=0, episode_len=12, step_cost=-0.03)
     acfg = agents.AgentConfig(worlds_per_seed=20)
-    policy = agents.Policy.zeros(1)
+    policy = agents.Policy.for_world(1, env.WorldConfig())
     agents.learn(policy, cfg, acfg, 1200, np.ones(1), np.random.default_rng(0))
     logs = agents.learn(policy, cfg, acfg, 4000, np.zeros(1), np.random.default_rng(1))
     assert logs["goals"][0, -10:].mean() < 0.5 * logs["goals"][0, :3].mean()
@@ -68,7 +70,7 @@ def test_none_condition_unlearns_because_only_costs_remain():
 
 def test_same_seed_same_learning_and_recorded_data():
     def run(seed):
-        policy = agents.Policy.zeros(2)
+        policy = agents.Policy.for_world(2, env.WorldConfig())
         logs = agents.learn(policy, env.WorldConfig(), agents.AgentConfig(worlds_per_seed=10),
                             40, np.ones(2), np.random.default_rng(seed), record=True)
         return logs, policy
@@ -81,16 +83,16 @@ def test_same_seed_same_learning_and_recorded_data():
 
 def test_episodes_must_fill_whole_updates():
     with pytest.raises(ValueError, match="multiple of worlds_per_seed"):
-        agents.learn(agents.Policy.zeros(1), env.WorldConfig(), agents.AgentConfig(), 45,
+        agents.learn(agents.Policy.for_world(1, env.WorldConfig()), env.WorldConfig(), agents.AgentConfig(), 45,
                      np.ones(1), np.random.default_rng(0))
 
 
 def test_entropy_bonus_gradient_matches_finite_differences():
     """The update's entropy term points along ∇θ of the mean policy entropy."""
     rng = np.random.default_rng(2)
-    policy = agents.Policy.zeros(1)
+    policy = agents.Policy.for_world(1, env.WorldConfig())
     policy.theta = rng.normal(0, 0.5, policy.theta.shape)
-    phi = (rng.random((1, 1, 4, agents.N_FEATURES)) < 0.1).astype(np.float64)   # (S, T, N, F)
+    phi = (rng.random((1, 1, 4, N_FEATURES)) < 0.1).astype(np.float64)   # (S, T, N, F)
 
     def mean_entropy(theta):
         p = agents.Policy(theta, policy.w, policy.m, policy.v).probs(phi.reshape(1, 4, -1))
@@ -116,14 +118,14 @@ def test_entropy_bonus_gradient_matches_finite_differences():
 
 def test_greedy_evaluation_counts_true_rewards():
     """A learner whose bias always picks forward: return = 20·step cost + 0.4·goals exactly."""
-    policy = agents.Policy.zeros(2)
+    policy = agents.Policy.for_world(2, env.WorldConfig())
     policy.theta[:, -1, env.Action.FORWARD] = 5.0      # the bias feature is last
     cfg = env.WorldConfig()
     out = agents.evaluate(policy, cfg, 50, np.random.default_rng(0))
     assert out["goals"].shape == (2,)
     np.testing.assert_allclose(out["return"], cfg.episode_len * cfg.step_cost
                                + cfg.social_reward * out["goals"])
-    lazy = agents.evaluate(agents.Policy.zeros(2), cfg, 50, np.random.default_rng(0))
+    lazy = agents.evaluate(agents.Policy.for_world(2, env.WorldConfig()), cfg, 50, np.random.default_rng(0))
     np.testing.assert_array_equal(lazy["return"], 0.0)  # argmax of a tie turns left forever
     with pytest.raises(ValueError, match="episodes must be"):
         agents.evaluate(policy, cfg, 0, np.random.default_rng(0))
@@ -135,7 +137,69 @@ def test_each_learner_acts_in_its_own_layout():
     corridor[1, 1:4] = False                           # three free cells
     grids = np.stack([open_room, corridor])
     np.testing.assert_array_equal(env.per_world(grids, 3), grids[[0, 0, 0, 1, 1, 1]])
-    logs = agents.learn(agents.Policy.zeros(2), env.WorldConfig(), agents.AgentConfig(worlds_per_seed=3),
+    logs = agents.learn(agents.Policy.for_world(2, env.WorldConfig()), env.WorldConfig(), agents.AgentConfig(worlds_per_seed=3),
                         30, np.ones(2), np.random.default_rng(0), record=True, layouts=grids)
     n_walls = (logs["data"]["views"] == env.WALL).sum(axis=(-2, -1))   # (2, 600)
     assert n_walls[0].max() <= 24 < n_walls[1].min()   # the open room shows only its ring
+
+
+@pytest.mark.parametrize("view", [7, 11])
+def test_learn_and_evaluate_run_with_other_view_sizes(view):
+    """The feature count follows the view: a 9×9 world seen through a 7×7 or an 11×11 view."""
+    cfg = env.WorldConfig(width=9, height=9, view=view)
+    policy = agents.Policy.for_world(2, cfg)
+    assert policy.theta.shape[1] == agents.n_features(agents.features, view)
+    logs = agents.learn(policy, cfg, agents.AgentConfig(worlds_per_seed=5), 20, 1.0,
+                        np.random.default_rng(0), record=True)
+    assert logs["goals"].shape == (2, 4) and logs["data"]["views"].shape == (2, 20 * 20, view, view)
+    assert logs["env_steps"] == 2 * 20 * cfg.episode_len
+    out = agents.evaluate(policy, cfg, 10, np.random.default_rng(1))
+    assert out["return"].shape == (2,) and out["env_steps"] == 2 * 10 * cfg.episode_len
+
+
+class ConstantISR:
+    """A stub ISR paying the same R_i for every (view, action); it records what it was shown."""
+    def __init__(self, r_i, n_models):
+        self.r_i, self.n_models, self.shapes = r_i, n_models, set()
+
+    def __call__(self, views, actions):
+        self.shapes.add((views.shape, actions.shape))
+        return np.full(actions.shape, self.r_i, dtype=np.float32)
+
+
+def test_only_learners_with_an_isr_receive_r_i():
+    """With no step cost and P = 0, the internal return is exactly T·R_i for a learner with
+    an ISR and exactly 0 for one without; with P = 1 the ISR is not used (Eq. 1)."""
+    cfg = env.WorldConfig(step_cost=0.0)
+    stub = ConstantISR(0.25, n_models=2)
+    logs = agents.learn(agents.Policy.for_world(4, cfg), cfg, agents.AgentConfig(worlds_per_seed=6), 12,
+                        [0.0, 0.0, 0.0, 1.0], np.random.default_rng(0), isr=stub,
+                        has_isr=[True, False, True, False])
+    np.testing.assert_array_equal(logs["internal"][[0, 2]], 0.25 * cfg.episode_len)
+    np.testing.assert_array_equal(logs["internal"][1], 0.0)
+    np.testing.assert_allclose(logs["internal"][3], cfg.social_reward * logs["goals"][3], atol=1e-12)
+    assert stub.shapes == {((2, 6, 9, 9), (2, 6))}
+
+
+def test_presence_may_be_a_number_and_bad_isr_arguments_are_clear_errors():
+    cfg, acfg = env.WorldConfig(), agents.AgentConfig(worlds_per_seed=3)
+    learn = lambda policy, presence=0.0, **kw: agents.learn(policy, cfg, acfg, 3, presence,
+                                                            np.random.default_rng(0), **kw)
+    a = learn(agents.Policy.for_world(2, cfg), 1.0)
+    b = learn(agents.Policy.for_world(2, cfg), [1.0, 1.0])
+    np.testing.assert_array_equal(a["goals"], b["goals"])
+    with pytest.raises(ValueError, match="presence must be a number or one value per learner"):
+        learn(agents.Policy.for_world(2, cfg), [1.0, 0.0, 1.0])
+    with pytest.raises(ValueError, match="holds 3 models but has_isr marks 1"):
+        learn(agents.Policy.for_world(2, cfg), isr=ConstantISR(0.1, 3), has_isr=[True, False])
+    with pytest.raises(ValueError, match="no isr was given"):
+        learn(agents.Policy.for_world(2, cfg), has_isr=[True, False])
+    with pytest.raises(ValueError, match="this world and featurizer need"):
+        learn(agents.Policy.zeros(2, 10, 3))
+
+
+def test_discounted_returns_along_any_axis():
+    rewards = np.random.default_rng(3).normal(size=(2, 5, 3))                 # (S, T, N)
+    along_t = agents.discounted_returns(rewards, 0.9, axis=1)
+    np.testing.assert_array_equal(along_t, agents.discounted_returns(rewards.transpose(1, 0, 2), 0.9)
+                                  .transpose(1, 0, 2))

@@ -184,8 +184,9 @@ def test_planner_counts_turns_and_walls():
 
 
 def test_planner_beats_random_and_respects_the_horizon():
-    goals = env.planner_goals(env.WorldConfig(), 50, 3, np.random.default_rng(0))
-    assert goals.shape == (3, 50)
+    out = env.planner_goals(env.WorldConfig(), 50, 3, np.random.default_rng(0))
+    goals = out["goals"]
+    assert goals.shape == (3, 50) and out["env_steps"] == 50 * 3 * env.WorldConfig().episode_len
     assert 2.5 < goals.mean() < 5.0 and goals.max() <= 20
 
 
@@ -214,7 +215,7 @@ def test_command_line_prints_worlds_from_a_layout(tmp_path, capsys):
 
 
 def test_handpicked_layouts_match_the_papers_walls():
-    # paper-setup.md §6.4 lists each layout's five interior walls as (x, y).
+    # The authors' code lists each layout's five interior walls as (x, y).
     walls = {"plus": {(3, 2), (2, 3), (3, 3), (4, 3), (3, 4)},
              "x": {(2, 2), (2, 4), (3, 3), (4, 2), (4, 4)},
              "U": {(2, 2), (2, 3), (3, 4), (4, 3), (4, 2)},

@@ -92,3 +92,16 @@ def test_bad_sizes_are_clear_errors():
         isr.train_isr(data, isr.ISRConfig(), np.random.default_rng(0), (2, 8), 3, n_train=0)
     with pytest.raises(ValueError, match="blocks"):
         isr.SocialRewardData(data.views[:, :50], data.actions[:, :50], data.r_s[:, :50], block=20)
+
+
+def test_the_isr_threshold_silences_rewards_at_or_below_it():
+    """ISR(threshold=0.2) pays R_i only where the network predicts more than 0.2 (the authors'
+    Figs 5 and 6 rule); without a threshold it pays the raw output (Eq. 1)."""
+    params = isr.init_params((2 * 9 * 9, 4, 3), 1, np.random.default_rng(0), dtype=np.float64)
+    params = {k: np.zeros_like(v) for k, v in params.items()}
+    params["b2"][:] = [0.1, 0.2, 0.3]                # the output per action, whatever the view
+    views, actions = np.ones((1, 3, 9, 9), dtype=np.int8), np.array([[0, 1, 2]])
+    raw = isr.ISR(params, (2, 8))(views, actions)
+    np.testing.assert_allclose(raw, [[0.1, 0.2, 0.3]])
+    np.testing.assert_allclose(isr.ISR(params, (2, 8), threshold=0.2)(views, actions), [[0.0, 0.0, 0.3]])
+    assert isr.ISR(params, (2, 8)).n_models == 1 and isr.ISR(params, (2, 8)).tile(3).n_models == 3

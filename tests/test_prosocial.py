@@ -5,9 +5,10 @@ import numpy as np
 import pytest
 
 import env
-from env import Prosocial
+import prosocial
+from prosocial import Action
 
-CFG = env.ProsocialConfig()
+CFG = prosocial.ProsocialConfig()
 
 
 def components(free, removed):
@@ -30,7 +31,7 @@ def components(free, removed):
 
 
 def test_thousands_of_generated_layouts_satisfy_the_constraints():
-    walls, ball, caregiver, goal, learner = env.symmetric_layouts(CFG, 4000, np.random.default_rng(0))
+    walls, ball, caregiver, goal, learner = prosocial.symmetric_layouts(CFG, 4000, np.random.default_rng(0))
     assert walls.shape == (4000, 7, 7)
     for k in range(len(walls)):
         w = walls[k]
@@ -47,7 +48,7 @@ def test_thousands_of_generated_layouts_satisfy_the_constraints():
         # the learner reaches the ball's neighbourhood without entering the goal
         reach = components(free & ~(np.arange(49).reshape(7, 7) == g[1] * 7 + g[0]), b)
         assert any(a in piece and any(abs(x - b[0]) + abs(y - b[1]) == 1 for x, y in piece) for piece in reach)
-    assert env.windows_valid(walls).all()
+    assert prosocial.windows_valid(walls).all()
 
 
 def test_window_rule_is_the_originals():
@@ -55,22 +56,22 @@ def test_window_rule_is_the_originals():
         grid = np.ones((1, 7, 7), dtype=bool)
         grid[0, 1:-1, 1:-1] = False
         grid[0, 2:4, 2:4] = window
-        return env.windows_valid(grid)[0]
+        return prosocial.windows_valid(grid)[0]
     assert one([[1, 0], [0, 0]]) and one([[1, 1], [0, 0]]) and one([[1, 1], [1, 0]])
     assert not one([[1, 0], [0, 1]])        # a checkerboard
     assert not one([[1, 1], [1, 1]])        # a solid block
 
 
-def world_at(codes, learner, learner_dir, partner, partner_dir):
+def world_at(codes, learner, learner_dir, caregiver, caregiver_dir):
     """A one-world ProsocialWorld set by hand from an ASCII map."""
     rows = [r for r in codes.strip().splitlines()]
     walls = np.array([[ch == "#" for ch in r] for r in rows])
     find = lambda ch: np.argwhere(np.array([list(r) for r in rows]) == ch)[0][::-1]
-    pool = (walls[None], find("o")[None], np.array([partner]), find("G")[None], np.array([learner]))
-    world = env.ProsocialWorld(CFG, 1, np.random.default_rng(0), pool)
+    layouts = prosocial.Layouts(walls[None], find("o")[None], np.array([caregiver]), find("G")[None], np.array([learner]))
+    world = prosocial.ProsocialWorld(CFG, 1, np.random.default_rng(0), layouts)
     world.reset()
     world.pos[:], world.dir[:] = learner, learner_dir
-    world.partner_pos[:], world.partner_dir[:] = partner, partner_dir
+    world.caregiver_pos[:], world.caregiver_dir[:] = caregiver, caregiver_dir
     return world
 
 
@@ -87,65 +88,65 @@ CORRIDOR = """
 
 def test_the_ball_stops_the_caregiver_until_the_learner_lifts_it():
     # caregiver at (1, 1) facing south; the ball at (1, 2) blocks its way to the goal (5, 4)
-    world = world_at(CORRIDOR, learner=(1, 3), learner_dir=3, partner=(1, 1), partner_dir=1)
+    world = world_at(CORRIDOR, learner=(1, 3), learner_dir=3, caregiver=(1, 1), caregiver_dir=1)
     for _ in range(5):
-        step = world.step(np.array([Prosocial.STILL]))
-        assert tuple(world.partner_pos[0]) == (1, 1) and step.partner[0] == Prosocial.FORWARD
+        step = world.step(np.array([Action.STILL]))
+        assert tuple(world.caregiver_pos[0]) == (1, 1) and step.caregiver_action[0] == Action.FORWARD
         assert step.r_s[0] == 0
-    step = world.step(np.array([Prosocial.PICKUP]))          # the learner faces the ball
+    step = world.step(np.array([Action.PICKUP]))          # the learner faces the ball
     assert world.carrying[0]
-    assert tuple(world.partner_pos[0]) == (1, 2)             # moved into the ball's cell
+    assert tuple(world.caregiver_pos[0]) == (1, 2)             # moved into the ball's cell
     assert step.r_e[0] == 0.0
 
 
 def test_the_learner_blocks_and_the_caregivers_arrival_pays_the_learner():
-    world = world_at(CORRIDOR, learner=(3, 4), learner_dir=0, partner=(4, 3), partner_dir=0)
+    world = world_at(CORRIDOR, learner=(3, 4), learner_dir=0, caregiver=(4, 3), caregiver_dir=0)
     world.carrying[:] = True                                  # the ball is gone
-    step = world.step(np.array([Prosocial.FORWARD]))          # into a wall: costs, no move
+    step = world.step(np.array([Action.FORWARD]))          # into a wall: costs, no move
     assert tuple(world.pos[0]) == (3, 4) and step.r_e[0] == CFG.step_cost
-    assert tuple(world.partner_pos[0]) == (5, 3) and step.r_s[0] == 0   # east, to (5, 3)
-    step = world.step(np.array([Prosocial.STILL]))            # turns south toward the goal
-    assert step.partner[0] == Prosocial.RIGHT
-    step = world.step(np.array([Prosocial.STILL]))            # enters the goal
+    assert tuple(world.caregiver_pos[0]) == (5, 3) and step.r_s[0] == 0   # east, to (5, 3)
+    step = world.step(np.array([Action.STILL]))            # turns south toward the goal
+    assert step.caregiver_action[0] == Action.RIGHT
+    step = world.step(np.array([Action.STILL]))            # enters the goal
     assert step.reached[0] and step.r_s[0] == CFG.social_reward and step.r_e[0] == 0
     assert not world.carrying[0]                              # a fresh layout, a fresh ball
 
 
 def test_the_learner_cannot_enter_the_goal_or_the_caregivers_cell():
-    world = world_at(CORRIDOR, learner=(5, 3), learner_dir=1, partner=(1, 1), partner_dir=3)
-    world.step(np.array([Prosocial.FORWARD]))
+    world = world_at(CORRIDOR, learner=(5, 3), learner_dir=1, caregiver=(1, 1), caregiver_dir=3)
+    world.step(np.array([Action.FORWARD]))
     assert tuple(world.pos[0]) == (5, 3)                      # the goal is ahead
-    world = world_at(CORRIDOR, learner=(2, 3), learner_dir=2, partner=(1, 3), partner_dir=3)
+    world = world_at(CORRIDOR, learner=(2, 3), learner_dir=2, caregiver=(1, 3), caregiver_dir=3)
     world.carrying[:] = True
-    world.step(np.array([Prosocial.FORWARD]))
+    world.step(np.array([Action.FORWARD]))
     assert tuple(world.pos[0]) == (2, 3)                      # the caregiver is ahead
 
 
 def test_the_caregiver_turns_the_short_way():
-    assert env.face_and_go(np.array([0, 0, 0, 0]), np.array([0, 1, 2, 3])).tolist() == \
-        [Prosocial.FORWARD, Prosocial.RIGHT, Prosocial.RIGHT, Prosocial.LEFT]
+    assert prosocial.face_and_go(np.array([0, 0, 0, 0]), np.array([0, 1, 2, 3])).tolist() == \
+        [Action.FORWARD, Action.RIGHT, Action.RIGHT, Action.LEFT]
 
 
 def test_the_isr_view_shows_the_caregivers_action():
     view = np.full((2, 9, 9), env.EMPTY, dtype=np.int8)
-    view[:, 2, 3] = env.CAREGIVER
-    seen = env.with_partner_action(view, np.array([Prosocial.FORWARD, Prosocial.LEFT]))
-    assert seen[0, 2, 3] == env.PARTNER_ACTION + Prosocial.FORWARD
-    assert seen[1, 2, 3] == env.PARTNER_ACTION + Prosocial.LEFT
+    view[:, 2, 3] = prosocial.CAREGIVER
+    seen = prosocial.with_caregiver_action(view, np.array([Action.FORWARD, Action.LEFT]))
+    assert seen[0, 2, 3] == prosocial.CAREGIVER_ACTION + Action.FORWARD
+    assert seen[1, 2, 3] == prosocial.CAREGIVER_ACTION + Action.LEFT
     assert (seen[:, 4] == env.EMPTY).all()
 
 
 def test_a_scripted_helper_lets_the_caregiver_through_and_a_still_learner_never_does():
-    pool = env.symmetric_layouts(CFG, 256, np.random.default_rng(1))
-    assert env.helper_goals(CFG, pool, 200, 1, np.random.default_rng(2)).mean() > 2.0
-    world = env.ProsocialWorld(CFG, 200, np.random.default_rng(3), pool)
+    layouts = prosocial.symmetric_layouts(CFG, 256, np.random.default_rng(1))
+    assert prosocial.helper_goals(CFG, layouts, 200, 1, np.random.default_rng(2))["goals"].mean() > 2.0
+    world = prosocial.ProsocialWorld(CFG, 200, np.random.default_rng(3), layouts)
     world.reset()
     goals = sum(world.step(np.zeros(200, dtype=int)).reached.sum() for _ in range(CFG.episode_len))
     assert goals == 0
 
 
 def test_bad_actions_are_a_clear_error():
-    world = env.ProsocialWorld(CFG, 2, np.random.default_rng(0), env.symmetric_layouts(CFG, 8, np.random.default_rng(0)))
+    world = prosocial.ProsocialWorld(CFG, 2, np.random.default_rng(0), prosocial.symmetric_layouts(CFG, 8, np.random.default_rng(0)))
     world.reset()
     with pytest.raises(ValueError, match="actions in 0..4"):
         world.step(np.array([0, 5]))
@@ -153,13 +154,13 @@ def test_bad_actions_are_a_clear_error():
 
 def test_impossible_settings_are_clear_errors():
     with pytest.raises(ValueError, match="too few"):
-        env.prosocial_layouts(env.ProsocialConfig(n_walls=22), 4, np.random.default_rng(0))
+        prosocial.prosocial_layouts(prosocial.ProsocialConfig(n_walls=22), 4, np.random.default_rng(0))
     with pytest.raises(ValueError, match="n_worlds"):
-        env.ProsocialWorld(CFG, 0, np.random.default_rng(0), env.symmetric_layouts(CFG, 8, np.random.default_rng(0)))
+        prosocial.ProsocialWorld(CFG, 0, np.random.default_rng(0), prosocial.symmetric_layouts(CFG, 8, np.random.default_rng(0)))
 
 
 def test_cell_at_reads_the_same_codes_as_the_whole_grid():
-    world = env.ProsocialWorld(CFG, 300, np.random.default_rng(4), env.symmetric_layouts(CFG, 64, np.random.default_rng(5)))
+    world = prosocial.ProsocialWorld(CFG, 300, np.random.default_rng(4), prosocial.symmetric_layouts(CFG, 64, np.random.default_rng(5)))
     world.reset()
     rng = np.random.default_rng(6)
     for _ in range(30):
@@ -167,3 +168,41 @@ def test_cell_at_reads_the_same_codes_as_the_whole_grid():
         xy = rng.integers(0, 7, size=(300, 2))
         grid = world.codes()
         np.testing.assert_array_equal(world.cell_at(xy), grid[np.arange(300), xy[:, 1], xy[:, 0]])
+
+
+def test_same_seed_same_two_agent_rollout():
+    """The two-agent world is deterministic given its generator: layouts, headings, moves."""
+    def rollout(seed):
+        rng = np.random.default_rng(seed)
+        world = prosocial.ProsocialWorld(CFG, 50, rng, prosocial.symmetric_layouts(CFG, 64, rng))
+        frames = [world.reset()]
+        actions = np.random.default_rng(seed + 1).integers(0, len(Action), size=(2 * CFG.episode_len, 50))
+        for a in actions:
+            step = world.step(a)
+            frames += [step.obs, step.r_s, step.caregiver_action]
+        return frames
+    a, b, c = rollout(3), rollout(3), rollout(4)
+    for x, y in zip(a, b):
+        np.testing.assert_array_equal(x, y)
+    assert not all(np.array_equal(x, y) for x, y in zip(a, c))
+
+
+def test_the_learner_action_codes_differ_from_the_single_agent_world_as_documented():
+    assert [a.value for a in Action] == [0, 1, 2, 3, 4]
+    assert (Action.LEFT, Action.RIGHT, Action.FORWARD) == (env.Action.LEFT + 1, env.Action.RIGHT + 1,
+                                                          env.Action.FORWARD + 1)
+    assert "0      LEFT                    STILL" in prosocial.__doc__
+
+
+def test_the_world_tells_what_the_isr_sees():
+    layouts = prosocial.symmetric_layouts(CFG, 64, np.random.default_rng(0))
+    world = prosocial.ProsocialWorld(CFG, 40, np.random.default_rng(1), layouts)
+    obs = world.reset()
+    step = world.step(np.zeros(40, dtype=int))
+    seen = world.isr_view(obs, step)
+    at_caregiver = obs == prosocial.CAREGIVER
+    assert at_caregiver.any()
+    np.testing.assert_array_equal(seen[~at_caregiver], obs[~at_caregiver])
+    expected = np.broadcast_to(prosocial.CAREGIVER_ACTION + step.caregiver_action[:, None, None], obs.shape)
+    np.testing.assert_array_equal(seen[at_caregiver], expected[at_caregiver])
+    assert world.env_steps == 40

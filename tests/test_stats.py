@@ -6,7 +6,7 @@ import pytest
 
 import stats
 
-# Fig. 4 right's published per-seed OOD returns (paper-setup.md §6.3).
+# Fig. 4 right's per-seed OOD returns as the authors' plotting script (figure_4b_plot.py) holds them.
 FROZEN = [.46815, .51655, .66775, .5002, .61165, .4882, .41905, .65745, .56195, .515]
 ISR = [.54755, .67805, .607, .81355, .61925, .5173, .5994, .59855, .71735, .6025]
 ORACLE = [.6545, .57865, .7698, .8218, .75765, .513, .60075, .615, .70365, .7042]
@@ -116,7 +116,7 @@ def test_mean_se():
     np.testing.assert_allclose(se, [1.0, 2.0])
 
 
-# Fig. 5's published per-seed OOD returns, 10 per layout (paper-setup.md §6.4).
+# Fig. 5's per-seed OOD returns, 10 per layout, as the authors' plotting script (figure_5_plot.py) holds them.
 FIG5 = {
     "plus": {"F": [.3345, .41305, .6714, .45605, .443, .2573, .34745, .17965, .36845, .5684],
              "I": [.56575, .4382, .5676, .61315, .4105, .4919, .43565, .5809, .5974, .638],
@@ -160,7 +160,7 @@ def test_ols_reproduces_figure_5_and_the_additive_model():
     row = oracle.row("method[Reward]")
     assert row["coef"] == pytest.approx(-0.0427, abs=1e-4)
     assert row["t"] == pytest.approx(-1.121, abs=1e-3) and row["p"] == pytest.approx(0.265, abs=1e-3)
-    # The additive model answers "across layouts" (paper-setup.md §6.4).
+    # The additive model answers "across layouts".
     assert fig5_fit({"F": "Simple", "I": "Reward"}, False).row("method[Simple]")["t"] == pytest.approx(-6.84, abs=0.01)
     additive = fig5_fit({"I": "Reward", "O": "Oracle"}, False).row("method[Reward]")
     assert additive["t"] == pytest.approx(-2.59, abs=0.01) and additive["p"] == pytest.approx(0.011, abs=1e-3)

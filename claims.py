@@ -1,0 +1,170 @@
+"""claims.py — the numbers behind each figure's claims, as pure functions of a run's arrays.
+
+Each function takes a run of experiments.py (as saved beside the figures and loaded back)
+and returns a JSON-ready dict: per-seed values, and the tests the claim rests on
+(stats.py). figures.py writes them into results.json; the README's tables quote them.
+
+Public names: tail_mean, caregiver_claims, isr_claims, new_world_claims, layout_claims,
+hacked_pairs, hacking_claims.
+"""
+from types import MappingProxyType
+
+import numpy as np
+
+import env
+import stats
+from experiments import CONDITIONS, OOD_CONDITIONS, tail_updates
+
+
+def tail_mean(curve, episodes, per_update, first=False):
+    """Mean over the last (or the first) `episodes` episodes of per-update curves (..., updates),
+    rounded up to whole updates of `per_update` episodes."""
+    k = tail_updates(episodes, per_update)
+    return (curve[..., :k] if first else curve[..., -k:]).mean(axis=-1)
+
+
+def caregiver_claims(run, ceiling="planner"):
+    """Figs 1, 4 left and 7: goals per episode at the end of socialization and at the end of
+    each condition after the caregiver left (per seed), shares of the socialized level, and
+    isr vs none by Student's and Welch's t-tests. `ceiling` names the reference learner
+    (the shortest-path planner; in Fig. 7 the scripted helper)."""
+    tail, per_update = int(run["tail_episodes"]), int(run["episodes_per_update"])
+    best = float(run[f"{ceiling}_goals"])
+    socialized = tail_mean(run["social"]["goals"], tail, per_update)             # (S,)
+    after = {c: tail_mean(run["after"][c]["goals"], tail, per_update) for c in CONDITIONS}
+    out = {f"{ceiling}_goals_per_episode": best,
+           "socialized_goals_per_episode": socialized.tolist(),
+           f"socialized_fraction_of_{ceiling}": float(socialized.mean() / best),
+           "tail_episodes": tail_updates(tail, per_update) * per_update}
+    for c in CONDITIONS:
+        out[f"{c}_goals_per_episode"] = after[c].tolist()
+        out[f"{c}_fraction_of_socialized"] = (after[c] / socialized).tolist()
+        out[f"{c}_internal_return"] = tail_mean(run["after"][c]["internal"], tail, per_update).tolist()
+    out["isr_vs_none_student"] = stats.student_t_test(after["isr"], after["none"])._asdict()
+    out["isr_vs_none_welch"] = stats.welch_t_test(after["isr"], after["none"])._asdict()
+    return out
+
+
+def isr_claims(run):
+    """Fig. 3: the ISR's final train and held-out test losses, and test loss against data."""
+    final_train, final_test = run["isr"]["final_train_loss"], run["isr"]["final_test_loss"]
+    mean = run["isr_size_test_loss"].mean(axis=1)
+    return {"final_train_loss": final_train.tolist(), "final_test_loss": final_test.tolist(),
+            "test_over_train": float(final_test.mean() / final_train.mean()),
+            "transitions": run["isr_sizes"].tolist(),
+            "test_loss_by_transitions": run["isr_size_test_loss"].tolist(),
+            "mean_test_loss_by_transitions": mean.tolist(),
+            "monotone": bool(np.all(np.diff(mean) < 0))}
+
+
+def new_world_claims(run):
+    """Fig. 4 right: per-seed greedy returns and goals, and the paper's two t-tests."""
+    out = {}
+    for metric in ("return", "goals"):
+        values = {c: run["new_world"][c][metric] for c in OOD_CONDITIONS + ("isr_raw",)}
+        out[metric] = {c: v.tolist() for c, v in values.items()}
+        out[f"{metric}_tests"] = {
+            f"{a}_vs_{b}_{name}": test(values[a], values[b])._asdict()
+            for a, b in (("frozen", "isr"), ("isr", "oracle"), ("frozen", "isr_raw"))
+            for name, test in (("student", stats.student_t_test), ("welch", stats.welch_t_test))}
+    tail, per_update = int(run["tail_episodes"]), int(run["episodes_per_update"])
+    out["learning"] = {   # per seed, the first and last `tail` episodes of the further learning
+        c: {f"{key}_{end}": tail_mean(run["new_world_curves"][c][key], tail, per_update,
+                                      first=end == "first").tolist()
+            for key in ("goals", "internal") for end in ("first", "last")}
+        for c in ("isr", "oracle", "isr_raw")}
+    return out
+
+
+def layout_claims(run):
+    """Fig. 5: per layout and seed greedy returns; the paper's OLS and the two better analyses.
+
+    - paper: y ~ method × env, the method coefficient at the reference layout "T" (what the
+      authors tested; with the interaction it is the effect in "T" alone);
+    - additive: y ~ method + env, the method effect common to all five layouts;
+    - paired: per seed, the mean over the five layouts, compared by a paired t-test.
+    Methods are named as the authors' analysis: frozen "Simple", isr "Reward", oracle "Oracle".
+    """
+    layouts = run["layout_names"].tolist()
+    y = np.stack([run["layouts"][c]["return"] for c in OOD_CONDITIONS])      # (3, L, S)
+    n_seeds = y.shape[-1]
+    names = {"frozen": "Simple", "isr": "Reward", "oracle": "Oracle"}
+    out = {"layouts": layouts,
+           "return": {c: y[i].tolist() for i, c in enumerate(OOD_CONDITIONS)},
+           "goals": {c: run["layouts"][c]["goals"].tolist() for c in OOD_CONDITIONS}}
+    for a, b in (("frozen", "isr"), ("isr", "oracle")):
+        ia, ib = OOD_CONDITIONS.index(a), OOD_CONDITIONS.index(b)
+        values = np.concatenate([y[ia].ravel(), y[ib].ravel()])
+        method = np.repeat([names[a], names[b]], y[ia].size)
+        layout = np.tile(np.repeat(layouts, n_seeds), 2)
+        tested = f"method[{names[a]}]"                                   # a − b, b the reference
+        fits = {}
+        for model, interaction in (("paper_interaction_at_T", True), ("additive", False)):
+            X, cols = stats.treatment_design({"method": method, "env": layout}, interaction,
+                                             reference={"method": names[b], "env": "T"})
+            fits[model] = stats.ols(values, X, cols).row(tested)
+        fits["paired_per_seed"] = stats.paired_t_test(y[ia].mean(axis=0), y[ib].mean(axis=0))._asdict()
+        out[f"{a}_vs_{b}"] = fits
+    return out
+
+
+AHEAD = MappingProxyType({env.WALL: "a wall", env.EMPTY: "a free cell", env.GOAL: "the goal", env.UNSEEN: "nothing"})
+
+
+def hacked_pairs(last, tail_episodes):
+    """The state–action pairs the ISR rewards and the caregiver never would (R_i > 0, R_s = 0).
+
+    Grouped by what the learner did (action × the cell ahead), with the visits per seed in
+    the recorded episodes; plus the single most visited (view, action) of the least-trained
+    ISR, to draw. last: {views (sizes, S, M, v, v), actions, r_s, r_i (sizes, S, M)}.
+    """
+    views, actions, r_s, r_i = last["views"], last["actions"], last["r_s"], last["r_i"]
+    c = views.shape[-1] // 2
+    ahead = views[..., c - 1, c]
+    hacked = (r_i > 0) & (r_s == 0)
+    groups = []
+    for a in env.Action:
+        for code, where in AHEAD.items():
+            mask = hacked & (actions == a) & (ahead == code)
+            if mask.any():
+                visits = mask.sum(axis=-1)                              # (sizes, S)
+                groups.append({"action": a.name.lower(), "ahead": where,
+                               "visits_per_seed": visits.tolist(),
+                               "visits_per_episode": (visits.mean(axis=1) / tail_episodes).tolist(),
+                               "mean_r_i": float(r_i[mask].mean())})
+    groups.sort(key=lambda g: -np.sum(g["visits_per_seed"][0]))
+    return {"episodes": tail_episodes,
+            "hacked_steps_per_episode": (hacked.sum(axis=-1).mean(axis=1) / tail_episodes).tolist(),
+            "groups": groups, "example": most_farmed(views[0], actions[0], r_i[0], hacked[0])}
+
+
+def most_farmed(views, actions, r_i, hacked):
+    """The most visited hacked (view, action) of one ISR's learners: views (S, M, v, v),
+    actions, r_i, hacked (S, M); None if nothing was hacked."""
+    hacked = hacked.ravel()
+    keys = np.concatenate([views.reshape(hacked.size, -1), actions.reshape(-1, 1)], axis=1)[hacked]
+    if not len(keys):
+        return None
+    unique, counts = np.unique(keys, axis=0, return_counts=True)
+    top = unique[counts.argmax()]
+    i = np.flatnonzero(hacked)[np.flatnonzero((keys == top).all(axis=1))[0]]
+    view = top[:-1].reshape(views.shape[-2:])
+    c = view.shape[0] // 2
+    return {"view": view.tolist(), "action": env.Action(int(top[-1])).name.lower(),
+            "ahead": AHEAD.get(int(view[c - 1, c]), "?"),
+            "visits": int(counts.max()), "r_i": float(r_i.ravel()[i]), "r_s": 0.0}
+
+
+def hacking_claims(run):
+    """Fig. 6: per ISR size and seed, internal return and goals in the first vs last episodes;
+    seeds hacked (internal return up and goals down); what was farmed."""
+    curves, tail, per_update = run["curves"], int(run["tail_episodes"]), int(run["episodes_per_update"])
+    out = {"isr_episodes": run["episodes"].tolist(), "isr_transitions": run["transitions"].tolist()}
+    for key in ("internal", "goals"):
+        out[f"{key}_first"] = tail_mean(curves[key], tail, per_update, first=True).tolist()   # (sizes, S)
+        out[f"{key}_last"] = tail_mean(curves[key], tail, per_update).tolist()
+    first, last = np.array(out["internal_first"]), np.array(out["internal_last"])
+    goals_first, goals_last = np.array(out["goals_first"]), np.array(out["goals_last"])
+    out["seeds_hacked"] = ((last > first) & (goals_last < goals_first)).sum(axis=1).tolist()
+    out["hacked"] = hacked_pairs(run["last"], tail_updates(tail, per_update) * per_update)
+    return out

@@ -1,0 +1,99 @@
+"""outputs.py — the files a run leaves: its arrays (.npz), results.json and the PNGs.
+
+A run of experiments.py is a nested dict of arrays; it is saved flat, one array per
+"a/b/c" key, in a compressed .npz with a JSON "meta" entry (seeds, budget, timing), and
+loaded back as the same nested dict, bit for bit. Every file is written to a temporary
+file in its folder and renamed into place, so an interrupted run leaves no half-written file.
+
+Public names: save_run, load_run, load_meta, write_json, save_figure, jsonable.
+"""
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+
+def flatten(tree, prefix=""):
+    """{"a": {"b": x}} → {"a/b": array(x)}."""
+    flat = {}
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            flat.update(flatten(value, f"{prefix}{key}/"))
+        else:
+            flat[f"{prefix}{key}"] = np.asarray(value)
+    return flat
+
+
+def unflatten(flat):
+    """{"a/b": x} → {"a": {"b": x}}."""
+    tree = {}
+    for key, value in flat.items():
+        *parents, leaf = key.split("/")
+        node = tree
+        for parent in parents:
+            node = node.setdefault(parent, {})
+        node[leaf] = value
+    return tree
+
+
+def save_run(path, run, meta):
+    """Write a run's arrays and its meta (a JSON-ready dict) to a compressed .npz."""
+    def write(f):
+        np.savez_compressed(f, meta=np.array(json.dumps(meta, default=jsonable)), **flatten(run))
+    _atomic(path, write, binary=True)
+
+
+def load_run(path):
+    """(run, meta) from a file written by `save_run`."""
+    with np.load(path, allow_pickle=False) as npz:
+        flat = {key: npz[key] for key in npz.files}
+    meta = json.loads(str(flat.pop("meta")))
+    return unflatten(flat), meta
+
+
+def load_meta(path):
+    """Only the meta of a file written by `save_run` (the arrays are not read)."""
+    with np.load(path, allow_pickle=False) as npz:
+        return json.loads(str(npz["meta"]))
+
+
+def write_json(path, obj):
+    _atomic(path, lambda f: f.write(json.dumps(obj, indent=1, default=jsonable)))
+
+
+def save_figure(fig, path, dpi=130):
+    """Write a matplotlib figure as PNG, atomically."""
+    fig.tight_layout()
+    _atomic(path, lambda f: fig.savefig(f, dpi=dpi, format="png"), binary=True)
+
+
+def jsonable(x):
+    """json.dump's fallback for numpy values."""
+    if isinstance(x, np.generic):
+        return x.item()
+    if isinstance(x, np.ndarray):
+        return x.tolist()
+    raise TypeError(f"cannot write {type(x)} to JSON")
+
+
+def _atomic(path, write, binary=False):
+    """Call write(file) on a temporary file beside `path`, then rename it into place."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(suffix=path.suffix + ".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb" if binary else "w") as f:
+            write(f)
+        os.chmod(tmp, 0o666 & ~_umask())          # mkstemp's 0600 would survive the rename
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def _umask():
+    """The process's umask (reading it means setting it; it is set straight back)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

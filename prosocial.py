@@ -1,0 +1,466 @@
+"""prosocial.py — the two-agent world of Fig. 7 (paper §5): a learner socialized to help.
+
+A caregiver walks a shortest path to its own goal; a ball on a cut cell of the layout
+blocks it, and only the learner can lift the ball away. When the caregiver enters its goal,
+the learner receives the social reward R_s. Like `env.GridWorld`, one `ProsocialWorld`
+steps many independent worlds at once (leading batch axis B); nothing loops over worlds.
+
+The learner's actions here differ from the single-agent world's (`env.Action`):
+
+    code   env.Action (Figs 1-6)   prosocial.Action (Fig. 7)
+    0      LEFT                    STILL
+    1      RIGHT                   LEFT
+    2      FORWARD                 RIGHT
+    3      -                       FORWARD
+    4      -                       PICKUP
+
+The codes are the ones the authors' learner actually emitted: their environment listed a
+sixth action, drop (5), that the learner's policy could never choose.
+
+Public names: ProsocialConfig, ProsocialWorld, Step, Action, Layouts, prosocial_layouts,
+symmetric_layouts, helper_goals, random_goals, with_caregiver_action, windows_valid, flood,
+flood_step, bfs_distance, downhill, face_and_go, and the cell codes BALL, CAREGIVER,
+CAREGIVER_ACTION (with env's UNSEEN, EMPTY, WALL, GOAL, AGENT).
+"""
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import NamedTuple
+
+import numpy as np
+
+from env import AGENT, DIR_TO_VEC, EMPTY, GOAL, WALL, egocentric_view
+
+BALL, CAREGIVER = 6, 11        # Minigrid's ball code; our code for the caregiver's cell
+CAREGIVER_ACTION = 20          # in the ISR's view the caregiver's cell holds 20 + its action
+
+
+class Action(IntEnum):
+    """The learner's (and the scripted caregiver's) actions in the two-agent world."""
+    STILL = 0
+    LEFT = 1       # turn left: dir − 1 (mod 4)
+    RIGHT = 2      # turn right: dir + 1 (mod 4)
+    FORWARD = 3    # move into the cell ahead if it is empty; costs R_e either way
+    PICKUP = 4     # lift the ball from the cell ahead; it is carried until the next layout
+
+
+@dataclass(frozen=True)
+class ProsocialConfig:
+    """Fig. 7's world: 7×7, 8 interior walls, a ball that cuts the caregiver off its goal."""
+    width: int = 7                 # grid width including the outer wall ring
+    height: int = 7                # grid height including the outer wall ring
+    n_walls: int = 8               # interior walls per layout (the authors' layout generator)
+    episode_len: int = 100         # steps per episode (the authors' max_steps)
+    step_cost: float = -0.009      # R_e of every learner forward step, −0.9 / episode_len as Figs 1–6
+    social_reward: float = 0.4     # R_s to the learner when the caregiver enters its goal
+    view: int = 9                  # side of the learner's egocentric view
+    n_layouts: int = 4096          # layouts generated per run; every reset draws one of them
+
+    @property
+    def n_actions(self):
+        return len(Action)
+
+    def make(self, n_learners, n_each, rng, layouts=None):
+        """n_each worlds per learner, all drawing from `layouts` (a `Layouts`), or from
+        cfg.n_layouts layouts generated here."""
+        return ProsocialWorld(self, n_learners * n_each, rng, layouts)
+
+
+class Layouts(NamedTuple):
+    """The layouts a `ProsocialWorld` draws from: walls (n, H, W) bool and the (x, y) cells
+    (n, 2) where the ball, the caregiver, its goal and the learner start."""
+    walls: np.ndarray
+    ball: np.ndarray
+    caregiver: np.ndarray
+    goal: np.ndarray
+    learner: np.ndarray
+
+
+class Step(NamedTuple):
+    obs: np.ndarray               # (B, view, view) int8: the learner's view after the step
+    r_e: np.ndarray               # (B,) the learner's step cost: step_cost on forward, else 0
+    r_s: np.ndarray               # (B,) the social reward: +0.4 when the caregiver enters its goal
+    reached: np.ndarray           # (B,) bool: the caregiver entered its goal (a fresh layout follows)
+    truncated: bool               # the episode ended here; all worlds were reset
+    caregiver_action: np.ndarray  # (B,) what the caregiver did this step (an `Action`)
+
+
+def with_caregiver_action(views, caregiver_action):
+    """The ISR's input in the two-agent world: views (..., v, v) whose caregiver cell holds
+    CAREGIVER_ACTION + the caregiver's action (...,). The authors' ISR saw both agents'
+    actions as extra planes at the agents' cells; this is the same information in one code."""
+    code = (CAREGIVER_ACTION + caregiver_action[..., None, None]).astype(views.dtype)
+    return np.where(views == CAREGIVER, code, views)
+
+
+
+def flood(seed, free):
+    """(..., H, W) bool: the cells of `free` 4-connected to `seed`."""
+    reach = seed & free
+    while True:
+        grown = flood_step(reach) & free
+        if np.array_equal(grown, reach):
+            return reach
+        reach = grown
+
+
+def flood_step(reach):
+    """reach (..., H, W) grown by one cell in the four directions (on the flattened grid,
+    which numpy handles much faster than 7-wide rows)."""
+    h, w = reach.shape[-2:]
+    flat = reach.reshape(-1, h * w)
+    grown = flat.copy()
+    grown[:, w:] |= flat[:, :-w]                           # down
+    grown[:, :-w] |= flat[:, w:]                           # up
+    not_first_col = np.arange(h * w) % w != 0
+    grown[:, 1:] |= flat[:, :-1] & not_first_col[1:]       # right, not wrapping a row
+    grown[:, :-1] |= flat[:, 1:] & not_first_col[1:]       # left
+    return grown.reshape(reach.shape)
+
+
+def _first_cell(mask):
+    """(..., H, W) one-hot of the first True cell of each mask in scan order (none if empty)."""
+    flat = mask.reshape(*mask.shape[:-2], -1)
+    first = np.zeros_like(flat)
+    idx = flat.argmax(axis=-1)
+    np.put_along_axis(first, idx[..., None], np.take_along_axis(flat, idx[..., None], -1), -1)
+    return first.reshape(mask.shape)
+
+
+def _random_cell(mask, rng):
+    """(n, 2) (x, y) of one uniformly random True cell per mask (n, H, W)."""
+    keys = np.where(mask.reshape(len(mask), -1), rng.random(mask.reshape(len(mask), -1).shape), -1.0)
+    return np.stack(np.divmod(keys.argmax(axis=1), mask.shape[-1])[::-1], axis=1)
+
+
+def _free_neighbours(free):
+    """(n, H, W) how many of each cell's four neighbours are free."""
+    padded = np.pad(free, ((0, 0), (1, 1), (1, 1)))
+    return (padded[:, :-2, 1:-1].astype(int) + padded[:, 2:, 1:-1] + padded[:, 1:-1, :-2] + padded[:, 1:-1, 2:])
+
+
+def windows_valid(walls):
+    """(n,) bool: every 2×2 window holding an interior wall has exactly two equal cyclic
+    neighbour pairs (one or three walls, or two side by side; never four or a checkerboard),
+    the authors' rule for adding a wall."""
+    a, b, c, d = walls[:, :-1, :-1], walls[:, :-1, 1:], walls[:, 1:, :-1], walls[:, 1:, 1:]
+    equal = (a == b).astype(int) + (b == d) + (d == c) + (c == a)
+    interior = np.zeros(walls.shape[1:], dtype=bool)
+    interior[1:-1, 1:-1] = True
+    inner = walls & interior
+    has_inner = inner[:, :-1, :-1] | inner[:, :-1, 1:] | inner[:, 1:, :-1] | inner[:, 1:, 1:]
+    return ((equal == 2) | ~has_inner).all(axis=(1, 2))
+
+
+def prosocial_layouts(cfg, n, rng):
+    """n layouts of Fig. 7, generated in batches under the authors' rules; failures are dropped.
+
+    Returns walls (n, H, W) and the (x, y) cells of the ball, the caregiver, its goal and the
+    learner (n, 2) each. Kept: exactly cfg.n_walls interior walls with valid 2×2 windows,
+    the free cells connected, and a ball on a cut cell, with caregiver and goal in different
+    parts once it is removed, and the learner on the goal's side, not beside the ball, able
+    to reach the ball without crossing the goal (which it cannot enter), on a dead end when
+    its side has one. Deviation: the ball is a uniformly random cut cell, the caregiver and
+    goal uniformly random cells of their sides, and a dead end has one free neighbour (the
+    original took a cell of maximal degree and dead ends of a BFS spanning tree).
+    """
+    h, w = cfg.height, cfg.width
+    interior = np.zeros((h, w), dtype=bool)
+    interior[1:-1, 1:-1] = True
+    inner_cells = np.flatnonzero(interior)
+    if cfg.n_walls + 4 > len(inner_cells):
+        raise ValueError(f"{cfg.n_walls} walls leave too few of the {len(inner_cells)} interior cells")
+    found, total = [], 0
+    for _ in range(1000):
+        m = (n - total) * 5 // 4 + 64
+        walls = np.broadcast_to(~interior, (m, h, w)).copy()
+        ok = np.ones(m, dtype=bool)
+        for _ in range(cfg.n_walls):     # one wall at a time, as the original: a random cell
+            trial = np.repeat(walls[:, None], len(inner_cells), axis=1)      # whose windows stay valid
+            trial.reshape(m, len(inner_cells), -1)[:, np.arange(len(inner_cells)), inner_cells] = True
+            allowed = windows_valid(trial.reshape(-1, h, w)).reshape(m, -1) & ~walls.reshape(m, -1)[:, inner_cells]
+            still = ~trial                                                   # and the free cells
+            allowed &= (flood(_first_cell(still), still) == still).all(axis=(2, 3))  # stay connected
+            ok &= allowed.any(axis=1)
+            pick = np.where(allowed, rng.random(allowed.shape), -1.0).argmax(axis=1)
+            walls.reshape(m, -1)[np.arange(m), inner_cells[pick]] |= allowed.any(axis=1)
+        free = ~walls
+        # Cut cells: removing the cell leaves the other free cells in more than one piece.
+        one_hot = np.eye(h * w, dtype=bool).reshape(h * w, h, w)
+        without = free[:, None] & ~one_hot[None]                              # (m, HW, H, W)
+        pieces = flood(_first_cell(without), without).sum(axis=(2, 3)) < without.sum(axis=(2, 3))
+        cut = pieces & free.reshape(m, -1)
+        ok &= cut.any(axis=1)
+        walls, free, cut = walls[ok], free[ok], cut[ok].reshape(-1, h, w)
+        m = len(walls)
+        ball = _random_cell(cut, rng)
+        ball_mask = np.zeros_like(free)
+        ball_mask[np.arange(m), ball[:, 1], ball[:, 0]] = True
+        rest = free & ~ball_mask
+        first = flood(_first_cell(rest), rest)                              # one side, F
+        caregiver_in_first = rng.random(m) < 0.5                            # the original's coin
+        goal_side = np.where(caregiver_in_first[:, None, None], rest & ~first, first)
+        goal = _random_cell(goal_side, rng)
+        goal_mask = np.zeros_like(free)
+        goal_mask[np.arange(m), goal[:, 1], goal[:, 0]] = True
+        goal_part = flood(goal_mask, rest)                                  # the goal's piece
+        caregiver = _random_cell(rest & ~goal_part, rng)
+        # The learner: on the goal's side, not beside the ball, able to reach the ball without
+        # crossing the goal (it cannot enter it); a dead end if there is one, as the original.
+        learner_cells = goal_part & flood(ball_mask, free & ~goal_mask) & ~flood_step(ball_mask)
+        dead_ends = learner_cells & (_free_neighbours(free) == 1)
+        learner_cells = np.where(dead_ends.any(axis=(1, 2))[:, None, None], dead_ends, learner_cells)
+        keep = learner_cells.any(axis=(1, 2))
+        learner = _random_cell(learner_cells, rng)
+        found.append((walls[keep], ball[keep], caregiver[keep], goal[keep], learner[keep]))
+        total += int(keep.sum())
+        if total >= n:
+            return tuple(np.concatenate(parts)[:n] for parts in zip(*found))
+    raise RuntimeError("could not generate enough two-agent layouts")
+
+
+def symmetric_layouts(cfg, n, rng):
+    """n layouts: n/8 from `prosocial_layouts`, each in its 8 rotations and reflections (4
+    reflections if the grid is not square), as the authors stored their layouts.
+    A symmetry keeps every constraint. Returns `Layouts`."""
+    square = cfg.width == cfg.height
+    n_sym = 8 if square else 4
+    walls, *cells = prosocial_layouts(cfg, -(-n // n_sym), rng)
+    b = np.arange(len(walls))
+    masks = []
+    for xy in cells:
+        m = np.zeros_like(walls)
+        m[b, xy[:, 1], xy[:, 0]] = True
+        masks.append(m)
+    out = []
+    for k in range(n_sym):
+        def turn(a):
+            a = a[:, ::-1] if k & 1 else a                          # flip rows
+            a = a[:, :, ::-1] if k & 2 else a                       # flip columns
+            return a.transpose(0, 2, 1) if k & 4 else a             # transpose (square only)
+        xy = [np.stack(np.divmod(turn(m).reshape(len(m), -1).argmax(1), cfg.width)[::-1], 1) for m in masks]
+        out.append((np.ascontiguousarray(turn(walls)), *xy))
+    return Layouts(*(np.concatenate(parts)[:n] for parts in zip(*out)))
+
+
+def bfs_distance(target, passable):
+    """(n, H, W) fewest moves from each cell to `target` (n, H, W) through `passable` cells
+    (inf where unreachable); the caregiver's planner, batched over layouts."""
+    dist = np.where(target, 0.0, np.inf)
+    reach, k = target.copy(), 0
+    while True:
+        k += 1
+        grown = flood_step(reach) & passable & ~reach
+        if not grown.any():
+            return dist
+        dist[grown] = k
+        reach |= grown
+
+
+def downhill(dist):
+    """(n, H, W) the heading (0 E, 1 S, 2 W, 3 N) of the first neighbour one step closer."""
+    padded = np.pad(dist, ((0, 0), (1, 1), (1, 1)), constant_values=np.inf)
+    h, w = dist.shape[1:]
+    neighbours = np.stack([padded[:, 1 + dy:1 + dy + h, 1 + dx:1 + dx + w] for dx, dy in DIR_TO_VEC], axis=1)
+    return (neighbours < dist[:, None]).argmax(axis=1)
+
+
+def face_and_go(direction, wanted):
+    """The scripted action toward heading `wanted`: forward if facing it, else turn the short
+    way (a U-turn turns right). The authors' caregiver turned right while the wanted
+    heading's index was larger and left while it was smaller, the long way round between
+    north (3) and east (0); that slip is fixed here."""
+    diff = (wanted - direction) % 4
+    return np.select([diff == 0, diff == 3], [Action.FORWARD, Action.LEFT], Action.RIGHT)
+
+
+class ProsocialWorld:
+    """B independent two-agent worlds, stepped together (Fig. 7).
+
+    Description
+        The learner (red) shares a layout with the caregiver (purple), which walks a shortest
+        path over the walls to its goal (green). The ball (blue) stands on a cut cell of the
+        layout, between the caregiver and its goal; the caregiver can neither pass nor lift
+        it, the learner can. When the caregiver enters its goal the world draws a fresh
+        layout and the episode goes on.
+    Layout (7×7, 8 interior walls; '#' wall, G the caregiver's goal, o the ball,
+    C the caregiver, > the learner)
+        #######
+        #..#.G#
+        ##.#.##
+        #....>#
+        #o#.###
+        #C#...#
+        #######
+    Action space
+        0 still, 1 turn left, 2 turn right, 3 forward, 4 pick up (`Action`; the table in the
+        module docstring compares them with `env.Action`).
+    Observation
+        The learner's egocentric `view`×`view` grid of cell codes (env's codes plus BALL 6 and
+        CAREGIVER 11), the learner at the centre facing up. The ISR sees the same view with the
+        caregiver's cell holding CAREGIVER_ACTION + the caregiver's action (`isr_view`).
+    Rewards (kept apart; the learner combines them, agents.utility)
+        R_e = step_cost on every learner forward step; R_s = social_reward on the step the
+        caregiver enters its goal.
+    Termination vs truncation
+        Never terminated. Truncated after episode_len steps: every world gets a new layout.
+    Order within a step
+        The learner acts, then the caregiver. (The authors' code drew a random order and let a
+        later forward overwrite the learner's R_s with a step cost; R_e and R_s are kept apart
+        here, so nothing is overwritten.)
+    """
+
+    def __init__(self, cfg, n_worlds, rng, layouts=None):
+        """layouts: the `Layouts` every reset draws from; None generates cfg.n_layouts of
+        them (the authors read theirs from a file made offline)."""
+        if int(n_worlds) < 1:
+            raise ValueError(f"n_worlds must be >= 1, got {n_worlds}")
+        self.cfg, self.rng, self.n = cfg, rng, int(n_worlds)
+        self.layouts = Layouts(*(layouts if layouts is not None else symmetric_layouts(cfg, cfg.n_layouts, rng)))
+        walls, goal = self.layouts.walls, self.layouts.goal
+        self.n_layouts = len(walls)
+        goal_mask = np.zeros_like(walls)
+        goal_mask[np.arange(self.n_layouts), goal[:, 1], goal[:, 0]] = True
+        self.route = downhill(bfs_distance(goal_mask, ~walls))     # the caregiver's plan, per cell
+        self.layout = np.zeros(self.n, dtype=np.int64)              # which layout each world shows
+        self.pos, self.caregiver_pos = np.zeros((self.n, 2), np.int64), np.zeros((self.n, 2), np.int64)
+        self.dir, self.caregiver_dir = np.zeros(self.n, np.int64), np.zeros(self.n, np.int64)
+        self.ball, self.carrying = np.zeros((self.n, 2), np.int64), np.zeros(self.n, bool)
+        self.t = 0
+        self.env_steps = 0                                          # world-steps taken so far
+
+    def reset(self):
+        """Draw a fresh layout in every world; return the learner's views (B, view, view)."""
+        self._draw_layouts(np.arange(self.n))
+        self.t = 0
+        return self.observe()
+
+    def _draw_layouts(self, idx):
+        """One of the layouts, with random headings, for worlds `idx`."""
+        if len(idx) == 0:
+            return
+        pick = self.rng.integers(0, self.n_layouts, size=len(idx))
+        self.layout[idx] = pick
+        self.pos[idx], self.caregiver_pos[idx] = self.layouts.learner[pick], self.layouts.caregiver[pick]
+        self.ball[idx], self.carrying[idx] = self.layouts.ball[pick], False
+        self.dir[idx], self.caregiver_dir[idx] = self.rng.integers(0, 4, size=(2, len(idx)))
+
+    @property
+    def walls(self):
+        return self.layouts.walls[self.layout]
+
+    @property
+    def goal(self):
+        return self.layouts.goal[self.layout]
+
+    def codes(self):
+        """(B, H, W) int8 cell codes of the whole grid (the view crops this)."""
+        b = np.arange(self.n)
+        grid = np.where(self.walls, WALL, EMPTY).astype(np.int8)
+        goal = self.goal
+        grid[b, goal[:, 1], goal[:, 0]] = GOAL
+        on_grid = ~self.carrying
+        grid[b[on_grid], self.ball[on_grid, 1], self.ball[on_grid, 0]] = BALL
+        grid[b, self.caregiver_pos[:, 1], self.caregiver_pos[:, 0]] = CAREGIVER
+        grid[b, self.pos[:, 1], self.pos[:, 0]] = AGENT
+        return grid
+
+    def observe(self):
+        return egocentric_view(self.codes(), self.pos, self.dir, self.cfg.view)
+
+    def isr_view(self, obs, step):
+        """What the ISR sees of the step just taken from views `obs` (..., v, v): the views
+        with the caregiver's action written into its cell."""
+        return with_caregiver_action(obs, step.caregiver_action.reshape(obs.shape[:-2]))
+
+    def cell_at(self, xy):
+        """(B,) the code of cell xy (B, 2) in each world: codes() at one cell, without the grid."""
+        same = lambda p: (p == xy).all(axis=1)
+        return np.select([self.walls_at(xy), same(self.goal), same(self.ball) & ~self.carrying,
+                          same(self.caregiver_pos), same(self.pos)],
+                         [WALL, GOAL, BALL, CAREGIVER, AGENT], EMPTY)
+
+    def walls_at(self, xy):
+        return self.layouts.walls[self.layout, xy[:, 1], xy[:, 0]]
+
+    def caregiver_policy(self):
+        """(B,) the scripted caregiver's action: turn toward the next cell of its route, then forward."""
+        wanted = self.route[self.layout, self.caregiver_pos[:, 1], self.caregiver_pos[:, 0]]
+        return face_and_go(self.caregiver_dir, wanted)
+
+    def step(self, action):
+        """One step: the learner's action (B,) in 0..4, then the caregiver's; a `Step`."""
+        action = np.asarray(action)
+        if action.shape != (self.n,) or ((action < 0) | (action > Action.PICKUP)).any():
+            raise ValueError(f"step needs {self.n} actions in 0..4, got shape {action.shape}")
+        # The learner.
+        self.dir = (self.dir + np.select([action == Action.LEFT, action == Action.RIGHT], [-1, 1], 0)) % 4
+        ahead = self.pos + DIR_TO_VEC[self.dir]
+        cell = self.cell_at(ahead)
+        forward = action == Action.FORWARD
+        self.pos = np.where((forward & (cell == EMPTY))[:, None], ahead, self.pos)
+        self.carrying |= (action == Action.PICKUP) & (cell == BALL)
+        # The caregiver: it moves into empty cells and into its goal.
+        caregiver_action = self.caregiver_policy()
+        turn = np.select([caregiver_action == Action.LEFT, caregiver_action == Action.RIGHT], [-1, 1], 0)
+        self.caregiver_dir = (self.caregiver_dir + turn) % 4
+        ahead = self.caregiver_pos + DIR_TO_VEC[self.caregiver_dir]
+        cell = self.cell_at(ahead)
+        moves = (caregiver_action == Action.FORWARD) & ((cell == EMPTY) | (cell == GOAL))
+        self.caregiver_pos = np.where(moves[:, None], ahead, self.caregiver_pos)
+        reached = moves & (cell == GOAL)
+        r_e = np.where(forward, self.cfg.step_cost, 0.0)
+        r_s = np.where(reached, self.cfg.social_reward, 0.0)
+        self._draw_layouts(np.flatnonzero(reached))
+        self.t += 1
+        self.env_steps += self.n
+        if self.t >= self.cfg.episode_len:
+            return Step(self.reset(), r_e, r_s, reached, True, caregiver_action)
+        return Step(self.observe(), r_e, r_s, reached, False, caregiver_action)
+
+
+def scripted_goals(cfg, layouts, n_worlds, episodes, rng, act):
+    """The caregiver's goals per episode with a scripted learner act(world) → (B,) actions
+    (Fig. 7's reference lines): {"goals": (episodes, n_worlds), "env_steps": int}."""
+    world = ProsocialWorld(cfg, n_worlds, rng, layouts)
+    world.reset()
+    goals = np.zeros((episodes, n_worlds))
+    for episode in range(episodes):
+        for _ in range(cfg.episode_len):
+            goals[episode] += world.step(act(world)).reached
+    return {"goals": goals, "env_steps": world.env_steps}
+
+
+def helper_goals(cfg, layouts, n_worlds, episodes, rng):
+    """`scripted_goals` of a scripted helper (Fig. 7's ceiling): it walks a shortest path to
+    the ball, lifts it, then walks to the nearest cell off the caregiver's route and stays."""
+    walls, ball, caregiver, goal, _ = layouts
+    n, h, w = walls.shape
+    b = np.arange(n)
+    ball_m, goal_m, route = (np.zeros((n, h, w), dtype=bool) for _ in range(3))
+    ball_m[b, ball[:, 1], ball[:, 0]] = True
+    goal_m[b, goal[:, 1], goal[:, 0]] = True
+    free = ~walls & ~goal_m
+    to_ball = bfs_distance(ball_m, free)
+    caregiver_route = downhill(bfs_distance(goal_m, ~walls))
+    at = caregiver.copy()
+    for _ in range(h * w):                          # mark the caregiver's route to its goal
+        route[b, at[:, 1], at[:, 0]] = True
+        at = np.where(goal_m[b, at[:, 1], at[:, 0]][:, None], at, at + DIR_TO_VEC[caregiver_route[b, at[:, 1], at[:, 0]]])
+    to_aside = bfs_distance(free & ~route, free)
+    to_ball_dir, to_aside_dir = downhill(to_ball), downhill(to_aside)
+
+    def act(world):
+        y, x, lay = world.pos[:, 1], world.pos[:, 0], world.layout
+        fetch = face_and_go(world.dir, to_ball_dir[lay, y, x])
+        fetch = np.where((to_ball[lay, y, x] == 1) & (fetch == Action.FORWARD), Action.PICKUP, fetch)
+        aside = to_aside[lay, y, x]
+        step_aside = np.where(np.isfinite(aside) & (aside > 0), face_and_go(world.dir, to_aside_dir[lay, y, x]),
+                              Action.STILL)
+        return np.where(world.carrying, step_aside, fetch)
+    return scripted_goals(cfg, layouts, n_worlds, episodes, rng, act)
+
+
+def random_goals(cfg, layouts, n_worlds, episodes, rng):
+    """`scripted_goals` of a learner that picks its 5 actions uniformly at random (the floor)."""
+    return scripted_goals(cfg, layouts, n_worlds, episodes, rng,
+                          lambda world: rng.integers(0, len(Action), size=world.n))

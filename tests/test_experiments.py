@@ -1,0 +1,153 @@
+"""The protocol (socialization, the caregiver leaving), its random streams, the claim
+helpers, and the paper's claims on a reduced budget."""
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+import agents
+import claims
+import env
+import experiments as ex
+import outputs
+
+SEEDS = (1234, 1235)
+
+
+class ConstantISR:
+    """A stub ISR paying the same R_i for every (view, action)."""
+    def __init__(self, r_i, n_models):
+        self.r_i, self.n_models = r_i, n_models
+
+    def __call__(self, views, actions):
+        return np.full(actions.shape, self.r_i, dtype=np.float32)
+
+
+def test_caregiver_leaves_owns_each_conditions_presence_and_isr():
+    """oracle: P = 1 and no R_i; none: P = 0 and no R_i; isr: P = 0 and R_i. With no step
+    cost and an ISR paying 0.25 everywhere, the internal returns are pinned exactly."""
+    cfg, acfg = env.WorldConfig(step_cost=0.0), agents.AgentConfig(worlds_per_seed=5)
+    socialized = agents.Policy.for_world(2, cfg)
+    logs = ex.caregiver_leaves(socialized.tile(3), ex.CONDITIONS, cfg, acfg, 10, np.random.default_rng(0),
+                               ConstantISR(0.25, n_models=2))
+    internal, goals = logs["internal"], logs["goals"]
+    assert set(internal) == set(ex.CONDITIONS) and internal["isr"].shape == (2, 2)
+    np.testing.assert_array_equal(internal["isr"], 0.25 * cfg.episode_len)
+    np.testing.assert_array_equal(internal["none"], 0.0)
+    np.testing.assert_allclose(internal["oracle"], cfg.social_reward * goals["oracle"], atol=1e-12)
+    assert logs["env_steps"] == 3 * 2 * 10 * cfg.episode_len
+
+
+def test_each_experiment_has_its_own_random_streams():
+    first = {name: ex.random_streams(SEEDS, name)[0].random() for name, _ in ex.STREAMS}
+    assert len(set(first.values())) == len(ex.STREAMS)
+    assert ex.random_streams(SEEDS, "helping")[0].random() == first["helping"]
+    assert [len(ex.random_streams(SEEDS, name)) for name, _ in ex.STREAMS] == [n for _, n in ex.STREAMS]
+
+
+def test_same_seeds_give_the_same_arrays(tmp_path):
+    cfg = ex.Internalization().quick()
+    (a, _), (b, _) = ex.internalization(cfg, SEEDS), ex.internalization(cfg, SEEDS)
+    flat_a, flat_b = outputs.flatten(a), outputs.flatten(b)
+    assert flat_a.keys() == flat_b.keys()
+    for key in flat_a:
+        np.testing.assert_array_equal(flat_a[key], flat_b[key], err_msg=key)
+    outputs.save_run(tmp_path / "run.npz", a, {"seeds": list(SEEDS)})
+    loaded, meta = outputs.load_run(tmp_path / "run.npz")
+    for key, value in outputs.flatten(loaded).items():
+        np.testing.assert_array_equal(value, flat_a[key], err_msg=key)
+    assert meta == {"seeds": list(SEEDS)}
+    c, _ = ex.internalization(cfg, (1236, 1237))
+    assert not np.array_equal(a["social"]["goals"], c["social"]["goals"])
+
+
+def test_tail_windows_round_up_to_whole_updates():
+    assert ex.tail_updates(500, 30) == 17 and ex.tail_updates(510, 30) == 17
+    assert ex.tail_updates(10, 30) == 1 and ex.tail_updates(30, 30) == 1 and ex.tail_updates(31, 30) == 2
+    curve = np.arange(20.0)[None].repeat(2, axis=0)                 # (S, updates): 0 … 19
+    np.testing.assert_array_equal(claims.tail_mean(curve, 100, 30), [17.5, 17.5])   # last 4 updates
+    np.testing.assert_array_equal(claims.tail_mean(curve, 100, 30, first=True), [1.5, 1.5])
+
+
+def test_hacked_pairs_counts_what_the_isr_pays_and_the_caregiver_does_not():
+    views = np.full((2, 1, 4, 9, 9), env.EMPTY, dtype=np.int8)          # (sizes, S, M, v, v)
+    views[:, :, :, 3, 4] = env.WALL                                       # a wall straight ahead
+    actions = np.array([[[2, 2, 0, 2]], [[2, 2, 0, 2]]])                 # forward, forward, left, forward
+    r_i = np.array([[[0.3, 0.3, 0.3, 0.0]], [[0.0, 0.0, 0.0, 0.0]]])
+    r_s = np.array([[[0.0, 0.4, 0.0, 0.0]], [[0.0, 0.0, 0.0, 0.0]]])     # the 2nd step was a goal
+    out = claims.hacked_pairs({"views": views, "actions": actions, "r_s": r_s, "r_i": r_i}, tail_episodes=2)
+    groups = {(g["action"], g["ahead"]): g for g in out["groups"]}
+    assert groups[("forward", "a wall")]["visits_per_seed"] == [[1], [0]]
+    assert groups[("left", "a wall")]["visits_per_seed"] == [[1], [0]]
+    assert out["hacked_steps_per_episode"] == [1.0, 0.0]
+    assert out["example"]["r_i"] == pytest.approx(0.3) and out["example"]["visits"] == 1
+
+
+REDUCED = replace(ex.Internalization(), socialization=3000, after=3000, planner_worlds=100, planner_episodes=4)
+
+
+def test_the_papers_claims_on_a_reduced_budget():
+    """Figs 1 and 4 left: socialized learners un-learn without an ISR and keep going with one.
+
+    3 seeds, 3,000 + 3,000 episodes (paper: 10 seeds, 6,000 + 6,000); thresholds are the
+    issue's, loosened only where the budget is halved (the planner ratio).
+    """
+    run, _ = ex.internalization(REDUCED, (1, 2, 3))
+    c = claims.caregiver_claims(run)
+    socialized = np.array(c["socialized_goals_per_episode"])
+    assert socialized.mean() > 0.6 * c["planner_goals_per_episode"]
+    assert (np.array(c["none_fraction_of_socialized"]) < 0.25).all()
+    assert (np.array(c["isr_fraction_of_socialized"]) > 0.9).all()
+    assert c["isr_vs_none_student"]["p"] < 0.001
+    losses = run["isr_size_test_loss"].mean(axis=1)
+    assert losses[-1] < losses[0] / 10
+    assert run["isr"]["final_test_loss"].mean() < 1.2 * run["isr"]["final_train_loss"].mean()
+
+
+def test_generalization_claims_on_a_reduced_budget():
+    """Figs 4 right and 5: after socialization with one block, learning from the (thresholded)
+    ISR in the five hand-picked layouts beats the frozen learner (additive OLS), and beats
+    learning from the raw ISR, which the learner hacks, in random 5-block worlds.
+
+    3 seeds, 3,000 episodes per phase (paper: 10 seeds, 6,000 / 6,000 / 12,000). Fig. 4 right's
+    own t-test needs the paper's 10 seeds (README: results) and is not asserted here.
+    """
+    cfg = replace(ex.Generalization(), socialization=3000, new_world_episodes=3000, layout_episodes=3000)
+    run = ex.generalization(cfg, (1, 2, 3))
+    fig5 = claims.layout_claims(run)
+    additive = fig5["frozen_vs_isr"]["additive"]
+    assert additive["coef"] < 0 and additive["p"] < 0.01          # frozen − ISR < 0
+    assert additive["df"] == 2 * 5 * 3 - 6
+    fig4 = claims.new_world_claims(run)
+    assert np.mean(fig4["return"]["isr"]) > np.mean(fig4["return"]["isr_raw"])
+    assert run["layouts"]["isr"]["goals"].shape == (5, 3)
+
+
+def test_an_isr_that_saw_too_little_is_hacked_on_a_reduced_budget():
+    """Fig. 6: from the ISR trained on the first 1/12 of socialization, internal return rises
+    while goals fall; from the full ISR, goals do not fall. 3 seeds, 3,000 + 3,000 episodes."""
+    cfg = replace(ex.IncompleteInternalization(), source=REDUCED, after=3000)
+    _, socialized = ex.internalization(REDUCED, (1, 2, 3))
+    c = claims.hacking_claims(ex.incomplete_internalization(cfg, (1, 2, 3), socialized))
+    assert c["seeds_hacked"][0] == 3
+    goals_first, goals_last = np.array(c["goals_first"]), np.array(c["goals_last"])
+    assert (goals_last[0] < 0.5 * goals_first[0]).all()
+    assert goals_last[-1].mean() > 0.95 * goals_first[-1].mean()
+    top = c["hacked"]["groups"][0]
+    assert top["action"] == "forward" and top["visits_per_episode"][0] > 1.0
+    assert top["visits_per_episode"][-1] < 0.1 * top["visits_per_episode"][0]
+
+
+def test_a_socialized_helper_keeps_helping_with_its_isr_on_a_reduced_budget():
+    """Fig. 7: 3 seeds, 1,200 + 1,200 episodes of 100 steps (paper: 10 seeds, 2,400 + 2,400).
+
+    At half the budget `none` has fallen to 29–46 % of its socialized helping (it falls to
+    17–34 % by 2,400 episodes, README), so this asserts the direction, not the 30 % mark.
+    """
+    cfg = replace(ex.Helping(), socialization=1200, after=1200, helper_worlds=100, helper_episodes=1)
+    c = claims.caregiver_claims(ex.helping(cfg, (1, 2, 3)), ceiling="helper")
+    socialized = np.array(c["socialized_goals_per_episode"])
+    assert socialized.mean() > 0.1 * c["helper_goals_per_episode"]
+    assert (np.array(c["isr_fraction_of_socialized"]) > 0.8).all()
+    assert np.mean(c["none_fraction_of_socialized"]) < 0.5
+    assert c["isr_vs_none_student"]["p"] < 0.05
