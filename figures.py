@@ -426,13 +426,12 @@ def main(argv=None):
                           "experiments": spent})
         results[f"fig{name}"] = out
         log(f"Figure {name}: {seconds:.1f} s")
-    if not args.replot:
+    if not args.replot and not args.figures:     # the top-level timing is the full run's
+        n_worlds = args.seeds * ex.Internalization().agent.worlds_per_seed
         results["timing"] = {"seconds_total": round(time.perf_counter() - start, 2),
-                             "peak_memory_mb": peak_memory_mb(), "figures": names}
-        if not args.figures:                 # the full run also measures the bare world
-            n_worlds = args.seeds * ex.Internalization().agent.worlds_per_seed
-            results["timing"]["bare_world_steps_per_second"] = {
-                f"{n} worlds": bare_world_steps_per_second(n) for n in (n_worlds, 3 * n_worlds)}
+                             "peak_memory_mb": peak_memory_mb(), "figures": names,
+                             "bare_world_steps_per_second": {
+                                 f"{n} worlds": bare_world_steps_per_second(n) for n in (n_worlds, 3 * n_worlds)}}
     outputs.write_json(results_path, results)
     log(f"wrote {results_path}")
     return 0
