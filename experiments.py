@@ -3,7 +3,7 @@
 The protocol (paper §2–§3, Fig. 2):
   1. `socialize`: fresh learners learn with the caregiver present (P = 1); every
      transition (view, action, R_s) is recorded.
-  2. `isr.train_isr`: each learner's ISR learns R_s from its own socialization data.
+  2. `train_isr`: each learner's ISR learns R_s from its own socialization data.
   3. `caregiver_leaves`: the socialized learners go on under the conditions
        oracle  the caregiver stays (P = 1);
        none    the caregiver leaves (P = 0), no ISR: R_i = 0;
@@ -82,6 +82,12 @@ def socialize(world_cfg, agent_cfg, isr_cfg, n_seeds, episodes, rng, featurize=a
     return policy, logs, data
 
 
+def train_isr(data, isr_cfg, rng, codes, n_actions, threshold=None, **train_args):
+    """Step 2 of the protocol: one ISR per learner on its socialization data; (ISR, log)."""
+    params, log = isr.train_isr(data, isr_cfg, rng, codes, n_actions, **train_args)
+    return isr.ISR(params, codes, threshold), log
+
+
 def caregiver_leaves(learners, conditions, world_cfg, agent_cfg, episodes, rng, model=None, **learn_args):
     """Phase 2: the socialized learners go on under each condition (CONDITIONS), one batch.
 
@@ -102,12 +108,6 @@ def caregiver_leaves(learners, conditions, world_cfg, agent_cfg, episodes, rng, 
     return logs
 
 
-def train_isr(data, isr_cfg, rng, codes, n_actions, threshold=None, **train_args):
-    """Step 2 of the protocol: one ISR per learner on its socialization data; (ISR, log)."""
-    params, log = isr.train_isr(data, isr_cfg, rng, codes, n_actions, **train_args)
-    return isr.ISR(params, codes, threshold), log
-
-
 # ---------------------------------------------------------------------------------------------
 # Figs 1, 3 and 4 left: the caregiver leaves
 
@@ -115,8 +115,8 @@ def train_isr(data, isr_cfg, rng, codes, n_actions, threshold=None, **train_args
 class Internalization:
     """Figs 1, 3 and 4 left: socialize, train the ISR, then the three conditions."""
     world: env.WorldConfig = env.WorldConfig()      # 7×7, 3 random blocks, 20-step episodes
-    agent: agents.AgentConfig = agents.AgentConfig()
-    isr: ISRConfig = ISRConfig()
+    agent: agents.AgentConfig = agents.AgentConfig()   # the learner: 30 worlds each, Adam lr 0.15
+    isr: ISRConfig = ISRConfig()                   # the ISR's training: one pass, SGD+momentum
     isr_codes: tuple = ISR_CODES                   # view cells the ISR sees
     isr_threshold: float | None = None             # Eq. 1's raw R_i (the authors' Fig. 1 run)
     socialization: int = 6000                      # episodes with the caregiver (paper: 6K)
@@ -185,9 +185,9 @@ class Generalization:
     train_world: env.WorldConfig = env.WorldConfig(n_blocks=1)   # socialization: one random block
     new_world: env.WorldConfig = env.WorldConfig(n_blocks=5)     # Fig. 4 right: five random blocks
     layouts: tuple = tuple(env.HANDPICKED)          # Fig. 5: plus, x, U, T, 4 rooms
-    agent: agents.AgentConfig = agents.AgentConfig()
-    isr: ISRConfig = ISRConfig()
-    isr_codes: tuple = ISR_CODES
+    agent: agents.AgentConfig = agents.AgentConfig()   # the learner, as in Internalization
+    isr: ISRConfig = ISRConfig()                    # the ISR's training, as in Internalization
+    isr_codes: tuple = ISR_CODES                    # view cells the ISR sees
     isr_threshold: float = 0.2                      # R_i below 0.2 counts as 0 (the authors' Fig. 5)
     socialization: int = 6000                       # episodes with the caregiver, one block
     new_world_episodes: int = 6000                  # Fig. 4 right: further episodes in 5 random blocks
@@ -273,7 +273,7 @@ def split(evaluation, conditions, n):
 class IncompleteInternalization:
     """Fig. 6: learners the caregiver left learn in new worlds from ISRs that saw less data."""
     source: Internalization = Internalization()     # the learners and ISRs it continues from
-    new_world: env.WorldConfig = env.WorldConfig(n_blocks=5)
+    new_world: env.WorldConfig = env.WorldConfig(n_blocks=5)   # new worlds: five random blocks
     hack_fractions: tuple = (1 / 12, 1 / 6, 1 / 3, 1.0)   # which ISRs of Fig. 3 right (share of data)
     isr_threshold: float = 0.2                      # as the authors' Fig. 6 run
     after: int = 6000                               # further episodes
@@ -329,7 +329,7 @@ def incomplete_internalization(cfg, seeds, socialized, log=quiet):
 @dataclass(frozen=True)
 class Helping:
     """Fig. 7: a learner socialized to help the caregiver (lift the ball off its way)."""
-    world: prosocial.ProsocialConfig = prosocial.ProsocialConfig()
+    world: prosocial.ProsocialConfig = prosocial.ProsocialConfig()   # 7×7, 8 walls, 100-step episodes
     agent: agents.AgentConfig = agents.AgentConfig(lr=0.05)   # at 0.15, 1–2 of 10 learners
                                                               # stalled at 0 goals (README)
     isr: ISRConfig = ISRConfig(epochs=2.0)            # 2 passes (the authors: 10)

@@ -324,7 +324,8 @@ def run_experiment(name, seeds, quick, out_dir, runs, socialized):
         run = getattr(ex, name)(cfg, seeds, log)
     cost = {"experiment": name, "seconds": round(time.perf_counter() - start, 2), "env_steps": int(run["env_steps"])}
     path = Path(out_dir) / f"{name}.npz"
-    outputs.save_run(path, run, {"seeds": list(seeds), "quick": quick, **cost})
+    outputs.save_run(path, run, {"experiment": name, "seeds": list(seeds), "quick": quick,
+                                 "env_steps": cost["env_steps"]})
     runs[name] = outputs.load_run(path)[0]
     return spent + [cost]
 

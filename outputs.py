@@ -1,8 +1,8 @@
 """outputs.py — the files a run leaves: its arrays (.npz), results.json and the PNGs.
 
 A run of experiments.py is a nested dict of arrays; it is saved flat, one array per
-"a/b/c" key, in a compressed .npz with a JSON "meta" entry (seeds, budget, timing), and
-loaded back as the same nested dict, bit for bit. Every file is written to a temporary
+"a/b/c" key, in a compressed .npz with a JSON "meta" entry (experiment, seeds, quick, env steps), and
+loaded back as the same nested dict, bit for bit; the same run gives the same file. Every file is written to a temporary
 file in its folder and renamed into place, so an interrupted run leaves no half-written file.
 
 Public names: save_run, load_run, load_meta, write_json, save_figure, jsonable.
@@ -10,6 +10,7 @@ Public names: save_run, load_run, load_meta, write_json, save_figure, jsonable.
 import json
 import os
 import tempfile
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -39,9 +40,20 @@ def unflatten(flat):
 
 
 def save_run(path, run, meta):
-    """Write a run's arrays and its meta (a JSON-ready dict) to a compressed .npz."""
+    """Write a run's arrays and its meta (a JSON-ready dict) to a compressed .npz.
+
+    Like np.savez_compressed, but every member carries a fixed date, so the same run gives
+    the same bytes (a rerun leaves git nothing to commit).
+    """
+    arrays = {"meta": np.array(json.dumps(meta, default=jsonable)), **flatten(run)}
+
     def write(f):
-        np.savez_compressed(f, meta=np.array(json.dumps(meta, default=jsonable)), **flatten(run))
+        with zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as npz:
+            for key, value in arrays.items():
+                member = zipfile.ZipInfo(f"{key}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+                member.compress_type = zipfile.ZIP_DEFLATED
+                with npz.open(member, "w", force_zip64=True) as out:
+                    np.lib.format.write_array(out, value, allow_pickle=False)
     _atomic(path, write, binary=True)
 
 

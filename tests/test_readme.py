@@ -1,0 +1,17 @@
+"""The README's worked example runs as printed and prints what the README says it prints."""
+import contextlib
+import io
+import re
+from pathlib import Path
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def test_the_readme_example_prints_its_documented_output():
+    code = README.read_text().split("```python\n", 1)[1].split("```", 1)[0]
+    expected = [line[2:] for line in code.splitlines() if line.startswith("# ")]
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(code, "README.md", "exec"), {})
+    strip = lambda line: re.sub(r"\s+<-.*$", "", line).rstrip()          # drop the annotation
+    assert [l.rstrip() for l in printed.getvalue().splitlines()] == [strip(l) for l in expected]
