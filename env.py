@@ -23,6 +23,7 @@ import numpy as np
 # Minigrid's object codes, which the authors' observation used.
 UNSEEN, EMPTY, WALL, GOAL, AGENT = 0, 1, 2, 8, 10
 DIR_TO_VEC = np.array([[1, 0], [0, 1], [-1, 0], [0, -1]])  # (dx, dy) per direction
+DIR_TO_VEC.setflags(write=False)
 ARROWS = ">v<^"
 
 
