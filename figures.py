@@ -1,4 +1,4 @@
-"""figures.py — regenerate the paper's figures: `python figures.py [FIG ...] [--seeds N] [--quick]`.
+"""figures.py — regenerate the paper's figures: `python figures.py [FIG ...] [--quick] [--replot]`.
 
 One plotting function per figure (figure_1 … figure_7), each reading the saved arrays of the
 experiments it shows and returning its claims (claims.py); the experiments themselves are in
@@ -330,14 +330,6 @@ def run_experiment(name, seeds, quick, out_dir, runs, socialized):
     return spent + [cost]
 
 
-def load_saved(name, out_dir, runs):
-    """Put the saved arrays of experiment `name` into `runs`."""
-    path = Path(out_dir) / f"{name}.npz"
-    if not path.exists():
-        raise ValueError(f"no saved arrays {path}: run the figures without --replot first")
-    runs[name] = outputs.load_run(path)[0]
-
-
 def saved_run_info(out_dir, default):
     """{seeds, quick} of the arrays saved in out_dir (the first file found), or `default`."""
     for path in sorted(Path(out_dir).glob("*.npz")):
@@ -385,9 +377,36 @@ def parse_args(argv):
         raise ValueError(f"--seeds must be at least 2 (the t-tests need two per group), got {args.seeds}")
     if args.out.exists() and not args.out.is_dir():
         raise ValueError(f"--out {args.out} exists and is not a folder")
-    if args.replot and not args.out.is_dir():
-        raise ValueError(f"--replot: no folder {args.out} with saved arrays")
+    if args.replot:
+        needs = {e for f in args.figures or FIGURES for e in {**FIGURES, **OPTIONAL}[f][1]}
+        missing = sorted(str(args.out / f"{e}.npz") for e in needs if not (args.out / f"{e}.npz").exists())
+        if missing:
+            raise ValueError(f"--replot: no saved arrays {', '.join(missing)}; run the figures without --replot first")
     return args
+
+
+def make_figure(name, args, seeds, runs, socialized, previous):
+    """Run (or, with --replot, load) the experiments figure `name` reads, draw it, and return
+    its results.json entry: its claims, the run it came from and what it cost."""
+    plot, needs = {**FIGURES, **OPTIONAL}[name]
+    start, spent = time.perf_counter(), []
+    for experiment in needs:
+        if args.replot:
+            runs[experiment] = outputs.load_run(args.out / f"{experiment}.npz")[0]
+        elif experiment not in runs:
+            spent += run_experiment(experiment, seeds, args.quick, args.out, runs, socialized)
+    entry = plot(runs, args.out)
+    seconds, steps = time.perf_counter() - start, sum(e["env_steps"] for e in spent)
+    if args.replot:                          # the seeds, budget and cost of the saved arrays
+        entry["run"] = saved_run_info(args.out, previous.get("run"))
+        entry["timing"] = previous.get("timing")
+    else:
+        entry["run"] = {"seeds": list(seeds), "quick": args.quick}
+        entry["timing"] = {"seconds": round(seconds, 2), "env_steps": steps,
+                           "env_steps_per_second": round(steps / seconds) if steps else None,
+                           "experiments": spent}
+    log(f"Figure {name}: {seconds:.1f} s")
+    return entry
 
 
 def main(argv=None):
@@ -404,29 +423,8 @@ def main(argv=None):
     names = args.figures or list(FIGURES)
     runs, socialized, start = {}, {}, time.perf_counter()
     for name in names:
-        plot, needs = {**FIGURES, **OPTIONAL}[name]
         log(f"Figure {name}")
-        t0, spent, run_info = time.perf_counter(), [], {"seeds": list(seeds), "quick": args.quick}
-        if args.replot:                      # the seeds and budget of the saved arrays
-            run_info = saved_run_info(args.out, run_info)
-        try:
-            for experiment in needs:
-                if args.replot:
-                    load_saved(experiment, args.out, runs)
-                elif experiment not in runs:
-                    spent += run_experiment(experiment, seeds, args.quick, args.out, runs, socialized)
-        except ValueError as err:
-            print(f"error: {err}", file=sys.stderr)
-            return 2
-        out = plot(runs, args.out)
-        seconds, steps = time.perf_counter() - t0, sum(e["env_steps"] for e in spent)
-        out["run"] = run_info
-        out["timing"] = (results.get(f"fig{name}", {}).get("timing") if args.replot else
-                         {"seconds": round(seconds, 2), "env_steps": steps,
-                          "env_steps_per_second": round(steps / seconds) if steps else None,
-                          "experiments": spent})
-        results[f"fig{name}"] = out
-        log(f"Figure {name}: {seconds:.1f} s")
+        results[f"fig{name}"] = make_figure(name, args, seeds, runs, socialized, results.get(f"fig{name}", {}))
     if not args.replot and not args.figures:     # the top-level timing is the full run's
         n_worlds = args.seeds * ex.Internalization().agent.worlds_per_seed
         results["timing"] = {"seconds_total": round(time.perf_counter() - start, 2),

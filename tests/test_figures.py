@@ -103,7 +103,7 @@ def test_importing_figures_leaves_the_matplotlib_backend_alone():
     (["9"], "unknown figure 9"),
     (["--seeds", "0"], "--seeds must be at least 2"),
     (["--seeds", "-3"], "--seeds must be at least 2"),
-    (["--replot"], "--replot: no folder"),
+    (["--replot"], "--replot: no saved arrays"),
 ])
 def test_bad_arguments_fail_with_one_line_and_write_nothing(argv, message, tmp_path, capsys):
     out = tmp_path / "out"
@@ -113,7 +113,8 @@ def test_bad_arguments_fail_with_one_line_and_write_nothing(argv, message, tmp_p
     assert not out.exists()
 
 
-def test_replot_without_saved_arrays_is_one_line(tmp_path, capsys):
-    assert figures.main(["1", "--replot", "--out", str(tmp_path)]) == 2
+def test_replot_without_saved_arrays_is_one_line_and_draws_nothing(tmp_path, capsys):
+    assert figures.main(["2", "5", "--replot", "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 2 and "error: no saved arrays" in err     # "Figure 1", then the error
+    assert err.count("\n") == 1 and "generalization.npz; run the figures without --replot first" in err
+    assert not list(tmp_path.iterdir())
