@@ -13,10 +13,13 @@ Utility (paper Eq. 1), computed in `utility` and nowhere else:
 R_e is the step cost, R_s the caregiver's social reward, P = 1 while the caregiver is
 present, and R_i the internalized social reward the ISR predicts (0 without an ISR).
 
-Logged per episode and seed (arrays of shape (S, episodes/N)):
-    goals     goals reached per episode, averaged over the seed's N worlds;
+Logged per episode and seed (arrays of shape (S, episodes/N)), averaged over the N worlds:
+    goals     goals reached per episode;
     internal  the return the learner is trained on, Σ_t U_t per episode (its "internal"
-              return; equals the true return while the caregiver is present).
+              return; equals the true return while the caregiver is present);
+    r_i       Σ_t R_i per episode: what its ISR paid (0 without one);
+    r_s       Σ_t R_s per episode: what the caregiver paid, or would have paid had it been
+              present (so r_i − r_s measures how much more the ISR pays than the caregiver).
 
 Public names: AgentConfig, Policy, features, prosocial_features, n_features, where_is,
 utility, discounted_returns, learn, evaluate.
@@ -226,7 +229,7 @@ class Policy:
 
 
 def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, has_isr=None,
-          record=False, layouts=None, featurize=features):
+          record=False, layouts=None, featurize=features, social_scale=1.0):
     """Train `policy` in place for `episodes` episodes per learner; return the logs.
 
     presence: P of Eq. 1, a number or one per learner (S,): 1 while the caregiver is
@@ -239,6 +242,9 @@ def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, has_i
     layouts:  what world_cfg.make takes: for env.WorldConfig one fixed layout per learner
               (S, H, W) (Fig. 5), for prosocial.ProsocialConfig the `Layouts` to draw from.
     featurize: the policy's features (`prosocial_features` in the two-agent world).
+    social_scale: a number or one per learner (S,): the caregiver pays social_scale·R_s
+              (1, as in the paper, except in Fig. 7's control: a caregiver paying at the
+              rate the ISR pays).
     The world says what the ISR sees (`world.isr_view`). An update uses one episode in each
     of the N worlds of a learner, so `episodes` must be a multiple of N; the logs hold one
     point per update (the mean over the N worlds), and the env steps taken.
@@ -248,12 +254,14 @@ def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, has_i
         raise ValueError(f"episodes ({episodes}) must be a positive multiple of "
                          f"worlds_per_seed ({n})")
     presence = _per_learner(presence, n_seeds, "presence", float)[:, None]     # (S, 1)
+    social_scale = _per_learner(social_scale, n_seeds, "social_scale", float)[:, None]
     has_isr = _isr_mask(isr, has_isr, n_seeds)
     v, T, updates = world_cfg.view, world_cfg.episode_len, episodes // n
     _check_sizes(policy, featurize, world_cfg)
     world = world_cfg.make(n_seeds, n, rng, layouts)
     obs = world.reset().reshape(n_seeds, n, v, v)
     goals, internal = np.zeros((n_seeds, updates)), np.zeros((n_seeds, updates))
+    paid_i, paid_s = np.zeros((n_seeds, updates)), np.zeros((n_seeds, updates))
     if record:
         data = {"views": np.zeros((n_seeds, updates, T, n, v, v), dtype=np.int8),
                 "actions": np.zeros((n_seeds, updates, T, n), dtype=np.int8),
@@ -271,8 +279,10 @@ def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, has_i
             r_i = np.zeros((n_seeds, n), dtype=np.float32)
             if isr is not None:
                 r_i[has_isr] = isr(seen[has_isr], actions[has_isr])
-            b_utility[:, t] = utility(r_e, r_s, r_i, presence)
+            b_utility[:, t] = utility(r_e, social_scale * r_s, r_i, presence)
             goals[:, k] += step.reached.reshape(n_seeds, n).mean(axis=1)
+            paid_i[:, k] += r_i.mean(axis=1)
+            paid_s[:, k] += r_s.mean(axis=1)
             if record:
                 data["views"][:, k, t], data["actions"][:, k, t], data["r_s"][:, k, t] = \
                     seen, actions, r_s
@@ -280,7 +290,7 @@ def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, has_i
         internal[:, k] = b_utility.sum(axis=1).mean(axis=1)
         b_returns = discounted_returns(b_utility, agent_cfg.gamma, axis=1)       # (S, T, N)
         policy.update(b_phi, b_actions, b_returns, agent_cfg)
-    logs = {"goals": goals, "internal": internal, "env_steps": world.env_steps}
+    logs = {"goals": goals, "internal": internal, "r_i": paid_i, "r_s": paid_s, "env_steps": world.env_steps}
     if record:  # (S, M) transitions per learner in the order they happened, M = episodes·T
         logs["data"] = {key: a.reshape(n_seeds, -1, *a.shape[4:]) for key, a in data.items()}
     return logs

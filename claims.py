@@ -5,7 +5,7 @@ and returns a JSON-ready dict: per-seed values, and the tests the claim rests on
 (stats.py). figures.py writes them into results.json; the README's tables quote them.
 
 Public names: tail_mean, caregiver_claims, isr_claims, new_world_claims, layout_claims,
-hacked_pairs, hacking_claims.
+hacked_pairs, most_farmed, hacking_claims, calibration_claims, helping_claims, design_claims.
 """
 from types import MappingProxyType
 
@@ -14,6 +14,10 @@ import numpy as np
 import env
 import stats
 from experiments import CONDITIONS, OOD_CONDITIONS, tail_updates
+
+# A learner is hacked when its ISR pays it more than this times what the caregiver would have
+# paid for the same steps (a calibrated ISR pays 0.997–1.003 times; hacked ones up to ~100).
+HACKED_ABOVE = 1.25
 
 
 def tail_mean(curve, episodes, per_update, first=False):
@@ -115,8 +119,9 @@ def hacked_pairs(last, tail_episodes):
     """The state–action pairs the ISR rewards and the caregiver never would (R_i > 0, R_s = 0).
 
     Grouped by what the learner did (action × the cell ahead), with the visits per seed in
-    the recorded episodes; plus the single most visited (view, action) of the least-trained
-    ISR, to draw. last: {views (sizes, S, M, v, v), actions, r_s, r_i (sizes, S, M)}.
+    the recorded episodes; plus the single most visited (view, action) of the ISR whose
+    learners were hacked most (`isr`: its index), to draw.
+    last: {views (ISRs, S, M, v, v), actions, r_s, r_i (ISRs, S, M)}.
     """
     views, actions, r_s, r_i = last["views"], last["actions"], last["r_s"], last["r_i"]
     c = views.shape[-1] // 2
@@ -132,10 +137,12 @@ def hacked_pairs(last, tail_episodes):
                                "visits_per_seed": visits.tolist(),
                                "visits_per_episode": (visits.mean(axis=1) / tail_episodes).tolist(),
                                "mean_r_i": float(r_i[mask].mean())})
-    groups.sort(key=lambda g: -np.sum(g["visits_per_seed"][0]))
+    worst = int(np.argmax(hacked.sum(axis=(1, 2))))                    # the most hacked ISR
+    groups.sort(key=lambda g: -np.sum(g["visits_per_seed"][worst]))
+    example = most_farmed(views[worst], actions[worst], r_i[worst], hacked[worst])
     return {"episodes": tail_episodes,
             "hacked_steps_per_episode": (hacked.sum(axis=-1).mean(axis=1) / tail_episodes).tolist(),
-            "groups": groups, "example": most_farmed(views[0], actions[0], r_i[0], hacked[0])}
+            "groups": groups, "example": None if example is None else {**example, "isr": worst}}
 
 
 def most_farmed(views, actions, r_i, hacked):
@@ -156,15 +163,101 @@ def most_farmed(views, actions, r_i, hacked):
 
 
 def hacking_claims(run):
-    """Fig. 6: per ISR size and seed, internal return and goals in the first vs last episodes;
-    seeds hacked (internal return up and goals down); what was farmed."""
+    """Fig. 6's grid: per cell (ISR training budget × data size) and seed, internal return and
+    goals in the first vs the last episodes after the caregiver left, and Σ R_i / Σ R_s in the
+    last ones (R_s: what the caregiver would have paid). A seed is hacked when its ISR pays
+    more than HACKED_ABOVE times what the caregiver would; the paper's visual sign, internal
+    return up while goals fall, is counted beside it (plain un-learning shows it too). Arrays
+    are (budgets, sizes, S); `hacked` pools the cells as budget × size."""
     curves, tail, per_update = run["curves"], int(run["tail_episodes"]), int(run["episodes_per_update"])
-    out = {"isr_episodes": run["episodes"].tolist(), "isr_transitions": run["transitions"].tolist()}
+    k = tail_updates(tail, per_update)
+    out = {"isr_episodes": run["episodes"].tolist(), "isr_transitions": run["transitions"].tolist(),
+           "isr_updates": ["one pass" if u < 0 else int(u) for u in run["isr_updates"]]}
     for key in ("internal", "goals"):
-        out[f"{key}_first"] = tail_mean(curves[key], tail, per_update, first=True).tolist()   # (sizes, S)
+        out[f"{key}_first"] = tail_mean(curves[key], tail, per_update, first=True).tolist()
         out[f"{key}_last"] = tail_mean(curves[key], tail, per_update).tolist()
+    paid, caregiver = curves["r_i"][..., -k:].sum(axis=-1), curves["r_s"][..., -k:].sum(axis=-1)
+    ratio = np.divide(paid, caregiver, out=np.full(paid.shape, np.inf), where=caregiver > 0)
+    out["r_i_over_r_s_last"] = [[_finite(row) for row in budget] for budget in ratio]
+    out["seeds_hacked"] = (paid > HACKED_ABOVE * caregiver).sum(axis=-1).tolist()
     first, last = np.array(out["internal_first"]), np.array(out["internal_last"])
     goals_first, goals_last = np.array(out["goals_first"]), np.array(out["goals_last"])
-    out["seeds_hacked"] = ((last > first) & (goals_last < goals_first)).sum(axis=1).tolist()
-    out["hacked"] = hacked_pairs(run["last"], tail_updates(tail, per_update) * per_update)
+    out["seeds_internal_up_goals_down"] = ((last > first) & (goals_last < goals_first)).sum(axis=-1).tolist()
+    cells = {key: value.reshape(-1, *value.shape[2:]) for key, value in run["last"].items()}
+    out["hacked"] = hacked_pairs(cells, k * per_update)
+    return out
+
+
+def _finite(values):
+    """A list of floats with NaN and ±inf written as None (JSON has no NaN)."""
+    return [float(v) if np.isfinite(v) else None for v in np.ravel(values)]
+
+
+def calibration_claims(measured, during=None):
+    """The ISR as an instrument, per seed (calibration.measure's sums, on held-out data):
+    Σ reading / Σ R_s for its three readings (output, r_i, used), the share of unrewarded
+    steps it pays more than 0.1 or 0.2 for (false positives) and of rewarded steps it does
+    (true positives), and its mean R_i on the known hazards. `during`: {name: logs with r_i
+    and r_s (..., updates)} of learners that learned from it after the caregiver left; for
+    each, Σ R_i / Σ R_s there, where R_s is what the caregiver would have paid (> 1: the ISR
+    pays more than the caregiver would: hacking, whichever way the behaviour goes)."""
+    out = {}
+    for name in ("output", "r_i", "used"):
+        out[f"{name}_over_r_s"] = _finite(measured[f"{name}_sum"] / measured["r_s_sum"])
+        out[f"{name}_over_r_s_pooled"] = float(measured[f"{name}_sum"].sum() / measured["r_s_sum"].sum())
+        for level in (0.1, 0.2):
+            out[f"{name}_false_positive_above_{level}"] = _finite(
+                measured[f"{name}_false_above_{level}"] / measured["n_negative"])
+            out[f"{name}_true_positive_above_{level}"] = _finite(
+                measured[f"{name}_true_above_{level}"] / measured["n_positive"])
+    out["hazards"] = {key[len("hazard_"):]: _finite(value) for key, value in measured.items()
+                      if key.startswith("hazard_")}
+    for name, logs in (during or {}).items():
+        paid, caregiver = logs["r_i"].sum(axis=-1), logs["r_s"].sum(axis=-1)
+        out[f"during_{name}_r_i_over_r_s"] = _finite(np.divide(paid, caregiver, out=np.full(paid.shape, np.inf),
+                                                               where=caregiver > 0))
+        out[f"during_{name}_r_i_over_r_s_pooled"] = float(paid.sum() / caregiver.sum())
+    return out
+
+
+def helping_claims(run):
+    """Fig. 7: `caregiver_claims` with the scripted helper as the ceiling, the control
+    `oracle_at_isr_rate` (the caregiver stays, paying at the ISR's own rate), and isr vs each
+    oracle by a paired t-test per seed (the conditions continue the same socialized learner)."""
+    out = caregiver_claims(run, ceiling="helper")
+    tail, per_update = int(run["tail_episodes"]), int(run["episodes_per_update"])
+    socialized = np.array(out["socialized_goals_per_episode"])
+    end = {c: tail_mean(run["after"][c]["goals"], tail, per_update) for c in run["after"]}
+    out["isr_pay_rate"] = run["isr_pay_rate"].tolist()
+    out["oracle_at_isr_rate_goals_per_episode"] = end["oracle_at_isr_rate"].tolist()
+    out["oracle_at_isr_rate_fraction_of_socialized"] = (end["oracle_at_isr_rate"] / socialized).tolist()
+    for other in ("oracle", "oracle_at_isr_rate"):
+        out[f"isr_vs_{other}_paired"] = stats.paired_t_test(end["isr"], end[other])._asdict()
+    out["random_goals_per_episode"] = float(run["random_goals"])
+    out["isr_test_loss"] = run["isr_test_loss"].tolist()
+    out["isr_calibration"] = calibration_claims(run["calibration"], {"after": run["after"]["isr"]})
+    return out
+
+
+def design_claims(run):
+    """Fig. 3's last panel: per training × design, the learners hacked (their ISR paid more
+    than HACKED_ABOVE times what the caregiver would have over the last episodes), the share
+    of socialized goals
+    they keep, and the ISR's calibration on held-out data (per seed)."""
+    tail, per_update = int(run["tail_episodes"]), int(run["episodes_per_update"])
+    k = tail_updates(tail, per_update)
+    socialized = tail_mean(run["social"]["goals"], tail, per_update)          # (S,)
+    kept = tail_mean(run["after"]["goals"], tail, per_update) / socialized   # (trainings, designs, S)
+    paid, caregiver = run["after"]["r_i"][..., -k:].sum(axis=-1), run["after"]["r_s"][..., -k:].sum(axis=-1)
+    out = {"designs": run["designs"].tolist(), "trainings": run["trainings"].tolist(),
+           "fraction_of_socialized": kept.tolist(),
+           "learners_hacked": (paid > HACKED_ABOVE * caregiver).sum(axis=-1).tolist(),
+           "learners_below_80_percent": (kept < 0.8).sum(axis=-1).tolist()}
+    cal = run["calibration"]
+    for t, training in enumerate(out["trainings"]):
+        for d, design in enumerate(out["designs"]):
+            cell = calibration_claims({key: value[t, d] for key, value in cal.items()})
+            out.setdefault("calibration", {}).setdefault(training, {})[design] = {
+                "r_i_over_r_s": cell["r_i_over_r_s"], "hazards": cell["hazards"],
+                "r_i_false_positive_above_0.1": cell["r_i_false_positive_above_0.1"]}
     return out

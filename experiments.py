@@ -15,7 +15,8 @@ smoke-test budget) and a function `(config, seeds) → run`:
   `Internalization`, `internalization` (Figs 1, 3, 4 left);
   `Generalization`, `generalization` (Figs 4 right, 5);
   `IncompleteInternalization`, `incomplete_internalization` (Fig. 6);
-  `Helping`, `helping` (Fig. 7, the prosocial two-agent world).
+  `Helping`, `helping` (Fig. 7, the prosocial two-agent world);
+  `ISRDesigns`, `isr_designs` (Fig. 3's last panel: the ISR designs the README rejects).
 A run is a nested dict of plain arrays keyed by condition name (figures.py saves it as
 .npz beside the PNGs); `env_steps` counts the world-steps the run's worlds took.
 All the seeds of a run are learners of one batch: one random stream per stage, spawned from
@@ -29,6 +30,7 @@ from typing import NamedTuple
 import numpy as np
 
 import agents
+import calibration
 import env
 import isr
 import prosocial
@@ -41,9 +43,10 @@ ISR_CODES = (env.WALL, env.GOAL)           # the view cells the ISR sees (README
 HELPING_ISR_CODES = (env.WALL, env.GOAL, prosocial.BALL) + tuple(   # + the caregiver's action
     prosocial.CAREGIVER_ACTION + a for a in (prosocial.Action.LEFT, prosocial.Action.RIGHT,
                                              prosocial.Action.FORWARD))
+LOGGED = ("goals", "internal", "r_i", "r_s")   # agents.learn's per-update logs, (S, updates) each
 # How many random streams each experiment draws, in the order they are spawned from a seed set.
-STREAMS = (("internalization", 4), ("generalization", 6), ("incomplete_internalization", 2),
-           ("helping", 6))
+STREAMS = (("internalization", 4), ("generalization", 6), ("incomplete_internalization", 3),
+           ("helping", 7), ("isr_designs", 2))
 
 
 def random_streams(seeds, experiment):
@@ -78,14 +81,27 @@ def socialize(world_cfg, agent_cfg, isr_cfg, n_seeds, episodes, rng, featurize=a
     logs = agents.learn(policy, world_cfg, agent_cfg, episodes, 1.0, rng, record=True,
                         featurize=featurize, **learn_args)
     data = isr.SocialRewardData(**logs.pop("data"), block=world_cfg.episode_len * agent_cfg.worlds_per_seed,
-                                test_every=isr_cfg.test_every)
+                                test_every=isr_cfg.test_every, episode_len=world_cfg.episode_len)
     return policy, logs, data
 
 
-def train_isr(data, isr_cfg, rng, codes, n_actions, threshold=None, **train_args):
-    """Step 2 of the protocol: one ISR per learner on its socialization data; (ISR, log)."""
-    params, log = isr.train_isr(data, isr_cfg, rng, codes, n_actions, **train_args)
-    return isr.ISR(params, codes, threshold), log
+def train_isr(data, isr_cfg, rng, codes, world_cfg, threshold=None, n_train=None, curve=True):
+    """Step 2 of the protocol: one ISR per learner on its first n_train socialization
+    transitions (all by default); (isr.ISR, training log). With isr_cfg.calibrate, each ISR's
+    odds are then shifted so that on those transitions (isr_cfg.calibration_size of them,
+    evenly spaced in time) it pays in total what the caregiver paid: its R_i estimates R_s
+    itself, not R_s under class-balanced sampling (isr.ISR, isr.calibrate_odds)."""
+    params, log = isr.train_isr(data, isr_cfg, rng, codes, world_cfg.n_actions, n_train=n_train, curve=curve)
+    model = isr.ISR(params, codes, threshold)
+    if not isr_cfg.calibrate:
+        return model, log
+    train = data.train_index[:data.n_train if n_train is None else n_train]
+    train = train[::max(1, len(train) // isr_cfg.calibration_size)]
+    views, actions, r_s = data.rows(np.broadcast_to(train, (data.views.shape[0], len(train))))
+    y = calibration.in_chunks(model.output, views, actions)
+    odds = isr.calibrate_odds(y, r_s, world_cfg.social_reward)
+    log["odds"] = odds
+    return isr.ISR(params, codes, threshold, odds, world_cfg.social_reward), log
 
 
 def caregiver_leaves(learners, conditions, world_cfg, agent_cfg, episodes, rng, model=None, **learn_args):
@@ -103,7 +119,7 @@ def caregiver_leaves(learners, conditions, world_cfg, agent_cfg, episodes, rng, 
     has_isr = np.repeat([c == "isr" for c in conditions], n)
     logs = agents.learn(learners, world_cfg, agent_cfg, episodes, presence, rng,
                         isr=model if has_isr.any() else None, has_isr=has_isr, **learn_args)
-    for key in ("goals", "internal"):
+    for key in LOGGED:
         logs[key] = {c: logs[key][i * n:(i + 1) * n] for i, c in enumerate(conditions)}
     return logs
 
@@ -116,7 +132,7 @@ class Internalization:
     """Figs 1, 3 and 4 left: socialize, train the ISR, then the three conditions."""
     world: env.WorldConfig = env.WorldConfig()      # 7×7, 3 random blocks, 20-step episodes
     agent: agents.AgentConfig = agents.AgentConfig()   # the learner: 30 worlds each, Adam lr 0.15
-    isr: ISRConfig = ISRConfig()                   # the ISR's training: one pass, SGD+momentum
+    isr: ISRConfig = ISRConfig()                   # the ISR's training: 1,000 updates, SGD+momentum
     isr_codes: tuple = ISR_CODES                   # view cells the ISR sees
     isr_threshold: float | None = None             # Eq. 1's raw R_i (the authors' Fig. 1 run)
     socialization: int = 6000                      # episodes with the caregiver (paper: 6K)
@@ -127,14 +143,17 @@ class Internalization:
     planner_episodes: int = 10                     # episodes per planner world
 
     def quick(self):
-        return replace(self, socialization=600, after=600, tail=150, planner_worlds=60, planner_episodes=2)
+        return replace(self, socialization=600, after=600, tail=150, planner_worlds=60, planner_episodes=2,
+                       isr=replace(self.isr, updates=250))
 
 
 class Socialized(NamedTuple):
     """What later experiments reuse of an `internalization` run (kept in memory, not saved)."""
     policy: agents.Policy            # the learners as the caregiver left them
-    isr_params: tuple                # one ISR per data size of cfg.isr_fractions (Fig. 3 right)
+    isrs: tuple                      # one isr.ISR per data size of cfg.isr_fractions (Fig. 3 right)
     isr_sizes: tuple                 # the train transitions each of those ISRs saw
+    data: isr.SocialRewardData       # the socialization data (Fig. 6 trains its own ISRs on it)
+    goals: np.ndarray                # (S, updates) goals per episode during socialization
 
 
 def internalization(cfg, seeds, log=quiet):
@@ -152,28 +171,30 @@ def internalization(cfg, seeds, log=quiet):
     policy, social, data = socialize(cfg.world, cfg.agent, cfg.isr, n_seeds, cfg.socialization, streams[0])
     log(f"  ISR on {data.n_train} transitions per seed, and on {len(cfg.isr_fractions) - 1} smaller sets")
     sizes = [max(1, int(round(f * data.n_train))) for f in cfg.isr_fractions]
-    size_params, size_losses = [], []
+    size_models, size_losses = [], []
     for size in sizes[:-1]:
-        params, size_log = isr.train_isr(data, cfg.isr, streams[1], cfg.isr_codes, cfg.world.n_actions,
+        size_model, size_log = train_isr(data, cfg.isr, streams[1], cfg.isr_codes, cfg.world, cfg.isr_threshold,
                                          n_train=size, curve=False)
-        size_params.append(params)
+        size_models.append(size_model)
         size_losses.append(size_log["final_test_loss"])
-    model, isr_log = train_isr(data, cfg.isr, streams[1], cfg.isr_codes, cfg.world.n_actions, cfg.isr_threshold)
-    size_params.append(model.params)
+    model, isr_log = train_isr(data, cfg.isr, streams[1], cfg.isr_codes, cfg.world, cfg.isr_threshold)
+    size_models.append(model)
     size_losses.append(isr_log["final_test_loss"])
+    measured = calibration.measure(model, data, calibration.single_agent_hazards)
     log(f"  after the caregiver leaves: {cfg.after} episodes x {n_seeds} seeds x {len(CONDITIONS)} conditions")
     after = caregiver_leaves(policy.tile(len(CONDITIONS)), CONDITIONS, cfg.world, cfg.agent, cfg.after,
                              streams[2], model)
     planner = env.planner_goals(cfg.world, cfg.planner_worlds, cfg.planner_episodes, streams[3])
     run = {
         "seeds": np.array(seeds), "episodes_per_update": cfg.agent.worlds_per_seed, "tail_episodes": cfg.tail,
-        "social": {k: social[k] for k in ("goals", "internal")},    # (S, updates) each
+        "social": {k: social[k] for k in LOGGED},                    # (S, updates) each
         "after": by_condition(after),                                # condition → (S, updates) each
         "planner_goals": planner["goals"].mean(),
         "isr": isr_log, "isr_sizes": np.array(sizes), "isr_size_test_loss": np.array(size_losses),
+        "calibration": measured,                                     # the ISR as an instrument, (S,) each
         "env_steps": social["env_steps"] + after["env_steps"] + planner["env_steps"],
     }
-    return run, Socialized(policy, tuple(size_params), tuple(sizes))
+    return run, Socialized(policy, tuple(size_models), tuple(sizes), data, social["goals"])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -196,7 +217,8 @@ class Generalization:
     tail: int = 500                                 # first/last episodes compared in the learning
 
     def quick(self):
-        return replace(self, socialization=600, new_world_episodes=600, layout_episodes=1200, tail=150)
+        return replace(self, socialization=600, new_world_episodes=600, layout_episodes=1200, tail=150,
+                       isr=replace(self.isr, updates=250))
 
 
 def generalization(cfg, seeds, log=quiet):
@@ -217,15 +239,17 @@ def generalization(cfg, seeds, log=quiet):
     streams = random_streams(seeds, "generalization")
     log(f"  socialization with one block: {cfg.socialization} episodes x {n_seeds} seeds")
     frozen, social, data = socialize(cfg.train_world, cfg.agent, cfg.isr, n_seeds, cfg.socialization, streams[0])
-    model, _ = train_isr(data, cfg.isr, streams[1], cfg.isr_codes, cfg.train_world.n_actions,
-                         cfg.isr_threshold, curve=False)
+    model, _ = train_isr(data, cfg.isr, streams[1], cfg.isr_codes, cfg.train_world, cfg.isr_threshold,
+                         curve=False)
+    measured = calibration.measure(model, data, calibration.single_agent_hazards)
+    del data
     learning = ("isr", "oracle")                    # the two conditions that keep learning
     log(f"  new world: {cfg.new_world_episodes} episodes x {n_seeds} seeds x 3 conditions")
     new_policy, raw_policy = frozen.tile(len(learning)), frozen.tile(1)
     new = caregiver_leaves(new_policy, learning, cfg.new_world, cfg.agent, cfg.new_world_episodes,
                            streams[2], model)
     raw = caregiver_leaves(raw_policy, ("isr",), cfg.new_world, cfg.agent, cfg.new_world_episodes,
-                           streams[3], isr.ISR(model.params, cfg.isr_codes))
+                           streams[3], model.raw())
     log(f"  hand-picked layouts: {cfg.layout_episodes} episodes x {n_seeds} seeds x 2 conditions x {n_layouts} layouts")
     grids = np.stack([env.parse_layout(env.HANDPICKED[name]) for name in cfg.layouts])
     per_learner = np.repeat(np.tile(grids, (len(learning), 1, 1)), n_seeds, axis=0)   # (2·L·S, H, W)
@@ -242,7 +266,7 @@ def generalization(cfg, seeds, log=quiet):
     per_layout = lambda a: a.reshape(n_layouts, n_seeds, *a.shape[1:])
     return {
         "seeds": np.array(seeds), "episodes_per_update": cfg.agent.worlds_per_seed, "tail_episodes": cfg.tail,
-        "layout_names": np.array(cfg.layouts),
+        "layout_names": np.array(cfg.layouts), "calibration": measured,
         "social": {"goals": social["goals"]},                                        # (S, updates)
         "new_world": split(new_eval, new_conditions, n_seeds),                       # condition → (S,)
         "new_world_curves": {**by_condition(new), "isr_raw": by_condition(raw)["isr"]},  # (S, updates)
@@ -256,8 +280,8 @@ def generalization(cfg, seeds, log=quiet):
 
 
 def by_condition(logs):
-    """{condition: {goals, internal}} from `caregiver_leaves` logs."""
-    return {c: {key: logs[key][c] for key in ("goals", "internal")} for c in logs["goals"]}
+    """{condition: {goals, internal, r_i, r_s}} from `caregiver_leaves` logs."""
+    return {c: {key: logs[key][c] for key in LOGGED} for c in logs["goals"]}
 
 
 def split(evaluation, conditions, n):
@@ -271,56 +295,130 @@ def split(evaluation, conditions, n):
 
 @dataclass(frozen=True)
 class IncompleteInternalization:
-    """Fig. 6: learners the caregiver left learn in new worlds from ISRs that saw less data."""
-    source: Internalization = Internalization()     # the learners and ISRs it continues from
+    """Fig. 6 as a designed grid: learners the caregiver left learn in new worlds from ISRs
+    that saw less socialization data (rows) and trained for less long (columns)."""
+    source: Internalization = Internalization()     # the learners and data it continues from
     new_world: env.WorldConfig = env.WorldConfig(n_blocks=5)   # new worlds: five random blocks
-    hack_fractions: tuple = (1 / 12, 1 / 6, 1 / 3, 1.0)   # which ISRs of Fig. 3 right (share of data)
+    data_fractions: tuple = (1 / 48, 1 / 24, 1 / 12, 1 / 6, 1 / 3, 1.0)   # 125 … 6,000 episodes
+    isr_updates: tuple = (None, 1000)               # one pass over its data (None), or the stated budget
     isr_threshold: float = 0.2                      # as the authors' Fig. 6 run
     after: int = 6000                               # further episodes
     tail: int = 500                                 # first/last episodes compared; the last recorded
 
     def quick(self):
-        return replace(self, source=self.source.quick(), after=600, tail=150)
+        return replace(self, source=self.source.quick(), after=600, tail=150, isr_updates=(None, 250))
 
 
 def incomplete_internalization(cfg, seeds, socialized, log=quiet):
-    """The learners the caregiver left keep learning in new worlds from ISRs trained on less
-    and less socialization data (the ISRs of Fig. 3 right); a designed version of Fig. 6.
+    """The learners the caregiver left keep learning in new worlds from ISRs trained on the
+    first cfg.data_fractions of their socialization data, each for one pass over it or for
+    the stated number of updates: a designed version of Fig. 6.
 
-    For each data size in cfg.hack_fractions, each seed's socialized learner (`socialized`,
-    from `internalization` with cfg.source) learns `after` episodes in `new_world` with the
-    caregiver gone and R_i from the ISR of that size, thresholded as the authors' Fig. 6 run.
-    All sizes × seeds run as one batch; the last `tail` episodes (rounded up to whole
-    updates) are recorded to find the state–action pairs the learner farms.
+    All budgets × sizes × seeds learn `after` episodes in `new_world` as one batch, with the
+    caregiver gone and R_i thresholded as the authors' Fig. 6 run; the last `tail` episodes
+    (rounded up to whole updates) are recorded to find what the learners farm. Cells are
+    ordered budget, then size: arrays (budgets, sizes, S, ...).
     """
-    n_seeds, n_sizes = len(seeds), len(cfg.hack_fractions)
-    which = [cfg.source.isr_fractions.index(f) for f in cfg.hack_fractions]
-    params = {k: np.concatenate([socialized.isr_params[i][k] for i in which])
-              for k in socialized.isr_params[0]}                         # (sizes·S, ...)
-    model = isr.ISR(params, cfg.source.isr_codes, cfg.isr_threshold)
-    per_update = cfg.source.agent.worlds_per_seed
-    tail = tail_updates(cfg.tail, per_update) * per_update
-    log(f"  learning from ISRs of {n_sizes} data sizes: {cfg.after} episodes x {n_seeds} seeds x {n_sizes} sizes")
+    n_seeds, n_budgets, n_sizes = len(seeds), len(cfg.isr_updates), len(cfg.data_fractions)
     streams = random_streams(seeds, "incomplete_internalization")
-    policy = socialized.policy.tile(n_sizes)
-    first = caregiver_leaves(policy, ("isr",), cfg.new_world, cfg.source.agent, cfg.after - tail,
-                             streams[0], model)
-    last = caregiver_leaves(policy, ("isr",), cfg.new_world, cfg.source.agent, tail, streams[1], model,
-                            record=True)
-    data = last["data"]
-    r_i = model(data["views"], data["actions"].astype(np.int64))
-    shape = (n_sizes, n_seeds, -1)
+    data, source = socialized.data, cfg.source
+    sizes = [max(1, int(round(f * data.n_train))) for f in cfg.data_fractions]
+    log(f"  {n_budgets * n_sizes} ISRs per seed: {n_sizes} data sizes x {n_budgets} training budgets")
+    models = [train_isr(data, replace(source.isr, updates=updates), streams[2], source.isr_codes, source.world,
+                        cfg.isr_threshold, n_train=size, curve=False)[0]
+              for updates in cfg.isr_updates for size in sizes]
+    model = isr.ISR.stack(*models)                                     # (budgets·sizes·S) models
+    per_update = source.agent.worlds_per_seed
+    tail = tail_updates(cfg.tail, per_update) * per_update
+    log(f"  learning from them: {cfg.after} episodes x {n_seeds} seeds x {len(models)} ISRs")
+    policy = socialized.policy.tile(len(models))
+    first = caregiver_leaves(policy, ("isr",), cfg.new_world, source.agent, cfg.after - tail, streams[0], model)
+    last = caregiver_leaves(policy, ("isr",), cfg.new_world, source.agent, tail, streams[1], model, record=True)
+    recorded = last["data"]
+    r_i = calibration.in_chunks(model, recorded["views"], recorded["actions"].astype(np.int64))
+    shape = (n_budgets, n_sizes, n_seeds, -1)
     return {
         "seeds": np.array(seeds), "episodes_per_update": per_update, "tail_episodes": cfg.tail,
-        "transitions": np.array(socialized.isr_sizes)[which],                # ISR train sizes
-        "episodes": np.array([int(round(f * cfg.source.socialization)) for f in cfg.hack_fractions]),
+        "transitions": np.array(sizes),                                   # ISR train sizes
+        "episodes": np.array([int(round(f * source.socialization)) for f in cfg.data_fractions]),
+        "isr_updates": np.array([u if u else -1 for u in cfg.isr_updates]),   # −1: one pass
         "curves": {k: np.concatenate([first[k]["isr"], last[k]["isr"]], axis=1).reshape(shape)
-                   for k in ("goals", "internal")},                      # (sizes, S, updates)
-        "last": {"views": data["views"].reshape(n_sizes, n_seeds, *data["views"].shape[1:]),
-                 "actions": data["actions"].reshape(shape), "r_s": data["r_s"].reshape(shape),
-                 "r_i": r_i.reshape(shape)},                             # (sizes, S, steps)
+                   for k in LOGGED},                                     # (budgets, sizes, S, updates)
+        "last": {"views": recorded["views"].reshape(*shape[:3], *recorded["views"].shape[1:]),
+                 "actions": recorded["actions"].reshape(shape), "r_s": recorded["r_s"].reshape(shape),
+                 "r_i": r_i.reshape(shape)},                             # (budgets, sizes, S, steps)
         "env_steps": first["env_steps"] + last["env_steps"],
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# Fig. 3 right, last panel: the ISR designs the README rejects, re-run
+
+@dataclass(frozen=True)
+class ISRDesigns:
+    """Fig. 3, last panel: ISR designs × trainings, each driving the learners the caregiver
+    left in the training world (Eq. 1's raw R_i), as Fig. 4 left's `isr` condition."""
+    source: Internalization = Internalization()     # the learners and data it continues from
+    designs: tuple = ("one output per action", "action as input", "empty channel")
+    old_training: ISRConfig = ISRConfig(zero_output=False, updates=None, calibrate=False)  # He init, one pass
+    after: int = 6000                               # episodes after the caregiver leaves
+    tail: int = 500                                 # the last episodes compared
+
+    def quick(self):
+        return replace(self, source=self.source.quick(), after=600, tail=150)
+
+
+def isr_design(name, cfg):
+    """(ISR codes, ISRConfig changes) of a named design."""
+    codes = cfg.source.isr_codes
+    if name == "empty channel":
+        return (env.EMPTY,) + tuple(codes), {}
+    if name == "action as input":
+        return tuple(codes), {"action_input": True}
+    return tuple(codes), {}
+
+
+def isr_designs(cfg, seeds, socialized, log=quiet):
+    """Each design, trained the old way and ours, on each learner's socialization data; then
+    the learners the caregiver left learn `after` episodes from it. Arrays (trainings,
+    designs, S, ...): the calibration sums (calibration.measure) and the learning logs."""
+    streams = random_streams(seeds, "isr_designs")
+    source, data = cfg.source, socialized.data
+    trainings = (cfg.old_training, source.isr)
+    models, measured = [], []
+    for training in trainings:
+        for name in cfg.designs:
+            codes, changes = isr_design(name, cfg)
+            model, _ = train_isr(data, replace(training, **changes), streams[0], codes, source.world, curve=False)
+            models.append(model)
+            measured.append(calibration.measure(model, data, calibration.single_agent_hazards))
+    log(f"  learning from {len(models)} ISR designs: {cfg.after} episodes x {len(seeds)} seeds")
+    policy = socialized.policy.tile(len(models))
+    has = np.ones(policy.n_learners, dtype=bool)
+    logs = agents.learn(policy, source.world, source.agent, cfg.after, 0.0, streams[1],
+                        isr=_Several(models, len(seeds)), has_isr=has)
+    shape = (len(trainings), len(cfg.designs), len(seeds), -1)
+    return {
+        "seeds": np.array(seeds), "episodes_per_update": source.agent.worlds_per_seed, "tail_episodes": cfg.tail,
+        "designs": np.array(cfg.designs), "trainings": np.array(["random output layer, one pass, raw",
+                                                                 "zero output layer, 1,000 updates, calibrated"]),
+        "social": {"goals": socialized.goals},                       # (S, updates) of socialization
+        "calibration": {k: np.stack([m[k] for m in measured]).reshape(shape[:3]) for k in measured[0]},
+        "after": {k: logs[k].reshape(shape) for k in LOGGED},
+        "env_steps": logs["env_steps"],
+    }
+
+
+class _Several:
+    """Several ISRs (different designs) as one callable over consecutive groups of learners."""
+
+    def __init__(self, models, per_model_group):
+        self.models, self.n = models, per_model_group
+        self.n_models = sum(m.n_models for m in models)
+
+    def __call__(self, views, actions):
+        return np.concatenate([m(views[i * self.n:(i + 1) * self.n], actions[i * self.n:(i + 1) * self.n])
+                               for i, m in enumerate(self.models)])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -332,9 +430,9 @@ class Helping:
     world: prosocial.ProsocialConfig = prosocial.ProsocialConfig()   # 7×7, 8 walls, 100-step episodes
     agent: agents.AgentConfig = agents.AgentConfig(lr=0.05)   # at 0.15, 1–2 of 10 learners
                                                               # stalled at 0 goals (README)
-    isr: ISRConfig = ISRConfig(epochs=2.0)            # 2 passes (the authors: 10)
+    isr: ISRConfig = ISRConfig()                    # the ISR's training, as in Figs 1–6
     isr_codes: tuple = HELPING_ISR_CODES            # walls, goal, ball, the caregiver's action
-    isr_threshold: float = 0.2                      # as Figs 4 right to 6 (the authors: raw)
+    isr_threshold: float | None = None              # the raw R_i of Eq. 1, as the authors' Fig. 7
     socialization: int = 2400                       # episodes of 100 steps = 24e4 steps
     after: int = 2400                               # episodes after the caregiver's reward stops
     tail: int = 500                                 # "the last 500 episodes" of a phase
@@ -342,7 +440,8 @@ class Helping:
     helper_episodes: int = 2                        # episodes per helper world
 
     def quick(self):
-        return replace(self, socialization=300, after=300, tail=150, helper_worlds=60, helper_episodes=1)
+        return replace(self, socialization=300, after=300, tail=150, helper_worlds=60, helper_episodes=1,
+                       isr=replace(self.isr, updates=250))
 
 
 def helping(cfg, seeds, log=quiet):
@@ -353,8 +452,10 @@ def helping(cfg, seeds, log=quiet):
     every transition is recorded (the ISR sees the view with the caregiver's action in its
     cell). ISR: as in the single-agent world, on the view one-hot over walls, goal, ball and
     the caregiver's action, one output per learner action, 2 passes over the data.
-    Phase 2 (2,400 episodes): oracle, none, isr (`caregiver_leaves`); R_i thresholded at 0.2
-    (the authors' Fig. 7 used the raw ISR; README: why).
+    Phase 2 (2,400 episodes): oracle, none, isr (`caregiver_leaves`), with Eq. 1's R_i; and
+    a control, `oracle_at_isr_rate`: the caregiver stays but pays R_s times the rate at which
+    each learner's ISR pays on held-out data (Σ R_i / Σ R_s), so that isr vs this control
+    compares what the ISR rewards at equal reward scale.
     """
     n_seeds = len(seeds)
     streams = random_streams(seeds, "helping")
@@ -362,21 +463,27 @@ def helping(cfg, seeds, log=quiet):
     common = dict(layouts=layouts, featurize=agents.prosocial_features)
     log(f"  socialization to help: {cfg.socialization} episodes x {n_seeds} seeds")
     policy, social, data = socialize(cfg.world, cfg.agent, cfg.isr, n_seeds, cfg.socialization, streams[1], **common)
-    model, isr_log = train_isr(data, cfg.isr, streams[2], cfg.isr_codes, cfg.world.n_actions, cfg.isr_threshold,
+    model, isr_log = train_isr(data, cfg.isr, streams[2], cfg.isr_codes, cfg.world, cfg.isr_threshold,
                                curve=False)
+    measured = calibration.measure(model, data, calibration.two_agent_hazards)
     positives = (data.r_s[:, data.train_index] > 0).mean()
     del data
     log(f"  after the caregiver's reward stops: {cfg.after} episodes x {n_seeds} seeds x {len(CONDITIONS)} conditions")
     after = caregiver_leaves(policy.tile(len(CONDITIONS)), CONDITIONS, cfg.world, cfg.agent, cfg.after,
                              streams[3], model, **common)
+    rate = measured["used_sum"] / measured["r_s_sum"]                 # (S,) the ISR's pay rate
+    control = caregiver_leaves(policy.tile(1), ("oracle",), cfg.world, cfg.agent, cfg.after, streams[6],
+                               social_scale=rate, **common)
     helper = prosocial.helper_goals(cfg.world, layouts, cfg.helper_worlds, cfg.helper_episodes, streams[4])
     random = prosocial.random_goals(cfg.world, layouts, cfg.helper_worlds, cfg.helper_episodes, streams[5])
     return {
         "seeds": np.array(seeds), "episodes_per_update": cfg.agent.worlds_per_seed, "tail_episodes": cfg.tail,
-        "social": {k: social[k] for k in ("goals", "internal")},
-        "after": by_condition(after),
+        "social": {k: social[k] for k in LOGGED},
+        "after": {**by_condition(after), "oracle_at_isr_rate": by_condition(control)["oracle"]},
+        "isr_pay_rate": rate,
         "helper_goals": helper["goals"].mean(),     # the scripted helper's rate (the ceiling)
         "random_goals": random["goals"].mean(),     # a uniformly random learner's rate (the floor)
-        "isr_test_loss": isr_log["final_test_loss"], "isr_positive_share": positives,
-        "env_steps": social["env_steps"] + after["env_steps"] + helper["env_steps"] + random["env_steps"],
+        "isr_test_loss": isr_log["final_test_loss"], "isr_positive_share": positives, "calibration": measured,
+        "env_steps": (social["env_steps"] + after["env_steps"] + control["env_steps"] + helper["env_steps"]
+                      + random["env_steps"]),
     }

@@ -10,7 +10,8 @@ This module imports nothing else of ours: views are integer cell codes, and the 
 says which codes exist (`codes`).
 
 Public names: ISRConfig, encode, init_params, forward, backward, mse, clip_by_norm,
-predict, action_grad, sgd_step, balanced_sampler, balanced_loss, SocialRewardData, train_isr, ISR.
+predict, network_input, action_grad, sgd_step, balanced_sampler, balanced_loss, SocialRewardData, train_isr, ISR,
+shift_odds, calibrate_odds.
 """
 from dataclasses import dataclass
 
@@ -25,7 +26,12 @@ class ISRConfig:
     momentum: float = 0.9         # SGD momentum
     batch: int = 256              # transitions per minibatch, half of them positive
     max_grad_norm: float = 1.0    # global gradient-norm clip per model (original: 1.0)
-    epochs: float = 1.0           # samples drawn = epochs × train size (original: 1 epoch)
+    epochs: float = 1.0           # if updates is None: passes over the train split (original: 1)
+    updates: int | None = 1000    # SGD updates whatever the data size (None: `epochs` passes)
+    zero_output: bool = True      # start the output layer at 0 (see init_params; README: why)
+    calibrate: bool = True        # shift the output's odds to pay, on the train split, what R_s paid
+    calibration_size: int = 20000 # train transitions (evenly spaced in time) the odds are fitted on
+    action_input: bool = False    # the action as an input, one output (the authors' design; README)
     test_every: int = 10          # every 10th batch of episodes is held out (10%, as the original)
     curve_points: int = 25        # loss-curve evaluations during training (Fig. 3 left)
     eval_size: int = 3000         # transitions per split the loss curve is measured on
@@ -42,14 +48,19 @@ def encode(views, codes):
     return cells.reshape(*views.shape[:-2], -1).astype(np.float32)
 
 
-def init_params(sizes, n_models, rng, dtype=np.float32):
+def init_params(sizes, n_models, rng, dtype=np.float32, zero_output=False):
     """He-normal weights, zero biases: {W1, b1, ..., WL, bL}, Wl (M, in, out), bl (M, 1, out).
 
-    float32 by default (speed); the gradient check uses float64.
+    zero_output: the output layer starts at 0, so that each action's output moves only with
+    evidence about that action (the random draw is made anyway: the hidden layers start the
+    same either way). float32 by default (speed); the gradient check uses float64.
     """
     params = {}
+    n_layers = len(sizes) - 1
     for layer, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
         w = rng.normal(0.0, np.sqrt(2.0 / fan_in), (n_models, fan_in, fan_out))
+        if zero_output and layer == n_layers:
+            w = np.zeros_like(w)
         params[f"W{layer}"] = w.astype(dtype)
         params[f"b{layer}"] = np.zeros((n_models, 1, fan_out), dtype=dtype)
     return params
@@ -85,8 +96,22 @@ def backward(params, acts, dloss_dy):
 
 
 def predict(params, x, actions):
-    """(M, B) the ISR's R_i for inputs x (M, B, D) and actions (M, B): y(s)_a."""
-    return np.take_along_axis(forward(params, x)[0], actions[..., None], axis=-1)[..., 0]
+    """(M, B) the ISR's R_i for inputs x (M, B, D) and actions (M, B): y(s)_a, or y(s, a) when
+    the network has a single output (the action was an input, `network_input`)."""
+    y = forward(params, x)[0]
+    if y.shape[-1] == 1:
+        return y[..., 0]
+    return np.take_along_axis(y, actions[..., None], axis=-1)[..., 0]
+
+
+def network_input(params, views, actions, codes):
+    """(M, B, D) the network's input: the views one-hot over `codes` (`encode`), followed by
+    the action one-hot if the network is wider than that (the action-as-input design)."""
+    x = encode(views, codes)
+    extra = params["W1"].shape[1] - x.shape[-1]
+    if extra <= 0:
+        return x
+    return np.concatenate([x, np.eye(extra, dtype=np.float32)[np.asarray(actions)]], axis=-1)
 
 
 def action_grad(dloss_dpred, actions, n_actions):
@@ -127,13 +152,14 @@ class SocialRewardData:
     one distribution, and no training step sees them.
     """
 
-    def __init__(self, views, actions, r_s, block, test_every=10):
+    def __init__(self, views, actions, r_s, block, test_every=10, episode_len=None):
         n = views.shape[1]
         if block < 1 or n % block:
             raise ValueError(f"{n} transitions do not split into blocks of {block}")
         if test_every < 2 or n // block < test_every:
             raise ValueError(f"{n // block} blocks are too few to hold out one in {test_every}")
         self.views, self.actions, self.r_s = views, actions, r_s
+        self.block, self.episode_len = block, episode_len     # a block is (episode_len, worlds)
         is_test = (np.arange(n) // block) % test_every == test_every - 1
         self.train_index, self.test_index = np.flatnonzero(~is_test), np.flatnonzero(is_test)
         self.n_train = len(self.train_index)
@@ -176,7 +202,7 @@ def balanced_loss(params, data, index, codes, chunk=4096):
     err2, target = [], []
     for start in range(0, len(index), chunk):
         views, actions, r_s = data.rows(np.broadcast_to(index[start:start + chunk], (n_models, len(index[start:start + chunk]))))
-        err2.append((predict(params, encode(views, codes), actions) - r_s) ** 2)
+        err2.append((predict(params, network_input(params, views, actions, codes), actions) - r_s) ** 2)
         target.append(r_s)
     err2, pos = np.concatenate(err2, axis=1), np.concatenate(target, axis=1) > 0
     n_pos, n_neg = pos.sum(axis=1), (~pos).sum(axis=1)
@@ -200,11 +226,12 @@ def train_isr(data, cfg, rng, codes, n_actions, n_train=None, curve=True):
         raise ValueError(f"n_train must be in 1..{data.n_train}, got {n_train}")
     n_models = data.views.shape[0]
     train = data.train_index[:n_train]
-    params = init_params((data.views.shape[2] * data.views.shape[3] * len(codes), *cfg.hidden,
-                          n_actions), n_models, rng)
+    n_in = data.views.shape[2] * data.views.shape[3] * len(codes) + (n_actions if cfg.action_input else 0)
+    params = init_params((n_in, *cfg.hidden, 1 if cfg.action_input else n_actions), n_models, rng,
+                         zero_output=cfg.zero_output)
     velocity = {k: np.zeros_like(p) for k, p in params.items()}
     sample = balanced_sampler(data.r_s[:, train] > 0, rng)
-    n_updates = max(1, int(round(cfg.epochs * n_train / cfg.batch)))
+    n_updates = cfg.updates if cfg.updates else max(1, int(round(cfg.epochs * n_train / cfg.batch)))
     checkpoints = set(np.linspace(0, n_updates, cfg.curve_points).round().astype(int)) if curve else set()
     subset = lambda index: np.sort(rng.permutation(index)[:cfg.eval_size])
     train_eval, test_eval = subset(train), subset(data.test_index)
@@ -217,10 +244,14 @@ def train_isr(data, cfg, rng, codes, n_actions, n_train=None, curve=True):
         if step == n_updates:
             break
         views, actions, target = data.rows(train[sample(cfg.batch)])   # (M, batch, ...)
-        y, acts = forward(params, encode(views, codes))
-        r_i = np.take_along_axis(y, actions[..., None], axis=-1)[..., 0]
-        _, dloss_dr = mse(r_i, target)
-        grads = backward(params, acts, action_grad(dloss_dr, actions, n_actions))
+        y, acts = forward(params, network_input(params, views, actions, codes))
+        if cfg.action_input:
+            _, dloss_dr = mse(y[..., 0], target)
+            dloss_dy = dloss_dr[..., None]
+        else:
+            _, dloss_dr = mse(np.take_along_axis(y, actions[..., None], axis=-1)[..., 0], target)
+            dloss_dy = action_grad(dloss_dr, actions, n_actions)
+        grads = backward(params, acts, dloss_dy)
         sgd_step(params, clip_by_norm(grads, cfg.max_grad_norm), velocity, cfg.lr, cfg.momentum)
     log = {k: np.array(v).T if k != "samples" else np.array(v) for k, v in log.items()}
     log["final_test_loss"] = balanced_loss(params, data, data.test_index, codes)
@@ -232,26 +263,78 @@ def train_isr(data, cfg, rng, codes, n_actions, n_train=None, curve=True):
 class ISR:
     """A trained ISR as the learner sees it: (views (M, N, v, v), actions (M, N)) → R_i (M, N).
 
-    threshold: None (the paper's Eq. 1, raw R_i), or a level below which R_i counts as 0,
-    as the authors' Figs 5 and 6 runs did with 0.2 (their Figs 1, 4 and 7 runs used the raw
-    R_i). It silences the small false positives an ISR makes in worlds it never saw, which a
-    learner otherwise farms (README: Figs 4 right and 5).
+    odds: None (the network's output as it is), or (M,) one calibration factor per model.
+    The network is trained on class-balanced minibatches (half of them rewarded), so its
+    output y estimates R_s as if half of all steps were rewarded; where the view cannot
+    settle whether the reward comes, that inflates it toward reward / 2. R_s is 0 or
+    `reward`, so q = clip(y / reward, 0, 1) is a probability, and a shift of the class prior
+    multiplies its odds by a factor k (Bayes' rule; k = π/(1 − π) for a true rewarded share π):
+        R_i = reward · k·q / (k·q + 1 − q).
+    q = 0 and q = 1 keep their value. `calibrate_odds` picks k per model on its training data.
+    threshold: None (the paper's Eq. 1), or a level at or below which R_i counts as 0, as the
+    authors' Figs 5 and 6 runs did with 0.2 (their Figs 1, 4 and 7 runs used the raw R_i).
     """
 
-    def __init__(self, params, codes, threshold=None):
+    def __init__(self, params, codes, threshold=None, odds=None, reward=None):
+        if odds is not None and reward is None:
+            raise ValueError("a calibrated ISR needs the size of the social reward (reward=)")
         self.params, self.codes, self.threshold = params, codes, threshold
+        self.odds = None if odds is None else np.asarray(odds, dtype=np.float64)
+        self.reward = reward
 
     @property
     def n_models(self):
         return self.params["W1"].shape[0]
 
+    def output(self, views, actions):
+        """(M, N) the network's own estimate y(s)_a, before any calibration or threshold."""
+        return predict(self.params, network_input(self.params, views, actions, self.codes), np.asarray(actions))
+
     def __call__(self, views, actions):
-        r_i = predict(self.params, encode(views, self.codes), np.asarray(actions))
-        if self.threshold is None:
-            return r_i
-        return np.where(r_i > self.threshold, r_i, 0.0).astype(r_i.dtype)
+        r_i = self.output(views, actions)
+        if self.odds is not None:
+            r_i = shift_odds(r_i, self.odds.reshape((-1,) + (1,) * (r_i.ndim - 1)), self.reward)
+        if self.threshold is not None:
+            r_i = np.where(r_i > self.threshold, r_i, 0.0).astype(r_i.dtype)
+        return r_i
+
+    def raw(self):
+        """The same ISRs without the threshold (Eq. 1's R_i)."""
+        return ISR(self.params, self.codes, None, self.odds, self.reward)
+
+    def with_threshold(self, threshold):
+        return ISR(self.params, self.codes, threshold, self.odds, self.reward)
 
     def tile(self, copies):
         """The same ISRs repeated `copies` times along the model axis (one per condition)."""
-        return ISR({k: np.concatenate([p] * copies, axis=0) for k, p in self.params.items()},
-                   self.codes, self.threshold)
+        return ISR.stack(*[self] * copies)
+
+    @staticmethod
+    def stack(*models):
+        """One ISR holding the models of several (same codes, threshold and reward), in order."""
+        first = models[0]
+        params = {k: np.concatenate([m.params[k] for m in models], axis=0) for k in first.params}
+        odds = None if first.odds is None else np.concatenate([m.odds for m in models])
+        return ISR(params, first.codes, first.threshold, odds, first.reward)
+
+
+def shift_odds(y, odds, reward):
+    """reward · k·q / (k·q + 1 − q), q = clip(y / reward, 0, 1): the estimate y of a reward
+    that is 0 or `reward`, with the odds of the reward multiplied by k (broadcast against y)."""
+    q = np.clip(y / reward, 0.0, 1.0)
+    num = odds * q
+    den = num + (1.0 - q)
+    return (reward * np.divide(num, den, out=np.zeros_like(num), where=den > 0)).astype(y.dtype)
+
+
+def calibrate_odds(y, r_s, reward, iterations=60):
+    """(M,) the odds factor per model for which the ISR pays, in total over its transitions,
+    what the caregiver paid: Σ shift_odds(y, k) = Σ R_s, with y, r_s (M, n). Found by bisection
+    on log k (the sum grows with k); k = 0 for a model whose data hold no reward."""
+    target = r_s.sum(axis=1)
+    low, high = np.full(len(y), -20.0), np.full(len(y), 20.0)
+    for _ in range(iterations):
+        mid = (low + high) / 2
+        paid = shift_odds(y, np.exp(mid)[:, None], reward).sum(axis=1, dtype=np.float64)
+        low, high = np.where(paid < target, mid, low), np.where(paid < target, high, mid)
+    return np.where(target > 0, np.exp((low + high) / 2), 0.0)

@@ -11,7 +11,8 @@ import numpy as np
 import env
 import stats
 
-COLORS = MappingProxyType({"social": "tab:blue", "none": "tab:green", "isr": "tab:red", "oracle": "0.5"})
+COLORS = MappingProxyType({"social": "tab:blue", "none": "tab:green", "isr": "tab:red", "oracle": "0.5",
+                           "oracle_at_isr_rate": "tab:orange"})
 OOD_COLORS = MappingProxyType({"frozen": "tab:blue", "isr": "tab:red", "oracle": "0.5", "isr_raw": "#f4a6a6"})
 LABELS = MappingProxyType({"frozen": "Frozen", "isr": "ISR", "oracle": "Oracle", "isr_raw": "ISR,\nraw $R_i$"})
 

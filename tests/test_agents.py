@@ -203,3 +203,12 @@ def test_discounted_returns_along_any_axis():
     along_t = agents.discounted_returns(rewards, 0.9, axis=1)
     np.testing.assert_array_equal(along_t, agents.discounted_returns(rewards.transpose(1, 0, 2), 0.9)
                                   .transpose(1, 0, 2))
+
+
+def test_the_caregiver_can_pay_at_another_scale():
+    """social_scale c: U = R_e + P·c·R_s + (1 − P)·R_i (Fig. 7's control); logged r_s stays R_s."""
+    cfg = env.WorldConfig(step_cost=0.0)
+    logs = agents.learn(agents.Policy.for_world(2, cfg), cfg, agents.AgentConfig(worlds_per_seed=6), 12,
+                        1.0, np.random.default_rng(0), social_scale=[1.0, 2.5])
+    np.testing.assert_allclose(logs["internal"], np.array([[1.0], [2.5]]) * logs["r_s"], atol=1e-12)
+    np.testing.assert_allclose(logs["r_s"], cfg.social_reward * logs["goals"], atol=1e-12)

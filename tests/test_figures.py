@@ -101,8 +101,10 @@ def test_importing_figures_leaves_the_matplotlib_backend_alone():
 
 @pytest.mark.parametrize("argv, message", [
     (["9"], "unknown figure 9"),
-    (["--seeds", "0"], "--seeds must be at least 2"),
-    (["--seeds", "-3"], "--seeds must be at least 2"),
+    (["--seeds", "0"], "--seeds must give at least 2 seeds"),
+    (["--seeds", "-3"], "--seeds takes a count N or a range A-B"),
+    (["--seeds", "2005-2005"], "--seeds must give at least 2 seeds"),
+    (["--seeds", "ten"], "--seeds takes a count N or a range A-B"),
     (["--replot"], "--replot: no saved arrays"),
 ])
 def test_bad_arguments_fail_with_one_line_and_write_nothing(argv, message, tmp_path, capsys):
@@ -118,3 +120,8 @@ def test_replot_without_saved_arrays_is_one_line_and_draws_nothing(tmp_path, cap
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "generalization.npz; run the figures without --replot first" in err
     assert not list(tmp_path.iterdir())
+
+
+def test_seeds_take_a_count_or_a_range():
+    assert figures.parse_seeds("3") == (1234, 1235, 1236)
+    assert figures.parse_seeds("2000-2003") == (2000, 2001, 2002, 2003)

@@ -105,3 +105,62 @@ def test_the_isr_threshold_silences_rewards_at_or_below_it():
     np.testing.assert_allclose(raw, [[0.1, 0.2, 0.3]])
     np.testing.assert_allclose(isr.ISR(params, (2, 8), threshold=0.2)(views, actions), [[0.0, 0.0, 0.3]])
     assert isr.ISR(params, (2, 8)).n_models == 1 and isr.ISR(params, (2, 8)).tile(3).n_models == 3
+
+
+def bias_only_isr(outputs, n_models=1, **kwargs):
+    """An ISR whose output per action is `outputs`, whatever the view (hidden layers dead)."""
+    params = isr.init_params((2 * 9 * 9, 4, 3), n_models, np.random.default_rng(0), dtype=np.float64)
+    params = {k: np.zeros_like(v) for k, v in params.items()}
+    params["b2"][:] = outputs
+    return isr.ISR(params, (2, 8), **kwargs)
+
+
+def test_shifting_the_odds_is_bayes_rule_for_a_class_prior_shift():
+    """Balanced sampling makes y/reward estimate P(reward) under a 50/50 class prior; with
+    k = π/(1 − π) the shift maps it to the true share π: certain outputs stay, q = 1/2 → π."""
+    k = np.array([[0.1 / 0.9]])
+    out = isr.shift_odds(np.array([[0.0, 0.2, 0.4, 0.5, -0.1]]), k, 0.4)
+    np.testing.assert_allclose(out, [[0.0, 0.4 * 0.1, 0.4, 0.4, 0.0]])
+    q = 0.75
+    np.testing.assert_allclose(isr.shift_odds(np.array([[q * 0.4]]), k, 0.4), 0.4 * q * 0.1 / (q * 0.1 + (1 - q) * 0.9))
+    assert isr.shift_odds(np.array([[0.3]]), np.array([[0.0]]), 0.4)[0, 0] == 0.0
+
+
+def test_calibrated_odds_make_the_isr_pay_what_the_caregiver_paid():
+    rng = np.random.default_rng(5)
+    y = rng.uniform(0, 0.4, size=(3, 500))
+    r_s = np.where(rng.random((3, 500)) < [[0.05], [0.8], [0.0]], 0.4, 0.0)   # mean q is 1/2
+    k = isr.calibrate_odds(y, r_s, 0.4)
+    paid = isr.shift_odds(y, k[:, None], 0.4).sum(axis=1)
+    np.testing.assert_allclose(paid[:2], r_s.sum(axis=1)[:2], rtol=1e-6)
+    assert k[0] < 1 < k[1] and k[2] == 0.0                     # rare reward: odds shrink
+
+
+def test_an_isr_applies_its_odds_then_its_threshold():
+    views, actions = np.ones((2, 3, 9, 9), dtype=np.int8), np.array([[0, 1, 2], [0, 1, 2]])
+    model = bias_only_isr([0.2, 0.3, 0.4], n_models=2, odds=[1.0, 0.1], reward=0.4, threshold=0.1)
+    np.testing.assert_allclose(model.output(views, actions), [[0.2, 0.3, 0.4]] * 2)
+    calibrated = model.raw()(views, actions)
+    np.testing.assert_allclose(calibrated[0], [0.2, 0.3, 0.4])                # k = 1: no shift
+    np.testing.assert_allclose(calibrated[1], isr.shift_odds(np.array([0.2, 0.3, 0.4]), 0.1, 0.4))
+    np.testing.assert_allclose(model(views, actions)[1], np.where(calibrated[1] > 0.1, calibrated[1], 0))
+    both = isr.ISR.stack(model, model.raw())
+    assert both.n_models == 4 and both.odds.tolist() == [1.0, 0.1, 1.0, 0.1] and both.threshold == 0.1
+    with pytest.raises(ValueError, match="needs the size of the social reward"):
+        isr.ISR(model.params, (2, 8), odds=[1.0, 0.1])
+
+
+def test_an_action_never_taken_is_never_paid_with_a_zero_output_layer():
+    """With the output layer at 0, an action's output moves only with evidence about that
+    action: action 0 never appears in the data, so the ISR pays exactly 0 for it everywhere.
+    With a random output layer it pays whatever the features built for the others project."""
+    rng = np.random.default_rng(3)
+    views = rng.choice([1, 2, 8], size=(1, 4000, 9, 9)).astype(np.int8)
+    actions = rng.integers(1, 3, size=(1, 4000)).astype(np.int8)              # 1 and 2 only
+    r_s = np.where((views[:, :, 3, 4] == 8) & (actions == 2), 0.4, 0.0).astype(np.float32)
+    data = isr.SocialRewardData(views, actions, r_s, block=100)
+    for zero, paid in ((True, lambda r: np.all(r == 0)), (False, lambda r: np.abs(r).max() > 0.01)):
+        cfg = isr.ISRConfig(updates=300, zero_output=zero)
+        params, _ = isr.train_isr(data, cfg, np.random.default_rng(4), (2, 8), 3, curve=False)
+        r_never = isr.ISR(params, (2, 8))(views[:, :500], np.zeros((1, 500), dtype=np.int64))
+        assert paid(r_never), zero
