@@ -228,7 +228,7 @@ def generalization(cfg, seeds, log=quiet):
       frozen  no further learning (the policy as the caregiver left it);
       isr     learns from its ISR, caregiver gone (P = 0), R_i thresholded at 0.2;
       oracle  learns with the caregiver still present (P = 1);
-      isr_raw (Fig. 4 right only) learns from the raw R_i of Eq. 1, to show why the threshold.
+      isr_raw (Fig. 4 right only) learns from the raw R_i of Eq. 1, beside the threshold.
     Fig. 4 right: 6K episodes in `new_world`. Fig. 5: 12K episodes in each hand-picked layout,
     its 2 conditions × 5 layouts × S seeds as one batch. Every policy is then evaluated
     greedily with the true rewards (agents.evaluate).
@@ -451,7 +451,8 @@ def helping(cfg, seeds, log=quiet):
     Phase 1 (2,400 episodes of 100 steps = 24e4 steps): the caregiver's reward is present;
     every transition is recorded (the ISR sees the view with the caregiver's action in its
     cell). ISR: as in the single-agent world, on the view one-hot over walls, goal, ball and
-    the caregiver's action, one output per learner action, 2 passes over the data.
+    the caregiver's action, one output per learner action, trained and calibrated as in the
+    single-agent world (`train_isr`).
     Phase 2 (2,400 episodes): oracle, none, isr (`caregiver_leaves`), with Eq. 1's R_i; and
     a control, `oracle_at_isr_rate`: the caregiver stays but pays R_s times the rate at which
     each learner's ISR pays on held-out data (Σ R_i / Σ R_s), so that isr vs this control

@@ -214,8 +214,10 @@ def balanced_loss(params, data, index, codes, chunk=4096):
 def train_isr(data, cfg, rng, codes, n_actions, n_train=None, curve=True):
     """Train one ISR per model on its first n_train train transitions (paper §3).
 
-    One pass: cfg.epochs · n_train transitions drawn in class-balanced minibatches, MSE,
-    hand-written backprop, gradient-norm clipping, SGD with momentum. Returns the params
+    cfg.updates minibatches whatever n_train (or, if cfg.updates is None, cfg.epochs passes
+    over the n_train transitions), class-balanced, MSE, hand-written backprop, gradient-norm
+    clipping, SGD with momentum; the output layer starts at 0 (cfg.zero_output). With
+    cfg.action_input the action is an input and the network has one output. Returns the params
     and a log: the held-out test loss at the end and, if `curve`, the train and test losses
     (class-balanced, on fixed subsets of cfg.eval_size transitions of each split) at
     cfg.curve_points moments, with the number of transitions drawn so far (Fig. 3 left),
