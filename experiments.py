@@ -111,8 +111,8 @@ def caregiver_leaves(learners, conditions, world_cfg, agent_cfg, episodes, rng, 
     group its copies of the socialized learners (`Policy.tile`); trained in place. Each
     group's P is PRESENCE[condition]. `model` is the ISR of the group of condition `isr`,
     one model per learner of it; every other learner gets R_i = 0.
-    Returns the logs of agents.learn, with goals and internal split by condition into
-    arrays (learners per group, updates).
+    Returns the logs of agents.learn, with goals, internal, r_i and r_s (LOGGED) split by
+    condition into arrays (learners per group, updates).
     """
     n = learners.n_learners // len(conditions)
     presence = np.repeat([PRESENCE[c] for c in conditions], n)

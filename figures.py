@@ -256,6 +256,7 @@ def figure_6(runs, out_dir):
     for ax, label in ((axes[0], "Goals reached per episode"),
                       (axes[1], f"Σ R_i / Σ R_s, last {window} episodes\n(geometric mean over seeds)")):
         ax.set_xscale("log")
+        ax.minorticks_off()
         ax.set_xticks(episodes, [f"{e:,}" for e in episodes], fontsize=7)
         ax.set_xlabel("Socialization episodes the ISR saw")
         ax.set_ylabel(label)
@@ -274,8 +275,8 @@ def figure_6(runs, out_dir):
         plots.draw_world(axes[2], view == env.WALL, goal[0, ::-1] if len(goal) else None, (c, c), 3,
                          unseen=view == env.UNSEEN)
         b, z = divmod(example["isr"], len(episodes))
-        axes[2].set_title(f"Farmed: '{example['action']}' into {example['ahead']}, R_i = {example['r_i']:.2f}, "
-                          f"R_s = 0;\n{example['visits']} visits in the last {result['hacked']['episodes']} episodes "
+        axes[2].set_title(f"Farmed: '{example['action']}' into {example['ahead']}, R_i = {example['r_i']:.2f}, R_s = 0;\n"
+                          f"{example['visits']} visits in the last {result['hacked']['episodes']} episodes\n"
                           f"(ISR: {episodes[z]:,} episodes, {result['isr_updates'][b]})", fontsize=8)
     outputs.save_figure(fig, Path(out_dir) / "fig6.png")
     plt.close(fig)
