@@ -18,12 +18,24 @@ def betainc(a, b, x):
         raise ValueError(f"betainc needs a, b > 0 and 0 <= x <= 1, got a={a}, b={b}, x={x}")
     if x == 0.0 or x == 1.0:
         return float(x)
-    log_front = (math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
-                 + a * math.log(x) + b * math.log1p(-x))
+    log_front = _log_inverse_beta(a, b) + a * math.log(x) + b * math.log1p(-x)
     # The continued fraction converges fast for x < (a+1)/(a+b+2); use symmetry otherwise.
     if x < (a + 1.0) / (a + b + 2.0):
         return math.exp(log_front) * _beta_fraction(a, b, x) / a
     return 1.0 - math.exp(log_front) * _beta_fraction(b, a, 1.0 - x) / b
+
+
+def _log_inverse_beta(a, b):
+    """log Γ(a+b) − log Γ(a) − log Γ(b). For a parameter above 1,000 (a t test with
+    df > 2,000), lgamma(big + small) − lgamma(big) cancels most of its digits; there it is
+    computed from Stirling's series term by term instead."""
+    big, small = max(a, b), min(a, b)
+    if big <= 1000.0:
+        return math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
+    stirling = lambda z: 1.0 / (12 * z) - 1.0 / (360 * z ** 3) + 1.0 / (1260 * z ** 5)
+    ratio = ((big - 0.5) * math.log1p(small / big) + small * math.log(big + small) - small
+             + stirling(big + small) - stirling(big))          # log Γ(big+small) − log Γ(big)
+    return ratio - math.lgamma(small)
 
 
 def _beta_fraction(a, b, x, tiny=1e-300, eps=1e-15):
@@ -44,19 +56,33 @@ def _beta_fraction(a, b, x, tiny=1e-300, eps=1e-15):
     raise ArithmeticError(f"incomplete beta did not converge for a={a}, b={b}, x={x}")
 
 
-def t_cdf(t, df):
-    """P(T ≤ t) for Student's t distribution with df > 0 degrees of freedom."""
+def _t_split(t, df):
+    """(P(|T| ≥ |t|), P(|T| < |t|)) for Student's t with df > 0, each without cancellation.
+
+    P(|T| ≥ |t|) = I_x(df/2, 1/2) with x = df/(df + t²); near t = 0, x rounds to 1, so there
+    the inner mass is computed directly as I_y(1/2, df/2) with y = t²/(df + t²) = 1 − x.
+    """
     if not df > 0:
         raise ValueError(f"degrees of freedom must be > 0, got {df}")
-    tail = 0.5 * betainc(df / 2.0, 0.5, df / (df + t * t))   # P(T > |t|)
-    return 1.0 - tail if t > 0 else tail
+    t2 = t * t
+    if t2 < df:
+        inner = betainc(0.5, df / 2.0, t2 / (df + t2))
+        return 1.0 - inner, inner
+    outer = betainc(df / 2.0, 0.5, df / (df + t2))
+    return outer, 1.0 - outer
+
+
+def t_cdf(t, df):
+    """P(T ≤ t) for Student's t distribution with df > 0 degrees of freedom."""
+    outer, inner = _t_split(t, df)
+    if t * t < df:                                   # near the centre: 1/2 ± half the inner mass
+        return 0.5 + 0.5 * inner if t > 0 else 0.5 - 0.5 * inner
+    return 1.0 - 0.5 * outer if t > 0 else 0.5 * outer
 
 
 def t_sf_two_sided(t, df):
     """P(|T| ≥ |t|): the two-sided p-value of a t statistic."""
-    if not df > 0:
-        raise ValueError(f"degrees of freedom must be > 0, got {df}")
-    return betainc(df / 2.0, 0.5, df / (df + t * t))
+    return _t_split(t, df)[0]
 
 
 class TTest(NamedTuple):

@@ -182,3 +182,20 @@ def test_ols_bad_input_is_a_clear_error():
         stats.ols([1.0, 1.0, 2.0, 2.0], X, names)
     with pytest.raises(ValueError, match="at least 2 levels"):
         stats.treatment_design({"g": ["a", "a"]})
+
+
+@pytest.mark.parametrize("df", [1, 2, 5, 30, 1e3, 1e6])
+@pytest.mark.parametrize("t", [1e-15, 1e-10, 1e-6, 1e-4, -1e-8])
+def test_t_cdf_is_exact_near_zero(t, df):
+    """Near 0 the t density is f(0) = Γ((df+1)/2) / (√(df·π) Γ(df/2)), so by the series
+    P(T ≤ t) = 1/2 + f(0)·t·(1 − (df+1)·t²/(6·df) + …): the excess over 1/2 must match it."""
+    if df <= 1e4:
+        f0 = math.exp(math.lgamma((df + 1) / 2) - math.lgamma(df / 2)) / math.sqrt(df * math.pi)
+    else:                                       # lgamma would cancel: the large-df expansion
+        f0 = (1 - 1 / (4 * df) + 1 / (32 * df ** 2) + 5 / (128 * df ** 3)) / math.sqrt(2 * math.pi)
+    series = f0 * t * (1 - (df + 1) * t * t / (6 * df))
+    step = math.ulp(0.5)                        # the spacing of doubles just above 1/2
+    assert abs(stats.t_cdf(t, df) - (0.5 + series)) <= step       # correctly rounded
+    assert abs(stats.t_sf_two_sided(t, df) - (1 - 2 * abs(series))) <= 2 * step
+    if abs(series) > 4 * step:                  # where the old formula returned exactly 1/2
+        assert stats.t_cdf(t, df) != 0.5
