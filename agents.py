@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from env import EMPTY, GOAL, WALL
+from env import EMPTY, GOAL, WALL, check_count
 from prosocial import BALL, CAREGIVER
 
 
@@ -304,8 +304,7 @@ def evaluate(policy, world_cfg, episodes, rng, layouts=None, featurize=features)
     each (S,) averaged over the episodes, and the env steps taken. Ties in π go to the
     first action, as torch's argmax.
     """
-    if int(episodes) < 1:
-        raise ValueError(f"episodes must be >= 1, got {episodes}")
+    episodes = check_count(episodes, "episodes")
     n_seeds = policy.n_learners
     _check_sizes(policy, featurize, world_cfg)
     world = world_cfg.make(n_seeds, episodes, rng, layouts)

@@ -9,10 +9,12 @@ Coordinates: a cell is (x, y); x is the column and grows to the right, y is the 
 grows downward (minigrid's convention). Arrays indexed by cell are [y, x].
 Directions: 0 = east (+x), 1 = south (+y), 2 = west (−x), 3 = north (−y).
 
-Public names: WorldConfig, GridWorld, Step, Action, parse_layout, check_layouts, per_world,
-egocentric_view, action_values, planner_goals, render_ascii, HANDPICKED (Fig. 5's layouts),
-and the cell codes UNSEEN, EMPTY, WALL, GOAL, AGENT.
+Public names: WorldConfig, GridWorld, Step, Action, parse_layout, check_layouts, check_count,
+check_actions, per_world, egocentric_view, action_values, planner_goals, render_ascii,
+steps_per_second (a benchmark), HANDPICKED (Fig. 5's layouts), and the cell codes UNSEEN,
+EMPTY, WALL, GOAL, AGENT.
 """
+import time
 from dataclasses import dataclass
 from enum import IntEnum
 from types import MappingProxyType
@@ -148,6 +150,24 @@ def parse_layout(text):
     return walls
 
 
+def check_count(value, name):
+    """value as a positive int, or a one-line ValueError (2.5, 0, −1 and True are refused)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive whole number, got {value!r}")
+    return int(value)
+
+
+def check_actions(action, n_worlds, n_actions):
+    """action as an (n_worlds,) integer array in 0..n_actions−1, or a one-line ValueError
+    (a float such as 1.5 or NaN is refused, not silently ignored)."""
+    action = np.asarray(action)
+    if (action.shape != (n_worlds,) or not np.issubdtype(action.dtype, np.integer)
+            or ((action < 0) | (action >= n_actions)).any()):
+        raise ValueError(f"step needs {n_worlds} whole-number actions in 0..{n_actions - 1}, "
+                         f"got {action.dtype} values of shape {action.shape}")
+    return action
+
+
 def per_world(layouts, n):
     """Per-learner layouts (S, H, W) → per-world (S·n, H, W); None stays None."""
     return None if layouts is None else np.repeat(np.asarray(layouts, dtype=bool), n, axis=0)
@@ -207,9 +227,7 @@ class GridWorld:
         """layouts: optional (B, H, W) bool fixed blocks, one layout per world (Fig. 5 runs
         its five hand-picked layouts as one batch); they replace cfg's layout and random
         blocks. Without them every world has cfg.blocks() plus cfg.n_blocks random blocks."""
-        if int(n_worlds) < 1:
-            raise ValueError(f"n_worlds must be >= 1, got {n_worlds}")
-        self.cfg, self.rng, self.n = cfg, rng, int(n_worlds)
+        self.cfg, self.rng, self.n = cfg, rng, check_count(n_worlds, "n_worlds")
         if layouts is None:
             fixed = cfg.validate()
             self.n_random = 0 if cfg.layout is not None else cfg.n_blocks
@@ -271,9 +289,7 @@ class GridWorld:
         """Apply one action per world (B,); return a `Step`."""
         if self.walls is None:
             raise RuntimeError("call reset() before step()")
-        action = np.asarray(action)
-        if action.shape != (self.n,) or ((action < 0) | (action > Action.FORWARD)).any():
-            raise ValueError(f"step needs {self.n} actions in 0..2, got shape {action.shape}")
+        action = check_actions(action, self.n, len(Action))
         turn = np.where(action == Action.LEFT, -1, np.where(action == Action.RIGHT, 1, 0))
         self.dir = (self.dir + turn) % 4
         forward = action == Action.FORWARD
@@ -384,6 +400,18 @@ def planner_goals(cfg, n_worlds, episodes, rng):
             if len(changed):
                 q[changed] = action_values(world.walls[changed], world.goal[changed])
     return {"goals": goals, "env_steps": world.env_steps}
+
+
+def steps_per_second(n_worlds, seconds=0.5):
+    """Environment steps per second of the batched world alone, with random actions."""
+    world = GridWorld(WorldConfig(), n_worlds, np.random.default_rng(0))
+    world.reset()
+    actions = np.random.default_rng(1).integers(0, len(Action), size=(64, n_worlds))
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        for a in actions:
+            world.step(a)
+    return round(world.env_steps / (time.perf_counter() - start))
 
 
 def render_ascii(walls, goal, pos, direction):

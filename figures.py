@@ -42,6 +42,15 @@ def log(msg):
 # ---------------------------------------------------------------------------------------------
 # The figures: each reads runs {experiment name: arrays} and writes out_dir/figN.png
 
+def save(fig, runs, out_dir, name):
+    """Write the figure to out_dir/name and close it; a figure drawn from quick-budget
+    arrays says so across its foot."""
+    if any(run.get("quick", False) for run in runs.values()):
+        fig.text(0.5, 0.003, "QUICK BUDGET: a smoke test, not the paper's scale", ha="center", va="bottom",
+                 color="tab:red", fontsize=9, weight="bold")
+    outputs.save_figure(fig, Path(out_dir) / name)
+    plt.close(fig)
+
 def figure_1(runs, out_dir):
     """Regenerate Figure 1: "Left: example gridworlds. Right: a learner socialized with social
     rewards (blue) un-learns once they stop (green)."
@@ -59,8 +68,7 @@ def figure_1(runs, out_dir):
     for b, ax in enumerate(axes[:3]):
         plots.draw_world(ax, world.walls[b], world.goal[b], world.pos[b], world.dir[b])
     plots.learning_curves(axes[3], run, [("none", "Without social rewards")], float(run["planner_goals"]))
-    outputs.save_figure(fig, Path(out_dir) / "fig1.png")
-    plt.close(fig)
+    save(fig, runs, out_dir, "fig1.png")
     result = claims.caregiver_claims(run)
     return {k: result[k] for k in result if not k.startswith(("isr", "oracle"))}
 
@@ -92,8 +100,7 @@ def figure_2(runs, out_dir):
     plots.arrow(right, (0.70, 0.2), (0.36, 0.2), "$R_i$ ($P = 0$)", side="above")
     right.text(0.5, 0.02, "$U = R_e + P \\cdot R_s + (1 - P) \\cdot R_i$", ha="center", fontsize=13)
     right.set_title("Learning from social reward with an ISR")
-    outputs.save_figure(fig, Path(out_dir) / "fig2.png")
-    plt.close(fig)
+    save(fig, runs, out_dir, "fig2.png")
     return {}
 
 
@@ -127,33 +134,11 @@ def figure_3(runs, out_dir):
     for ax in (left, right):
         ax.set_title(f"mean ± SE over {n_seeds} seeds", fontsize=9)
     compared = claims.design_claims(runs["isr_designs"])
-    design_panel(designs, compared, n_seeds)
-    outputs.save_figure(fig, Path(out_dir) / "fig3.png")
-    plt.close(fig)
+    plots.design_panel(designs, compared, n_seeds)
+    save(fig, runs, out_dir, "fig3.png")
     return {**claims.isr_claims(run),
             "isr_calibration": claims.calibration_claims(run["calibration"], {"after": run["after"]["isr"]}),
             "isr_designs": compared}
-
-
-def design_panel(ax, compared, n_seeds):
-    """Fig. 3's last panel: learners hacked per ISR design and training, with what each ISR
-    pays for turning with the goal ahead and for walking into a wall (mean over seeds)."""
-    width = 0.38
-    for t, (training, color) in enumerate(zip(compared["trainings"], ("0.6", "tab:red"))):
-        x = np.arange(len(compared["designs"])) + (t - 0.5) * width
-        hacked = compared["learners_hacked"][t]
-        ax.bar(x, hacked, width=width, color=color, label=training)
-        for xi, h, design in zip(x, hacked, compared["designs"]):
-            hazards = compared["calibration"][training][design]["hazards"]
-            turn, wall = (np.nanmean([np.nan if v is None else v for v in hazards[k]]) for k in ("goal_turn", "wall_forward"))
-            ax.annotate(f"turn {turn:.2f}\nwall {wall:.2f}", (xi, h), textcoords="offset points", xytext=(0, 2),
-                        ha="center", fontsize=6)
-    ax.set_xticks(np.arange(len(compared["designs"])), compared["designs"], fontsize=8)
-    ax.set_ylim(0, n_seeds * 1.35)
-    ax.set_ylabel(f"learners hacked (of {n_seeds})")
-    ax.legend(fontsize=7, frameon=False, loc="upper left")
-    ax.set_title("ISR designs: R_i for turning with the goal ahead\nand for walking into a wall above each bar",
-                 fontsize=8)
 
 
 def figure_4(runs, out_dir):
@@ -178,8 +163,7 @@ def figure_4(runs, out_dir):
                     f"ISR vs Oracle: t = {tests['isr_vs_oracle_student']['t']:.2f}, "
                     f"p = {tests['isr_vs_oracle_student']['p']:.2g}", fontsize=9)
     right.set_ylabel("Return in new worlds (greedy)")
-    outputs.save_figure(fig, Path(out_dir) / "fig4.png")
-    plt.close(fig)
+    save(fig, runs, out_dir, "fig4.png")
     return {**claims.caregiver_claims(run), "right": ood}
 
 
@@ -213,8 +197,7 @@ def figure_5(runs, out_dir):
         f"[{io['additive']['ci95'][0]:+.3f}, {io['additive']['ci95'][1]:+.3f}], p = {io['additive']['p']:.2g}; "
         f"paper's OLS t = {io['paper_interaction_at_T']['t']:.2f}, p = {io['paper_interaction_at_T']['p']:.2g}",
         fontsize=9)
-    outputs.save_figure(fig, Path(out_dir) / "fig5.png")
-    plt.close(fig)
+    save(fig, runs, out_dir, "fig5.png")
     run = runs["generalization"]
     result["isr_calibration"] = claims.calibration_claims(
         run["calibration"], {"new_world": run["new_world_curves"]["isr"], "layouts": run["layout_curves"]["isr"],
@@ -278,8 +261,7 @@ def figure_6(runs, out_dir):
         axes[2].set_title(f"Farmed: '{example['action']}' into {example['ahead']}, R_i = {example['r_i']:.2f}, R_s = 0;\n"
                           f"{example['visits']} visits in the last {result['hacked']['episodes']} episodes\n"
                           f"(ISR: {episodes[z]:,} episodes, {result['isr_updates'][b]})", fontsize=8)
-    outputs.save_figure(fig, Path(out_dir) / "fig6.png")
-    plt.close(fig)
+    save(fig, runs, out_dir, "fig6.png")
     return result
 
 
@@ -304,8 +286,7 @@ def figure_6_single_run(runs, out_dir):
         ax.set_ylabel(label)
         out[key] = curve.tolist()
     fig.suptitle(f'The paper\'s version: one run, layout "x", seed {seed}, thresholded ISR', fontsize=10)
-    outputs.save_figure(fig, Path(out_dir) / "fig6-single-run.png")
-    plt.close(fig)
+    save(fig, runs, out_dir, "fig6-single-run.png")
     return out
 
 
@@ -334,8 +315,7 @@ def figure_7(runs, out_dir):
                     ceiling_label="Scripted helper", ylabel="Caregiver's goals per episode")
     right.axhline(float(run["random_goals"]), color="0.3", ls="-.", lw=1, label="Random learner")
     right.legend(loc="center left", fontsize=8, frameon=False)
-    outputs.save_figure(fig, Path(out_dir) / "fig7.png")
-    plt.close(fig)
+    save(fig, runs, out_dir, "fig7.png")
     return claims.helping_claims(run)
 
 
@@ -376,8 +356,14 @@ def run_experiment(name, seeds, quick, out_dir, runs, socialized):
     path = Path(out_dir) / f"{name}.npz"
     outputs.save_run(path, run, {"experiment": name, "seeds": list(seeds), "quick": quick,
                                  "env_steps": cost["env_steps"]})
-    runs[name] = outputs.load_run(path)[0]
+    runs[name] = load(path)
     return spent + [cost]
+
+
+def load(path):
+    """A saved run's arrays, with its `quick` flag from the meta (so figures can say so)."""
+    run, meta = outputs.load_run(path)
+    return {**run, "quick": bool(meta["quick"])}
 
 
 def saved_run_info(out_dir, default):
@@ -396,18 +382,6 @@ def peak_memory_mb():
         return None
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return round(peak / (2 ** 20 if sys.platform == "darwin" else 1024), 1)   # bytes on macOS, KB on Linux
-
-
-def bare_world_steps_per_second(n_worlds, seconds=0.5):
-    """Environment steps per second of the batched world alone, with random actions."""
-    world = env.GridWorld(env.WorldConfig(), n_worlds, np.random.default_rng(0))
-    world.reset()
-    actions = np.random.default_rng(1).integers(0, len(env.Action), size=(64, n_worlds))
-    start = time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        for a in actions:
-            world.step(a)
-    return round(world.env_steps / (time.perf_counter() - start))
 
 
 def parse_seeds(text):
@@ -430,12 +404,15 @@ def parse_args(argv):
     parser.add_argument("--quick", action="store_true", help="a small budget, for a smoke test")
     parser.add_argument("--replot", action="store_true",
                         help="redraw from the arrays saved in the output folder, without learning")
-    parser.add_argument("--out", type=Path, default=FIG_DIR, help="output folder (default figures/)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="output folder (default figures/, and figures/quick/ with --quick)")
     args = parser.parse_args(argv)
     unknown = [f for f in args.figures if f not in FIGURES and f not in OPTIONAL]
     if unknown:
         raise ValueError(f"unknown figure {' '.join(unknown)}; choose from {' '.join(FIGURES)} {' '.join(OPTIONAL)}")
     args.seeds = parse_seeds(args.seeds)
+    if args.out is None:
+        args.out = FIG_DIR / "quick" if args.quick else FIG_DIR
     if args.out.exists() and not args.out.is_dir():
         raise ValueError(f"--out {args.out} exists and is not a folder")
     if args.replot:
@@ -453,7 +430,7 @@ def make_figure(name, args, seeds, runs, socialized, previous):
     start, spent = time.perf_counter(), []
     for experiment in needs:
         if args.replot:
-            runs[experiment] = outputs.load_run(args.out / f"{experiment}.npz")[0]
+            runs[experiment] = load(args.out / f"{experiment}.npz")
         elif experiment not in runs:
             spent += run_experiment(experiment, seeds, args.quick, args.out, runs, socialized)
     entry = plot(runs, args.out)
@@ -471,28 +448,44 @@ def make_figure(name, args, seeds, runs, socialized, previous):
 
 
 def main(argv=None):
+    """The command line: `python figures.py --help`. Returns the exit status."""
     try:
-        args = parse_args(sys.argv[1:] if argv is None else argv)
+        return run_figures(parse_args(sys.argv[1:] if argv is None else argv))
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrupted: the figures and arrays written so far are complete; results.json "
+              "holds the figures finished", file=sys.stderr)
+        return 130
+
+
+def run_figures(args):
     matplotlib.use("Agg")                    # the command line draws off-screen
-    args.out.mkdir(parents=True, exist_ok=True)
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ValueError(f"cannot make the output folder {args.out}: {err.strerror or err}") from None
     seeds = args.seeds
     results_path = args.out / "results.json"
     results = json.loads(results_path.read_text()) if results_path.exists() else {}
+    scales = {entry.get("run", {}).get("quick") for key, entry in results.items() if key != "timing"} - {None}
+    if not args.replot and scales - {args.quick}:
+        this, other = ("quick", "paper-scale") if args.quick else ("paper-scale", "quick")
+        raise ValueError(f"{results_path} holds {other} results; write {this} runs to another folder (--out)")
     names = args.figures or list(FIGURES)
     runs, socialized, start = {}, {}, time.perf_counter()
     for name in names:
         log(f"Figure {name}")
         results[f"fig{name}"] = make_figure(name, args, seeds, runs, socialized, results.get(f"fig{name}", {}))
+        outputs.write_json(results_path, results)          # after each figure: never stale
     if not args.replot and not args.figures:     # the top-level timing is the full run's
         n_worlds = len(seeds) * ex.Internalization().agent.worlds_per_seed
         results["timing"] = {"seconds_total": round(time.perf_counter() - start, 2),
                              "peak_memory_mb": peak_memory_mb(), "figures": names,
                              "bare_world_steps_per_second": {
-                                 f"{n} worlds": bare_world_steps_per_second(n) for n in (n_worlds, 3 * n_worlds)}}
-    outputs.write_json(results_path, results)
+                                 f"{n} worlds": env.steps_per_second(n) for n in (n_worlds, 3 * n_worlds)}}
+        outputs.write_json(results_path, results)
     log(f"wrote {results_path}")
     return 0
 

@@ -28,7 +28,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from env import AGENT, DIR_TO_VEC, EMPTY, GOAL, WALL, egocentric_view
+from env import AGENT, DIR_TO_VEC, EMPTY, GOAL, WALL, check_actions, check_count, egocentric_view
 
 BALL, CAREGIVER = 6, 11        # Minigrid's ball code; our code for the caregiver's cell
 CAREGIVER_ACTION = 20          # in the ISR's view the caregiver's cell holds 20 + its action
@@ -312,9 +312,7 @@ class ProsocialWorld:
     def __init__(self, cfg, n_worlds, rng, layouts=None):
         """layouts: the `Layouts` every reset draws from; None generates cfg.n_layouts of
         them (the authors read theirs from a file made offline)."""
-        if int(n_worlds) < 1:
-            raise ValueError(f"n_worlds must be >= 1, got {n_worlds}")
-        self.cfg, self.rng, self.n = cfg, rng, int(n_worlds)
+        self.cfg, self.rng, self.n = cfg, rng, check_count(n_worlds, "n_worlds")
         self.layouts = Layouts(*(layouts if layouts is not None else symmetric_layouts(cfg, cfg.n_layouts, rng)))
         walls, goal = self.layouts.walls, self.layouts.goal
         self.n_layouts = len(walls)
@@ -389,9 +387,7 @@ class ProsocialWorld:
 
     def step(self, action):
         """One step: the learner's action (B,) in 0..4, then the caregiver's; a `Step`."""
-        action = np.asarray(action)
-        if action.shape != (self.n,) or ((action < 0) | (action > Action.PICKUP)).any():
-            raise ValueError(f"step needs {self.n} actions in 0..4, got shape {action.shape}")
+        action = check_actions(action, self.n, len(Action))
         # The learner.
         self.dir = (self.dir + np.select([action == Action.LEFT, action == Action.RIGHT], [-1, 1], 0)) % 4
         ahead = self.pos + DIR_TO_VEC[self.dir]

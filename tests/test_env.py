@@ -168,9 +168,12 @@ def test_step_before_reset_or_with_bad_actions_is_a_clear_error():
     with pytest.raises(RuntimeError, match="reset"):
         str(world)
     world.reset()
-    for bad in ([0], [0, 3], [-1, 0]):
-        with pytest.raises(ValueError, match="actions in 0..2"):
+    for bad in ([0], [0, 3], [-1, 0], [0, 1.5], [np.nan, 0], [1.0, 2.0], [True, False]):
+        with pytest.raises(ValueError, match="whole-number actions in 0..2"):
             world.step(bad)
+    for count in (2.5, 0, -1, True, "3"):
+        with pytest.raises(ValueError, match="n_worlds must be a positive whole number"):
+            env.GridWorld(env.WorldConfig(), count, np.random.default_rng(0))
 
 
 def test_planner_counts_turns_and_walls():

@@ -125,3 +125,41 @@ def test_replot_without_saved_arrays_is_one_line_and_draws_nothing(tmp_path, cap
 def test_seeds_take_a_count_or_a_range():
     assert figures.parse_seeds("3") == (1234, 1235, 1236)
     assert figures.parse_seeds("2000-2003") == (2000, 2001, 2002, 2003)
+
+
+def test_quick_runs_have_a_folder_of_their_own_and_say_so(tmp_path):
+    assert figures.parse_args(["--quick"]).out == figures.FIG_DIR / "quick"
+    assert figures.parse_args([]).out == figures.FIG_DIR
+    fig = figures.plt.figure()
+    figures.save(fig, {"internalization": {"quick": True}}, tmp_path, "quick.png")
+    fig = figures.plt.figure()
+    figures.save(fig, {"internalization": {"quick": False}}, tmp_path, "paper.png")
+    assert (tmp_path / "quick.png").read_bytes() != (tmp_path / "paper.png").read_bytes()
+
+
+def test_one_results_file_never_mixes_scales(tmp_path, capsys):
+    (tmp_path / "results.json").write_text(json.dumps({"fig1": {"run": {"seeds": [1, 2], "quick": False}}}))
+    assert figures.main(["2", "--quick", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "holds paper-scale results; write quick runs to another folder" in err
+    assert not (tmp_path / "fig2.png").exists()
+
+
+def test_an_output_folder_that_cannot_be_made_is_one_line(tmp_path, capsys):
+    (tmp_path / "a_file").write_text("")
+    assert figures.main(["2", "--out", str(tmp_path / "a_file" / "figures")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cannot make the output folder" in err
+
+
+def test_ctrl_c_is_one_line_exit_130_and_leaves_no_temporary_file(tmp_path):
+    import signal
+    import time
+    process = subprocess.Popen([sys.executable, "figures.py", "1", "3", "6", "--quick", "--out", str(tmp_path)],
+                               cwd=Path(figures.__file__).parent, stderr=subprocess.PIPE, text=True)
+    time.sleep(4)                                     # well inside the learning
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert "Traceback" not in err and err.strip().splitlines()[-1].startswith("interrupted:")
+    assert not list(tmp_path.glob("*.tmp"))

@@ -148,7 +148,7 @@ def test_a_scripted_helper_lets_the_caregiver_through_and_a_still_learner_never_
 def test_bad_actions_are_a_clear_error():
     world = prosocial.ProsocialWorld(CFG, 2, np.random.default_rng(0), prosocial.symmetric_layouts(CFG, 8, np.random.default_rng(0)))
     world.reset()
-    with pytest.raises(ValueError, match="actions in 0..4"):
+    with pytest.raises(ValueError, match="whole-number actions in 0..4"):
         world.step(np.array([0, 5]))
 
 
