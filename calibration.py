@@ -31,7 +31,8 @@ def measure(model, data, hazards):
     """Per-model sums and counts on the held-out split of `data` (isr.SocialRewardData).
 
     model: an isr.ISR with one model per learner of `data`; hazards: a function
-    (model, views, actions, r_s) → {name: (M,) mean R_i (as used) on that hazard}.
+    (model, views, actions, r_s, data) → {name: (M,) mean R_i (as used) on that hazard}, given
+    the held-out views (M, n, v, v), actions and R_s (M, n).
     """
     views, actions, r_s = data.rows(np.broadcast_to(data.test_index, (data.views.shape[0], len(data.test_index))))
     readings = {"output": in_chunks(model.output, views, actions),

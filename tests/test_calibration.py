@@ -8,8 +8,9 @@ import isr
 
 
 def test_measure_counts_what_the_isr_pays_against_what_the_caregiver_paid():
-    """An ISR paying 0.3 for forward and 0.15 for turning, whatever the view, on 10 held-out
-    steps of which 2 are rewarded forwards: Σ R_i = 8·... counted exactly."""
+    """An ISR paying 0.3 for forward and 0.15 for turning, whatever the view, thresholded at
+    0.2, on 10 held-out steps (5 forwards, 2 of them rewarded; 5 turns): every sum, count,
+    rate and hazard is known by hand."""
     params = isr.init_params((2 * 9 * 9, 4, 3), 1, np.random.default_rng(0), dtype=np.float64)
     params = {k: np.zeros_like(v) for k, v in params.items()}
     params["b2"][:] = [0.15, 0.15, 0.3]
