@@ -261,3 +261,35 @@ def design_claims(run):
                 "r_i_over_r_s": cell["r_i_over_r_s"], "hazards": cell["hazards"],
                 "r_i_false_positive_above_0.1": cell["r_i_false_positive_above_0.1"]}
     return out
+
+
+def headline(name, entry):
+    """One line of a figure's results.json entry for the end-of-run summary."""
+    mean = lambda key: float(np.mean(entry[key]))
+    if name in ("1", "4"):
+        line = (f"none keeps {mean('none_fraction_of_socialized'):.1%} of its socialized goals"
+                + (f", isr {mean('isr_fraction_of_socialized'):.1%} (lowest learner "
+                   f"{min(entry['isr_fraction_of_socialized']):.1%})" if "isr_fraction_of_socialized" in entry else ""))
+        if name == "4":
+            r, t = entry["right"]["return"], entry["right"]["return_tests"]["frozen_vs_isr_student"]
+            line += (f"; new worlds frozen/isr/oracle {np.mean(r['frozen']):.3f}/{np.mean(r['isr']):.3f}/"
+                     f"{np.mean(r['oracle']):.3f}, frozen vs isr p = {t['p']:.2g}")
+        return line
+    if name == "3":
+        c = entry["isr_calibration"]
+        return (f"held-out test/train loss {entry['test_over_train']:.3f}; the ISR pays "
+                f"{c['r_i_over_r_s_pooled']:.3f}x the caregiver's reward on held-out data")
+    if name == "5":
+        p = entry["frozen_vs_isr"]["paired_per_seed"]
+        return f"frozen - isr over the layouts {p['diff']:+.3f} [{p['ci95'][0]:+.3f}, {p['ci95'][1]:+.3f}], paired p = {p['p']:.2g}"
+    if name == "6":
+        return "seeds hacked, one pass / 1,000 updates, from the least data: " + " / ".join(
+            ",".join(str(h) for h in row) for row in entry["seeds_hacked"])
+    if name == "7":
+        t = entry["isr_vs_oracle_at_isr_rate_paired"]
+        return (f"isr keeps {mean('isr_fraction_of_socialized'):.0%} of its helping, none "
+                f"{mean('none_fraction_of_socialized'):.0%}, oracle {mean('oracle_fraction_of_socialized'):.0%}; "
+                f"isr - oracle at the ISR's rate {t['diff']:+.3f} [{t['ci95'][0]:+.3f}, {t['ci95'][1]:+.3f}]")
+    if name == "6-single-run":
+        return f"seed {entry['seed']}, layout {entry['layout']!r}"
+    return "drawn"

@@ -486,7 +486,10 @@ def run_figures(args):
                              "bare_world_steps_per_second": {
                                  f"{n} worlds": env.steps_per_second(n) for n in (n_worlds, 3 * n_worlds)}}
         outputs.write_json(results_path, results)
-    log(f"wrote {results_path}")
+    log(f"\nwrote {args.out}/: " + ", ".join(f"fig{n}.png" for n in names) + ", results.json"
+        + ("" if args.replot else ", " + ", ".join(f"{e}.npz" for e in runs)))
+    for name in names:
+        log(f"  Fig. {name}: {claims.headline(name, results[f'fig{name}'])}")
     return 0
 
 

@@ -163,3 +163,10 @@ def test_ctrl_c_is_one_line_exit_130_and_leaves_no_temporary_file(tmp_path):
     assert process.returncode == 130
     assert "Traceback" not in err and err.strip().splitlines()[-1].startswith("interrupted:")
     assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_the_end_of_run_summary_has_a_headline_for_every_figure(quick_run):
+    import claims
+    entries = results(quick_run)
+    lines = {name: claims.headline(name, entries[f"fig{name}"]) for name in ALL}
+    assert all(lines.values()) and "isr" in lines["4"] and "hacked" in lines["6"]
