@@ -52,6 +52,11 @@ class WorldConfig:
     def n_actions(self):
         return len(Action)
 
+    @property
+    def isr_codes(self):
+        """The view cells the ISR sees (one-hot): walls and the goal (README: ISR design)."""
+        return (WALL, GOAL)
+
     def blocks(self):
         """(H, W) bool: the walls every layout has (outer ring plus fixed blocks)."""
         if self.layout is not None:

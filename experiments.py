@@ -39,10 +39,8 @@ from isr import ISRConfig
 CONDITIONS = ("oracle", "none", "isr")     # after socialization: caregiver stays / leaves / ISR
 PRESENCE = MappingProxyType({"oracle": 1.0, "none": 0.0, "isr": 0.0})   # P of Eq. 1 per condition
 OOD_CONDITIONS = ("frozen", "isr", "oracle")   # Figs 4 right and 5, in the paper's order
-ISR_CODES = (env.WALL, env.GOAL)           # the view cells the ISR sees (README: ISR input)
-HELPING_ISR_CODES = (env.WALL, env.GOAL, prosocial.BALL) + tuple(   # + the caregiver's action
-    prosocial.CAREGIVER_ACTION + a for a in (prosocial.Action.LEFT, prosocial.Action.RIGHT,
-                                             prosocial.Action.FORWARD))
+ISR_CODES = env.WorldConfig().isr_codes                     # walls and goal (README: ISR design)
+HELPING_ISR_CODES = prosocial.ProsocialConfig().isr_codes    # + the ball and the caregiver's action
 LOGGED = ("goals", "internal", "r_i", "r_s")   # agents.learn's per-update logs, (S, updates) each
 # How many random streams each experiment draws, in the order they are spawned from a seed set.
 STREAMS = (("internalization", 4), ("generalization", 6), ("incomplete_internalization", 3),
@@ -85,12 +83,14 @@ def socialize(world_cfg, agent_cfg, isr_cfg, n_seeds, episodes, rng, featurize=a
     return policy, logs, data
 
 
-def train_isr(data, isr_cfg, rng, codes, world_cfg, threshold=None, n_train=None, curve=True):
+def train_isr(data, isr_cfg, rng, world_cfg, codes=None, threshold=None, n_train=None, curve=True):
     """Step 2 of the protocol: one ISR per learner on its first n_train socialization
-    transitions (all by default); (isr.ISR, training log). With isr_cfg.calibrate, each ISR's
+    transitions (all by default); (isr.ISR, training log). The ISR sees the view cells
+    `codes` (default: the world's own, world_cfg.isr_codes). With isr_cfg.calibrate, each ISR's
     odds are then shifted so that on those transitions (isr_cfg.calibration_size of them,
     evenly spaced in time) it pays in total what the caregiver paid: its R_i estimates R_s
     itself, not R_s under class-balanced sampling (isr.ISR, isr.calibrate_odds)."""
+    codes = world_cfg.isr_codes if codes is None else tuple(codes)
     params, log = isr.train_isr(data, isr_cfg, rng, codes, world_cfg.n_actions, n_train=n_train, curve=curve)
     model = isr.ISR(params, codes, threshold)
     if not isr_cfg.calibrate:
@@ -173,11 +173,11 @@ def internalization(cfg, seeds, log=quiet):
     sizes = [max(1, int(round(f * data.n_train))) for f in cfg.isr_fractions]
     size_models, size_losses = [], []
     for size in sizes[:-1]:
-        size_model, size_log = train_isr(data, cfg.isr, streams[1], cfg.isr_codes, cfg.world, cfg.isr_threshold,
+        size_model, size_log = train_isr(data, cfg.isr, streams[1], cfg.world, cfg.isr_codes, cfg.isr_threshold,
                                          n_train=size, curve=False)
         size_models.append(size_model)
         size_losses.append(size_log["final_test_loss"])
-    model, isr_log = train_isr(data, cfg.isr, streams[1], cfg.isr_codes, cfg.world, cfg.isr_threshold)
+    model, isr_log = train_isr(data, cfg.isr, streams[1], cfg.world, cfg.isr_codes, cfg.isr_threshold)
     size_models.append(model)
     size_losses.append(isr_log["final_test_loss"])
     measured = calibration.measure(model, data, calibration.single_agent_hazards)
@@ -239,7 +239,7 @@ def generalization(cfg, seeds, log=quiet):
     streams = random_streams(seeds, "generalization")
     log(f"  socialization with one block: {cfg.socialization} episodes x {n_seeds} seeds")
     frozen, social, data = socialize(cfg.train_world, cfg.agent, cfg.isr, n_seeds, cfg.socialization, streams[0])
-    model, _ = train_isr(data, cfg.isr, streams[1], cfg.isr_codes, cfg.train_world, cfg.isr_threshold,
+    model, _ = train_isr(data, cfg.isr, streams[1], cfg.train_world, cfg.isr_codes, cfg.isr_threshold,
                          curve=False)
     measured = calibration.measure(model, data, calibration.single_agent_hazards)
     del data
@@ -324,7 +324,7 @@ def incomplete_internalization(cfg, seeds, socialized, log=quiet):
     data, source = socialized.data, cfg.source
     sizes = [max(1, int(round(f * data.n_train))) for f in cfg.data_fractions]
     log(f"  {n_budgets * n_sizes} ISRs per seed: {n_sizes} data sizes x {n_budgets} training budgets")
-    models = [train_isr(data, replace(source.isr, updates=updates), streams[2], source.isr_codes, source.world,
+    models = [train_isr(data, replace(source.isr, updates=updates), streams[2], source.world, source.isr_codes,
                         cfg.isr_threshold, n_train=size, curve=False)[0]
               for updates in cfg.isr_updates for size in sizes]
     model = isr.ISR.stack(*models)                                     # (budgets·sizes·S) models
@@ -389,7 +389,7 @@ def isr_designs(cfg, seeds, socialized, log=quiet):
     for training in trainings:
         for name in cfg.designs:
             codes, changes = isr_design(name, cfg)
-            model, _ = train_isr(data, replace(training, **changes), streams[0], codes, source.world, curve=False)
+            model, _ = train_isr(data, replace(training, **changes), streams[0], source.world, codes, curve=False)
             models.append(model)
             measured.append(calibration.measure(model, data, calibration.single_agent_hazards))
     log(f"  learning from {len(models)} ISR designs: {cfg.after} episodes x {len(seeds)} seeds")
@@ -464,7 +464,7 @@ def helping(cfg, seeds, log=quiet):
     common = dict(layouts=layouts, featurize=agents.prosocial_features)
     log(f"  socialization to help: {cfg.socialization} episodes x {n_seeds} seeds")
     policy, social, data = socialize(cfg.world, cfg.agent, cfg.isr, n_seeds, cfg.socialization, streams[1], **common)
-    model, isr_log = train_isr(data, cfg.isr, streams[2], cfg.isr_codes, cfg.world, cfg.isr_threshold,
+    model, isr_log = train_isr(data, cfg.isr, streams[2], cfg.world, cfg.isr_codes, cfg.isr_threshold,
                                curve=False)
     measured = calibration.measure(model, data, calibration.two_agent_hazards)
     positives = (data.r_s[:, data.train_index] > 0).mean()

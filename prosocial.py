@@ -59,6 +59,12 @@ class ProsocialConfig:
     def n_actions(self):
         return len(Action)
 
+    @property
+    def isr_codes(self):
+        """The view cells the ISR sees (one-hot): walls, the goal, the ball, and the caregiver's
+        cell by what it did (`with_caregiver_action`; the scripted caregiver never stands still)."""
+        return (WALL, GOAL, BALL) + tuple(CAREGIVER_ACTION + a for a in (Action.LEFT, Action.RIGHT, Action.FORWARD))
+
     def make(self, n_learners, n_each, rng, layouts=None):
         """n_each worlds per learner, all drawing from `layouts` (a `Layouts`), or from
         cfg.n_layouts layouts generated here."""

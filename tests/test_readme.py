@@ -10,8 +10,13 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 def test_the_readme_example_prints_its_documented_output():
     code = README.read_text().split("```python\n", 1)[1].split("```", 1)[0]
     expected = [line[2:] for line in code.splitlines() if line.startswith("# ")]
+    import matplotlib
+    matplotlib.use("Agg")
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
         exec(compile(code, "README.md", "exec"), {})
+    import matplotlib.pyplot as plt
+    assert len(plt.gca().get_lines()) == 3                      # one curve per condition
+    plt.close("all")
     strip = lambda line: re.sub(r"\s+<-.*$", "", line).rstrip()          # drop the annotation
     assert [l.rstrip() for l in printed.getvalue().splitlines()] == [strip(l) for l in expected]
