@@ -290,6 +290,10 @@ def headline(name, entry):
         return (f"isr keeps {mean('isr_fraction_of_socialized'):.0%} of its helping, none "
                 f"{mean('none_fraction_of_socialized'):.0%}, oracle {mean('oracle_fraction_of_socialized'):.0%}; "
                 f"isr - oracle at the ISR's rate {t['diff']:+.3f} [{t['ci95'][0]:+.3f}, {t['ci95'][1]:+.3f}]")
+    if name == "watch":
+        clip = entry["goals_in_clip"]
+        return (f"watch.gif: goals in {entry['steps']} steps, socialized {clip['socialized']}, "
+                f"none {clip['none']}, isr {clip['isr']}")
     if name == "6-single-run":
         return f"seed {entry['seed']}, layout {entry['layout']!r}"
     return "drawn"

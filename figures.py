@@ -30,6 +30,7 @@ import outputs
 import plots
 import prosocial
 import stats
+import watch
 
 FIG_DIR = Path(__file__).parent / "figures"
 FIRST_SEED = 1234                       # the authors' seeds are 1234–1243
@@ -327,7 +328,8 @@ FIGURES = MappingProxyType({"1": (figure_1, ("internalization",)), "2": (figure_
            "3": (figure_3, ("internalization", "isr_designs")), "4": (figure_4, ("internalization", "generalization")),
            "5": (figure_5, ("generalization",)), "6": (figure_6, ("incomplete_internalization",)),
            "7": (figure_7, ("helping",))})
-OPTIONAL = MappingProxyType({"6-single-run": (figure_6_single_run, ("generalization",))})   # on request only
+OPTIONAL = MappingProxyType({"6-single-run": (figure_6_single_run, ("generalization",)),   # on request only
+                            "watch": (watch.figure, ())})
 CONFIGS = MappingProxyType({"internalization": ex.Internalization, "generalization": ex.Generalization,
            "incomplete_internalization": ex.IncompleteInternalization, "helping": ex.Helping,
            "isr_designs": ex.ISRDesigns})
@@ -415,6 +417,8 @@ def parse_args(argv):
         args.out = FIG_DIR / "quick" if args.quick else FIG_DIR
     if args.out.exists() and not args.out.is_dir():
         raise ValueError(f"--out {args.out} exists and is not a folder")
+    if args.replot and "watch" in args.figures:
+        raise ValueError("watch learns its own learners; it has no saved arrays to --replot")
     if args.replot:
         needs = {e for f in args.figures or FIGURES for e in {**FIGURES, **OPTIONAL}[f][1]}
         missing = sorted(str(args.out / f"{e}.npz") for e in needs if not (args.out / f"{e}.npz").exists())
@@ -486,8 +490,8 @@ def run_figures(args):
                              "bare_world_steps_per_second": {
                                  f"{n} worlds": env.steps_per_second(n) for n in (n_worlds, 3 * n_worlds)}}
         outputs.write_json(results_path, results)
-    log(f"\nwrote {args.out}/: " + ", ".join(f"fig{n}.png" for n in names) + ", results.json"
-        + ("" if args.replot else ", " + ", ".join(f"{e}.npz" for e in runs)))
+    log(f"\nwrote {args.out}/: " + ", ".join("watch.gif" if n == "watch" else f"fig{n}.png" for n in names)
+        + ", results.json" + "".join(f", {e}.npz" for e in ([] if args.replot else runs)))
     for name in names:
         log(f"  Fig. {name}: {claims.headline(name, results[f'fig{name}'])}")
     return 0

@@ -5,7 +5,7 @@ A run of experiments.py is a nested dict of arrays; it is saved flat, one array 
 loaded back as the same nested dict, bit for bit; the same run gives the same file. Every file is written to a temporary
 file in its folder and renamed into place, so an interrupted run leaves no half-written file.
 
-Public names: save_run, load_run, load_meta, write_json, save_figure, jsonable.
+Public names: save_run, load_run, load_meta, write_json, save_figure, save_file, jsonable.
 """
 import json
 import os
@@ -79,6 +79,21 @@ def save_figure(fig, path, dpi=130):
     """Write a matplotlib figure as PNG, atomically."""
     fig.tight_layout()
     _atomic(path, lambda f: fig.savefig(f, dpi=dpi, format="png"), binary=True)
+
+
+def save_file(path, write):
+    """Call write(temporary path) for a writer that needs a file name (an animation), then
+    rename the file into place; nothing is left behind if it fails or is interrupted."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
 
 
 def jsonable(x):

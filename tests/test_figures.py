@@ -12,7 +12,7 @@ import pytest
 
 import figures
 
-ALL = sorted(figures.FIGURES) + sorted(figures.OPTIONAL)
+ALL = sorted(figures.FIGURES) + ["6-single-run"]       # every figure drawn from saved arrays
 QUICK = ["--quick", "--seeds", "2"]
 
 
@@ -170,3 +170,14 @@ def test_the_end_of_run_summary_has_a_headline_for_every_figure(quick_run):
     entries = results(quick_run)
     lines = {name: claims.headline(name, entries[f"fig{name}"]) for name in ALL}
     assert all(lines.values()) and "isr" in lines["4"] and "hacked" in lines["6"]
+
+
+def test_watch_writes_an_animation_of_the_three_learners(tmp_path, capsys):
+    from PIL import Image
+    assert figures.main(["watch", "--out", str(tmp_path)]) == 0
+    with Image.open(tmp_path / "watch.gif") as gif:
+        assert gif.n_frames == 60
+    entry = results(tmp_path)["figwatch"]
+    assert entry["goals_per_episode_end_of_learning"]["isr"] > 10 * entry["goals_per_episode_end_of_learning"]["none"]
+    assert "watch.gif" in capsys.readouterr().err
+    assert figures.main(["watch", "--replot", "--out", str(tmp_path)]) == 2
