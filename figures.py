@@ -362,6 +362,13 @@ def run_experiment(name, seeds, quick, out_dir, runs, socialized):
     return spent + [cost]
 
 
+def progress(results, remaining, spent):
+    """' (12 s so far, about 90 s left as last time)': from the last run's timings of the
+    figures still to make, where results.json has them."""
+    left = sum((results.get(f"fig{n}", {}).get("timing") or {}).get("seconds", 0.0) for n in remaining)
+    return f" ({spent:.0f} s so far, about {left:.0f} s left as last time)" if left >= 1 else ""
+
+
 def load(path):
     """A saved run's arrays, with its `quick` flag from the meta (so figures can say so)."""
     run, meta = outputs.load_run(path)
@@ -374,16 +381,6 @@ def saved_run_info(out_dir, default):
         meta = outputs.load_meta(path)
         return {"seeds": meta["seeds"], "quick": meta["quick"]}
     return default
-
-
-def peak_memory_mb():
-    """Peak resident memory of this process in MB, or None where the platform cannot say."""
-    try:
-        import resource
-    except ImportError:                      # Windows
-        return None
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return round(peak / (2 ** 20 if sys.platform == "darwin" else 1024), 1)   # bytes on macOS, KB on Linux
 
 
 def parse_seeds(text):
@@ -479,14 +476,14 @@ def run_figures(args):
         raise ValueError(f"{results_path} holds {other} results; write {this} runs to another folder (--out)")
     names = args.figures or list(FIGURES)
     runs, socialized, start = {}, {}, time.perf_counter()
-    for name in names:
-        log(f"Figure {name}")
+    for i, name in enumerate(names):
+        log(f"Figure {name}" + ("" if args.replot else progress(results, names[i:], time.perf_counter() - start)))
         results[f"fig{name}"] = make_figure(name, args, seeds, runs, socialized, results.get(f"fig{name}", {}))
         outputs.write_json(results_path, results)          # after each figure: never stale
     if not args.replot and not args.figures:     # the top-level timing is the full run's
         n_worlds = len(seeds) * ex.Internalization().agent.worlds_per_seed
         results["timing"] = {"seconds_total": round(time.perf_counter() - start, 2),
-                             "peak_memory_mb": peak_memory_mb(), "figures": names,
+                             "peak_memory_mb": outputs.peak_memory_mb(), "figures": names,
                              "bare_world_steps_per_second": {
                                  f"{n} worlds": env.steps_per_second(n) for n in (n_worlds, 3 * n_worlds)}}
         outputs.write_json(results_path, results)

@@ -5,10 +5,12 @@ A run of experiments.py is a nested dict of arrays; it is saved flat, one array 
 loaded back as the same nested dict, bit for bit; the same run gives the same file. Every file is written to a temporary
 file in its folder and renamed into place, so an interrupted run leaves no half-written file.
 
-Public names: save_run, load_run, load_meta, write_json, save_figure, save_file, jsonable.
+Public names: save_run, load_run, load_meta, write_json, save_figure, save_file, jsonable,
+peak_memory_mb.
 """
 import json
 import os
+import sys
 import tempfile
 import zipfile
 from pathlib import Path
@@ -103,6 +105,16 @@ def jsonable(x):
     if isinstance(x, np.ndarray):
         return x.tolist()
     raise TypeError(f"cannot write {type(x)} to JSON")
+
+
+def peak_memory_mb():
+    """Peak resident memory of this process in MB, or None where the platform cannot say."""
+    try:
+        import resource
+    except ImportError:                      # Windows
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (2 ** 20 if sys.platform == "darwin" else 1024), 1)   # bytes on macOS, KB on Linux
 
 
 def _atomic(path, write, binary=False):

@@ -181,3 +181,9 @@ def test_watch_writes_an_animation_of_the_three_learners(tmp_path, capsys):
     assert entry["goals_per_episode_end_of_learning"]["isr"] > 10 * entry["goals_per_episode_end_of_learning"]["none"]
     assert "watch.gif" in capsys.readouterr().err
     assert figures.main(["watch", "--replot", "--out", str(tmp_path)]) == 2
+
+
+def test_progress_estimates_the_time_left_from_the_last_run():
+    last = {"fig1": {"timing": {"seconds": 20.0}}, "fig4": {"timing": {"seconds": 50.0}}, "fig2": {}}
+    assert figures.progress(last, ["1", "2", "4"], 3.2) == " (3 s so far, about 70 s left as last time)"
+    assert figures.progress(last, ["2"], 3.2) == "" and figures.progress({}, ["1"], 0.0) == ""
