@@ -111,17 +111,16 @@ def caregiver_leaves(learners, conditions, world_cfg, agent_cfg, episodes, rng, 
     group its copies of the socialized learners (`Policy.tile`); trained in place. Each
     group's P is PRESENCE[condition]. `model` is the ISR of the group of condition `isr`,
     one model per learner of it; every other learner gets R_i = 0.
-    Returns the logs of agents.learn, with goals, internal, r_i and r_s (LOGGED) split by
-    condition into arrays (learners per group, updates).
+    Returns {condition: {goals, internal, r_i, r_s}} (LOGGED, arrays (learners per group,
+    updates)), with agents.learn's `env_steps` and, if recorded, `data` beside them.
     """
     n = learners.n_learners // len(conditions)
     presence = np.repeat([PRESENCE[c] for c in conditions], n)
     has_isr = np.repeat([c == "isr" for c in conditions], n)
     logs = agents.learn(learners, world_cfg, agent_cfg, episodes, presence, rng,
                         isr=model if has_isr.any() else None, has_isr=has_isr, **learn_args)
-    for key in LOGGED:
-        logs[key] = {c: logs[key][i * n:(i + 1) * n] for i, c in enumerate(conditions)}
-    return logs
+    per_condition = {c: {key: logs[key][i * n:(i + 1) * n] for key in LOGGED} for i, c in enumerate(conditions)}
+    return {**per_condition, **{key: value for key, value in logs.items() if key not in LOGGED}}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -188,7 +187,7 @@ def internalization(cfg, seeds, log=quiet):
     run = {
         "seeds": np.array(seeds), "episodes_per_update": cfg.agent.worlds_per_seed, "tail_episodes": cfg.tail,
         "social": {k: social[k] for k in LOGGED},                    # (S, updates) each
-        "after": by_condition(after),                                # condition → (S, updates) each
+        "after": {c: after[c] for c in CONDITIONS},                  # condition → (S, updates) each
         "planner_goals": planner["goals"].mean(),
         "isr": isr_log, "isr_sizes": np.array(sizes), "isr_size_test_loss": np.array(size_losses),
         "calibration": measured,                                     # the ISR as an instrument, (S,) each
@@ -269,19 +268,14 @@ def generalization(cfg, seeds, log=quiet):
         "layout_names": np.array(cfg.layouts), "calibration": measured,
         "social": {"goals": social["goals"]},                                        # (S, updates)
         "new_world": split(new_eval, new_conditions, n_seeds),                       # condition → (S,)
-        "new_world_curves": {**by_condition(new), "isr_raw": by_condition(raw)["isr"]},  # (S, updates)
+        "new_world_curves": {"isr": new["isr"], "oracle": new["oracle"], "isr_raw": raw["isr"]},  # (S, updates)
         "layouts": {c: {k: per_layout(v) for k, v in metrics.items()}               # (L, S)
                     for c, metrics in split(layout_eval, OOD_CONDITIONS, n_layouts * n_seeds).items()},
-        "layout_curves": {c: {k: per_layout(v) for k, v in curves.items()}          # (L, S, updates)
-                          for c, curves in by_condition(layout).items()},
+        "layout_curves": {c: {k: per_layout(v) for k, v in layout[c].items()}       # (L, S, updates)
+                          for c in learning},
         "env_steps": (social["env_steps"] + new["env_steps"] + raw["env_steps"] + layout["env_steps"]
                       + new_eval["env_steps"] + layout_eval["env_steps"]),
     }
-
-
-def by_condition(logs):
-    """{condition: {goals, internal, r_i, r_s}} from `caregiver_leaves` logs."""
-    return {c: {key: logs[key][c] for key in LOGGED} for c in logs["goals"]}
 
 
 def split(evaluation, conditions, n):
@@ -342,7 +336,7 @@ def incomplete_internalization(cfg, seeds, socialized, log=quiet):
         "transitions": np.array(sizes),                                   # ISR train sizes
         "episodes": np.array([int(round(f * source.socialization)) for f in cfg.data_fractions]),
         "isr_updates": np.array([u if u else -1 for u in cfg.isr_updates]),   # −1: one pass
-        "curves": {k: np.concatenate([first[k]["isr"], last[k]["isr"]], axis=1).reshape(shape)
+        "curves": {k: np.concatenate([first["isr"][k], last["isr"][k]], axis=1).reshape(shape)
                    for k in LOGGED},                                     # (budgets, sizes, S, updates)
         "last": {"views": recorded["views"].reshape(*shape[:3], *recorded["views"].shape[1:]),
                  "actions": recorded["actions"].reshape(shape), "r_s": recorded["r_s"].reshape(shape),
@@ -393,10 +387,8 @@ def isr_designs(cfg, seeds, socialized, log=quiet):
             models.append(model)
             measured.append(calibration.measure(model, data, calibration.single_agent_hazards))
     log(f"  learning from {len(models)} ISR designs: {cfg.after} episodes x {len(seeds)} seeds")
-    policy = socialized.policy.tile(len(models))
-    has = np.ones(policy.n_learners, dtype=bool)
-    logs = agents.learn(policy, source.world, source.agent, cfg.after, 0.0, streams[1],
-                        isr=_Several(models, len(seeds)), has_isr=has)
+    logs = caregiver_leaves(socialized.policy.tile(len(models)), ("isr",), source.world, source.agent, cfg.after,
+                            streams[1], _Several(models, len(seeds)))
     shape = (len(trainings), len(cfg.designs), len(seeds), -1)
     return {
         "seeds": np.array(seeds), "episodes_per_update": source.agent.worlds_per_seed, "tail_episodes": cfg.tail,
@@ -404,7 +396,7 @@ def isr_designs(cfg, seeds, socialized, log=quiet):
                                                                  "zero output layer, 1,000 updates, calibrated"]),
         "social": {"goals": socialized.goals},                       # (S, updates) of socialization
         "calibration": {k: np.stack([m[k] for m in measured]).reshape(shape[:3]) for k in measured[0]},
-        "after": {k: logs[k].reshape(shape) for k in LOGGED},
+        "after": {k: logs["isr"][k].reshape(shape) for k in LOGGED},
         "env_steps": logs["env_steps"],
     }
 
@@ -480,7 +472,7 @@ def helping(cfg, seeds, log=quiet):
     return {
         "seeds": np.array(seeds), "episodes_per_update": cfg.agent.worlds_per_seed, "tail_episodes": cfg.tail,
         "social": {k: social[k] for k in LOGGED},
-        "after": {**by_condition(after), "oracle_at_isr_rate": by_condition(control)["oracle"]},
+        "after": {**{c: after[c] for c in CONDITIONS}, "oracle_at_isr_rate": control["oracle"]},
         "isr_pay_rate": rate,
         "helper_goals": helper["goals"].mean(),     # the scripted helper's rate (the ceiling)
         "random_goals": random["goals"].mean(),     # a uniformly random learner's rate (the floor)

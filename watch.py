@@ -29,7 +29,7 @@ def learners(seed, cfg=None):
     model, _ = ex.train_isr(data, cfg.isr, streams[1], cfg.world, curve=False)
     after = policy.tile(2)
     logs = ex.caregiver_leaves(after, ("none", "isr"), cfg.world, cfg.agent, cfg.after, streams[2], model)
-    goals = {c: float(logs["goals"][c][0, -17:].mean()) for c in ("none", "isr")}
+    goals = {c: float(logs[c]["goals"][0, -17:].mean()) for c in ("none", "isr")}
     return agents.Policy.stack(policy, after), goals
 
 

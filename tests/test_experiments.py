@@ -30,8 +30,9 @@ def test_caregiver_leaves_owns_each_conditions_presence_and_isr():
     socialized = agents.Policy.for_world(2, cfg)
     logs = ex.caregiver_leaves(socialized.tile(3), ex.CONDITIONS, cfg, acfg, 10, np.random.default_rng(0),
                                ConstantISR(0.25, n_models=2))
-    internal, goals = logs["internal"], logs["goals"]
-    assert set(internal) == set(ex.CONDITIONS) and internal["isr"].shape == (2, 2)
+    internal = {c: logs[c]["internal"] for c in ex.CONDITIONS}
+    goals = {c: logs[c]["goals"] for c in ex.CONDITIONS}
+    assert set(logs) == set(ex.CONDITIONS) | {"env_steps"} and internal["isr"].shape == (2, 2)
     np.testing.assert_array_equal(internal["isr"], 0.25 * cfg.episode_len)
     np.testing.assert_array_equal(internal["none"], 0.0)
     np.testing.assert_allclose(internal["oracle"], cfg.social_reward * goals["oracle"], atol=1e-12)
