@@ -31,13 +31,12 @@ def measure(model, data, hazards):
     """Per-model sums and counts on the held-out split of `data` (isr.SocialRewardData).
 
     model: an isr.ISR with one model per learner of `data`; hazards: a function
-    (model, views, actions, r_s, data) → {name: (M,) mean R_i (as used) on that hazard}, given
-    the held-out views (M, n, v, v), actions and R_s (M, n).
+    (model, views, actions, r_s, used, data) → {name: (M,) mean R_i (as used) on that
+    hazard}, given the held-out views (M, n, v, v), actions, R_s and R_i as used (M, n).
     """
     views, actions, r_s = data.rows(np.broadcast_to(data.test_index, (data.views.shape[0], len(data.test_index))))
-    readings = {"output": in_chunks(model.output, views, actions),
-                "r_i": in_chunks(model.raw(), views, actions),
-                "used": in_chunks(model, views, actions)}
+    output = in_chunks(model.output, views, actions)              # the network, run once
+    readings = {"output": output, "r_i": model.raw().pay(output), "used": model.pay(output)}
     positive, negative = r_s > 0, r_s == 0
     out = {"r_s_sum": r_s.sum(axis=1), "n_positive": positive.sum(axis=1), "n_negative": negative.sum(axis=1)}
     for name, r in readings.items():
@@ -45,7 +44,7 @@ def measure(model, data, hazards):
         for level in (0.1, 0.2):
             out[f"{name}_false_above_{level}"] = ((r > level) & negative).sum(axis=1)
             out[f"{name}_true_above_{level}"] = ((r > level) & positive).sum(axis=1)
-    for name, value in hazards(model, views, actions, r_s, data).items():
+    for name, value in hazards(model, views, actions, r_s, readings["used"], data).items():
         out[f"hazard_{name}"] = value
     return out
 
@@ -57,7 +56,7 @@ def _mean_where(values, mask):
     return np.divide(total, count, out=np.full(len(count), np.nan), where=count > 0)
 
 
-def single_agent_hazards(model, views, actions, r_s, data):
+def single_agent_hazards(model, views, actions, r_s, used, data):
     """R_i (as used) for walking into a wall and for turning with the goal ahead, per model."""
     c = views.shape[-1] // 2
     ahead = views[..., c - 1, c]
@@ -67,13 +66,13 @@ def single_agent_hazards(model, views, actions, r_s, data):
             "goal_turn": _mean_where(turn, ahead == env.GOAL)}
 
 
-def two_agent_hazards(model, views, actions, r_s, data):
+def two_agent_hazards(model, views, actions, r_s, used, data):
     """R_i (as used) on the learner's steps just before the caregiver arrives, per model, and
     on the arrival steps themselves for comparison."""
     m, n = r_s.shape
     per_update = data.block                            # T·N transitions, in (T, N) order
     n_worlds = per_update // data.episode_len
-    r = in_chunks(model, views, actions).reshape(m, -1, data.episode_len, n_worlds)
+    r = used.reshape(m, -1, data.episode_len, n_worlds)
     arrives = (r_s > 0).reshape(r.shape)
     before = np.zeros_like(arrives)
     before[:, :, :-1] = arrives[:, :, 1:]              # the same world, one step earlier

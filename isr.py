@@ -293,7 +293,11 @@ class ISR:
         return predict(self.params, network_input(self.params, views, actions, self.codes), np.asarray(actions))
 
     def __call__(self, views, actions):
-        r_i = self.output(views, actions)
+        return self.pay(self.output(views, actions))
+
+    def pay(self, y):
+        """R_i from the network's output y (M, ...): calibrated (odds), then thresholded."""
+        r_i = y
         if self.odds is not None:
             r_i = shift_odds(r_i, self.odds.reshape((-1,) + (1,) * (r_i.ndim - 1)), self.reward)
         if self.threshold is not None:
