@@ -429,10 +429,10 @@ def make_figure(name, args, seeds, runs, socialized, previous):
     its results.json entry: its claims, the run it came from and what it cost."""
     plot, needs = {**FIGURES, **OPTIONAL}[name]
     start, spent = time.perf_counter(), []
-    for experiment in needs:
+    for experiment in (e for e in needs if e not in runs):          # each at most once per invocation
         if args.replot:
             runs[experiment] = load(args.out / f"{experiment}.npz")
-        elif experiment not in runs:
+        else:
             spent += run_experiment(experiment, seeds, args.quick, args.out, runs, socialized)
     entry = plot(runs, args.out)
     seconds, steps = time.perf_counter() - start, sum(e["env_steps"] for e in spent)
