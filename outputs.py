@@ -87,11 +87,11 @@ def save_file(path, write):
     """Call write(temporary path) for a writer that needs a file name (an animation), then
     rename the file into place; nothing is left behind if it fails or is interrupted."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(suffix=path.suffix, dir=path.parent)
+    fd, tmp = tempfile.mkstemp(suffix=".tmp" + path.suffix, dir=path.parent)   # writers read the suffix
     os.close(fd)
     try:
         write(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, 0o666 & ~_umask())          # mkstemp's 0600 would survive the rename
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -119,16 +119,10 @@ def peak_memory_mb():
 
 def _atomic(path, write, binary=False):
     """Call write(file) on a temporary file beside `path`, then rename it into place."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(suffix=path.suffix + ".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb" if binary else "w") as f:
+    def write_to(tmp):
+        with open(tmp, "wb" if binary else "w") as f:
             write(f)
-        os.chmod(tmp, 0o666 & ~_umask())          # mkstemp's 0600 would survive the rename
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    save_file(path, write_to)
 
 
 def _umask():

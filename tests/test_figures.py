@@ -38,7 +38,7 @@ def test_every_figure_and_its_arrays_are_written(quick_run):
         assert (quick_run / f"fig{name}.png").stat().st_size > 10_000
     for experiment in figures.CONFIGS:
         assert (quick_run / f"{experiment}.npz").exists()
-    assert not list(quick_run.glob("*.tmp"))
+    assert not list(quick_run.glob("*.tmp*"))
     assert set(results(quick_run)) == {f"fig{name}" for name in ALL}      # "timing": full runs only
     assert results(quick_run)["fig1"]["timing"]["env_steps"] > 0
 
@@ -162,7 +162,7 @@ def test_ctrl_c_is_one_line_exit_130_and_leaves_no_temporary_file(tmp_path):
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130
     assert "Traceback" not in err and err.strip().splitlines()[-1].startswith("interrupted:")
-    assert not list(tmp_path.glob("*.tmp"))
+    assert not list(tmp_path.glob("*.tmp*"))
 
 
 def test_the_end_of_run_summary_has_a_headline_for_every_figure(quick_run):
