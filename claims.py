@@ -4,7 +4,7 @@ Each function takes a run of experiments.py (as saved beside the figures and loa
 and returns a JSON-ready dict: per-seed values, and the tests the claim rests on
 (stats.py). figures.py writes them into results.json; the README's tables quote them.
 
-Public names: tail_mean, caregiver_claims, isr_claims, new_world_claims, layout_claims,
+Public names: tail_mean, paid_last, caregiver_claims, isr_claims, new_world_claims, layout_claims,
 hacked_pairs, most_farmed, hacking_claims, calibration_claims, helping_claims, design_claims.
 """
 from types import MappingProxyType
@@ -25,6 +25,12 @@ def tail_mean(curve, episodes, per_update, first=False):
     rounded up to whole updates of `per_update` episodes."""
     k = tail_updates(episodes, per_update)
     return (curve[..., :k] if first else curve[..., -k:]).mean(axis=-1)
+
+
+def paid_last(logs, updates):
+    """(Σ R_i, Σ R_s) per learner over the last `updates` updates of learning logs (..., updates):
+    what the ISR paid, and what the caregiver paid or would have paid for the same steps."""
+    return logs["r_i"][..., -updates:].sum(axis=-1), logs["r_s"][..., -updates:].sum(axis=-1)
 
 
 def caregiver_claims(run, ceiling="planner"):
@@ -176,7 +182,7 @@ def hacking_claims(run):
     for key in ("internal", "goals"):
         out[f"{key}_first"] = tail_mean(curves[key], tail, per_update, first=True).tolist()
         out[f"{key}_last"] = tail_mean(curves[key], tail, per_update).tolist()
-    paid, caregiver = curves["r_i"][..., -k:].sum(axis=-1), curves["r_s"][..., -k:].sum(axis=-1)
+    paid, caregiver = paid_last(curves, k)
     ratio = np.divide(paid, caregiver, out=np.full(paid.shape, np.inf), where=caregiver > 0)
     out["r_i_over_r_s_last"] = [[_finite(row) for row in budget] for budget in ratio]
     out["seeds_hacked"] = (paid > HACKED_ABOVE * caregiver).sum(axis=-1).tolist()
@@ -248,7 +254,7 @@ def design_claims(run):
     k = tail_updates(tail, per_update)
     socialized = tail_mean(run["social"]["goals"], tail, per_update)          # (S,)
     kept = tail_mean(run["after"]["goals"], tail, per_update) / socialized   # (trainings, designs, S)
-    paid, caregiver = run["after"]["r_i"][..., -k:].sum(axis=-1), run["after"]["r_s"][..., -k:].sum(axis=-1)
+    paid, caregiver = paid_last(run["after"], k)
     out = {"designs": run["designs"].tolist(), "trainings": run["trainings"].tolist(),
            "fraction_of_socialized": kept.tolist(),
            "learners_hacked": (paid > HACKED_ABOVE * caregiver).sum(axis=-1).tolist(),
