@@ -241,7 +241,7 @@ class GridWorld:
             self.n_random = 0
         self.fixed = np.broadcast_to(fixed, (self.n,) + fixed.shape[-2:])   # (B, H, W)
         self.height, self.width = self.fixed.shape[1:]
-        self.walls = self.goal = self.pos = self.dir = None
+        self.walls = self.goal = self.pos = self.dir = self.padded = None
         self.t = 0
         self.env_steps = 0                       # world-steps taken so far
 
@@ -251,6 +251,8 @@ class GridWorld:
         self.goal = np.zeros((self.n, 2), dtype=np.int64)
         self.pos = np.zeros((self.n, 2), dtype=np.int64)
         self.dir = np.zeros(self.n, dtype=np.int64)
+        h = self.cfg.view // 2
+        self.padded = np.zeros((self.n, self.height + 2 * h, self.width + 2 * h), dtype=np.int8)
         self._draw_layouts(np.arange(self.n))
         self.t = 0
         return self.observe()
@@ -274,17 +276,30 @@ class GridWorld:
         self.goal[idx] = np.stack(np.divmod(cells[:, -2], self.width)[::-1], axis=1)
         self.pos[idx] = np.stack(np.divmod(cells[:, -1], self.width)[::-1], axis=1)
         self.dir[idx] = self.rng.integers(0, 4, size=m)
+        self.padded[idx] = pad(self.codes(idx, agent=False), self.cfg.view)
 
-    def codes(self):
-        """(B, H, W) int8 cell codes of the whole grid (the view crops this)."""
-        grid = np.where(self.walls, WALL, EMPTY).astype(np.int8)
-        b = np.arange(self.n)
-        grid[b, self.goal[:, 1], self.goal[:, 0]] = GOAL
-        grid[b, self.pos[:, 1], self.pos[:, 0]] = AGENT
+    def place(self, goal, pos, dirs):
+        """Put every world's goal (B, 2), agent (B, 2) and heading (B,) where given, in the
+        current blocks (evaluation.py enumerates a layout's states this way)."""
+        self.goal, self.pos, self.dir = np.array(goal), np.array(pos), np.array(dirs)
+        self.padded[:] = pad(self.codes(agent=False), self.cfg.view)
+
+    def codes(self, idx=slice(None), agent=True):
+        """(B, H, W) int8 cell codes of the whole grid, or of worlds `idx`; without the agent
+        if not `agent`."""
+        grid = np.where(self.walls[idx], WALL, EMPTY).astype(np.int8)
+        b = np.arange(len(grid))
+        grid[b, self.goal[idx, 1], self.goal[idx, 0]] = GOAL
+        if agent:
+            grid[b, self.pos[idx, 1], self.pos[idx, 0]] = AGENT
         return grid
 
     def observe(self):
-        return egocentric_view(self.codes(), self.pos, self.dir, self.cfg.view)
+        """(B, view, view) the agent's views: its square of the padded walls and goal, which
+        change only with the layout, and the agent itself at the centre."""
+        views = crop(self.padded, self.pos, self.dir, self.cfg.view)
+        views[:, self.cfg.view // 2, self.cfg.view // 2] = AGENT
+        return views
 
     def isr_view(self, obs, step):
         """What the ISR sees of the step just taken from views `obs`: the views themselves."""
@@ -319,33 +334,39 @@ class GridWorld:
         return render_ascii(self.walls[0], self.goal[0], self.pos[0], self.dir[0])
 
 
-def _view_offsets(view):
-    """(4, view, view, 2) cell offsets (dx, dy) of each view cell, per heading.
-
-    E[r, c] is the cell at pos + (h − r)·fwd + (c − h)·right, h = view // 2: the closed
-    form of Minigrid's rotate-the-grid-then-crop, which the authors' observation used.
-    """
-    h = view // 2
-    r, c = np.meshgrid(np.arange(view), np.arange(view), indexing="ij")
-    fwd = DIR_TO_VEC[:, None, None, :]
-    right = DIR_TO_VEC[(np.arange(4) + 1) % 4][:, None, None, :]
-    return (h - r)[None, :, :, None] * fwd + (c - h)[None, :, :, None] * right
+# A view is the square of the padded grid around the agent, turned so that its heading is
+# up: np.rot90 by _TURNS[dir] quarter turns (heading east 1, south 2, west 3, north 0).
+_TURNS = (1, 2, 3, 0)
 
 
 def egocentric_view(codes, pos, dirs, view=9):
     """Crop (B, H, W) codes to (B, view, view) around each agent, its heading up.
 
-    The grid is padded with UNSEEN by view // 2 on every side, so the crop is one gather.
+    View cell (r, c) is the grid cell pos + (h − r)·fwd + (c − h)·right, h = view // 2:
+    Minigrid's rotate-the-grid-then-crop, which the authors' observation used.
     """
+    return crop(pad(codes, view), pos, dirs, view)
+
+
+def pad(codes, view):
+    """(B, H + 2h, W + 2h) the codes with a ring of h = view // 2 UNSEEN cells around them."""
     n, height, width = codes.shape
     h = view // 2
-    hp, wp = height + 2 * h, width + 2 * h
-    padded = np.full((n, hp, wp), UNSEEN, dtype=np.int8)
+    padded = np.full((n, height + 2 * h, width + 2 * h), UNSEEN, dtype=np.int8)
     padded[:, h:h + height, h:h + width] = codes
-    offsets = _view_offsets(view)
-    flat_offsets = offsets[..., 1] * wp + offsets[..., 0]                 # (4, v, v)
-    centre = np.arange(n) * (hp * wp) + (pos[:, 1] + h) * wp + pos[:, 0] + h
-    return padded.reshape(-1)[centre[:, None, None] + flat_offsets[dirs]]
+    return padded
+
+
+def crop(padded, pos, dirs, view):
+    """(B, view, view) the square of `pad`'s grid centred on each agent's cell (x, y), turned
+    so that its heading is up. Each square is a window of the padded grid
+    (sliding_window_view, no copy), turned by a quarter-turn count per heading."""
+    windows = np.lib.stride_tricks.sliding_window_view(padded, (view, view), axis=(1, 2))  # (B, H, W, v, v)
+    views = np.empty((len(padded), view, view), dtype=np.int8)
+    for heading, turns in enumerate(_TURNS):
+        b = np.flatnonzero(dirs == heading)
+        views[b] = np.rot90(windows, turns, axes=(3, 4))[b, pos[b, 1], pos[b, 0]]
+    return views
 
 
 def action_values(walls, goal):

@@ -20,9 +20,7 @@ def world_with(layout, goal, pos, direction, n=1, seed=0, **cfg):
     """A world whose first state is set by hand (goal, agent position and heading)."""
     world = env.GridWorld(env.WorldConfig(layout=layout, **cfg), n, np.random.default_rng(seed))
     world.reset()
-    world.goal[:] = goal
-    world.pos[:] = pos
-    world.dir[:] = direction
+    world.place(np.broadcast_to(goal, (n, 2)), np.broadcast_to(pos, (n, 2)), np.broadcast_to(direction, n))
     return world
 
 
