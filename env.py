@@ -241,7 +241,7 @@ class GridWorld:
             self.n_random = 0
         self.fixed = np.broadcast_to(fixed, (self.n,) + fixed.shape[-2:])   # (B, H, W)
         self.height, self.width = self.fixed.shape[1:]
-        self.walls = self.goal = self.pos = self.dir = self.padded = None
+        self.walls = self.goal = self.pos = self.dir = self.turned = None
         self.t = 0
         self.env_steps = 0                       # world-steps taken so far
 
@@ -251,8 +251,8 @@ class GridWorld:
         self.goal = np.zeros((self.n, 2), dtype=np.int64)
         self.pos = np.zeros((self.n, 2), dtype=np.int64)
         self.dir = np.zeros(self.n, dtype=np.int64)
-        h = self.cfg.view // 2
-        self.padded = np.zeros((self.n, self.height + 2 * h, self.width + 2 * h), dtype=np.int8)
+        side = max(self.height, self.width) + 2 * (self.cfg.view // 2)
+        self.turned = np.zeros((4, self.n, side, side), dtype=np.int8)
         self._draw_layouts(np.arange(self.n))
         self.t = 0
         return self.observe()
@@ -276,13 +276,16 @@ class GridWorld:
         self.goal[idx] = np.stack(np.divmod(cells[:, -2], self.width)[::-1], axis=1)
         self.pos[idx] = np.stack(np.divmod(cells[:, -1], self.width)[::-1], axis=1)
         self.dir[idx] = self.rng.integers(0, 4, size=m)
-        self.padded[idx] = pad(self.codes(idx, agent=False), self.cfg.view)
+        self.turned[:, idx] = turn(pad(self.codes(idx, agent=False), self.cfg.view))
 
     def place(self, goal, pos, dirs):
-        """Put every world's goal (B, 2), agent (B, 2) and heading (B,) where given, in the
-        current blocks (evaluation.py enumerates a layout's states this way)."""
+        """Start every world in a given state instead of a drawn one (evaluation.py enumerates
+        a layout's states this way): the fixed blocks only, goal (B, 2), agent (B, 2) and
+        heading (B,) as given."""
+        self.walls = self.fixed.copy()
         self.goal, self.pos, self.dir = np.array(goal), np.array(pos), np.array(dirs)
-        self.padded[:] = pad(self.codes(agent=False), self.cfg.view)
+        self.turned = turn(pad(self.codes(agent=False), self.cfg.view))
+        self.t = 0
 
     def codes(self, idx=slice(None), agent=True):
         """(B, H, W) int8 cell codes of the whole grid, or of worlds `idx`; without the agent
@@ -295,9 +298,9 @@ class GridWorld:
         return grid
 
     def observe(self):
-        """(B, view, view) the agent's views: its square of the padded walls and goal, which
-        change only with the layout, and the agent itself at the centre."""
-        views = crop(self.padded, self.pos, self.dir, self.cfg.view)
+        """(B, view, view) the agent's views: its window of the walls and goal (padded and
+        turned once per layout, `turn`), and the agent itself at the centre."""
+        views = crop(self.turned, self.pos, self.dir, self.cfg.view)
         views[:, self.cfg.view // 2, self.cfg.view // 2] = AGENT
         return views
 
@@ -345,7 +348,7 @@ def egocentric_view(codes, pos, dirs, view=9):
     View cell (r, c) is the grid cell pos + (h − r)·fwd + (c − h)·right, h = view // 2:
     Minigrid's rotate-the-grid-then-crop, which the authors' observation used.
     """
-    return crop(pad(codes, view), pos, dirs, view)
+    return crop(turn(pad(codes, view)), pos, dirs, view)
 
 
 def pad(codes, view):
@@ -357,16 +360,26 @@ def pad(codes, view):
     return padded
 
 
-def crop(padded, pos, dirs, view):
-    """(B, view, view) the square of `pad`'s grid centred on each agent's cell (x, y), turned
-    so that its heading is up. Each square is a window of the padded grid
-    (sliding_window_view, no copy), turned by a quarter-turn count per heading."""
-    windows = np.lib.stride_tricks.sliding_window_view(padded, (view, view), axis=(1, 2))  # (B, H, W, v, v)
-    views = np.empty((len(padded), view, view), dtype=np.int8)
-    for heading, turns in enumerate(_TURNS):
-        b = np.flatnonzero(dirs == heading)
-        views[b] = np.rot90(windows, turns, axes=(3, 4))[b, pos[b, 1], pos[b, 0]]
-    return views
+def turn(padded):
+    """(4, B, P, P) the padded grids, made square with UNSEEN cells (P the longer side), turned
+    for each heading as its view needs (np.rot90 by _TURNS[heading])."""
+    n, height, width = padded.shape
+    side = max(height, width)
+    square = np.full((n, side, side), UNSEEN, dtype=np.int8)
+    square[:, :height, :width] = padded
+    return np.stack([np.rot90(square, k, axes=(1, 2)) for k in _TURNS])
+
+
+def crop(turned, pos, dirs, view):
+    """(B, view, view) each agent's view: the window of its heading's grid of `turn` centred on
+    its cell (x, y), whose row and column follow the quarter turns (one gather for all)."""
+    side, h = turned.shape[-1], view // 2
+    row, col = pos[:, 1] + h, pos[:, 0] + h                   # the agent's cell in the padded grid
+    turns = np.asarray(_TURNS)[dirs]
+    turned_row = np.choose(turns, [row, side - 1 - col, side - 1 - row, col])
+    turned_col = np.choose(turns, [col, row, side - 1 - col, side - 1 - row])
+    windows = np.lib.stride_tricks.sliding_window_view(turned, (view, view), axis=(2, 3))
+    return windows[dirs, np.arange(len(dirs)), turned_row - h, turned_col - h]
 
 
 def action_values(walls, goal):
