@@ -22,9 +22,10 @@ Logged per episode and seed (arrays of shape (S, episodes/N)), averaged over the
               present (so r_i − r_s measures how much more the ISR pays than the caregiver).
 
 Public names: AgentConfig, Policy, features, prosocial_features, n_features, where_is,
-utility, discounted_returns, learn, evaluate.
+utility, discounted_returns, sample, learn, evaluate.
 """
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 
@@ -104,7 +105,7 @@ def where_is(flat, code):
     v2 = flat.shape[-1]
     is_code = flat == code
     at = np.where(is_code.any(axis=-1), is_code.argmax(axis=-1), v2)
-    found = _cell_table(int(round(v2 ** 0.5)))[at]
+    found = _CELL_TABLES[int(round(v2 ** 0.5))][at]
     return found[..., :v2], found[..., v2:]
 
 
@@ -118,6 +119,15 @@ def _cell_table(v):
     table[:-1, :v * v] = np.eye(v * v, dtype=bool)
     table[:-1, v * v:] = side
     return table
+
+
+# One read-only table per odd view size (the features ask for it at every step).
+def _read_only(array):
+    array.setflags(write=False)
+    return array
+
+
+_CELL_TABLES = MappingProxyType({v: _read_only(_cell_table(v)) for v in range(3, 17, 2)})
 
 
 def n_features(featurize, view):
@@ -174,6 +184,11 @@ class Policy:
         """A new Policy holding `copies` copies of every learner, stacked on the seed axis."""
         return Policy.stack(*[self] * copies)
 
+    def select(self, learners):
+        """A new Policy holding the learners `learners` (an index or a slice) of this one."""
+        pick = lambda a: np.array(a[learners], ndmin=3 if a.ndim == 3 else 2)
+        return Policy(pick(self.theta), pick(self.w), pick(self.m), pick(self.v), self.k)
+
     @staticmethod
     def stack(*policies):
         """One Policy holding the learners of several, in order, on the seed axis."""
@@ -191,13 +206,21 @@ class Policy:
         p = np.exp(logits)
         return p / p.sum(axis=-1, keepdims=True)
 
-    def sample(self, phi, rng):
-        """(S, N) actions drawn from π by inverse-CDF sampling."""
-        cdf = np.cumsum(self.probs(phi), axis=-1)
-        u = rng.random(cdf.shape[:-1] + (1,))
-        return np.minimum((u > cdf).sum(axis=-1), cdf.shape[-1] - 1)
+    def probs_shared(self, phi):
+        """(S, n, A) action probabilities of every learner for features phi (n, F) that all
+        of them share (evaluation.py's states), as one matrix product, in phi's precision."""
+        n_seeds, n_features, n_actions = self.theta.shape
+        theta = self.theta.astype(phi.dtype).transpose(1, 0, 2).reshape(n_features, n_seeds * n_actions)
+        logits = (phi @ theta).reshape(len(phi), n_seeds, n_actions).transpose(1, 0, 2)
+        logits = logits - logits.max(axis=-1, keepdims=True)
+        p = np.exp(logits)
+        return p / p.sum(axis=-1, keepdims=True)
 
-    def update(self, b_phi, b_actions, b_returns, cfg):
+    def sample(self, phi, rng):
+        """(S, N) actions drawn from π (`sample`)."""
+        return sample(self.probs(phi), rng)
+
+    def update(self, b_phi, b_actions, b_returns, cfg, b_probs=None):
         """One REINFORCE-with-baseline step on a batch of episodes (S, T, N, ...).
 
         g = mean_{t,n} [(G_t − b(s_t)) ∇θ log π(a_t | s_t) + β ∇θ H(π(· | s_t))], with
@@ -206,26 +229,37 @@ class Policy:
         the baseline one least-squares SGD step. Adam matters: the goal features are on in
         ~1/25 of the states, the bias in all, and plain SGD either crawls or lets some seeds
         collapse; without the entropy bonus 1–2 learners in 10 stall at 2.1–2.5 goals.
+        b_probs: π at each step of the batch, if the rollout kept it (θ has not changed since).
         """
         n_seeds, n_features, n_actions = self.theta.shape
         phi = b_phi.reshape(n_seeds, -1, n_features)                          # (S, T·N, F)
         returns = b_returns.reshape(n_seeds, -1).astype(np.float32)           # (S, T·N)
         actions = b_actions.reshape(n_seeds, -1)
         advantages = returns - np.matmul(phi, self.w[..., None].astype(np.float32))[..., 0]
-        probs = self.probs(phi)                                               # (S, T·N, A)
+        probs = self.probs(phi) if b_probs is None else b_probs.reshape(n_seeds, -1, n_actions)  # (S, T·N, A)
         score = np.eye(n_actions, dtype=np.float32)[actions] - probs
         phi_t = phi.transpose(0, 2, 1)                                        # (S, F, T·N)
         n = returns.shape[1]
         # The entropy bonus: ∂H/∂logit_a = −π_a (log π_a + H), H = −Σ_b π_b log π_b.
         log_probs = np.log(probs + 1e-12)
         entropy_grad = -probs * (log_probs - (probs * log_probs).sum(-1, keepdims=True))
-        grad = np.matmul(phi_t, advantages[..., None] * score + cfg.entropy * entropy_grad) / n
+        # One pass over φ for both gradients: [policy gradient | baseline's least-squares gradient].
+        both = np.matmul(phi_t, np.concatenate([advantages[..., None] * score + cfg.entropy * entropy_grad,
+                                                advantages[..., None]], axis=-1))
+        grad = both[..., :n_actions] / n
         self.k += 1
         self.m = cfg.beta1 * self.m + (1 - cfg.beta1) * grad
         self.v = cfg.beta2 * self.v + (1 - cfg.beta2) * grad ** 2
         m_hat, v_hat = self.m / (1 - cfg.beta1 ** self.k), self.v / (1 - cfg.beta2 ** self.k)
         self.theta += cfg.lr * m_hat / (np.sqrt(v_hat) + 1e-8)
-        self.w += cfg.lr_value / n * np.matmul(phi_t, advantages[..., None])[..., 0]
+        self.w += cfg.lr_value / n * both[..., n_actions]
+
+
+def sample(probs, rng):
+    """(...) actions drawn from probabilities (..., A) by inverse-CDF sampling."""
+    cdf = np.cumsum(probs, axis=-1)
+    u = rng.random(cdf.shape[:-1] + (1,))
+    return np.minimum((u > cdf).sum(axis=-1), cdf.shape[-1] - 1)
 
 
 def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, has_isr=None,
@@ -266,57 +300,77 @@ def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, has_i
         data = {"views": np.zeros((n_seeds, updates, T, n, v, v), dtype=np.int8),
                 "actions": np.zeros((n_seeds, updates, T, n), dtype=np.int8),
                 "r_s": np.zeros((n_seeds, updates, T, n), dtype=np.float32)}
+    n_phi, n_actions = policy.theta.shape[1:]
     for k in range(updates):
-        b_phi = np.zeros((n_seeds, T, n, policy.theta.shape[1]), dtype=np.float32)
-        b_actions = np.zeros((n_seeds, T, n), dtype=np.int64)
-        b_utility = np.zeros((n_seeds, T, n))
+        b_phi = np.empty((n_seeds, T, n, n_phi), dtype=np.float32)          # every step fills its slice
+        b_probs = np.empty((n_seeds, T, n, n_actions), dtype=np.float32)
+        b_actions = np.empty((n_seeds, T, n), dtype=np.int64)
+        b_r_e, b_r_s = np.zeros((n_seeds, T, n)), np.zeros((n_seeds, T, n))
+        b_r_i, b_reached = np.zeros((n_seeds, T, n), dtype=np.float32), np.zeros((n_seeds, T, n), dtype=bool)
         for t in range(T):
             b_phi[:, t] = phi = featurize(obs)
-            b_actions[:, t] = actions = policy.sample(phi, rng)
+            b_probs[:, t] = probs = policy.probs(phi)
+            b_actions[:, t] = actions = sample(probs, rng)
             step = world.step(actions.ravel())
-            r_e, r_s = step.r_e.reshape(n_seeds, n), step.r_s.reshape(n_seeds, n)
+            b_r_e[:, t], b_r_s[:, t] = step.r_e.reshape(n_seeds, n), step.r_s.reshape(n_seeds, n)
+            b_reached[:, t] = step.reached.reshape(n_seeds, n)
             seen = world.isr_view(obs, step) if isr is not None or record else obs
-            r_i = np.zeros((n_seeds, n), dtype=np.float32)
             if isr is not None:
-                r_i[has_isr] = isr(seen[has_isr], actions[has_isr])
-            b_utility[:, t] = utility(r_e, social_scale * r_s, r_i, presence)
-            goals[:, k] += step.reached.reshape(n_seeds, n).mean(axis=1)
-            paid_i[:, k] += r_i.mean(axis=1)
-            paid_s[:, k] += r_s.mean(axis=1)
+                b_r_i[has_isr, t] = isr(seen[has_isr], actions[has_isr])
             if record:
-                data["views"][:, k, t], data["actions"][:, k, t], data["r_s"][:, k, t] = \
-                    seen, actions, r_s
+                data["views"][:, k, t], data["actions"][:, k, t], data["r_s"][:, k, t] = seen, actions, b_r_s[:, t]
             obs = step.obs.reshape(n_seeds, n, v, v)
+        b_utility = utility(b_r_e, social_scale[:, :, None] * b_r_s, b_r_i, presence[:, :, None])   # (S, T, N)
+        goals[:, k] = b_reached.mean(axis=2).sum(axis=1)
         internal[:, k] = b_utility.sum(axis=1).mean(axis=1)
+        paid_i[:, k], paid_s[:, k] = b_r_i.mean(axis=2).sum(axis=1), b_r_s.mean(axis=2).sum(axis=1)
         b_returns = discounted_returns(b_utility, agent_cfg.gamma, axis=1)       # (S, T, N)
-        policy.update(b_phi, b_actions, b_returns, agent_cfg)
+        policy.update(b_phi, b_actions, b_returns, agent_cfg, b_probs)
     logs = {"goals": goals, "internal": internal, "r_i": paid_i, "r_s": paid_s, "env_steps": world.env_steps}
     if record:  # (S, M) transitions per learner in the order they happened, M = episodes·T
         logs["data"] = {key: a.reshape(n_seeds, -1, *a.shape[4:]) for key, a in data.items()}
     return logs
 
 
-def evaluate(policy, world_cfg, episodes, rng, layouts=None, featurize=features):
-    """Greedy (argmax) evaluation with the true rewards, as the authors' test in new worlds.
+def evaluate(policy, world_cfg, episodes, rng, layouts=None, featurize=features, greedy=True,
+             max_worlds=60_000):
+    """Monte-Carlo evaluation with the true rewards and no learning.
 
-    Each learner plays `episodes` episodes, one in each of `episodes` parallel worlds, with
-    no learning. Returns goals per episode and the true return Σ_t (R_e + R_s) per episode,
-    each (S,) averaged over the episodes, and the env steps taken. Ties in π go to the
-    first action, as torch's argmax.
+    greedy: act by argmax π, as the authors' test in new worlds (ties to the first action,
+    as torch's argmax); else sample from π. Each learner plays `episodes` episodes in
+    parallel worlds, at most `max_worlds` worlds at a time (memory). Returns, each (S,):
+    goals and the true return Σ_t (R_e + R_s) per episode averaged over the episodes, the
+    return's standard error over them (`return_se`); and the env steps taken.
     """
     episodes = check_count(episodes, "episodes")
     n_seeds = policy.n_learners
     _check_sizes(policy, featurize, world_cfg)
+    chunk = max(1, min(episodes, max_worlds // n_seeds))
+    goals, returns = [], []
+    for first in range(0, episodes, chunk):
+        g, r = _play(policy, world_cfg, min(chunk, episodes - first), rng, layouts, featurize, greedy)
+        goals.append(g)
+        returns.append(r)
+    goals, returns = np.concatenate(goals, axis=1), np.concatenate(returns, axis=1)    # (S, episodes)
+    se = returns.std(axis=1, ddof=1) / np.sqrt(episodes) if episodes > 1 else np.full(n_seeds, np.nan)
+    return {"goals": goals.mean(axis=1), "return": returns.mean(axis=1), "return_se": se,
+            "env_steps": n_seeds * episodes * world_cfg.episode_len}
+
+
+def _play(policy, world_cfg, episodes, rng, layouts, featurize, greedy):
+    """(goals, return) (S, episodes) of one episode in each of S·episodes parallel worlds."""
+    n_seeds = policy.n_learners
     world = world_cfg.make(n_seeds, episodes, rng, layouts)
     obs = world.reset().reshape(n_seeds, episodes, world_cfg.view, world_cfg.view)
     goals, returns = np.zeros((n_seeds, episodes)), np.zeros((n_seeds, episodes))
     for _ in range(world_cfg.episode_len):
-        actions = policy.probs(featurize(obs)).argmax(axis=-1)
+        phi = featurize(obs)
+        actions = policy.probs(phi).argmax(axis=-1) if greedy else policy.sample(phi, rng)
         step = world.step(actions.ravel())
         goals += step.reached.reshape(n_seeds, episodes)
         returns += utility(step.r_e, step.r_s, 0.0, 1.0).reshape(n_seeds, episodes)
         obs = step.obs.reshape(obs.shape)
-    return {"goals": goals.mean(axis=1), "return": returns.mean(axis=1), "env_steps": world.env_steps}
+    return goals, returns
 
 
 def _per_learner(value, n_seeds, name, dtype):

@@ -43,6 +43,10 @@ class Action(IntEnum):
     PICKUP = 4     # lift the ball from the cell ahead; it is carried until the next layout
 
 
+TURN = np.array([0, -1, 1, 0, 0])     # the heading change of each Action (left −1, right +1)
+TURN.setflags(write=False)
+
+
 @dataclass(frozen=True)
 class ProsocialConfig:
     """Fig. 7's world: 7×7, 8 interior walls, a ball that cuts the caregiver off its goal."""
@@ -395,7 +399,7 @@ class ProsocialWorld:
         """One step: the learner's action (B,) in 0..4, then the caregiver's; a `Step`."""
         action = check_actions(action, self.n, len(Action))
         # The learner.
-        self.dir = (self.dir + np.select([action == Action.LEFT, action == Action.RIGHT], [-1, 1], 0)) % 4
+        self.dir = (self.dir + TURN[action]) % 4
         ahead = self.pos + DIR_TO_VEC[self.dir]
         cell = self.cell_at(ahead)
         forward = action == Action.FORWARD
@@ -403,8 +407,7 @@ class ProsocialWorld:
         self.carrying |= (action == Action.PICKUP) & (cell == BALL)
         # The caregiver: it moves into empty cells and into its goal.
         caregiver_action = self.caregiver_policy()
-        turn = np.select([caregiver_action == Action.LEFT, caregiver_action == Action.RIGHT], [-1, 1], 0)
-        self.caregiver_dir = (self.caregiver_dir + turn) % 4
+        self.caregiver_dir = (self.caregiver_dir + TURN[caregiver_action]) % 4
         ahead = self.caregiver_pos + DIR_TO_VEC[self.caregiver_dir]
         cell = self.cell_at(ahead)
         moves = (caregiver_action == Action.FORWARD) & ((cell == EMPTY) | (cell == GOAL))
