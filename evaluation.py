@@ -1,0 +1,145 @@
+"""evaluation.py — a learner's exact expected return over a set of layouts (Figs 4 right, 5).
+
+Given its blocks, the caregiver's world has few states: the goal's cell, the agent's cell
+and its heading (20 × 19 × 4 = 1,520 in a 7×7 world with 5 blocks). Every episode starts
+in one of them uniformly (`env.GridWorld._draw_layouts` draws goal and agent as distinct free
+cells and a heading uniformly), and entering the goal starts afresh the same way. So over a
+set of M layouts, a fresh start drawing a layout uniformly among them, a policy's expected
+return per episode of T steps follows from a backward recursion, with no sampling error:
+
+    V_0(s) = 0,   W_k = mean over layouts of mean over their states of V_k (a fresh start)
+    V_k(s) = Σ_a π(a | s) [R_e(s, a) + R_s(s, a) + (reached(s, a) ? W_{k−1} : V_{k−1}(s'(s, a)))]
+
+and the expected return per episode is W_T; the recursion with the reward "entered the goal"
+gives the expected goals. π is the greedy policy (argmax, ties to the first action, as
+agents.evaluate) or the stochastic one. The one-step dynamics come from env.GridWorld itself
+(one world per state), so this module adds no second copy of them.
+
+Fig. 5 tests in five fixed layouts: M = 1, exact. Fig. 4 right tests in random 5-block
+worlds: M layouts drawn once per run, the same for every learner, and the only sampling error
+left is which M were drawn; `return_se` estimates it from the spread of the per-layout values.
+Monte-Carlo episodes (agents.evaluate) estimate the same numbers (tests/test_evaluation.py).
+
+Public names: LayoutStates, layout_states, expected_return.
+"""
+from typing import NamedTuple
+
+import numpy as np
+
+import agents
+import env
+
+
+class LayoutStates(NamedTuple):
+    """Every state of a set of layouts and its one-step dynamics under each action."""
+    views: np.ndarray      # (n, v, v) int8 the agent's view in each state
+    layout: np.ndarray     # (n,) which layout each state belongs to
+    next: np.ndarray       # (n, A) the state after each action (itself where the goal is entered)
+    reward: np.ndarray     # (n, A) R_e + R_s of each action
+    reached: np.ndarray    # (n, A) bool: the action enters the goal (a fresh start follows)
+
+
+def layout_states(world_cfg, layouts):
+    """All (goal, agent cell, heading) states of each layout of `layouts` (M, H, W) bool (all
+    blocks, no random ones added), and their one-step dynamics, from env.GridWorld's own step."""
+    layouts = env.check_layouts(layouts, len(np.asarray(layouts)))
+    n_layouts, height, width = layouts.shape
+    cells = height * width
+    layout, goal, pos, heading = (a.ravel() for a in np.meshgrid(
+        np.arange(n_layouts), np.arange(cells), np.arange(cells), np.arange(4), indexing="ij"))
+    free = ~layouts.reshape(n_layouts, cells)
+    keep = free[layout, goal] & free[layout, pos] & (goal != pos)
+    layout, goal, pos, heading = layout[keep], goal[keep], pos[keep], heading[keep]
+    n = len(goal)
+    index = np.full((n_layouts, cells, cells, 4), -1)
+    index[layout, goal, pos, heading] = np.arange(n)
+    cell = lambda flat: np.stack(np.divmod(flat, width)[::-1], axis=1)     # flat → (x, y)
+    per_state = layouts[layout]
+
+    def world_in_every_state():
+        world = env.GridWorld(world_cfg, n, np.random.default_rng(0), per_state)
+        world.place(cell(goal), cell(pos), heading)
+        return world
+
+    views = world_in_every_state().observe()
+    nexts, rewards, reached = [], [], []
+    for action in range(world_cfg.n_actions):
+        world = world_in_every_state()
+        step = world.step(np.full(n, action))
+        after = world.pos[:, 1] * width + world.pos[:, 0]
+        nexts.append(np.where(step.reached, np.arange(n), index[layout, goal, after, world.dir]))
+        rewards.append(step.r_e + step.r_s)
+        reached.append(step.reached)
+    return LayoutStates(views, layout, np.stack(nexts, 1), np.stack(rewards, 1), np.stack(reached, 1))
+
+
+def expected_return(policy, world_cfg, layouts, featurize=agents.features, learners_at_once=10):
+    """Exact expected goals and return per episode of every learner over the layouts
+    (M, H, W), a fresh start drawing one of them uniformly (module docstring).
+
+    Returns, each (S,): goals and return of the greedy policy (argmax, as agents.evaluate),
+    the return of the stochastic policy π (return_stochastic, computed in float32), and for
+    each return the standard error of the mean over layouts of the per-layout returns
+    (return_se, return_se_stochastic; NaN for one layout): what drawing other M layouts
+    would change.
+    """
+    states = layout_states(world_cfg, layouts)
+    phi = featurize(states.views)                                            # (n, F)
+    rewards = np.stack([states.reached.astype(float), states.reward])       # (2, n, A): goals, return
+    greedy, stochastic = [], []
+    for first in range(0, policy.n_learners, learners_at_once):
+        probs = policy.select(slice(first, first + learners_at_once)).probs_shared(phi)   # (L, n, A)
+        greedy.append(_greedy_recursion(probs.argmax(axis=-1), states, rewards, world_cfg.episode_len))
+        stochastic.append(_recursion(probs, states, rewards[1:].astype(np.float32), world_cfg.episode_len))
+    out = {}
+    for parts, suffix, keys in ((greedy, "", ("goals", "return")), (stochastic, "_stochastic", ("return",))):
+        fresh, per_layout = (np.concatenate(p) for p in zip(*parts))          # (S, K), (S, K, M)
+        out.update({key + suffix: fresh[:, k].astype(float) for k, key in enumerate(keys)})
+        n_layouts = per_layout.shape[-1]
+        se = per_layout[:, -1].std(axis=1, ddof=1) / np.sqrt(n_layouts) if n_layouts > 1 else np.nan
+        out["return_se" + suffix] = np.broadcast_to(se, (len(fresh),)).astype(float)
+    return out
+
+
+def _layout_means(states):
+    """values (..., n) → (..., M): the mean over each layout's states (they come layout by layout)."""
+    starts = np.flatnonzero(np.r_[True, np.diff(states.layout) != 0])
+    counts = np.diff(np.r_[starts, len(states.layout)])
+    return lambda values: np.add.reduceat(values, starts, axis=-1) / counts
+
+
+def _recursion(probs, states, rewards, steps):
+    """The module docstring's recursion for each learner of probs (L, n, A) and each reward of
+    rewards (K, n, A): (W_steps (L, K), the per-layout means of V_steps (L, K, M)). A fresh
+    start is one more slot after the n states, so a step is one gather per action."""
+    layout_means = _layout_means(states)
+    n = probs.shape[1]
+    probs = probs.astype(rewards.dtype)
+    expected_reward = np.einsum("lna,kna->lkn", probs, rewards)            # (L, K, n)
+    target = np.where(states.reached, n, states.next).T.copy()           # (A, n): a state or the fresh slot
+    weight = np.ascontiguousarray(probs.transpose(2, 0, 1)[:, :, None])  # (A, L, 1, n)
+    value = np.zeros(expected_reward.shape[:2] + (n + 1,), dtype=rewards.dtype)   # V_0, W_0 in the last slot
+    for _ in range(steps):
+        new = expected_reward.copy()
+        for a, to in enumerate(target):
+            new += weight[a] * value.take(to, axis=-1)
+        value[..., :n] = new
+        value[..., n] = layout_means(new).mean(axis=-1)
+    return value[..., n], layout_means(value[..., :n])
+
+
+def _greedy_recursion(actions, states, rewards, steps):
+    """`_recursion` for the greedy policy, actions (L, n): one action per state, so a step is
+    one gather, by flat indices into the values (L, K, n + 1)."""
+    layout_means = _layout_means(states)
+    n_learners, n = actions.shape
+    chosen = lambda table: np.take_along_axis(table[None], actions[..., None], axis=-1)[..., 0]   # (L, n)
+    reward = np.stack([chosen(r) for r in rewards], axis=1)                # (L, K, n)
+    target = np.where(chosen(states.reached), n, chosen(states.next))      # (L, n): a state or the fresh slot
+    rows = np.arange(n_learners * len(rewards)).reshape(n_learners, -1, 1) * (n + 1)
+    flat_target = rows + target[:, None]                                   # (L, K, n)
+    value = np.zeros(reward.shape[:2] + (n + 1,))                          # V_0, and W_0 in the last slot
+    for _ in range(steps):
+        value[..., :n] = reward + value.take(flat_target)
+        value[..., n] = layout_means(value[..., :n]).mean(axis=-1)
+    return value[..., n], layout_means(value[..., :n])
