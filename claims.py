@@ -4,7 +4,7 @@ Each function takes a run of experiments.py (as saved beside the figures and loa
 and returns a JSON-ready dict: per-seed values, and the tests the claim rests on
 (stats.py). figures.py writes them into results.json; the README's tables quote them.
 
-Public names: tail_mean, paid_last, caregiver_claims, isr_claims, new_world_claims, layout_claims,
+Public names: tail_mean, paid_last, agree, caregiver_claims, isr_claims, new_world_claims, layout_claims,
 hacked_pairs, most_farmed, hacking_claims, calibration_claims, helping_claims, design_claims.
 """
 from types import MappingProxyType
@@ -67,55 +67,103 @@ def isr_claims(run):
             "monotone": bool(np.all(np.diff(mean) < 0))}
 
 
+# Figs 4 right and 5: (a, b) compared as a − b; the paper tested frozen vs isr and isr vs oracle.
+OOD_COMPARISONS = (("frozen", "isr"), ("frozen_authors", "isr"), ("isr", "oracle"), ("frozen", "isr_raw"))
+SIGNIFICANT = 0.05
+
+
+def agree(first, second):
+    """Two runs' tests of one comparison agree: the same sign, and both significant at
+    SIGNIFICANT or both not."""
+    effect = lambda test: test["diff"] if "diff" in test else test["coef"]    # a t-test or an OLS row
+    return bool(np.sign(effect(first)) == np.sign(effect(second))
+                and (first["p"] < SIGNIFICANT) == (second["p"] < SIGNIFICANT))
+
+
 def new_world_claims(run):
-    """Fig. 4 right: per-seed greedy returns and goals, and the paper's two t-tests."""
-    out = {}
-    for metric in ("return", "goals"):
-        values = {c: run["new_world"][c][metric] for c in OOD_CONDITIONS + ("isr_raw",)}
-        out[metric] = {c: v.tolist() for c, v in values.items()}
-        out[f"{metric}_tests"] = {
-            f"{a}_vs_{b}_{name}": test(values[a], values[b])._asdict()
-            for a, b in (("frozen", "isr"), ("isr", "oracle"), ("frozen", "isr_raw"))
-            for name, test in (("student", stats.student_t_test), ("welch", stats.welch_t_test))}
+    """Fig. 4 right: per rerun and seed the exact expected returns and goals (greedy and
+    stochastic); per rerun each comparison by a paired t-test over seeds (the arms of a seed
+    continue one socialized learner) and by the paper's Student t-test; whether the reruns agree."""
+    scores = run["new_world"]
+    conditions = [c for c in OOD_CONDITIONS + ("isr_raw",) if c in scores]
+    out = {key: {c: scores[c][key].tolist() for c in conditions}
+           for key in ("return", "goals", "return_stochastic")}
+    out["largest_return_se"] = float(max(scores[c]["return_se"].max() for c in conditions))
+    out["test_layouts"] = int(len(run["test_layouts"]))
+    out["reruns"] = [
+        {f"{a}_vs_{b}": {"paired": stats.paired_t_test(scores[a]["return"][r], scores[b]["return"][r])._asdict(),
+                         "paired_stochastic": stats.paired_t_test(scores[a]["return_stochastic"][r],
+                                                                  scores[b]["return_stochastic"][r])._asdict(),
+                         "student": stats.student_t_test(scores[a]["return"][r], scores[b]["return"][r])._asdict()}
+         for a, b in OOD_COMPARISONS}
+        for r in range(len(scores["isr"]["return"]))]
+    out["reruns_agree"] = _agreement(out["reruns"])
     tail, per_update = int(run["tail_episodes"]), int(run["episodes_per_update"])
-    out["learning"] = {   # per seed, the first and last `tail` episodes of the further learning
+    out["learning"] = {   # per rerun and seed, the first and last `tail` episodes of the further learning
         c: {f"{key}_{end}": tail_mean(run["new_world_curves"][c][key], tail, per_update,
                                       first=end == "first").tolist()
             for key in ("goals", "internal") for end in ("first", "last")}
-        for c in ("isr", "oracle", "isr_raw")}
+        for c in run["new_world_curves"]}
     return out
+
+
+def _agreement(reruns):
+    """{comparison: {test: the reruns agree}} (`agree`, every pair of reruns)."""
+    return {name: {test: all(agree(reruns[0][name][test], other[name][test]) for other in reruns[1:])
+                   for test in tests}
+            for name, tests in reruns[0].items()}
 
 
 def layout_claims(run):
-    """Fig. 5: per layout and seed greedy returns; the paper's OLS and the two better analyses.
+    """Fig. 5: per rerun, layout and seed the exact expected returns; per rerun and comparison
+    the paper's OLS and the analyses its design calls for:
 
     - paper: y ~ method × env, the method coefficient at the reference layout "T" (what the
-      authors tested; with the interaction it is the effect in "T" alone);
-    - additive: y ~ method + env, the method effect common to all five layouts;
-    - paired: per seed, the mean over the five layouts, compared by a paired t-test.
+      authors fitted, plain OLS, though the paper calls it a mixed-effect model; with the
+      interaction it is the effect in "T" alone);
+    - additive: y ~ method + env, the method effect common to all five layouts, every
+      learner counted once per layout as if independent (the paper's kind of model);
+    - seed_fixed_effects: y ~ method + env + seed, the same effect with a term per seed (the
+      arms of a seed continue one socialized learner);
+    - paired_per_seed: per seed the mean over the five layouts, compared by a paired t-test.
     Methods are named as the authors' analysis: frozen "Simple", isr "Reward", oracle "Oracle".
     """
     layouts = run["layout_names"].tolist()
-    y = np.stack([run["layouts"][c]["return"] for c in OOD_CONDITIONS])      # (3, L, S)
-    n_seeds = y.shape[-1]
-    names = {"frozen": "Simple", "isr": "Reward", "oracle": "Oracle"}
-    out = {"layouts": layouts,
-           "return": {c: y[i].tolist() for i, c in enumerate(OOD_CONDITIONS)},
-           "goals": {c: run["layouts"][c]["goals"].tolist() for c in OOD_CONDITIONS}}
-    for a, b in (("frozen", "isr"), ("isr", "oracle")):
-        ia, ib = OOD_CONDITIONS.index(a), OOD_CONDITIONS.index(b)
-        values = np.concatenate([y[ia].ravel(), y[ib].ravel()])
-        method = np.repeat([names[a], names[b]], y[ia].size)
-        layout = np.tile(np.repeat(layouts, n_seeds), 2)
-        tested = f"method[{names[a]}]"                                   # a − b, b the reference
-        fits = {}
-        for model, interaction in (("paper_interaction_at_T", True), ("additive", False)):
-            X, cols = stats.treatment_design({"method": method, "env": layout}, interaction,
-                                             reference={"method": names[b], "env": "T"})
-            fits[model] = stats.ols(values, X, cols).row(tested)
-        fits["paired_per_seed"] = stats.paired_t_test(y[ia].mean(axis=0), y[ib].mean(axis=0))._asdict()
-        out[f"{a}_vs_{b}"] = fits
+    scores = run["layouts"]
+    out = {"layouts": layouts}
+    out.update({key: {c: scores[c][key].tolist() for c in OOD_CONDITIONS}
+                for key in ("return", "goals", "return_stochastic")})
+    out["reruns"] = [{f"{a}_vs_{b}": {**_layout_fits(scores[a]["return"][r], scores[b]["return"][r], layouts, (a, b)),
+                                      "paired_per_seed_stochastic": stats.paired_t_test(
+                                          scores[a]["return_stochastic"][r].mean(axis=0),
+                                          scores[b]["return_stochastic"][r].mean(axis=0))._asdict()}
+                      for a, b in OOD_COMPARISONS if b != "isr_raw"}
+                     for r in range(len(scores["isr"]["return"]))]
+    out["reruns_agree"] = _agreement(out["reruns"])
     return out
+
+
+METHOD_NAMES = MappingProxyType({"frozen": "Simple", "frozen_authors": "Simple (authors)",
+                                 "isr": "Reward", "oracle": "Oracle"})
+
+
+def _layout_fits(ya, yb, layouts, pair):
+    """The four analyses of layout_claims for returns ya, yb (L, S) of conditions pair = (a, b)."""
+    n_layouts, n_seeds = ya.shape
+    values = np.concatenate([ya.ravel(), yb.ravel()])
+    method = np.repeat([METHOD_NAMES[c] for c in pair], ya.size)
+    layout = np.tile(np.repeat(layouts, n_seeds), 2)
+    seed = np.tile(np.arange(n_seeds), 2 * n_layouts).astype(str)
+    reference = {"method": METHOD_NAMES[pair[1]], "env": "T"}
+    tested = f"method[{METHOD_NAMES[pair[0]]}]"                             # a − b, b the reference
+    fits = {}
+    for model, factors, interaction in (("paper_interaction_at_T", {"method": method, "env": layout}, True),
+                                        ("additive", {"method": method, "env": layout}, False),
+                                        ("seed_fixed_effects", {"method": method, "env": layout, "seed": seed}, False)):
+        X, cols = stats.treatment_design(factors, interaction, reference=reference)
+        fits[model] = stats.ols(values, X, cols).row(tested)
+    fits["paired_per_seed"] = stats.paired_t_test(ya.mean(axis=0), yb.mean(axis=0))._asdict()
+    return fits
 
 
 AHEAD = MappingProxyType({env.WALL: "a wall", env.EMPTY: "a free cell", env.GOAL: "the goal", env.UNSEEN: "nothing"})
@@ -277,17 +325,20 @@ def headline(name, entry):
                 + (f", isr {mean('isr_fraction_of_socialized'):.1%} (lowest learner "
                    f"{min(entry['isr_fraction_of_socialized']):.1%})" if "isr_fraction_of_socialized" in entry else ""))
         if name == "4":
-            r, t = entry["right"]["return"], entry["right"]["return_tests"]["frozen_vs_isr_student"]
+            r = entry["right"]["return"]
+            tests = [rerun["frozen_vs_isr"]["paired"] for rerun in entry["right"]["reruns"]]
             line += (f"; new worlds frozen/isr/oracle {np.mean(r['frozen']):.3f}/{np.mean(r['isr']):.3f}/"
-                     f"{np.mean(r['oracle']):.3f}, frozen vs isr p = {t['p']:.2g}")
+                     f"{np.mean(r['oracle']):.3f}, frozen - isr paired p = "
+                     + " / ".join(f"{t['p']:.2g}" for t in tests))
         return line
     if name == "3":
         c = entry["isr_calibration"]
         return (f"held-out test/train loss {entry['test_over_train']:.3f}; the ISR pays "
                 f"{c['r_i_over_r_s_pooled']:.3f}x the caregiver's reward on held-out data")
     if name == "5":
-        p = entry["frozen_vs_isr"]["paired_per_seed"]
-        return f"frozen - isr over the layouts {p['diff']:+.3f} [{p['ci95'][0]:+.3f}, {p['ci95'][1]:+.3f}], paired p = {p['p']:.2g}"
+        return "frozen - isr over the layouts, paired per seed, each run: " + "; ".join(
+            f"{p['diff']:+.3f} [{p['ci95'][0]:+.3f}, {p['ci95'][1]:+.3f}] p = {p['p']:.2g}"
+            for p in (rerun["frozen_vs_isr"]["paired_per_seed"] for rerun in entry["reruns"]))
     if name == "6":
         return "seeds hacked, one pass / 1,000 updates, from the least data: " + " / ".join(
             ",".join(str(h) for h in row) for row in entry["seeds_hacked"])

@@ -32,28 +32,42 @@ import numpy as np
 import agents
 import calibration
 import env
+import evaluation
 import isr
 import prosocial
 from isr import ISRConfig
 
 CONDITIONS = ("oracle", "none", "isr")     # after socialization: caregiver stays / leaves / ISR
-PRESENCE = MappingProxyType({"oracle": 1.0, "none": 0.0, "isr": 0.0})   # P of Eq. 1 per condition
-OOD_CONDITIONS = ("frozen", "isr", "oracle")   # Figs 4 right and 5, in the paper's order
+PRESENCE = MappingProxyType({"oracle": 1.0, "none": 0.0, "isr": 0.0,   # P of Eq. 1 per condition, and
+                             "isr_raw": 0.0,                            # Fig. 4 right's raw-R_i ISR,
+                             "oracle_at_isr_rate": 1.0})                # Fig. 7's control
+ISR_CONDITIONS = ("isr", "isr_raw")          # the conditions whose learners are paid by an ISR
+OOD_CONDITIONS = ("frozen", "frozen_authors", "isr", "oracle")   # Figs 4 right and 5 (`generalization`)
 ISR_CODES = env.WorldConfig().isr_codes                     # walls and goal (README: ISR design)
 HELPING_ISR_CODES = prosocial.ProsocialConfig().isr_codes    # + the ball and the caregiver's action
 LOGGED = ("goals", "internal", "r_i", "r_s")   # agents.learn's per-update logs, (S, updates) each
 # How many random streams each experiment draws, in the order they are spawned from a seed set.
-STREAMS = (("internalization", 4), ("generalization", 6), ("incomplete_internalization", 3),
-           ("helping", 7), ("isr_designs", 2))
+STREAMS = (("internalization", 4), ("generalization", 4), ("incomplete_internalization", 3),
+           ("helping", 6), ("isr_designs", 2))
 
 
 def random_streams(seeds, experiment):
     """The experiment's own generators, spawned from the seed set (no two experiments share one)."""
+    return [np.random.default_rng(child) for child in _seed_sequences(seeds, experiment)]
+
+
+def rerun_streams(seeds, experiment, reruns, n):
+    """n generators for each of `reruns` independent re-runs of a phase, spawned from the
+    experiment's last stream: [[rerun 0's n], [rerun 1's n], ...]."""
+    parent = _seed_sequences(seeds, experiment)[-1]
+    return [[np.random.default_rng(child) for child in run.spawn(n)] for run in parent.spawn(reruns)]
+
+
+def _seed_sequences(seeds, experiment):
     names = [name for name, _ in STREAMS]
     first = sum(n for _, n in STREAMS[:names.index(experiment)])
     n = STREAMS[names.index(experiment)][1]
-    children = np.random.SeedSequence(list(seeds)).spawn(first + n)[first:]
-    return [np.random.default_rng(child) for child in children]
+    return np.random.SeedSequence(list(seeds)).spawn(first + n)[first:]
 
 
 def quiet(message):
@@ -109,14 +123,14 @@ def caregiver_leaves(learners, conditions, world_cfg, agent_cfg, episodes, rng, 
 
     learners: a Policy of len(conditions) equal groups, in the order of `conditions`, each
     group its copies of the socialized learners (`Policy.tile`); trained in place. Each
-    group's P is PRESENCE[condition]. `model` is the ISR of the group of condition `isr`,
-    one model per learner of it; every other learner gets R_i = 0.
+    group's P is PRESENCE[condition]. `model` is the ISR of the groups of ISR_CONDITIONS,
+    one model per learner of them in order; every other learner gets R_i = 0.
     Returns {condition: {goals, internal, r_i, r_s}} (LOGGED, arrays (learners per group,
     updates)), with agents.learn's `env_steps` and, if recorded, `data` beside them.
     """
     n = learners.n_learners // len(conditions)
     presence = np.repeat([PRESENCE[c] for c in conditions], n)
-    has_isr = np.repeat([c == "isr" for c in conditions], n)
+    has_isr = np.repeat([c in ISR_CONDITIONS for c in conditions], n)
     logs = agents.learn(learners, world_cfg, agent_cfg, episodes, presence, rng,
                         isr=model if has_isr.any() else None, has_isr=has_isr, **learn_args)
     per_condition = {c: {key: logs[key][i * n:(i + 1) * n] for key in LOGGED} for i, c in enumerate(conditions)}
@@ -212,27 +226,32 @@ class Generalization:
     socialization: int = 6000                       # episodes with the caregiver, one block
     new_world_episodes: int = 6000                  # Fig. 4 right: further episodes in 5 random blocks
     layout_episodes: int = 12000                    # Fig. 5: further episodes in each layout
-    eval_episodes: int = 100                        # greedy test episodes per learner
+    reruns: int = 2                                 # independent runs of the further learning
+    test_layouts: int = 200                         # Fig. 4 right's test: random 5-block layouts, exact
     tail: int = 500                                 # first/last episodes compared in the learning
 
     def quick(self):
         return replace(self, socialization=600, new_world_episodes=600, layout_episodes=1200, tail=150,
-                       isr=replace(self.isr, updates=250))
+                       test_layouts=40, isr=replace(self.isr, updates=250))
 
 
 def generalization(cfg, seeds, log=quiet):
     """Socialize S learners with one random block, then test them out of distribution.
 
     After socialization and the ISR (as `internalization`), from the socialized policy:
-      frozen  no further learning (the policy as the caregiver left it);
-      isr     learns from its ISR, caregiver gone (P = 0), R_i thresholded at 0.2;
-      oracle  learns with the caregiver still present (P = 1);
-      isr_raw (Fig. 4 right only) learns from the raw R_i of Eq. 1, beside the threshold.
+      frozen          no further learning (the policy as the caregiver left it);
+      frozen_authors  the authors' frozen arm: keeps learning with the caregiver (P = 1) in
+                      the one-block training world for as many episodes (6K, then 12K);
+      isr             learns from its ISR, caregiver gone (P = 0), R_i thresholded at 0.2;
+      oracle          learns with the caregiver still present (P = 1);
+      isr_raw         (Fig. 4 right only) learns from the raw R_i of Eq. 1.
     Fig. 4 right: 6K episodes in `new_world`. Fig. 5: 12K episodes in each hand-picked layout,
-    its 2 conditions × 5 layouts × S seeds as one batch. Every policy is then evaluated
-    greedily with the true rewards (agents.evaluate).
-    Deviation: `frozen` is the socialized policy itself; the authors' frozen learner kept
-    training with the caregiver in the one-block world for as many episodes (6K or 12K).
+    2 conditions × 5 layouts × S seeds as one batch. The further learning runs cfg.reruns
+    times, independently, from the same socialized learners and ISRs. Every policy is then
+    scored by its exact expected return with the true rewards (evaluation.expected_return),
+    greedy (the authors' test) and stochastic: in each of Fig. 5's layouts, and over
+    cfg.test_layouts random 5-block layouts drawn once per run for Fig. 4 right.
+    Arrays: the learning (R, S, updates) or (R, L, S, updates); the scores (R, S) or (R, L, S).
     """
     n_seeds, n_layouts = len(seeds), len(cfg.layouts)
     streams = random_streams(seeds, "generalization")
@@ -242,45 +261,86 @@ def generalization(cfg, seeds, log=quiet):
                          curve=False)
     measured = calibration.measure(model, data, calibration.single_agent_hazards)
     del data
-    learning = ("isr", "oracle")                    # the two conditions that keep learning
-    log(f"  new world: {cfg.new_world_episodes} episodes x {n_seeds} seeds x 3 conditions")
-    new_policy, raw_policy = frozen.tile(len(learning)), frozen.tile(1)
-    new = caregiver_leaves(new_policy, learning, cfg.new_world, cfg.agent, cfg.new_world_episodes,
-                           streams[2], model)
-    raw = caregiver_leaves(raw_policy, ("isr",), cfg.new_world, cfg.agent, cfg.new_world_episodes,
-                           streams[3], model.raw())
-    log(f"  hand-picked layouts: {cfg.layout_episodes} episodes x {n_seeds} seeds x 2 conditions x {n_layouts} layouts")
+    test_world = cfg.new_world.make(1, cfg.test_layouts, streams[2])
+    test_world.reset()
+    test_layouts = test_world.walls.copy()                           # (M, H, W), blocks included
     grids = np.stack([env.parse_layout(env.HANDPICKED[name]) for name in cfg.layouts])
-    per_learner = np.repeat(np.tile(grids, (len(learning), 1, 1)), n_seeds, axis=0)   # (2·L·S, H, W)
-    layout_policy = frozen.tile(len(learning) * n_layouts)
-    layout = caregiver_leaves(layout_policy, learning, cfg.train_world, cfg.agent, cfg.layout_episodes,
-                              streams[4], model.tile(n_layouts), layouts=per_learner)
-    # Greedy evaluation with the true rewards: [frozen, isr, oracle(, isr_raw)] × (layouts ×) seeds.
-    new_eval = agents.evaluate(agents.Policy.stack(frozen, new_policy, raw_policy), cfg.new_world,
-                               cfg.eval_episodes, streams[5])
-    layout_eval = agents.evaluate(agents.Policy.stack(frozen.tile(n_layouts), layout_policy), cfg.train_world,
-                                  cfg.eval_episodes, streams[5],
-                                  np.concatenate([np.repeat(grids, n_seeds, axis=0), per_learner]))
-    new_conditions = OOD_CONDITIONS + ("isr_raw",)
+    runs = [further_learning(cfg, frozen, model, grids, rerun, log)
+            for rerun in rerun_streams(seeds, "generalization", cfg.reruns, 3)]
+    log(f"  exact test: {cfg.test_layouts} random layouts and {n_layouts} hand-picked ones")
+    # Fig. 4 right: frozen once, then each run's frozen_authors, isr, oracle, isr_raw; one test.
+    tested = agents.Policy.stack(frozen, *[agents.Policy.stack(run.pop("authors_6k"), run.pop("new_world_policy"))
+                                           for run in runs])
+    scores = evaluation.expected_return(tested, cfg.new_world, test_layouts)
+    frozen_scores = {k: v[:n_seeds] for k, v in scores.items()}
+    per_run = len(OOD_CONDITIONS) * n_seeds
+    new_world = [split({k: np.concatenate([frozen_scores[k], v[n_seeds + r * per_run:n_seeds + (r + 1) * per_run]])
+                        for k, v in scores.items()}, OOD_CONDITIONS + ("isr_raw",), n_seeds)
+                 for r in range(cfg.reruns)]
+    # Fig. 5: each layout's learners in that layout (frozen in each, then each run's others).
     per_layout = lambda a: a.reshape(n_layouts, n_seeds, *a.shape[1:])
+    layouts = []
+    for run in runs:
+        tested = agents.Policy.stack(frozen.tile(n_layouts), run.pop("authors_12k").tile(n_layouts),
+                                     run.pop("layout_policy"))
+        scores = in_own_layouts(tested, cfg.train_world, np.tile(grids, (len(OOD_CONDITIONS), 1, 1)), n_seeds)
+        layouts.append({c: {k: per_layout(v) for k, v in metrics.items()}
+                        for c, metrics in split(scores, OOD_CONDITIONS, n_layouts * n_seeds).items()})
+    stack = lambda parts: {c: {k: np.stack([p[c][k] for p in parts]) for k in parts[0][c]} for c in parts[0]}
     return {
         "seeds": np.array(seeds), "episodes_per_update": cfg.agent.worlds_per_seed, "tail_episodes": cfg.tail,
-        "layout_names": np.array(cfg.layouts), "calibration": measured,
+        "layout_names": np.array(cfg.layouts), "calibration": measured, "test_layouts": test_layouts,
         "social": {"goals": social["goals"]},                                        # (S, updates)
-        "new_world": split(new_eval, new_conditions, n_seeds),                       # condition → (S,)
-        "new_world_curves": {"isr": new["isr"], "oracle": new["oracle"], "isr_raw": raw["isr"]},  # (S, updates)
-        "layouts": {c: {k: per_layout(v) for k, v in metrics.items()}               # (L, S)
-                    for c, metrics in split(layout_eval, OOD_CONDITIONS, n_layouts * n_seeds).items()},
-        "layout_curves": {c: {k: per_layout(v) for k, v in layout[c].items()}       # (L, S, updates)
-                          for c in learning},
-        "env_steps": (social["env_steps"] + new["env_steps"] + raw["env_steps"] + layout["env_steps"]
-                      + new_eval["env_steps"] + layout_eval["env_steps"]),
+        "new_world": stack(new_world),                                               # condition → (R, S)
+        "new_world_curves": stack([r["new_world_curves"] for r in runs]),            # (R, S, updates)
+        "layouts": stack(layouts),                                                   # (R, L, S)
+        "layout_curves": stack([r["layout_curves"] for r in runs]),                  # (R, L, S, updates)
+        "env_steps": social["env_steps"] + sum(r["env_steps"] for r in runs),
     }
 
 
-def split(evaluation, conditions, n):
-    """{condition: {goals, return}} from an agents.evaluate output of len(conditions)·n learners."""
-    return {c: {k: evaluation[k][i * n:(i + 1) * n] for k in ("goals", "return")}
+def further_learning(cfg, frozen, model, grids, streams, log=quiet):
+    """One run of Figs 4 right and 5's further learning from the socialized learners `frozen`:
+    isr, oracle and isr_raw in new worlds; the authors' frozen arm in the training world
+    (snapshots after new_world_episodes and layout_episodes); isr and oracle in each layout."""
+    n_seeds, n_layouts = frozen.n_learners, len(grids)
+    log(f"  new worlds: {cfg.new_world_episodes} episodes x {n_seeds} seeds x 3 conditions")
+    new_conditions = ("isr", "oracle", "isr_raw")
+    new_policy = frozen.tile(len(new_conditions))
+    new = caregiver_leaves(new_policy, new_conditions, cfg.new_world, cfg.agent, cfg.new_world_episodes,
+                           streams[0], _Several([model, model.raw()], n_seeds))
+    log(f"  the authors' frozen arm: {cfg.layout_episodes} more episodes with the caregiver, one block")
+    authors = frozen.tile(1)
+    first = agents.learn(authors, cfg.train_world, cfg.agent, cfg.new_world_episodes, 1.0, streams[1])
+    authors_6k = authors.tile(1)
+    rest = agents.learn(authors, cfg.train_world, cfg.agent, cfg.layout_episodes - cfg.new_world_episodes,
+                        1.0, streams[1]) if cfg.layout_episodes > cfg.new_world_episodes else {"env_steps": 0}
+    log(f"  hand-picked layouts: {cfg.layout_episodes} episodes x {n_seeds} seeds x 2 conditions x {n_layouts} layouts")
+    learning = ("isr", "oracle")
+    per_learner = np.repeat(np.tile(grids, (len(learning), 1, 1)), n_seeds, axis=0)   # (2·L·S, H, W)
+    layout_policy = frozen.tile(len(learning) * n_layouts)
+    layout = caregiver_leaves(layout_policy, learning, cfg.train_world, cfg.agent, cfg.layout_episodes,
+                              streams[2], model.tile(n_layouts), layouts=per_learner)
+    per_layout = lambda a: a.reshape(n_layouts, n_seeds, *a.shape[1:])
+    return {
+        "new_world_policy": new_policy, "authors_6k": authors_6k, "authors_12k": authors,
+        "layout_policy": layout_policy,
+        "new_world_curves": {c: new[c] for c in new_conditions},
+        "layout_curves": {c: {k: per_layout(v) for k, v in layout[c].items()} for c in learning},
+        "env_steps": new["env_steps"] + first["env_steps"] + rest["env_steps"] + layout["env_steps"],
+    }
+
+
+def in_own_layouts(policy, world_cfg, layouts, n):
+    """evaluation.expected_return of learner group i (n learners) in layout i (G, H, W) alone."""
+    parts = [evaluation.expected_return(policy.select(slice(i * n, (i + 1) * n)), world_cfg, layouts[i:i + 1])
+             for i in range(len(layouts))]
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+
+def split(scores, conditions, n):
+    """{condition: {metric: (n,)}} from scores {metric: (len(conditions)·n,)}."""
+    return {c: {k: np.asarray(v)[i * n:(i + 1) * n] for k, v in scores.items() if k != "env_steps"}
             for i, c in enumerate(conditions)}
 
 
@@ -420,19 +480,21 @@ class _Several:
 class Helping:
     """Fig. 7: a learner socialized to help the caregiver (lift the ball off its way)."""
     world: prosocial.ProsocialConfig = prosocial.ProsocialConfig()   # 7×7, 8 walls, 100-step episodes
-    agent: agents.AgentConfig = agents.AgentConfig(lr=0.05)   # at 0.15, 1–2 of 10 learners
-                                                              # stalled at 0 goals (README)
-    isr: ISRConfig = ISRConfig()                    # the ISR's training, as in Figs 1–6
+    agent: agents.AgentConfig = agents.AgentConfig(lr=0.1)   # at 0.15 with 2,400 episodes 1–2 of 10
+                                                             # learners stalled at 0 goals (README)
+    isr: ISRConfig = ISRConfig(updates=3000)        # as in Figs 1–6, but 3,000 updates: its data are
+                                                    # 2.5× Figs 1–6's (README: with 1,000 it paid 1.18×)
     isr_codes: tuple = HELPING_ISR_CODES            # walls, goal, ball, the caregiver's action
     isr_threshold: float | None = None              # the raw R_i of Eq. 1, as the authors' Fig. 7
-    socialization: int = 2400                       # episodes of 100 steps = 24e4 steps
+    socialization: int = 6000                       # episodes of 100 steps = 6e5 steps (paper: 24e4;
+                                                    # README: what reaching 60 % of the helper took)
     after: int = 2400                               # episodes after the caregiver's reward stops
     tail: int = 500                                 # "the last 500 episodes" of a phase
     helper_worlds: int = 400                        # worlds the scripted helper plays (the ceiling)
     helper_episodes: int = 2                        # episodes per helper world
 
     def quick(self):
-        return replace(self, socialization=300, after=300, tail=150, helper_worlds=60, helper_episodes=1,
+        return replace(self, socialization=600, after=300, tail=150, helper_worlds=60, helper_episodes=1,
                        isr=replace(self.isr, updates=250))
 
 
@@ -440,7 +502,7 @@ def helping(cfg, seeds, log=quiet):
     """Socialize S learners to help: the caregiver's reward comes when it reaches its goal,
     which needs the learner to lift the ball off its way (paper §5, Fig. 7).
 
-    Phase 1 (2,400 episodes of 100 steps = 24e4 steps): the caregiver's reward is present;
+    Phase 1 (6,000 episodes of 100 steps; the paper's 24e4 steps are 2,400): the caregiver's reward is present;
     every transition is recorded (the ISR sees the view with the caregiver's action in its
     cell). ISR: as in the single-agent world, on the view one-hot over walls, goal, ball and
     the caregiver's action, one output per learner action, trained and calibrated as in the
@@ -462,21 +524,21 @@ def helping(cfg, seeds, log=quiet):
     positives = (data.r_s[:, data.train_index] > 0).mean()
     del data
     log(f"  after the caregiver's reward stops: {cfg.after} episodes x {n_seeds} seeds x {len(CONDITIONS)} conditions")
-    after = caregiver_leaves(policy.tile(len(CONDITIONS)), CONDITIONS, cfg.world, cfg.agent, cfg.after,
-                             streams[3], model, **common)
     rate = measured["used_sum"] / measured["r_s_sum"]                 # (S,) the ISR's pay rate
-    control = caregiver_leaves(policy.tile(1), ("oracle",), cfg.world, cfg.agent, cfg.after, streams[6],
-                               social_scale=rate, **common)
+    conditions = CONDITIONS + ("oracle_at_isr_rate",)
+    after = caregiver_leaves(policy.tile(len(conditions)), conditions, cfg.world, cfg.agent, cfg.after,
+                             streams[3], model, social_scale=np.concatenate([np.ones(len(CONDITIONS) * n_seeds), rate]),
+                             **common)
     helper = prosocial.helper_goals(cfg.world, layouts, cfg.helper_worlds, cfg.helper_episodes, streams[4])
     random = prosocial.random_goals(cfg.world, layouts, cfg.helper_worlds, cfg.helper_episodes, streams[5])
     return {
         "seeds": np.array(seeds), "episodes_per_update": cfg.agent.worlds_per_seed, "tail_episodes": cfg.tail,
         "social": {k: social[k] for k in LOGGED},
-        "after": {**{c: after[c] for c in CONDITIONS}, "oracle_at_isr_rate": control["oracle"]},
+        "after": {c: after[c] for c in conditions},
         "isr_pay_rate": rate,
         "helper_goals": helper["goals"].mean(),     # the scripted helper's rate (the ceiling)
         "random_goals": random["goals"].mean(),     # a uniformly random learner's rate (the floor)
         "isr_test_loss": isr_log["final_test_loss"], "isr_positive_share": positives, "calibration": measured,
-        "env_steps": (social["env_steps"] + after["env_steps"] + control["env_steps"] + helper["env_steps"]
+        "env_steps": (social["env_steps"] + after["env_steps"] + helper["env_steps"]
                       + random["env_steps"]),
     }

@@ -14,8 +14,10 @@ import stats
 
 COLORS = MappingProxyType({"social": "tab:blue", "none": "tab:green", "isr": "tab:red", "oracle": "0.5",
                            "oracle_at_isr_rate": "tab:orange"})
-OOD_COLORS = MappingProxyType({"frozen": "tab:blue", "isr": "tab:red", "oracle": "0.5", "isr_raw": "#f4a6a6"})
-LABELS = MappingProxyType({"frozen": "Frozen", "isr": "ISR", "oracle": "Oracle", "isr_raw": "ISR,\nraw $R_i$"})
+OOD_COLORS = MappingProxyType({"frozen": "tab:blue", "frozen_authors": "#9ecae1", "isr": "tab:red", "oracle": "0.5",
+                               "isr_raw": "#f4a6a6"})
+LABELS = MappingProxyType({"frozen": "Frozen", "frozen_authors": "Frozen,\nauthors'", "isr": "ISR",
+                           "oracle": "Oracle", "isr_raw": "ISR,\nraw $R_i$"})
 
 
 def draw_world(ax, walls, goal, pos, direction, unseen=None):
@@ -83,14 +85,17 @@ def learning_curves(ax, run, conditions, ceiling, ceiling_label="Shortest-path p
 
 
 def bars(ax, conditions, values, x0=0.0, labels=True):
-    """Mean ± SE bars per condition, one dot per seed (Figs 4 right and 5)."""
+    """Mean ± SE bars per condition over the seeds of the first run, one dot per seed; with
+    values (R, S) per condition, a black diamond marks each later run's mean (Figs 4 right, 5)."""
     rng = np.random.default_rng(0)                   # dot jitter only
     for i, condition in enumerate(conditions):
-        v = np.asarray(values[condition])
-        mean, se = stats.mean_se(v)
+        runs = np.atleast_2d(np.asarray(values[condition]))
+        mean, se = stats.mean_se(runs[0])
         ax.bar(x0 + i, mean, yerr=se, color=OOD_COLORS[condition], capsize=3, width=0.75,
                hatch="//" if condition == "isr_raw" else None, edgecolor="k", lw=0.5)
-        ax.scatter(x0 + i + rng.uniform(-0.2, 0.2, v.size), v, s=6, color="k", zorder=3)
+        ax.scatter(x0 + i + rng.uniform(-0.2, 0.2, runs[0].size), runs[0], s=6, color="k", zorder=3)
+        for later in runs[1:]:
+            ax.scatter(x0 + i + 0.3, later.mean(), marker="D", s=14, color="k", zorder=4)
     ax.set_xticks(x0 + np.arange(len(conditions)), [LABELS[c] for c in conditions] if labels else [])
     ax.axhline(0, color="k", lw=0.5)
 

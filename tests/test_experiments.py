@@ -111,27 +111,34 @@ def test_the_papers_claims_on_a_reduced_budget():
 
 def test_generalization_claims_on_a_reduced_budget():
     """Figs 4 right and 5: after socialization with one block, learning from the ISR in the
-    five hand-picked layouts beats the frozen learner (additive OLS), and the ISR does not
-    pay its learners more than the caregiver would have, in the layouts or in random
-    5-block worlds (raw or thresholded).
+    five hand-picked layouts beats the frozen learner, in each of two independent runs of the
+    further learning (the model with a term per seed), and the ISR does not pay its learners
+    more than the caregiver would have, in the layouts or in random 5-block worlds.
 
-    5 seeds, 3,000 episodes per phase (paper: 10 seeds, 6,000 / 6,000 / 12,000); with 3 seeds
-    the additive effect had the same sign but p = 0.09. Fig. 4 right's own t-test needs more
-    precise evaluation than this budget gives (README) and is not asserted.
+    5 seeds, 3,000 episodes per phase, 60 test layouts (paper: 10 seeds, 6,000 / 6,000 /
+    12,000; 200 test layouts).
     """
-    cfg = replace(ex.Generalization(), socialization=3000, new_world_episodes=3000, layout_episodes=3000)
+    cfg = replace(ex.Generalization(), socialization=3000, new_world_episodes=3000, layout_episodes=3000,
+                  test_layouts=60)
     run = ex.generalization(cfg, (1, 2, 3, 4, 5))
     fig5 = claims.layout_claims(run)
-    additive = fig5["frozen_vs_isr"]["additive"]
-    assert additive["coef"] < 0 and additive["p"] < 0.01          # frozen − ISR < 0
-    assert additive["df"] == 2 * 5 * 5 - 6
+    for rerun in fig5["reruns"]:
+        fixed = rerun["frozen_vs_isr"]["seed_fixed_effects"]
+        assert fixed["coef"] < 0 and fixed["p"] < 0.01              # frozen − ISR < 0
+        assert fixed["df"] == 2 * 5 * 5 - (1 + 1 + 4 + 4)
+    assert fig5["reruns_agree"]["frozen_vs_isr"]["seed_fixed_effects"]
+    assert run["layouts"]["isr"]["goals"].shape == (2, 5, 5)         # (runs, layouts, seeds)
+    frozen = run["layouts"]["frozen"]["return"]
+    np.testing.assert_array_equal(frozen[0], frozen[1])             # exact: no test noise
+    assert not np.array_equal(run["layouts"]["frozen_authors"]["return"][0], frozen[0])
+    fig4 = claims.new_world_claims(run)
+    assert fig4["test_layouts"] == 60 and 0 < fig4["largest_return_se"] < 0.05
     calibrated = claims.calibration_claims(run["calibration"], {
         "layouts": run["layout_curves"]["isr"], "new_world": run["new_world_curves"]["isr"],
         "raw": run["new_world_curves"]["isr_raw"]})
     assert 0.8 <= calibrated["r_i_over_r_s_pooled"] <= 1.25
     for during in ("layouts", "new_world", "raw"):
         assert calibrated[f"during_{during}_r_i_over_r_s_pooled"] <= 1.25, during
-    assert run["layouts"]["isr"]["goals"].shape == (5, 5)
 
 
 def test_an_isr_trained_too_briefly_is_hacked_on_a_reduced_budget():
@@ -155,18 +162,19 @@ def test_an_isr_trained_too_briefly_is_hacked_on_a_reduced_budget():
 
 
 def test_a_socialized_helper_keeps_helping_with_its_isr_on_three_seeds():
-    """Fig. 7 at the paper's budget on 3 seeds (2,400 + 2,400 episodes of 100 steps).
+    """Fig. 7 at the default budget on 3 seeds (6,000 + 2,400 episodes of 100 steps).
 
-    The network's own output over-pays the caregiver's reward several times over; the
-    calibrated ISR must not over-pay by more than 25 % on held-out data. (At half this budget
-    it under-paid, 0.68 of R_s, and one of 3 learners kept 79.9 % of its helping.)
+    The socialized learner reaches most of the scripted helper's level; with its ISR every
+    learner keeps ≥ 80 % of its helping, without one the helping falls below 30 % on the
+    mean. The network's own output over-pays the caregiver's reward several times over; the
+    calibrated ISR must not over-pay by more than 25 % on held-out data.
     """
     cfg = replace(ex.Helping(), helper_worlds=100, helper_episodes=1)
     c = claims.helping_claims(ex.helping(cfg, (1, 2, 3)))
     assert 0.5 <= c["isr_calibration"]["r_i_over_r_s_pooled"] <= 1.25
     assert c["isr_calibration"]["output_over_r_s_pooled"] > 2
     socialized = np.array(c["socialized_goals_per_episode"])
-    assert socialized.mean() > 0.1 * c["helper_goals_per_episode"]
+    assert socialized.mean() > 0.5 * c["helper_goals_per_episode"]
     assert (np.array(c["isr_fraction_of_socialized"]) > 0.8).all()
     assert np.mean(c["none_fraction_of_socialized"]) < 0.3
     assert c["isr_vs_none_student"]["p"] < 0.05
