@@ -1,0 +1,314 @@
+"""report.py — the README's result tables, generated from figures/results.json.
+
+Each table is a function of the claims figures.py wrote (and, for the table of other seed
+sets, of the results.json of `python figures.py 1 --seeds A-B` runs kept in
+figures/seed_sets/). In README.md each table sits between `<!-- results:NAME -->` and
+`<!-- /results -->`; `python report.py` rewrites those blocks from the saved results, and
+tests/test_readme.py fails when the README's tables differ from what the committed results
+give, so no number in them is typed by hand.
+
+Usage: python report.py [--check] [--results figures/results.json] [--readme README.md]
+Public names: TABLES, render, update, main.
+"""
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+
+import outputs
+
+PAPER_FIG4 = {"frozen": ".541 ± .026", "isr": ".630 ± .027", "oracle": ".672 ± .031"}
+PAPER_FIG5 = {"plus": ".404 / .534 / .592", "x": ".077 / .433 / .432", "U": ".220 / .453 / .484",
+              "T": ".367 / .529 / .572", "4 rooms": ".815 / .754 / .842"}
+
+
+def pct(x, digits=1):
+    return f"{100 * x:.{digits}f} %"
+
+
+def p_value(p):
+    """p in the README's style: 0.015, 2.5·10⁻⁶."""
+    if p >= 0.001:
+        return f"{p:.2g}"
+    mantissa, exponent = f"{p:.1e}".split("e")
+    return f"{mantissa}·10{''.join('⁻⁰¹²³⁴⁵⁶⁷⁸⁹'[0 if c == '-' else '0123456789'.index(c) + 1] for c in str(int(exponent)))}"
+
+
+def effect(test):
+    """'+0.055 [+0.012, +0.098], p = 0.015' of a t-test or OLS row."""
+    value = test["diff"] if "diff" in test else test["coef"]
+    return f"{value:+.3f} [{test['ci95'][0]:+.3f}, {test['ci95'][1]:+.3f}], p = {p_value(test['p'])}"
+
+
+def mean_range(values, fmt="{:.2f}"):
+    values = np.asarray(values, dtype=float)
+    return f"{fmt.format(values.mean())} ({fmt.format(values.min())}–{fmt.format(values.max())})"
+
+
+def rows(header, body):
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return "\n".join(lines + ["| " + " | ".join(str(c) for c in row) + " |" for row in body])
+
+
+# ---------------------------------------------------------------------------------------------
+# The tables
+
+def internalization(results, seed_sets):
+    """Figs 1, 3 and 4 left."""
+    r, f3 = results["fig4"], results["fig3"]
+    social, planner = np.mean(r["socialized_goals_per_episode"]), r["planner_goals_per_episode"]
+    share = lambda c: np.asarray(r[f"{c}_fraction_of_socialized"])
+    t, w = r["isr_vs_none_student"], r["isr_vs_none_welch"]
+    losses = ", ".join(f"{x:.1e}" for x in f3["mean_test_loss_by_transitions"])
+    tail = r["tail_episodes"]
+    return rows(["claim", "paper", "ours"], [
+        [f"socialized learner vs. a shortest-path planner (goals per episode, last {tail} episodes of 6K)",
+         "— (PPO, plotted only)", f"{social:.3f} vs. {planner:.3f} = **{pct(social / planner)}** "
+                                  f"(per seed {min(r['socialized_goals_per_episode']):.2f}–{max(r['socialized_goals_per_episode']):.2f})"],
+        [f"`none` (caregiver gone, no ISR), last {tail} of 6K further episodes, share of its socialized level",
+         "falls to ~0 (Fig. 1)", f"**{pct(share('none').mean())}** (max seed {pct(share('none').max())})"],
+        ["`isr` (caregiver gone, ISR), same window", "stays (Fig. 4 left)",
+         f"**{pct(share('isr').mean())}** (**every learner ≥ {pct(share('isr').min())}**)"],
+        ["`oracle` (caregiver stays)", "—", f"{pct(share('oracle').mean())}"],
+        ["`isr` vs `none`, Student's t across seeds", "—",
+         f"t = {t['t']:.1f}, df {t['df']:.0f}, p = {p_value(t['p'])} (Welch: p = {p_value(w['p'])}, df {w['df']:.1f})"],
+        ["what the ISR paid while its learners learned, against what the caregiver would have", "—",
+         f"Σ R_i / Σ R_s = {f3['isr_calibration']['during_after_r_i_over_r_s_pooled']:.3f}"],
+        ["Fig. 3 left: held-out test vs. train loss at the end", "\"no gap\"",
+         f"test/train = **{f3['test_over_train']:.3f}**"],
+        [f"Fig. 3 right: mean test loss at {', '.join(f'{n // 1000}K' for n in f3['transitions'])} transitions",
+         "1.25e-3 … 5.5e-6, falling", f"{losses}: **{'falls monotonically' if f3['monotone'] else 'not monotone'}**"],
+    ])
+
+
+def seed_sets(results, seed_sets):
+    """Figs 1, 4 left and 6 on other seed sets (figures/seed_sets/*.json)."""
+    body = []
+    sets = [("1234–1243 (the committed run)", results["fig4"], results.get("fig6"))] + [
+        (name, r["fig1"], r.get("fig6")) for name, r in sorted(seed_sets.items()) if "fig1" in r]
+    for name, r, grid in sets:
+        isr, none = np.asarray(r["isr_fraction_of_socialized"]), np.asarray(r["none_fraction_of_socialized"])
+        t = r["isr_vs_none_student"]
+        paid = r.get("isr_paid_over_caregiver_would",
+                     results["fig3"]["isr_calibration"]["during_after_r_i_over_r_s_pooled"])
+        label = name if "(" in name else f"{name} ({len(isr)} learners)"
+        hacked = " / ".join(",".join(str(h) for h in row) for row in grid["seeds_hacked"]) if grid else "—"
+        body.append([label, f"{pct(isr.mean())}, {pct(isr.min())}", f"{pct(none.mean())}, {pct(none.max())}",
+                     f"t = {t['t']:.1f}, p = {p_value(t['p'])}", f"{paid:.3f}", hacked])
+    return rows(["seeds", "`isr`: mean share kept, lowest learner", "`none`: mean, highest learner",
+                 "isr vs none", "ISR pays / caregiver would, during the learning",
+                 "Fig. 6: seeds hacked, one pass / 1,000 updates, 125 … 6,000 episodes"], body)
+
+
+def calibration(results, seed_sets):
+    """The ISR as an instrument (isr_calibration of Figs 3, 5 and 7)."""
+    body = []
+    for label, c, threshold in (("Figs 1, 3, 4 left", results["fig3"]["isr_calibration"], False),
+                                ("Figs 4 right, 5", results["fig5"]["isr_calibration"], True),
+                                ("Fig. 7", results["fig7"]["isr_calibration"], False)):
+        during = [(k[len("during_"):-len("_r_i_over_r_s_pooled")], v) for k, v in c.items()
+                  if k.startswith("during_") and k.endswith("_pooled")]
+        hazards = "; ".join(f"{name.replace('_', ' ')} {np.mean(v):.3f} (max {np.max(v):.3f})"
+                            for name, v in c["hazards"].items())
+        body.append([label, f"{c['output_over_r_s_pooled']:.3f}",
+                     f"**{c['r_i_over_r_s_pooled']:.3f}** ({min(c['r_i_over_r_s']):.3f}–{max(c['r_i_over_r_s']):.3f})",
+                     f"{c['used_over_r_s_pooled']:.3f}" if threshold else "— (raw, Eq. 1)",
+                     pct(np.mean(c["r_i_false_positive_above_0.1"]), 2), pct(np.mean(c["r_i_true_positive_above_0.1"]), 0),
+                     hazards, ", ".join(f"{v:.2f} ({name.replace('_', ' ')})" for name, v in during)])
+    return rows(["ISR of", "network output / R_s", "R_i / R_s, held out (per seed)", "with threshold 0.2",
+                 "false positives: R_i > 0.1 on R_s = 0 steps", "true positives: R_i > 0.1 on R_s > 0",
+                 "hazards: mean R_i", "R_i / R_s while learners learned from it"], body)
+
+
+def isr_designs(results, seed_sets):
+    """Fig. 3's last panel: ISR designs × trainings."""
+    d = results["fig3"]["isr_designs"]
+    kept = np.asarray(d["fraction_of_socialized"])                  # (trainings, designs, S)
+    cells = []
+    for j, design in enumerate(d["designs"]):
+        row = [design]
+        for i, training in enumerate(d["trainings"]):
+            cal = d["calibration"][training][design]["hazards"]
+            n = kept.shape[-1]
+            hacked = d["learners_hacked"][i][j]
+            row.append(f"{'**' if hacked else ''}{hacked}/{n}{'**' if hacked else ''}; {pct(kept[i, j].mean())} "
+                       f"({pct(kept[i, j].min())}); {np.mean(cal['goal_turn']):.3f}; {np.mean(cal['wall_forward']):.3f}")
+        cells.append(row)
+    return rows(["ISR design", f"trained the earlier way ({d['trainings'][0]}): hacked; kept (lowest); "
+                               "R_i(goal ahead, turn); R_i(wall ahead, forward)", f"trained our way ({d['trainings'][1]})"],
+                cells)
+
+
+def new_worlds(results, seed_sets):
+    """Fig. 4 right, each run of the further learning."""
+    r = results["fig4"]["right"]
+    n_runs = len(r["return"]["isr"])
+    body = []
+    for c in ("frozen", "frozen_authors", "isr", "oracle", "isr_raw"):
+        ret, goals, stoch = (np.asarray(r[k][c]) for k in ("return", "goals", "return_stochastic"))
+        body.append([f"`{c}`", PAPER_FIG4.get(c, "—")]
+                    + [f"{ret[k].mean():.3f} ± {ret[k].std(ddof=1) / np.sqrt(ret.shape[1]):.3f}; "
+                       f"{goals[k].mean():.2f} goals; stochastic {stoch[k].mean():.3f}" for k in range(n_runs)])
+    paper = {"frozen_vs_isr": "t = −2.38, p = 0.029 (Student)", "isr_vs_oracle": "t = −1.02, p = 0.32 (Student)"}
+    for name in ("frozen_vs_isr", "frozen_authors_vs_isr", "isr_vs_oracle", "frozen_vs_isr_raw"):
+        body.append([f"{name.replace('_vs_', ' − ')}, paired per seed (greedy)", paper.get(name, "—")]
+                    + [effect(run[name]["paired"]) for run in r["reruns"]])
+        body.append([f"{name.replace('_vs_', ' − ')}, paired, stochastic policy", "—"]
+                    + [effect(run[name]["paired_stochastic"]) for run in r["reruns"]])
+    return rows(["Fig. 4 right: return per episode (mean ± SE over seeds)", "paper"]
+                + [f"ours, run {k + 1}" for k in range(n_runs)], body)
+
+
+def layouts(results, seed_sets):
+    """Fig. 5, each run of the further learning."""
+    r = results["fig5"]
+    ret = {c: np.asarray(r["return"][c]) for c in ("frozen", "frozen_authors", "isr", "oracle")}   # (R, L, S)
+    n_runs = ret["isr"].shape[0]
+    body = [[f'"{name}"', PAPER_FIG5[name]]
+            + [" / ".join(f"{ret[c][k, j].mean():.3f}" for c in ret) for k in range(n_runs)]
+            for j, name in enumerate(r["layouts"])]
+    paper = {("frozen_vs_isr", "paper_interaction_at_T"): "t = −3.66, p = 0.00042",
+             ("frozen_vs_isr", "additive"): "t = −6.84",
+             ("isr_vs_oracle", "paper_interaction_at_T"): "t = −1.12, p = 0.27",
+             ("isr_vs_oracle", "additive"): "t = −2.59, p = 0.011"}
+    analyses = (("paper_interaction_at_T", "paper's OLS y ~ method × env, at \"T\""),
+                ("additive", "OLS y ~ method + env"), ("seed_fixed_effects", "OLS y ~ method + env + seed"),
+                ("paired_per_seed", "paired per seed (mean of the layouts)"),
+                ("paired_per_seed_stochastic", "paired per seed, stochastic policy"))
+    for name in ("frozen_vs_isr", "frozen_authors_vs_isr", "isr_vs_oracle"):
+        for key, label in analyses:
+            body.append([f"{name.replace('_vs_', ' − ')}: {label}", paper.get((name, key), "—")]
+                        + [effect(run[name][key]) for run in r["reruns"]])
+    return rows(["Fig. 5: return frozen / frozen (authors') / isr / oracle", "paper (frozen / isr / oracle)"]
+                + [f"ours, run {k + 1}" for k in range(n_runs)], body)
+
+
+def incomplete(results, seed_sets):
+    """Fig. 6's grid."""
+    r = results["fig6"]
+    first, last = np.asarray(r["goals_first"]), np.asarray(r["goals_last"])     # (budgets, sizes, S)
+    ratio = np.array(r["r_i_over_r_s_last"], dtype=float)            # null (no R_s) → NaN
+    body = []
+    for j, episodes in enumerate(r["isr_episodes"]):
+        row = [f"{episodes:,} episodes"]
+        for i in range(len(r["isr_updates"])):
+            hacked = r["seeds_hacked"][i][j]
+            row.append(f"{first[i, j].mean():.2f} → {last[i, j].mean():.2f}, ratio {np.nanmedian(ratio[i, j]):.2g}, "
+                       f"{'**' if hacked > 1 else ''}{hacked} hacked{'**' if hacked > 1 else ''}")
+        body.append(row)
+    return rows(["ISR trained on"] + [u if isinstance(u, str) and u == "one pass" else f"{u:,} updates"
+                                      for u in r["isr_updates"]], body)
+
+
+def helping(results, seed_sets):
+    """Fig. 7."""
+    r = results["fig7"]
+    helper = r["helper_goals_per_episode"]
+    social = np.asarray(r["socialized_goals_per_episode"])
+    share = lambda c: np.asarray(r[f"{c}_fraction_of_socialized"])
+    isr, none = share("isr"), share("none")
+    t = r["isr_vs_none_student"]
+    return rows(["claim", "ours (10 seeds)"], [
+        ["scripted helper (walks to the ball, lifts it, steps off the caregiver's route)", f"{helper:.2f} goals/episode (the ceiling)"],
+        ["a learner acting uniformly at random", f"{r['random_goals_per_episode']:.3f} goals/episode (the floor)"],
+        ["socialized learner", f"{mean_range(social)}, **{pct(social.mean() / helper, 0)} of the helper** "
+                               f"(lowest seed {pct(social.min() / helper, 0)})"],
+        ["`isr`, share of its socialized helping", f"**{pct(isr.mean(), 0)}** ({pct(isr.min(), 0)}–{pct(isr.max(), 0)}; "
+                                                    f"≥ 80 % in {(isr >= 0.8).sum()}/{len(isr)} seeds)"],
+        ["`none`", f"**{pct(none.mean(), 0)}** ({pct(none.min(), 0)}–{pct(none.max(), 0)})"],
+        ["`oracle` (the caregiver's reward stays)", f"{pct(share('oracle').mean(), 0)} ({pct(share('oracle').min(), 0)}–{pct(share('oracle').max(), 0)})"],
+        [f"control `oracle_at_isr_rate`: the caregiver stays, paying R_s × that learner's ISR's rate "
+         f"({min(r['isr_pay_rate']):.2f}–{max(r['isr_pay_rate']):.2f})",
+         f"{pct(share('oracle_at_isr_rate').mean(), 0)} ({pct(share('oracle_at_isr_rate').min(), 0)}–{pct(share('oracle_at_isr_rate').max(), 0)})"],
+        ["`isr` vs `none`, Student's t", f"t = {t['t']:.1f}, df {t['df']:.0f}, p = {p_value(t['p'])}"],
+        ["`isr` − `oracle`, paired per seed (goals per episode)", effect(r["isr_vs_oracle_paired"])],
+        ["`isr` − control, paired per seed", effect(r["isr_vs_oracle_at_isr_rate_paired"])],
+    ])
+
+
+def reading(tests, a, b):
+    """What two or more runs' tests of a − b allow us to say (claims.agree's rule)."""
+    effects = [t["diff"] if "diff" in t else t["coef"] for t in tests]
+    significant = [t["p"] < 0.05 for t in tests]
+    if all(significant) and (all(e > 0 for e in effects) or all(e < 0 for e in effects)):
+        return f"**{a} {'>' if effects[0] > 0 else '<'} {b}**"
+    if not any(significant):
+        return f"{a} ≈ {b} (no run distinguishes them)"
+    return "not established (the runs disagree)"
+
+
+def generalization_verdict(results, seed_sets):
+    """Figs 4 right and 5: each comparison's paired effect in each run, on every seed set,
+    and what the runs together allow us to say."""
+    sets = [("1234–1243", results)] + sorted((k, v) for k, v in seed_sets.items() if "fig5" in v)
+    body = []
+    for figure, key, test in (("Fig. 4 right", "fig4", "paired"), ("Fig. 5", "fig5", "paired_per_seed")):
+        for name in ("frozen_vs_isr", "frozen_authors_vs_isr", "isr_vs_oracle"):
+            a, b = name.split("_vs_")
+            cells, all_tests = [], []
+            for _, r in sets:
+                if key not in r:
+                    cells.append("—")
+                    continue
+                entry = r[key]["right"] if key == "fig4" else r[key]
+                tests = [run[name][test] for run in entry["reruns"]]
+                all_tests += tests
+                cells.append(" / ".join(f"{t['diff']:+.3f} (p {p_value(t['p'])})" for t in tests))
+            body.append([figure, f"{a} − {b}"] + cells + [reading(all_tests, a, b)])
+    label = lambda name, r: f"seeds {name} ({len(r['fig5']['return']['isr'][0][0])} learners), run 1 / run 2"
+    return rows(["figure", "paired effect on the return"] + [label(name, r) for name, r in sets]
+                + ["what every run allows"], body)
+
+
+TABLES = {"internalization": internalization, "seed_sets": seed_sets, "calibration": calibration,
+          "isr_designs": isr_designs, "new_worlds": new_worlds, "layouts": layouts,
+          "generalization_verdict": generalization_verdict, "incomplete": incomplete,
+          "helping": helping}
+BLOCK = re.compile(r"<!-- results:(\w+) -->\n.*?<!-- /results -->", re.S)
+
+
+def render(results, seed_set_results):
+    """{table name: markdown} from a results.json dict and {seed range: results.json dict}."""
+    return {name: table(results, seed_set_results) for name, table in TABLES.items()}
+
+
+def load(results_path):
+    """(results, {seed range: results}) from results.json and the seed_sets/*.json beside it."""
+    results = json.loads(Path(results_path).read_text())
+    sets = {path.stem: json.loads(path.read_text())
+            for path in sorted((Path(results_path).parent / "seed_sets").glob("*.json"))}
+    return results, sets
+
+
+def update(readme_text, tables):
+    """The README text with each results block replaced by its table; a ValueError names a
+    block without a table or a table without a block."""
+    found = [m.group(1) for m in BLOCK.finditer(readme_text)]
+    if sorted(found) != sorted(tables):
+        raise ValueError(f"README result blocks {sorted(found)} do not match the tables {sorted(tables)}")
+    return BLOCK.sub(lambda m: f"<!-- results:{m.group(1)} -->\n{tables[m.group(1)]}\n<!-- /results -->", readme_text)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Rewrite (or --check) the README's result tables from results.json.")
+    parser.add_argument("--results", default="figures/results.json")
+    parser.add_argument("--readme", default="README.md")
+    parser.add_argument("--check", action="store_true", help="exit 1 if the README's tables are stale")
+    args = parser.parse_args(argv)
+    try:
+        text = Path(args.readme).read_text()
+        new = update(text, render(*load(args.results)))
+    except (OSError, ValueError, KeyError) as error:
+        sys.exit(f"report.py: {error}")
+    if args.check:
+        sys.exit(0 if new == text else "report.py: the README's tables are stale; run python report.py")
+    if new != text:
+        outputs.save_file(Path(args.readme), lambda tmp: Path(tmp).write_text(new))
+        print(f"rewrote the result tables of {args.readme}")
+
+
+if __name__ == "__main__":
+    main()
