@@ -230,14 +230,19 @@ def helping(results, seed_sets):
 
 
 def reading(tests, a, b):
-    """What two or more runs' tests of a − b allow us to say (claims.agree's rule)."""
-    effects = [t["diff"] if "diff" in t else t["coef"] for t in tests]
-    significant = [t["p"] < 0.05 for t in tests]
-    if all(significant) and (all(e > 0 for e in effects) or all(e < 0 for e in effects)):
-        return f"**{a} {'>' if effects[0] > 0 else '<'} {b}**"
-    if not any(significant):
+    """What several runs' tests of a − b allow us to say: a direction where every run is
+    significant (p < 0.05) the same way; "≈" where none is; otherwise how many are."""
+    effects = np.array([t["diff"] if "diff" in t else t["coef"] for t in tests])
+    significant = np.array([t["p"] < 0.05 for t in tests])
+    side = ">" if effects[0] > 0 else "<"
+    same_sign = bool((effects > 0).all() or (effects < 0).all())
+    if same_sign and significant.all():
+        return f"**{a} {side} {b}**"
+    if not significant.any():
         return f"{a} ≈ {b} (no run distinguishes them)"
-    return "not established (the runs disagree)"
+    if same_sign:
+        return f"{a} {side} {b} in every run, significant in {significant.sum()} of {len(tests)}"
+    return f"not established (the runs disagree in sign; {significant.sum()} of {len(tests)} significant)"
 
 
 def generalization_verdict(results, seed_sets):
@@ -263,10 +268,26 @@ def generalization_verdict(results, seed_sets):
                 + ["what every run allows"], body)
 
 
+def helping_seed_sets(results, seed_sets):
+    """Fig. 7 on every seed set with it."""
+    body = []
+    for name, r in [("1234–1243 (the committed run)", results["fig7"])] + sorted(
+            (k, v["fig7"]) for k, v in seed_sets.items() if "fig7" in v):
+        isr, none = np.asarray(r["isr_fraction_of_socialized"]), np.asarray(r["none_fraction_of_socialized"])
+        social = np.asarray(r["socialized_goals_per_episode"])
+        body.append([name, f"{pct(r['socialized_fraction_of_helper'], 0)} (lowest seed "
+                           f"{pct(social.min() / r['helper_goals_per_episode'], 0)})",
+                     f"{pct(isr.mean(), 0)}, lowest {pct(isr.min(), 0)}; ≥ 80 % in {(isr >= 0.8).sum()}/{len(isr)}",
+                     f"{pct(none.mean(), 0)}", f"{r['isr_calibration']['during_after_r_i_over_r_s_pooled']:.2f}",
+                     effect(r["isr_vs_oracle_at_isr_rate_paired"])])
+    return rows(["seeds", "socialized, share of the helper", "`isr`: share of its socialized helping",
+                 "`none`", "ISR pays / caregiver would, after", "`isr` − control (goals per episode)"], body)
+
+
 TABLES = {"internalization": internalization, "seed_sets": seed_sets, "calibration": calibration,
           "isr_designs": isr_designs, "new_worlds": new_worlds, "layouts": layouts,
           "generalization_verdict": generalization_verdict, "incomplete": incomplete,
-          "helping": helping}
+          "helping": helping, "helping_seed_sets": helping_seed_sets}
 BLOCK = re.compile(r"<!-- results:(\w+) -->\n.*?<!-- /results -->", re.S)
 
 
