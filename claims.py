@@ -4,7 +4,7 @@ Each function takes a run of experiments.py (as saved beside the figures and loa
 and returns a JSON-ready dict: per-seed values, and the tests the claim rests on
 (stats.py). figures.py writes them into results.json; the README's tables quote them.
 
-Public names: tail_mean, paid_last, agree, caregiver_claims, isr_claims, new_world_claims, layout_claims,
+Public names: tail_mean, paid_last, effect, agree, caregiver_claims, isr_claims, new_world_claims, layout_claims,
 hacked_pairs, most_farmed, hacking_claims, calibration_claims, helping_claims, design_claims.
 """
 from types import MappingProxyType
@@ -72,10 +72,14 @@ OOD_COMPARISONS = (("frozen", "isr"), ("frozen_authors", "isr"), ("isr", "oracle
 SIGNIFICANT = 0.05
 
 
+def effect(test):
+    """The estimated difference a − b of a t-test entry (diff) or an OLS row (coef)."""
+    return test["diff"] if "diff" in test else test["coef"]
+
+
 def agree(first, second):
     """Two runs' tests of one comparison agree: the same sign, and both significant at
     SIGNIFICANT or both not."""
-    effect = lambda test: test["diff"] if "diff" in test else test["coef"]    # a t-test or an OLS row
     return bool(np.sign(effect(first)) == np.sign(effect(second))
                 and (first["p"] < SIGNIFICANT) == (second["p"] < SIGNIFICANT))
 

@@ -250,7 +250,8 @@ def generalization(cfg, seeds, log=quiet):
     times, independently, from the same socialized learners and ISRs. Every policy is then
     scored by its exact expected return with the true rewards (evaluation.expected_return),
     greedy (the authors' test) and stochastic: in each of Fig. 5's layouts, and over
-    cfg.test_layouts random 5-block layouts drawn once per run for Fig. 4 right.
+    cfg.test_layouts random 5-block layouts (Fig. 4 right) drawn once, the same for every
+    learner and both runs.
     Arrays: the learning (R, S, updates) or (R, L, S, updates); the scores (R, S) or (R, L, S).
     """
     n_seeds, n_layouts = len(seeds), len(cfg.layouts)
@@ -268,14 +269,12 @@ def generalization(cfg, seeds, log=quiet):
     runs = [further_learning(cfg, frozen, model, grids, rerun, log)
             for rerun in rerun_streams(seeds, "generalization", cfg.reruns, 3)]
     log(f"  exact test: {cfg.test_layouts} random layouts and {n_layouts} hand-picked ones")
-    # Fig. 4 right: frozen once, then each run's frozen_authors, isr, oracle, isr_raw; one test.
-    tested = agents.Policy.stack(frozen, *[agents.Policy.stack(run.pop("authors_6k"), run.pop("new_world_policy"))
-                                           for run in runs])
-    scores = evaluation.expected_return(tested, cfg.new_world, test_layouts)
-    frozen_scores = {k: v[:n_seeds] for k, v in scores.items()}
-    per_run = len(OOD_CONDITIONS) * n_seeds
-    new_world = [split({k: np.concatenate([frozen_scores[k], v[n_seeds + r * per_run:n_seeds + (r + 1) * per_run]])
-                        for k, v in scores.items()}, OOD_CONDITIONS + ("isr_raw",), n_seeds)
+    # Fig. 4 right, one test: frozen once, then each run's frozen_authors, isr, oracle, isr_raw.
+    per_run = [agents.Policy.stack(run.pop("authors_6k"), run.pop("new_world_policy")) for run in runs]
+    scores = evaluation.expected_return(agents.Policy.stack(frozen, *per_run), cfg.new_world, test_layouts)
+    size = per_run[0].n_learners
+    of_run = lambda v, r: np.concatenate([v[:n_seeds], v[n_seeds + r * size:n_seeds + (r + 1) * size]])
+    new_world = [split({k: of_run(v, r) for k, v in scores.items()}, OOD_CONDITIONS + ("isr_raw",), n_seeds)
                  for r in range(cfg.reruns)]
     # Fig. 5: each layout's learners in that layout (frozen in each, then each run's others).
     per_layout = lambda a: a.reshape(n_layouts, n_seeds, *a.shape[1:])

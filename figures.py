@@ -184,9 +184,8 @@ def _paired_line(reruns, name, test, brief=False):
     cells = []
     for rerun in reruns:
         r = rerun[name][test]
-        effect = r["diff"] if "diff" in r else r["coef"]
         interval = "" if brief else f" [{r['ci95'][0]:+.3f}, {r['ci95'][1]:+.3f}]"
-        cells.append(f"{effect:+.3f}{interval} p={r['p']:.2g}")
+        cells.append(f"{claims.effect(r):+.3f}{interval} p={r['p']:.2g}")
     return f"{label}: " + " | ".join(cells)
 
 
@@ -218,7 +217,6 @@ def figure_5(runs, out_dir):
     fig.suptitle("Paired per seed, run 1 | run 2:\n" + "\n".join(
         _paired_line(result["reruns"], name, "paired_per_seed")
         for name in ("frozen_vs_isr", "frozen_authors_vs_isr", "isr_vs_oracle")), fontsize=9)
-    fig.tight_layout()
     save(fig, runs, out_dir, "fig5.png")
     run = runs["generalization"]
     result["isr_calibration"] = claims.calibration_claims(
@@ -319,7 +317,8 @@ def figure_7(runs, out_dir):
     Left: one generated layout. Right: the caregiver's goals per episode (the learner's
     helping), 6,000 episodes (6e5 steps; the paper's 24e4 steps reach a third of the helper
     here) with the caregiver's reward, then 2,400 without it (with and without the ISR) or
-    with it (oracle); mean and min–max over seeds; dotted: a scripted helper. Deviation: the y axis is goals per episode (the authors' plot showed
+    with it (oracle); mean and min–max over seeds; dotted: a scripted helper.
+    Deviation: the y axis is goals per episode (the authors' plot showed
     a logged 2.7·goals per rollout buffer).
     """
     run = runs["helping"]

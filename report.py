@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+import claims
 import outputs
 
 PAPER_FIG4 = {"frozen": ".541 ± .026", "isr": ".630 ± .027", "oracle": ".672 ± .031"}
@@ -39,8 +40,7 @@ def p_value(p):
 
 def effect(test):
     """'+0.055 [+0.012, +0.098], p = 0.015' of a t-test or OLS row."""
-    value = test["diff"] if "diff" in test else test["coef"]
-    return f"{value:+.3f} [{test['ci95'][0]:+.3f}, {test['ci95'][1]:+.3f}], p = {p_value(test['p'])}"
+    return f"{claims.effect(test):+.3f} [{test['ci95'][0]:+.3f}, {test['ci95'][1]:+.3f}], p = {p_value(test['p'])}"
 
 
 def mean_range(values, fmt="{:.2f}"):
@@ -232,7 +232,7 @@ def helping(results, seed_sets):
 def reading(tests, a, b):
     """What several runs' tests of a − b allow us to say: a direction where every run is
     significant (p < 0.05) the same way; "≈" where none is; otherwise how many are."""
-    effects = np.array([t["diff"] if "diff" in t else t["coef"] for t in tests])
+    effects = np.array([claims.effect(t) for t in tests])
     significant = np.array([t["p"] < 0.05 for t in tests])
     side = ">" if effects[0] > 0 else "<"
     same_sign = bool((effects > 0).all() or (effects < 0).all())
