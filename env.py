@@ -3,16 +3,17 @@
 A batched numpy re-implementation of the authors' Minigrid world. One `GridWorld` steps
 many independent worlds at once (leading batch axis B); nothing here loops over worlds
 or cells. numpy only: drawing lives in figures.py, the two-agent world of Fig. 7 in
-prosocial.py. `python env.py` prints random worlds.
+prosocial.py. `python env.py` prints random worlds; `python env.py --play 40` plays the
+shortest-path planner in the terminal.
 
 Coordinates: a cell is (x, y); x is the column and grows to the right, y is the row and
 grows downward (minigrid's convention). Arrays indexed by cell are [y, x].
 Directions: 0 = east (+x), 1 = south (+y), 2 = west (−x), 3 = north (−y).
 
 Public names: WorldConfig, GridWorld, Step, Action, parse_layout, check_layouts, check_count,
-check_actions, per_world, egocentric_view, action_values, planner_goals, render_ascii,
-steps_per_second (a benchmark), HANDPICKED (Fig. 5's layouts), and the cell codes UNSEEN,
-EMPTY, WALL, GOAL, AGENT.
+check_actions, per_world, egocentric_view, pad, turn, crop, action_values, planner_goals,
+planner_steps, render_ascii, play, steps_per_second (a benchmark), HANDPICKED (Fig. 5's
+layouts), and the cell codes UNSEEN, EMPTY, WALL, GOAL, AGENT.
 """
 import time
 from dataclasses import dataclass
@@ -427,18 +428,24 @@ def planner_goals(cfg, n_worlds, episodes, rng):
     """
     world = GridWorld(cfg, n_worlds, rng)
     world.reset()
-    b = np.arange(world.n)
-    q = action_values(world.walls, world.goal)
     goals = np.zeros((episodes, world.n))
+    steps = planner_steps(world)
     for episode in range(episodes):
         for _ in range(cfg.episode_len):
-            action = q[b, :, world.dir, world.pos[:, 1], world.pos[:, 0]].argmin(axis=1)
-            step = world.step(action)
-            goals[episode] += step.reached
-            changed = b if step.truncated else np.flatnonzero(step.reached)
-            if len(changed):
-                q[changed] = action_values(world.walls[changed], world.goal[changed])
+            goals[episode] += next(steps).reached
     return {"goals": goals, "env_steps": world.env_steps}
+
+
+def planner_steps(world):
+    """The shortest-path planner stepping a reset world forever: yields each `Step`."""
+    b = np.arange(world.n)
+    q = action_values(world.walls, world.goal)
+    while True:
+        step = world.step(q[b, :, world.dir, world.pos[:, 1], world.pos[:, 0]].argmin(axis=1))
+        yield step
+        changed = b if step.truncated else np.flatnonzero(step.reached)
+        if len(changed):
+            q[changed] = action_values(world.walls[changed], world.goal[changed])
 
 
 def steps_per_second(n_worlds, seconds=0.5):
@@ -462,7 +469,8 @@ def render_ascii(walls, goal, pos, direction):
 
 
 def main(argv=None):
-    """`python env.py [--layout FILE] [--blocks K] [--seed S] [--worlds N]`: print random worlds."""
+    """`python env.py [--layout FILE] [--blocks K] [--seed S] [--worlds N] [--play STEPS]`:
+    print random worlds, or play the shortest-path planner in the terminal."""
     import argparse
     import sys
     from pathlib import Path
@@ -471,6 +479,8 @@ def main(argv=None):
     parser.add_argument("--blocks", type=int, default=WorldConfig.n_blocks, help="random blocks")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--worlds", type=int, default=3)
+    parser.add_argument("--play", type=int, default=0, metavar="STEPS",
+                        help="play STEPS steps of the shortest-path planner in the first world")
     args = parser.parse_args(argv)
     try:
         layout = args.layout.read_text() if args.layout else None
@@ -480,9 +490,28 @@ def main(argv=None):
     except (ValueError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    if args.play > 0:
+        play(world, args.play, sys.stdout)
+        return 0
     print("\n\n".join(render_ascii(world.walls[b], world.goal[b], world.pos[b], world.dir[b])
                       for b in range(world.n)))
     return 0
+
+
+def play(world, steps, out, delay=0.2):
+    """Terminal playback: the planner's first world, one frame per step; in a terminal each
+    frame replaces the last (ANSI clear), otherwise frames follow one another."""
+    live = out.isatty()
+    frame = lambda t, goals: (f"step {t}/{steps}, goals {goals}\n"
+                              + render_ascii(world.walls[0], world.goal[0], world.pos[0], world.dir[0]))
+    goals, planner = 0, planner_steps(world)
+    for t in range(steps + 1):
+        out.write(("\033[H\033[2J" if live else "\n") + frame(t, goals) + "\n")
+        out.flush()
+        if t < steps:
+            goals += int(next(planner).reached[0])
+            if live:
+                time.sleep(delay)
 
 
 if __name__ == "__main__":

@@ -252,3 +252,16 @@ def test_each_world_can_have_its_own_layout():
     full = np.ones((3, 7, 7), dtype=bool)
     with pytest.raises(ValueError, match="free cells"):
         env.GridWorld(env.WorldConfig(), 3, np.random.default_rng(0), layouts=full)
+
+
+def test_terminal_playback_shows_the_planner_step_by_step():
+    """`python env.py --play N`: N + 1 frames of the first world; the planner reaches goals."""
+    import io
+    world = env.GridWorld(env.WorldConfig(), 1, np.random.default_rng(0))
+    world.reset()
+    out = io.StringIO()
+    env.play(world, 40, out)
+    frames = out.getvalue().split("step ")[1:]
+    assert len(frames) == 41 and frames[0].startswith("0/40, goals 0")
+    assert int(frames[-1].split("goals ")[1].split("\n")[0]) >= 3     # ~3.5 goals per 20 steps
+    assert all(len(frame.strip().split("\n")) == 1 + 7 for frame in frames)          # header + 7 rows
