@@ -22,6 +22,7 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse
 import json
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -45,7 +46,37 @@ FIRST_SEED = 1234                       # the authors' seeds are 1234–1243
 
 
 def log(msg):
+    """A line of the run's report on stderr (it first clears a live progress line)."""
+    if sys.stderr.isatty():
+        sys.stderr.write("\r\033[K")
     print(msg, file=sys.stderr, flush=True)
+
+
+class Progress:
+    """The stage now running, with the time spent and the time left, on stderr: in a terminal
+    one line that each stage rewrites, otherwise one plain line per stage. Time left is the
+    last run's time for the figures still to make (results.json), less what this figure has
+    spent so far."""
+
+    def __init__(self):
+        self.start = self.figure_start = time.perf_counter()
+        self.figure, self.left = "", 0.0
+
+    def begin(self, figure, left):
+        """A new figure starts; `left` seconds were spent last time on it and the rest."""
+        self.figure, self.left, self.figure_start = figure, left, time.perf_counter()
+
+    def __call__(self, stage):
+        now = time.perf_counter()
+        left = self.left - (now - self.figure_start)
+        text = (f"[{now - self.start:.0f} s" + (f", about {left:.0f} s left" if left >= 1 else "")
+                + f"] Figure {self.figure}: {stage.strip()}")
+        if sys.stderr.isatty():
+            width = shutil.get_terminal_size().columns
+            sys.stderr.write("\r\033[K" + text[:max(width - 1, 20)])
+            sys.stderr.flush()
+        else:
+            print(text, file=sys.stderr, flush=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -356,7 +387,7 @@ CONFIGS = MappingProxyType({"internalization": ex.Internalization, "generalizati
 CONTINUING = ("incomplete_internalization", "isr_designs")   # they continue internalization's learners
 
 
-def run_experiment(name, seeds, quick, out_dir, runs, socialized):
+def run_experiment(name, seeds, quick, out_dir, runs, socialized, report=log):
     """Run one experiment at the paper's (or the quick) budget, save its arrays to
     out_dir/<name>.npz, and put them, as loaded back, into `runs`. Figs 3 (designs) and 6
     continue the learners of `internalization`, which `socialized` keeps in memory (run
@@ -364,16 +395,16 @@ def run_experiment(name, seeds, quick, out_dir, runs, socialized):
     Returns what it cost: [{experiment, seconds, env_steps}, ...]."""
     spent = []
     if name in CONTINUING and "internalization" not in socialized:
-        spent += run_experiment("internalization", seeds, quick, out_dir, runs, socialized)
+        spent += run_experiment("internalization", seeds, quick, out_dir, runs, socialized, report)
     cfg = CONFIGS[name]()
     cfg = cfg.quick() if quick else cfg
     start = time.perf_counter()
     if name == "internalization":
-        run, socialized[name] = ex.internalization(cfg, seeds, log)
+        run, socialized[name] = ex.internalization(cfg, seeds, report)
     elif name in CONTINUING:
-        run = getattr(ex, name)(cfg, seeds, socialized["internalization"], log)
+        run = getattr(ex, name)(cfg, seeds, socialized["internalization"], report)
     else:
-        run = getattr(ex, name)(cfg, seeds, log)
+        run = getattr(ex, name)(cfg, seeds, report)
     cost = {"experiment": name, "seconds": round(time.perf_counter() - start, 2), "env_steps": int(run["env_steps"])}
     path = Path(out_dir) / f"{name}.npz"
     outputs.save_run(path, run, {"experiment": name, "seeds": list(seeds), "quick": quick,
@@ -382,11 +413,9 @@ def run_experiment(name, seeds, quick, out_dir, runs, socialized):
     return spent + [cost]
 
 
-def progress(results, remaining, spent):
-    """' (12 s so far, about 90 s left as last time)': from the last run's timings of the
-    figures still to make, where results.json has them."""
-    left = sum((results.get(f"fig{n}", {}).get("timing") or {}).get("seconds", 0.0) for n in remaining)
-    return f" ({spent:.0f} s so far, about {left:.0f} s left as last time)" if left >= 1 else ""
+def time_left(results, remaining):
+    """Seconds the figures `remaining` took last time, from results.json's timings (0 if unknown)."""
+    return sum((results.get(f"fig{n}", {}).get("timing") or {}).get("seconds", 0.0) for n in remaining)
 
 
 def load(path):
@@ -444,7 +473,7 @@ def parse_args(argv):
     return args
 
 
-def make_figure(name, args, seeds, runs, socialized, previous):
+def make_figure(name, args, seeds, runs, socialized, previous, report=log):
     """Run (or, with --replot, load) the experiments figure `name` reads, draw it, and return
     its results.json entry: its claims, the run it came from and what it cost."""
     plot, needs = {**FIGURES, **OPTIONAL}[name]
@@ -453,7 +482,7 @@ def make_figure(name, args, seeds, runs, socialized, previous):
         if args.replot:
             runs[experiment] = load(args.out / f"{experiment}.npz")
         else:
-            spent += run_experiment(experiment, seeds, args.quick, args.out, runs, socialized)
+            spent += run_experiment(experiment, seeds, args.quick, args.out, runs, socialized, report)
     entry = plot(runs, args.out)
     seconds, steps = time.perf_counter() - start, sum(e["env_steps"] for e in spent)
     if args.replot:                          # the seeds, budget and cost of the saved arrays
@@ -495,10 +524,12 @@ def run_figures(args):
         this, other = ("quick", "paper-scale") if args.quick else ("paper-scale", "quick")
         raise ValueError(f"{results_path} holds {other} results; write {this} runs to another folder (--out)")
     names = args.figures or list(FIGURES)
-    runs, socialized, start = {}, {}, time.perf_counter()
+    runs, socialized, start, report = {}, {}, time.perf_counter(), Progress()
     for i, name in enumerate(names):
-        log(f"Figure {name}" + ("" if args.replot else progress(results, names[i:], time.perf_counter() - start)))
-        results[f"fig{name}"] = make_figure(name, args, seeds, runs, socialized, results.get(f"fig{name}", {}))
+        report.begin(name, time_left(results, names[i:]))
+        report("drawing" if args.replot else "starting")
+        results[f"fig{name}"] = make_figure(name, args, seeds, runs, socialized, results.get(f"fig{name}", {}),
+                                            report)
         outputs.write_json(results_path, results)          # after each figure: never stale
     if not args.replot and not args.figures:     # the top-level timing is the full run's
         n_worlds = len(seeds) * ex.Internalization().agent.worlds_per_seed

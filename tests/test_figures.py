@@ -187,7 +187,15 @@ def test_watch_writes_an_animation_of_the_three_learners(tmp_path, capsys):
     assert figures.main(["watch", "--replot", "--out", str(tmp_path)]) == 2
 
 
-def test_progress_estimates_the_time_left_from_the_last_run():
+def test_progress_estimates_the_time_left_from_the_last_run(capsys):
     last = {"fig1": {"timing": {"seconds": 20.0}}, "fig4": {"timing": {"seconds": 50.0}}, "fig2": {}}
-    assert figures.progress(last, ["1", "2", "4"], 3.2) == " (3 s so far, about 70 s left as last time)"
-    assert figures.progress(last, ["2"], 3.2) == "" and figures.progress({}, ["1"], 0.0) == ""
+    assert figures.time_left(last, ["1", "2", "4"]) == 70.0
+    assert figures.time_left(last, ["2"]) == 0.0 and figures.time_left({}, ["1"]) == 0.0
+    report = figures.Progress()
+    report.begin("4", 70.0)
+    report("  socialization: 6000 episodes x 10 seeds")
+    report.begin("2", 0.0)
+    report("drawing")
+    lines = capsys.readouterr().err.splitlines()          # not a terminal: one plain line per stage
+    assert lines[0] == "[0 s, about 70 s left] Figure 4: socialization: 6000 episodes x 10 seeds"
+    assert lines[1] == "[0 s] Figure 2: drawing"
