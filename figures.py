@@ -25,6 +25,7 @@ import json
 import shutil
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 
@@ -38,6 +39,7 @@ import experiments as ex
 import outputs
 import plots
 import prosocial
+import settings
 import stats
 import watch
 
@@ -387,7 +389,18 @@ CONFIGS = MappingProxyType({"internalization": ex.Internalization, "generalizati
 CONTINUING = ("incomplete_internalization", "isr_designs")   # they continue internalization's learners
 
 
-def run_experiment(name, seeds, quick, out_dir, runs, socialized, report=log):
+def experiment_config(name, quick, changed):
+    """The config an experiment runs with: its defaults, the quick budget if asked, then the
+    command line's settings {experiment: {field: value}}; the experiments that continue
+    internalization's learners take its config as their source."""
+    cfg = CONFIGS[name]()
+    cfg = settings.apply(cfg.quick() if quick else cfg, changed.get(name, {}))
+    if name in CONTINUING:
+        cfg = replace(cfg, source=experiment_config("internalization", quick, changed))
+    return cfg
+
+
+def run_experiment(name, seeds, quick, out_dir, runs, socialized, report=log, changed=None):
     """Run one experiment at the paper's (or the quick) budget, save its arrays to
     out_dir/<name>.npz, and put them, as loaded back, into `runs`. Figs 3 (designs) and 6
     continue the learners of `internalization`, which `socialized` keeps in memory (run
@@ -395,9 +408,8 @@ def run_experiment(name, seeds, quick, out_dir, runs, socialized, report=log):
     Returns what it cost: [{experiment, seconds, env_steps}, ...]."""
     spent = []
     if name in CONTINUING and "internalization" not in socialized:
-        spent += run_experiment("internalization", seeds, quick, out_dir, runs, socialized, report)
-    cfg = CONFIGS[name]()
-    cfg = cfg.quick() if quick else cfg
+        spent += run_experiment("internalization", seeds, quick, out_dir, runs, socialized, report, changed)
+    cfg = experiment_config(name, quick, changed or {})
     start = time.perf_counter()
     if name == "internalization":
         run, socialized[name] = ex.internalization(cfg, seeds, report)
@@ -407,8 +419,10 @@ def run_experiment(name, seeds, quick, out_dir, runs, socialized, report=log):
         run = getattr(ex, name)(cfg, seeds, report)
     cost = {"experiment": name, "seconds": round(time.perf_counter() - start, 2), "env_steps": int(run["env_steps"])}
     path = Path(out_dir) / f"{name}.npz"
-    outputs.save_run(path, run, {"experiment": name, "seeds": list(seeds), "quick": quick,
-                                 "env_steps": cost["env_steps"]})
+    meta = {"experiment": name, "seeds": list(seeds), "quick": quick, "env_steps": cost["env_steps"]}
+    if (changed or {}).get(name):                 # only when set, so default runs' files stay as they were
+        meta["settings"] = changed[name]
+    outputs.save_run(path, run, meta)
     runs[name] = load(path)
     return spent + [cost]
 
@@ -424,11 +438,15 @@ def load(path):
     return {**run, "quick": bool(meta["quick"])}
 
 
-def saved_run_info(out_dir, default):
-    """{seeds, quick} of the arrays saved in out_dir (the first file found), or `default`."""
+def saved_run_info(out_dir, default, needs=()):
+    """{seeds, quick} of the arrays saved in out_dir (the first file found), or `default`;
+    with the command-line settings the experiments `needs` were run with, if any."""
     for path in sorted(Path(out_dir).glob("*.npz")):
         meta = outputs.load_meta(path)
-        return {"seeds": meta["seeds"], "quick": meta["quick"]}
+        info = {"seeds": meta["seeds"], "quick": meta["quick"]}
+        changed = {e: m["settings"] for e in needs if (Path(out_dir) / f"{e}.npz").exists()
+                   and "settings" in (m := outputs.load_meta(Path(out_dir) / f"{e}.npz"))}
+        return {**info, "settings": changed} if changed else info
     return default
 
 
@@ -443,8 +461,17 @@ def parse_seeds(text):
     return seeds
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors raised as one-line ValueErrors (main prints them)."""
+
+    def error(self, message):
+        raise ValueError(message)
+
+
 def parse_args(argv):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = _Parser(description=__doc__.splitlines()[0],
+                     usage="python figures.py [FIG ...] [--seeds N|A-B] [--quick] [--replot] [--out DIR] "
+                           "[--<experiment>.<setting> V ...]")
     parser.add_argument("figures", nargs="*", metavar="FIG",
                         help=f"figures to make: {' '.join(FIGURES)} (default: all), or {' '.join(OPTIONAL)}")
     parser.add_argument("--seeds", default="10", metavar="N|A-B",
@@ -454,7 +481,9 @@ def parse_args(argv):
                         help="redraw from the arrays saved in the output folder, without learning")
     parser.add_argument("--out", type=Path, default=None,
                         help="output folder (default figures/, and figures/quick/ with --quick)")
+    settings.add_flags(parser, CONFIGS)
     args = parser.parse_args(argv)
+    args.settings = settings.changes(args)
     unknown = [f for f in args.figures if f not in FIGURES and f not in OPTIONAL]
     if unknown:
         raise ValueError(f"unknown figure {' '.join(unknown)}; choose from {' '.join(FIGURES)} {' '.join(OPTIONAL)}")
@@ -482,14 +511,18 @@ def make_figure(name, args, seeds, runs, socialized, previous, report=log):
         if args.replot:
             runs[experiment] = load(args.out / f"{experiment}.npz")
         else:
-            spent += run_experiment(experiment, seeds, args.quick, args.out, runs, socialized, report)
+            spent += run_experiment(experiment, seeds, args.quick, args.out, runs, socialized, report,
+                                    args.settings)
     entry = plot(runs, args.out)
     seconds, steps = time.perf_counter() - start, sum(e["env_steps"] for e in spent)
     if args.replot:                          # the seeds, budget and cost of the saved arrays
-        entry["run"] = saved_run_info(args.out, previous.get("run"))
+        entry["run"] = saved_run_info(args.out, previous.get("run"), needs)
         entry["timing"] = previous.get("timing")
     else:
         entry["run"] = {"seeds": list(seeds), "quick": args.quick}
+        changed = {e: args.settings[e] for e in needs if e in args.settings}
+        if changed:                          # the settings this figure's arrays were made with
+            entry["run"]["settings"] = changed
         entry["timing"] = {"seconds": round(seconds, 2), "env_steps": steps,
                            "env_steps_per_second": round(steps / seconds) if steps else None,
                            "experiments": spent}
