@@ -201,20 +201,14 @@ class Policy:
         The matmul runs in phi's precision: float32 in training (the hot path).
         """
         theta = self.theta.astype(phi.dtype, copy=False)
-        logits = np.matmul(phi, theta[:, None] if phi.ndim == 4 else theta)
-        logits -= logits.max(axis=-1, keepdims=True)
-        p = np.exp(logits)
-        return p / p.sum(axis=-1, keepdims=True)
+        return _softmax(np.matmul(phi, theta[:, None] if phi.ndim == 4 else theta))
 
     def probs_shared(self, phi):
         """(S, n, A) action probabilities of every learner for features phi (n, F) that all
         of them share (evaluation.py's states), as one matrix product, in phi's precision."""
         n_seeds, n_features, n_actions = self.theta.shape
         theta = self.theta.astype(phi.dtype).transpose(1, 0, 2).reshape(n_features, n_seeds * n_actions)
-        logits = (phi @ theta).reshape(len(phi), n_seeds, n_actions).transpose(1, 0, 2)
-        logits = logits - logits.max(axis=-1, keepdims=True)
-        p = np.exp(logits)
-        return p / p.sum(axis=-1, keepdims=True)
+        return _softmax((phi @ theta).reshape(len(phi), n_seeds, n_actions).transpose(1, 0, 2))
 
     def sample(self, phi, rng):
         """(S, N) actions drawn from π (`sample`)."""
@@ -253,6 +247,13 @@ class Policy:
         m_hat, v_hat = self.m / (1 - cfg.beta1 ** self.k), self.v / (1 - cfg.beta2 ** self.k)
         self.theta += cfg.lr * m_hat / (np.sqrt(v_hat) + 1e-8)
         self.w += cfg.lr_value / n * both[..., n_actions]
+
+
+def _softmax(logits):
+    """Probabilities from logits (..., A), the largest logit subtracted first (in place)."""
+    logits -= logits.max(axis=-1, keepdims=True)
+    p = np.exp(logits)
+    return p / p.sum(axis=-1, keepdims=True)
 
 
 def sample(probs, rng):

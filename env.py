@@ -252,8 +252,9 @@ class GridWorld:
         self.goal = np.zeros((self.n, 2), dtype=np.int64)
         self.pos = np.zeros((self.n, 2), dtype=np.int64)
         self.dir = np.zeros(self.n, dtype=np.int64)
-        side = max(self.height, self.width) + 2 * (self.cfg.view // 2)
-        self.turned = np.zeros((4, self.n, side, side), dtype=np.int8)
+        if self.turned is None:                  # made once; every reset redraws all of it
+            side = max(self.height, self.width) + 2 * (self.cfg.view // 2)
+            self.turned = np.zeros((4, self.n, side, side), dtype=np.int8)
         self._draw_layouts(np.arange(self.n))
         self.t = 0
         return self.observe()

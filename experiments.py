@@ -339,8 +339,7 @@ def in_own_layouts(policy, world_cfg, layouts, n):
 
 def split(scores, conditions, n):
     """{condition: {metric: (n,)}} from scores {metric: (len(conditions)·n,)}."""
-    return {c: {k: np.asarray(v)[i * n:(i + 1) * n] for k, v in scores.items() if k != "env_steps"}
-            for i, c in enumerate(conditions)}
+    return {c: {k: np.asarray(v)[i * n:(i + 1) * n] for k, v in scores.items()} for i, c in enumerate(conditions)}
 
 
 # ---------------------------------------------------------------------------------------------

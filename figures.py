@@ -441,13 +441,17 @@ def load(path):
 def saved_run_info(out_dir, default, needs=()):
     """{seeds, quick} of the arrays saved in out_dir (the first file found), or `default`;
     with the command-line settings the experiments `needs` were run with, if any."""
-    for path in sorted(Path(out_dir).glob("*.npz")):
-        meta = outputs.load_meta(path)
-        info = {"seeds": meta["seeds"], "quick": meta["quick"]}
-        changed = {e: m["settings"] for e in needs if (Path(out_dir) / f"{e}.npz").exists()
-                   and "settings" in (m := outputs.load_meta(Path(out_dir) / f"{e}.npz"))}
-        return {**info, "settings": changed} if changed else info
-    return default
+    files = sorted(Path(out_dir).glob("*.npz"))
+    if not files:
+        return default
+    meta = outputs.load_meta(files[0])
+    info = {"seeds": meta["seeds"], "quick": meta["quick"]}
+    changed = {}
+    for experiment in needs:
+        path = Path(out_dir) / f"{experiment}.npz"
+        if path.exists() and "settings" in (meta := outputs.load_meta(path)):
+            changed[experiment] = meta["settings"]
+    return {**info, "settings": changed} if changed else info
 
 
 def parse_seeds(text):
