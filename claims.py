@@ -344,7 +344,8 @@ def headline(name, entry):
             f"{p['diff']:+.3f} [{p['ci95'][0]:+.3f}, {p['ci95'][1]:+.3f}] p = {p['p']:.2g}"
             for p in (rerun["frozen_vs_isr"]["paired_per_seed"] for rerun in entry["reruns"]))
     if name == "6":
-        return "seeds hacked, one pass / 1,000 updates, from the least data: " + " / ".join(
+        budgets = " / ".join(u if isinstance(u, str) else f"{u:,} updates" for u in entry["isr_updates"])
+        return f"seeds hacked, {budgets}, from the least data: " + " / ".join(
             ",".join(str(h) for h in row) for row in entry["seeds_hacked"])
     if name == "7":
         t = entry["isr_vs_oracle_at_isr_rate_paired"]

@@ -45,6 +45,8 @@ import watch
 
 FIG_DIR = Path(__file__).parent / "figures"
 FIRST_SEED = 1234                       # the authors' seeds are 1234–1243
+SEEDS = 10                              # learners per condition, as the paper
+QUICK_SEEDS = 5                         # learners per condition with --quick
 
 
 def log(msg):
@@ -478,9 +480,11 @@ def parse_args(argv):
                            "[--<experiment>.<setting> V ...]")
     parser.add_argument("figures", nargs="*", metavar="FIG",
                         help=f"figures to make: {' '.join(FIGURES)} (default: all), or {' '.join(OPTIONAL)}")
-    parser.add_argument("--seeds", default="10", metavar="N|A-B",
-                        help="N seeds from 1234 on (default 10), or the seeds A to B, e.g. 2000-2009")
-    parser.add_argument("--quick", action="store_true", help="a small budget, for a smoke test")
+    parser.add_argument("--seeds", default=None, metavar="N|A-B",
+                        help=f"N seeds from {FIRST_SEED} on (default {SEEDS}, and {QUICK_SEEDS} with --quick), "
+                             "or the seeds A to B, e.g. 2000-2009")
+    parser.add_argument("--quick", action="store_true",
+                        help="a small budget (each experiment's quick()) that still shows the effects of Figs 1 and 3-6")
     parser.add_argument("--replot", action="store_true",
                         help="redraw from the arrays saved in the output folder, without learning")
     parser.add_argument("--out", type=Path, default=None,
@@ -491,7 +495,7 @@ def parse_args(argv):
     unknown = [f for f in args.figures if f not in FIGURES and f not in OPTIONAL]
     if unknown:
         raise ValueError(f"unknown figure {' '.join(unknown)}; choose from {' '.join(FIGURES)} {' '.join(OPTIONAL)}")
-    args.seeds = parse_seeds(args.seeds)
+    args.seeds = parse_seeds(args.seeds or str(QUICK_SEEDS if args.quick else SEEDS))
     if args.out is None:
         args.out = FIG_DIR / "quick" if args.quick else FIG_DIR
     if args.out.exists() and not args.out.is_dir():
