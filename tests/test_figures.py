@@ -199,3 +199,50 @@ def test_progress_estimates_the_time_left_from_the_last_run(capsys):
     lines = capsys.readouterr().err.splitlines()          # not a terminal: one plain line per stage
     assert lines[0] == "[0 s, about 70 s left] Figure 4: socialization: 6000 episodes x 10 seeds"
     assert lines[1] == "[0 s] Figure 2: drawing"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_output_files_get_the_umasks_permissions(tmp_path, umask, mode):
+    import os
+    import outputs
+    old = os.umask(umask)
+    try:
+        outputs.write_json(tmp_path / "results.json", {"a": 1})
+    finally:
+        os.umask(old)
+    assert (tmp_path / "results.json").stat().st_mode & 0o777 == mode
+    assert [p.name for p in tmp_path.iterdir()] == ["results.json"]
+
+
+@pytest.mark.parametrize("platform, divisor", [("linux", 1024), ("darwin", 2 ** 20)])
+def test_peak_memory_is_in_megabytes_on_each_platform(monkeypatch, platform, divisor):
+    import types
+    import outputs
+    rusage = types.SimpleNamespace(ru_maxrss=3 * divisor)            # 3 MB in the platform's unit
+    fake = types.SimpleNamespace(RUSAGE_SELF=0, getrusage=lambda who: rusage)
+    monkeypatch.setitem(sys.modules, "resource", fake)
+    monkeypatch.setattr(sys, "platform", platform)
+    assert outputs.peak_memory_mb() == 3.0
+
+
+def test_peak_memory_is_none_without_the_resource_module(monkeypatch):
+    import outputs
+    monkeypatch.setitem(sys.modules, "resource", None)               # import fails, as on Windows
+    assert outputs.peak_memory_mb() is None
+
+
+def test_results_do_not_depend_on_the_blas_thread_count(tmp_path):
+    """figures.py pins BLAS to one thread before numpy loads, so a user's thread settings
+    cannot change the float32 sums: the same run with 1 and with 2 threads asked for gives
+    the same results. Fig. 7, whose two-agent ISR has the largest matrix products: without
+    the pin its numbers differ between 1 and 2 threads."""
+    import os
+    found = {}
+    for threads in ("1", "2"):
+        env = {**os.environ, "OPENBLAS_NUM_THREADS": threads, "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads}
+        out = tmp_path / threads
+        subprocess.run([sys.executable, "figures.py", "7", *QUICK, "--out", str(out)], env=env, check=True,
+                       cwd=Path(figures.__file__).parent, capture_output=True)
+        found[threads] = without_timing(results(out))
+    assert found["1"] == found["2"]
