@@ -1,25 +1,48 @@
-"""The README's worked example runs as printed and prints what the README says it prints."""
+"""The README: its teaching script runs as printed (and on a small budget), and its result tables are the committed results."""
 import contextlib
 import io
-import re
 from pathlib import Path
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
-def test_the_readme_example_prints_its_documented_output():
-    code = README.read_text().split("```python\n", 1)[1].split("```", 1)[0]
-    expected = [line[2:] for line in code.splitlines() if line.startswith("# ")]
+def readme_script():
+    """The Teaching section's script, and the outputs its comments say it prints."""
+    code = README.read_text().split("## Teaching", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    return code, [line[2:] for line in code.splitlines() if line.startswith("# ")]
+
+
+def run_script(code):
+    """Run the script as a notebook would (a fresh namespace, the Agg backend): (what it printed,
+    its namespace, the lines on its plot)."""
     import matplotlib
     matplotlib.use("Agg")
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        exec(compile(code, "README.md", "exec"), {})
     import matplotlib.pyplot as plt
-    assert len(plt.gca().get_lines()) == 3                      # one curve per condition
+    printed, namespace = io.StringIO(), {}
+    with contextlib.redirect_stdout(printed):
+        exec(compile(code, "README.md", "exec"), namespace)
+    lines = len(plt.gca().get_lines())
     plt.close("all")
-    strip = lambda line: re.sub(r"\s+<-.*$", "", line).rstrip()          # drop the annotation
-    assert [l.rstrip() for l in printed.getvalue().splitlines()] == [strip(l) for l in expected]
+    return printed.getvalue().splitlines(), namespace, lines
+
+
+def test_the_teaching_script_prints_its_documented_output():
+    code, expected = readme_script()
+    assert len(code.strip().splitlines()) <= 25
+    printed, _, lines = run_script(code)
+    assert lines == 3                                         # one curve per condition
+    assert [line.rstrip() for line in printed] == [line.rstrip() for line in expected]
+
+
+def test_the_teaching_script_shows_the_effect_on_a_small_budget():
+    """The same script at the quick budget (a quarter of the episodes): it runs, and every
+    learner without an ISR ends below the same learner with its ISR."""
+    code, _ = readme_script()
+    assert "ex.Internalization()" in code
+    printed, namespace, lines = run_script(code.replace("ex.Internalization()", "ex.Internalization().quick()"))
+    assert lines == 3 and printed[3].startswith("isr - none: +")
+    last = namespace["last"]
+    assert (last("isr") > last("none") + 1.0).all() and (last("none") < 0.5).all()
 
 
 def test_the_readme_result_tables_are_the_committed_results():
