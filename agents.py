@@ -22,6 +22,7 @@ Logged per episode and seed (arrays of shape (S, episodes/N)), averaged over the
               present (so r_i − r_s measures how much more the ISR pays than the caregiver).
 
 Public names: AgentConfig, Policy, features, prosocial_features, n_features, where_is,
+FEATURE_SETS, feature_superset, feature_mask, FeatureSubsets,
 utility, discounted_returns, sample, learn, evaluate.
 """
 from dataclasses import dataclass
@@ -63,6 +64,50 @@ def features(views):
     parts = [goal_cell & wall_ahead, goal_cell & ~wall_ahead, near, goal_side,
              wall_ahead & goal_side, np.ones(flat.shape[:-1] + (1,), dtype=bool)]
     return np.concatenate(parts, axis=-1).astype(np.float32)
+
+
+FEATURE_SETS = ("full", "no goal side", "minimal")   # Fig. 9 (c): the learner's features
+
+
+def feature_superset(views):
+    """(..., v·v + F) every feature of any of FEATURE_SETS: the goal's cell one-hot (not split
+    by the wall ahead), then `features`. A feature set is a mask over it (`feature_mask`)."""
+    flat = np.asarray(views).reshape(*np.shape(views)[:-2], -1)
+    goal_cell, _ = where_is(flat, GOAL)
+    return np.concatenate([goal_cell.astype(np.float32), features(views)], axis=-1)
+
+
+def feature_mask(name, view):
+    """(v·v + F,) bool, the features of `feature_superset` that the set `name` keeps:
+    full          `features` as they are (the goal's cell split by "wall ahead", nearby walls,
+                  the goal's side alone and × wall ahead, a bias);
+    no goal side  without the goal's side (alone and × wall ahead);
+    minimal       the goal's cell (one one-hot), the nearby walls and a bias."""
+    cells = view * view
+    parts = {"goal": cells, "goal_wall_ahead": cells, "goal_free_ahead": cells, "near": 6, "side": 4,
+             "side_wall_ahead": 4, "bias": 1}
+    keep = {"full": set(parts) - {"goal"}, "no goal side": set(parts) - {"goal", "side", "side_wall_ahead"},
+            "minimal": {"goal", "near", "bias"}}
+    if name not in keep:
+        raise ValueError(f"unknown feature set {name!r}; choose from {', '.join(FEATURE_SETS)}")
+    return np.concatenate([np.full(n, part in keep[name]) for part, n in parts.items()])
+
+
+class FeatureSubsets:
+    """A featurizer giving each learner its own feature set: `feature_superset` times a mask
+    per learner (S, F). A masked feature's weights get no gradient and stay at 0, so a learner
+    is exactly the linear learner on its subset. Views (S, N, v, v) → (S, N, F); a single view
+    (the size check) gets the unmasked superset."""
+
+    def __init__(self, masks):
+        self.masks = np.asarray(masks, dtype=np.float32)
+
+    def __call__(self, views):
+        phi = feature_superset(views)
+        return phi * self.masks[:, None, :] if phi.ndim == 3 else phi
+
+    def tile(self, copies):
+        return FeatureSubsets(np.tile(self.masks, (copies, 1)))
 
 
 def prosocial_features(views):
@@ -180,6 +225,11 @@ class Policy:
     def n_learners(self):
         return self.theta.shape[0]
 
+    @property
+    def sizes(self):
+        """(features, actions) the policy takes and gives."""
+        return self.theta.shape[1:]
+
     def tile(self, copies):
         """A new Policy holding `copies` copies of every learner, stacked on the seed axis."""
         return Policy.stack(*[self] * copies)
@@ -249,6 +299,114 @@ class Policy:
         self.w += cfg.lr_value / n * both[..., n_actions]
 
 
+def view_features(views):
+    """(..., 2·v·v + 1) float32: the egocentric view one-hot over walls and the goal, and a
+    bias — the raw view, as the authors' CNN saw it (`MLPPolicy`)."""
+    views = np.asarray(views)
+    cells = np.stack([views == WALL, views == GOAL], axis=-1).reshape(*views.shape[:-2], -1)
+    return np.concatenate([cells, np.ones(cells.shape[:-1] + (1,), dtype=bool)], axis=-1).astype(np.float32)
+
+
+class MLPPolicy:
+    """A learner on the raw view (Figs 1 and 4 left with `learner="mlp"`; not in the paper,
+    closer to its CNN): π(a | s) = softmax(W2·relu(W1·x + b1) + b2), x = `view_features`,
+    one hidden ReLU layer per learner, trained by the same REINFORCE with a linear baseline
+    on x, entropy bonus and Adam as `Policy` (`update`). Arrays carry the learner axis S first.
+    """
+
+    def __init__(self, params, w, m=None, v=None, k=0):
+        self.params, self.w, self.k = params, w, k
+        self.m = m if m is not None else {name: np.zeros_like(p) for name, p in params.items()}
+        self.v = v if v is not None else {name: np.zeros_like(p) for name, p in params.items()}
+
+    @classmethod
+    def for_world(cls, n_seeds, world_cfg, hidden=64, rng=None):
+        """S fresh learners: He-normal W1, W2 scaled by 0.01 (a near-uniform first policy),
+        zero biases, w = 0. rng: a generator for the draw (default: seed 0)."""
+        rng = np.random.default_rng(0) if rng is None else rng
+        n_in, n_actions = n_features(view_features, world_cfg.view), world_cfg.n_actions
+        params = {"W1": rng.normal(0, np.sqrt(2 / n_in), (n_seeds, n_in, hidden)),
+                  "b1": np.zeros((n_seeds, 1, hidden)),
+                  "W2": rng.normal(0, 0.01 * np.sqrt(2 / hidden), (n_seeds, hidden, n_actions)),
+                  "b2": np.zeros((n_seeds, 1, n_actions))}
+        return cls(params, np.zeros((n_seeds, n_in)))
+
+    @property
+    def n_learners(self):
+        return self.w.shape[0]
+
+    @property
+    def sizes(self):
+        return self.params["W1"].shape[1], self.params["W2"].shape[2]
+
+    def _arrays(self):
+        return [self.params, self.m, self.v]
+
+    def select(self, learners):
+        pick = lambda a: np.array(a[learners], ndmin=a.ndim)
+        params, m, v = ({k: pick(a) for k, a in d.items()} for d in self._arrays())
+        return MLPPolicy(params, pick(self.w), m, v, self.k)
+
+    def tile(self, copies):
+        return MLPPolicy.stack(*[self] * copies)
+
+    @staticmethod
+    def stack(*policies):
+        cat = lambda get: np.concatenate([get(p) for p in policies], axis=0)
+        dicts = [{k: cat(lambda p, k=k, i=i: p._arrays()[i][k]) for k in policies[0].params} for i in range(3)]
+        return MLPPolicy(*dicts[:1], cat(lambda p: p.w), dicts[1], dicts[2], policies[0].k)
+
+    def _forward(self, x):
+        """x (S, B, D) → (hidden activations (S, B, H), logits (S, B, A)), in x's precision."""
+        p = {k: a.astype(x.dtype, copy=False) for k, a in self.params.items()}
+        h = np.maximum(np.matmul(x, p["W1"]) + p["b1"], 0)
+        return h, np.matmul(h, p["W2"]) + p["b2"]
+
+    def probs(self, phi):
+        """(S, ..., A) action probabilities for inputs phi (S, ..., D)."""
+        x = phi.reshape(phi.shape[0], -1, phi.shape[-1])
+        return _softmax(self._forward(x)[1]).reshape(*phi.shape[:-1], -1)
+
+    def probs_shared(self, phi):
+        """(S, n, A) for inputs phi (n, D) that every learner shares."""
+        return self.probs(np.broadcast_to(phi, (self.n_learners, *phi.shape)))
+
+    def sample(self, phi, rng):
+        return sample(self.probs(phi), rng)
+
+    def gradients(self, x, actions, advantages, entropy):
+        """The ascent direction of J = mean_b [A_b log π(a_b | s_b) + β H(π(· | s_b))] with
+        respect to every parameter, by hand-written backprop; x (S, B, D), actions and
+        advantages (S, B). (The gradient check in tests/test_agents.py compares it with
+        finite differences of J.)"""
+        h, logits = self._forward(x)
+        probs = _softmax(logits)
+        n_actions = probs.shape[-1]
+        log_probs = np.log(probs + 1e-12)
+        entropy_grad = -probs * (log_probs - (probs * log_probs).sum(-1, keepdims=True))
+        score = np.eye(n_actions, dtype=x.dtype)[actions] - probs
+        d_logits = (advantages[..., None] * score + entropy * entropy_grad) / x.shape[1]   # dJ/dlogits
+        d_hidden = np.matmul(d_logits, self.params["W2"].astype(x.dtype).transpose(0, 2, 1)) * (h > 0)
+        return {"W2": np.matmul(h.transpose(0, 2, 1), d_logits), "b2": d_logits.sum(1, keepdims=True),
+                "W1": np.matmul(x.transpose(0, 2, 1), d_hidden), "b1": d_hidden.sum(1, keepdims=True)}
+
+    def update(self, b_phi, b_actions, b_returns, cfg, b_probs=None):
+        """One REINFORCE-with-baseline step on a batch of episodes (S, T, N, ...), as
+        `Policy.update`: Adam ascent along `gradients`, least-squares SGD on the baseline."""
+        n_seeds, n_in = self.n_learners, self.sizes[0]
+        x = b_phi.reshape(n_seeds, -1, n_in)
+        returns = b_returns.reshape(n_seeds, -1).astype(np.float32)
+        advantages = returns - np.matmul(x, self.w[..., None].astype(np.float32))[..., 0]
+        grads = self.gradients(x, b_actions.reshape(n_seeds, -1), advantages, cfg.entropy)
+        self.k += 1
+        for name, g in grads.items():
+            self.m[name] = cfg.beta1 * self.m[name] + (1 - cfg.beta1) * g
+            self.v[name] = cfg.beta2 * self.v[name] + (1 - cfg.beta2) * g ** 2
+            m_hat, v_hat = self.m[name] / (1 - cfg.beta1 ** self.k), self.v[name] / (1 - cfg.beta2 ** self.k)
+            self.params[name] += cfg.lr * m_hat / (np.sqrt(v_hat) + 1e-8)
+        self.w += cfg.lr_value / x.shape[1] * np.matmul(x.transpose(0, 2, 1), advantages[..., None])[..., 0]
+
+
 def _softmax(logits):
     """Probabilities from logits (..., A), the largest logit subtracted first (in place)."""
     logits -= logits.max(axis=-1, keepdims=True)
@@ -264,7 +422,7 @@ def sample(probs, rng):
 
 
 def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, has_isr=None,
-          record=False, layouts=None, featurize=features, social_scale=1.0):
+          record=False, layouts=None, featurize=features, social_scale=1.0, visits=None):
     """Train `policy` in place for `episodes` episodes per learner; return the logs.
 
     presence: P of Eq. 1, a number or one per learner (S,): 1 while the caregiver is
@@ -280,6 +438,10 @@ def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, has_i
     social_scale: a number or one per learner (S,): the caregiver pays social_scale·R_s
               (1, as in the paper, except in Fig. 7's control: a caregiver paying at the
               rate the ISR pays).
+    visits:   None, or a number or one per learner (S,) in [0, 1]: the caregiver comes back in
+              each episode with this probability, drawn per episode; P is 1 in the episodes it
+              comes and `presence` in the others (Fig. 8). The logs then hold `present`
+              (S, updates, N), which episodes it came to.
     The world says what the ISR sees (`world.isr_view`). An update uses one episode in each
     of the N worlds of a learner, so `episodes` must be a multiple of N; the logs hold one
     point per update (the mean over the N worlds), and the env steps taken.
@@ -291,6 +453,11 @@ def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, has_i
     presence = _per_learner(presence, n_seeds, "presence", float)[:, None]     # (S, 1)
     social_scale = _per_learner(social_scale, n_seeds, "social_scale", float)[:, None]
     has_isr = _isr_mask(isr, has_isr, n_seeds)
+    if visits is not None:
+        visits = _per_learner(visits, n_seeds, "visits", float)
+        if not ((visits >= 0) & (visits <= 1)).all():
+            raise ValueError(f"visits must be probabilities in [0, 1], got {visits.min()} … {visits.max()}")
+        came = np.zeros((n_seeds, episodes // n, n), dtype=bool)
     v, T, updates = world_cfg.view, world_cfg.episode_len, episodes // n
     _check_sizes(policy, featurize, world_cfg)
     world = world_cfg.make(n_seeds, n, rng, layouts)
@@ -301,13 +468,17 @@ def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, has_i
         data = {"views": np.zeros((n_seeds, updates, T, n, v, v), dtype=np.int8),
                 "actions": np.zeros((n_seeds, updates, T, n), dtype=np.int8),
                 "r_s": np.zeros((n_seeds, updates, T, n), dtype=np.float32)}
-    n_phi, n_actions = policy.theta.shape[1:]
+    n_phi, n_actions = policy.sizes
     for k in range(updates):
         b_phi = np.empty((n_seeds, T, n, n_phi), dtype=np.float32)          # every step fills its slice
         b_probs = np.empty((n_seeds, T, n, n_actions), dtype=np.float32)
         b_actions = np.empty((n_seeds, T, n), dtype=np.int64)
         b_r_e, b_r_s = np.zeros((n_seeds, T, n)), np.zeros((n_seeds, T, n))
         b_r_i, b_reached = np.zeros((n_seeds, T, n), dtype=np.float32), np.zeros((n_seeds, T, n), dtype=bool)
+        p = presence[:, :, None]                                            # (S, 1, 1)
+        if visits is not None:                                              # (S, 1, N): per episode
+            came[:, k] = rng.random((n_seeds, n)) < visits[:, None]
+            p = np.where(came[:, k], 1.0, presence)[:, None, :]
         for t in range(T):
             b_phi[:, t] = phi = featurize(obs)
             b_probs[:, t] = probs = policy.probs(phi)
@@ -321,13 +492,15 @@ def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, has_i
             if record:
                 data["views"][:, k, t], data["actions"][:, k, t], data["r_s"][:, k, t] = seen, actions, b_r_s[:, t]
             obs = step.obs.reshape(n_seeds, n, v, v)
-        b_utility = utility(b_r_e, social_scale[:, :, None] * b_r_s, b_r_i, presence[:, :, None])   # (S, T, N)
+        b_utility = utility(b_r_e, social_scale[:, :, None] * b_r_s, b_r_i, p)   # (S, T, N)
         goals[:, k] = b_reached.mean(axis=2).sum(axis=1)
         internal[:, k] = b_utility.sum(axis=1).mean(axis=1)
         paid_i[:, k], paid_s[:, k] = b_r_i.mean(axis=2).sum(axis=1), b_r_s.mean(axis=2).sum(axis=1)
         b_returns = discounted_returns(b_utility, agent_cfg.gamma, axis=1)       # (S, T, N)
         policy.update(b_phi, b_actions, b_returns, agent_cfg, b_probs)
     logs = {"goals": goals, "internal": internal, "r_i": paid_i, "r_s": paid_s, "env_steps": world.env_steps}
+    if visits is not None:
+        logs["present"] = came
     if record:  # (S, M) transitions per learner in the order they happened, M = episodes·T
         logs["data"] = {key: a.reshape(n_seeds, -1, *a.shape[4:]) for key, a in data.items()}
     return logs
@@ -399,6 +572,6 @@ def _isr_mask(isr, has_isr, n_seeds):
 def _check_sizes(policy, featurize, world_cfg):
     """A one-line error if the policy does not fit the world's view and actions."""
     expected = (n_features(featurize, world_cfg.view), world_cfg.n_actions)
-    if policy.theta.shape[1:] != expected:
-        raise ValueError(f"the policy has (features, actions) = {policy.theta.shape[1:]}, but "
+    if policy.sizes != expected:
+        raise ValueError(f"the policy has (features, actions) = {policy.sizes}, but "
                          f"this world and featurizer need {expected}")
