@@ -171,16 +171,20 @@ class SocialRewardData:
                 self.r_s[m, index].astype(np.float32))
 
 
-def balanced_sampler(positive, rng):
+def balanced_sampler(positive, rng, eligible=None):
     """A function batch → (M, batch) indices, half drawn from each model's positives.
 
     positive (M, n) bool. Sampling is with replacement, each class picked with probability
     1/2 as in the original's WeightedRandomSampler; a model without positives samples its
-    negatives only (the original's fallback).
+    negatives only (the original's fallback). eligible (M, n) bool: draw only among these
+    (default all); a model with none eligible draws indices that must not be used.
     """
-    order = np.argsort(~positive, axis=1, kind="stable")     # positives first, in time order
+    eligible = np.ones_like(positive) if eligible is None else eligible
+    positive = positive & eligible
+    rank = np.where(positive, 0, np.where(eligible, 1, 2))
+    order = np.argsort(rank, axis=1, kind="stable")          # positives first, in time order
     n_pos = positive.sum(axis=1)
-    n_neg = positive.shape[1] - n_pos
+    n_neg = eligible.sum(axis=1) - n_pos
 
     def sample(batch):
         u = rng.random((len(order), batch))
@@ -245,21 +249,47 @@ def train_isr(data, cfg, rng, codes, n_actions, n_train=None, curve=True):
             log["test_loss"].append(balanced_loss(params, data, test_eval, codes))
         if step == n_updates:
             break
-        views, actions, target = data.rows(train[sample(cfg.batch)])   # (M, batch, ...)
-        y, acts = forward(params, network_input(params, views, actions, codes))
-        if cfg.action_input:
-            _, dloss_dr = mse(y[..., 0], target)
-            dloss_dy = dloss_dr[..., None]
-        else:
-            _, dloss_dr = mse(np.take_along_axis(y, actions[..., None], axis=-1)[..., 0], target)
-            dloss_dy = action_grad(dloss_dr, actions, n_actions)
-        grads = backward(params, acts, dloss_dy)
-        sgd_step(params, clip_by_norm(grads, cfg.max_grad_norm), velocity, cfg.lr, cfg.momentum)
+        sgd_update(params, velocity, *data.rows(train[sample(cfg.batch)]), cfg, codes, n_actions)
     log = {k: np.array(v).T if k != "samples" else np.array(v) for k, v in log.items()}
     log["final_test_loss"] = balanced_loss(params, data, data.test_index, codes)
     if curve:
         log["final_train_loss"] = balanced_loss(params, data, train, codes)
     return params, log
+
+
+def sgd_update(params, velocity, views, actions, target, cfg, codes, n_actions, scale=None):
+    """One minibatch step of every model, in place: MSE of y(s)_a (or of y(s, a) with
+    cfg.action_input) against R_s, backprop, gradient clipping, SGD with momentum.
+    views (M, B, v, v), actions and target (M, B); scale (M,): multiplies each model's
+    gradient (0 leaves a model as it is)."""
+    y, acts = forward(params, network_input(params, views, actions, codes))
+    if cfg.action_input:
+        _, dloss_dr = mse(y[..., 0], target)
+        dloss_dy = dloss_dr[..., None]
+    else:
+        _, dloss_dr = mse(np.take_along_axis(y, actions[..., None], axis=-1)[..., 0], target)
+        dloss_dy = action_grad(dloss_dr, actions, n_actions)
+    grads = clip_by_norm(backward(params, acts, dloss_dy), cfg.max_grad_norm)
+    if scale is not None:
+        grads = {k: g * scale[:, None, None].astype(g.dtype) for k, g in grads.items()}
+    sgd_step(params, grads, velocity, cfg.lr, cfg.momentum)
+
+
+def fine_tune(params, views, actions, r_s, eligible, cfg, rng, codes, n_actions, updates):
+    """Online internalization (Fig. 8): `updates` more class-balanced SGD steps of trained
+    ISR params (a copy is returned) on the eligible (M, n) of each model's transitions
+    views (M, n, v, v), actions, r_s (M, n), from fresh momentum. A model with no eligible
+    transition is left as it was."""
+    params = {k: p.copy() for k, p in params.items()}
+    velocity = {k: np.zeros_like(p) for k, p in params.items()}
+    sample = balanced_sampler(r_s > 0, rng, eligible)
+    has_data = eligible.any(axis=1).astype(np.float32)
+    m = np.arange(len(views))[:, None]
+    for _ in range(updates):
+        index = sample(cfg.batch)
+        sgd_update(params, velocity, views[m, index], actions[m, index].astype(np.int64),
+                   r_s[m, index].astype(np.float32), cfg, codes, n_actions, has_data)
+    return params
 
 
 class ISR:
