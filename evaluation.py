@@ -73,7 +73,7 @@ def layout_states(world_cfg, layouts):
     return LayoutStates(views, layout, np.stack(nexts, 1), np.stack(rewards, 1), np.stack(reached, 1))
 
 
-def expected_return(policy, world_cfg, layouts, featurize=agents.features, learners_at_once=10):
+def expected_return(policy, world_cfg, layouts, featurize=agents.features, learners_at_once=10, with_stochastic=True):
     """Exact expected goals and return per episode of every learner over the layouts
     (M, H, W), a fresh start drawing one of them uniformly (module docstring).
 
@@ -81,7 +81,7 @@ def expected_return(policy, world_cfg, layouts, featurize=agents.features, learn
     the return of the stochastic policy π (return_stochastic, computed in float32), and for
     each return the standard error of the mean over layouts of the per-layout returns
     (return_se, return_se_stochastic; NaN for one layout): what drawing other M layouts
-    would change.
+    would change. with_stochastic=False: the greedy policy's scores only (faster).
     """
     states = layout_states(world_cfg, layouts)
     phi = featurize(states.views)                                            # (n, F)
@@ -90,9 +90,12 @@ def expected_return(policy, world_cfg, layouts, featurize=agents.features, learn
     for first in range(0, policy.n_learners, learners_at_once):
         probs = policy.select(slice(first, first + learners_at_once)).probs_shared(phi)   # (L, n, A)
         greedy.append(_greedy_recursion(probs.argmax(axis=-1), states, rewards, world_cfg.episode_len))
-        stochastic.append(_recursion(probs, states, rewards[1:].astype(np.float32), world_cfg.episode_len))
+        if with_stochastic:
+            stochastic.append(_recursion(probs, states, rewards[1:].astype(np.float32), world_cfg.episode_len))
     out = {}
     for parts, suffix, keys in ((greedy, "", ("goals", "return")), (stochastic, "_stochastic", ("return",))):
+        if not parts:
+            continue
         fresh, per_layout = (np.concatenate(p) for p in zip(*parts))          # (S, K), (S, K, M)
         out.update({key + suffix: fresh[:, k].astype(float) for k, key in enumerate(keys)})
         n_layouts = per_layout.shape[-1]

@@ -51,7 +51,8 @@ QUICK_AGENT = agents.AgentConfig(worlds_per_seed=15)
 LOGGED = ("goals", "internal", "r_i", "r_s")   # agents.learn's per-update logs, (S, updates) each
 # How many random streams each experiment draws, in the order they are spawned from a seed set.
 STREAMS = (("internalization", 4), ("generalization", 4), ("incomplete_internalization", 3),
-           ("helping", 6), ("isr_designs", 2))
+           ("helping", 6), ("isr_designs", 2),
+           ("partial_presence", 2), ("thresholds", 1), ("feature_sets", 4))     # beyond.py
 
 
 def random_streams(seeds, experiment):
@@ -86,13 +87,14 @@ def tail_updates(episodes, per_update):
 # The protocol
 
 def socialize(world_cfg, agent_cfg, isr_cfg, n_seeds, episodes, rng, featurize=agents.features,
-              **learn_args):
+              policy=None, **learn_args):
     """Phase 1: S fresh learners with the caregiver present (P = 1), every transition recorded.
 
+    policy: the fresh learners (default: S linear learners, agents.Policy, on `featurize`).
     Returns the socialized policy, its logs {goals, internal, env_steps} (S, updates) and the
     ISR's data set (isr.SocialRewardData, every isr_cfg.test_every-th update held out).
     """
-    policy = agents.Policy.for_world(n_seeds, world_cfg, featurize)
+    policy = agents.Policy.for_world(n_seeds, world_cfg, featurize) if policy is None else policy
     logs = agents.learn(policy, world_cfg, agent_cfg, episodes, 1.0, rng, record=True,
                         featurize=featurize, **learn_args)
     data = isr.SocialRewardData(**logs.pop("data"), block=world_cfg.episode_len * agent_cfg.worlds_per_seed,
@@ -157,18 +159,38 @@ class Internalization:
     isr_fractions: tuple = (1 / 12, 1 / 6, 1 / 4, 1 / 3, 2 / 3, 1.0)   # Fig. 3 right: data sizes
     planner_worlds: int = 400                      # worlds the shortest-path planner plays
     planner_episodes: int = 10                     # episodes per planner world
+    learner: str = "linear"                        # "linear": agents.Policy on agents.features;
+                                                   # "mlp": agents.MLPPolicy on the raw view
+    hidden: int = 64                               # the MLP learner's hidden units
 
     def quick(self):
         return replace(self, socialization=1500, after=1500, tail=300, planner_worlds=60, planner_episodes=2,
                        isr_fractions=(1 / 12, 1 / 3, 1.0), agent=QUICK_AGENT, isr=replace(self.isr, updates=250))
 
+    def mlp(self):
+        """The MLP learner's settings (`--learner mlp`): Adam lr 0.03, entropy bonus 0.03, and
+        18K socialization episodes (with 6K it reaches ~47 % of the planner; README)."""
+        return replace(self, learner="mlp", socialization=3 * self.socialization,
+                       agent=replace(self.agent, lr=0.03, entropy=0.03))
+
+    def fresh_learners(self, n_seeds, rng):
+        """(S fresh learners, their featurizer) of cfg.learner."""
+        if self.learner == "linear":
+            return agents.Policy.for_world(n_seeds, self.world), agents.features
+        if self.learner == "mlp":
+            return agents.MLPPolicy.for_world(n_seeds, self.world, self.hidden, rng), agents.view_features
+        raise ValueError(f"learner must be 'linear' or 'mlp', got {self.learner!r}")
+
 
 class Socialized(NamedTuple):
-    """What later experiments reuse of an `internalization` run (kept in memory, not saved)."""
+    """What later experiments reuse of an `internalization` (or `generalization`) run, kept in
+    memory, not saved."""
     policy: agents.Policy            # the learners as the caregiver left them
-    isrs: tuple                      # one isr.ISR per data size of cfg.isr_fractions (Fig. 3 right)
+    isrs: tuple                      # one isr.ISR per data size of cfg.isr_fractions (Fig. 3 right),
+                                     # the last on all the data (generalization: that one only)
     isr_sizes: tuple                 # the train transitions each of those ISRs saw
-    data: isr.SocialRewardData       # the socialization data (Fig. 6 trains its own ISRs on it)
+    data: isr.SocialRewardData       # the socialization data (Fig. 6 trains its own ISRs on it;
+                                     # None from generalization)
     goals: np.ndarray                # (S, updates) goals per episode during socialization
 
 
@@ -184,7 +206,9 @@ def internalization(cfg, seeds, log=quiet):
     n_seeds = len(seeds)
     streams = random_streams(seeds, "internalization")
     log(f"  socialization: {cfg.socialization} episodes x {n_seeds} seeds")
-    policy, social, data = socialize(cfg.world, cfg.agent, cfg.isr, n_seeds, cfg.socialization, streams[0])
+    fresh, featurize = cfg.fresh_learners(n_seeds, streams[0])
+    policy, social, data = socialize(cfg.world, cfg.agent, cfg.isr, n_seeds, cfg.socialization, streams[0],
+                                     featurize, fresh)
     log(f"  ISR on {data.n_train} transitions per seed, and on {len(cfg.isr_fractions) - 1} smaller sets")
     sizes = [max(1, int(round(f * data.n_train))) for f in cfg.isr_fractions]
     size_models, size_losses = [], []
@@ -199,7 +223,7 @@ def internalization(cfg, seeds, log=quiet):
     measured = calibration.measure(model, data, calibration.single_agent_hazards)
     log(f"  after the caregiver leaves: {cfg.after} episodes x {n_seeds} seeds x {len(CONDITIONS)} conditions")
     after = caregiver_leaves(policy.tile(len(CONDITIONS)), CONDITIONS, cfg.world, cfg.agent, cfg.after,
-                             streams[2], model)
+                             streams[2], model, featurize=featurize)
     planner = env.planner_goals(cfg.world, cfg.planner_worlds, cfg.planner_episodes, streams[3])
     run = {
         "seeds": np.array(seeds), "episodes_per_update": cfg.agent.worlds_per_seed, "tail_episodes": cfg.tail,
@@ -256,6 +280,7 @@ def generalization(cfg, seeds, log=quiet):
     cfg.test_layouts random 5-block layouts (Fig. 4 right) drawn once, the same for every
     learner and both runs.
     Arrays: the learning (R, S, updates) or (R, L, S, updates); the scores (R, S) or (R, L, S).
+    Returns (run, Socialized: the frozen learners and their ISR, no data; Fig. 9 a continues them).
     """
     n_seeds, n_layouts = len(seeds), len(cfg.layouts)
     streams = random_streams(seeds, "generalization")
@@ -264,10 +289,9 @@ def generalization(cfg, seeds, log=quiet):
     model, _ = train_isr(data, cfg.isr, streams[1], cfg.train_world, cfg.isr_codes, cfg.isr_threshold,
                          curve=False)
     measured = calibration.measure(model, data, calibration.single_agent_hazards)
+    n_train = data.n_train
     del data
-    test_world = cfg.new_world.make(1, cfg.test_layouts, streams[2])
-    test_world.reset()
-    test_layouts = test_world.walls.copy()                           # (M, H, W), blocks included
+    test_layouts = ood_test_layouts(seeds, cfg.new_world, cfg.test_layouts)
     grids = np.stack([env.parse_layout(env.HANDPICKED[name]) for name in cfg.layouts])
     runs = [further_learning(cfg, frozen, model, grids, rerun, log)
             for rerun in rerun_streams(seeds, "generalization", cfg.reruns, 3)]
@@ -298,7 +322,16 @@ def generalization(cfg, seeds, log=quiet):
         "layouts": stack(layouts),                                                   # (R, L, S)
         "layout_curves": stack([r["layout_curves"] for r in runs]),                  # (R, L, S, updates)
         "env_steps": social["env_steps"] + sum(r["env_steps"] for r in runs),
-    }
+    }, Socialized(frozen, (model,), (n_train,), None, social["goals"])
+
+
+def ood_test_layouts(seeds, world_cfg, n):
+    """(n, H, W) Fig. 4 right's test: n random layouts of world_cfg (blocks included), drawn
+    from generalization's third stream, so every experiment that scores in new worlds uses
+    the same ones."""
+    world = world_cfg.make(1, n, random_streams(seeds, "generalization")[2])
+    world.reset()
+    return world.walls.copy()
 
 
 def further_learning(cfg, frozen, model, grids, streams, log=quiet):
@@ -359,9 +392,11 @@ class IncompleteInternalization:
     isr_threshold: float = 0.2                      # as the authors' Fig. 6 run
     after: int = 6000                               # further episodes
     tail: int = 500                                 # first/last episodes compared; the last recorded
+    test_layouts: int = 100                         # Fig. 9 b: random 5-block layouts (as Fig. 4 right), exact
 
     def quick(self):
-        return replace(self, source=self.source.quick(), after=300, tail=150, isr_updates=(None, 250))
+        return replace(self, source=self.source.quick(), after=300, tail=150, isr_updates=(None, 250),
+                       test_layouts=20)
 
 
 def incomplete_internalization(cfg, seeds, socialized, log=quiet):
@@ -392,6 +427,9 @@ def incomplete_internalization(cfg, seeds, socialized, log=quiet):
     recorded = last["data"]
     r_i = calibration.in_chunks(model, recorded["views"], recorded["actions"].astype(np.int64))
     shape = (n_budgets, n_sizes, n_seeds, -1)
+    log(f"  exact test of the {len(models)} learners per seed: {cfg.test_layouts} random layouts")
+    scores = evaluation.expected_return(policy, cfg.new_world, ood_test_layouts(seeds, cfg.new_world, cfg.test_layouts),
+                                        with_stochastic=False)
     return {
         "seeds": np.array(seeds), "episodes_per_update": per_update, "tail_episodes": cfg.tail,
         "transitions": np.array(sizes),                                   # ISR train sizes
@@ -402,6 +440,7 @@ def incomplete_internalization(cfg, seeds, socialized, log=quiet):
         "last": {"views": recorded["views"].reshape(*shape[:3], *recorded["views"].shape[1:]),
                  "actions": recorded["actions"].reshape(shape), "r_s": recorded["r_s"].reshape(shape),
                  "r_i": r_i.reshape(shape)},                             # (budgets, sizes, S, steps)
+        "ood_return": scores["return"].reshape(shape[:3]),               # (budgets, sizes, S), Fig. 9 b
         "env_steps": first["env_steps"] + last["env_steps"],
     }
 
