@@ -33,6 +33,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 
+import beyond
 import claims
 import env
 import experiments as ex
@@ -376,29 +377,136 @@ def figure_7(runs, out_dir):
 
 
 # ---------------------------------------------------------------------------------------------
+# Beyond the paper (beyond.py)
+
+def figure_8(runs, out_dir):
+    """Figure 8 (not in the paper): a caregiver that comes back in a fraction q of the episodes.
+
+    After the 6K socialization episodes of Fig. 1, 6K more in which the caregiver comes to each
+    episode with probability q. Left: goals per episode in the last 500, as a share of each
+    learner's socialized level, mean and 95 % interval over seeds, for learners without an ISR,
+    with their ISR, and with an ISR that keeps training on the episodes the caregiver comes to.
+    Right: what each ISR paid over the phase against what the caregiver paid or would have.
+    """
+    run = runs["partial_presence"]
+    result = claims.presence_claims(run)
+    rates = result["visit_rates"]
+    x = np.arange(len(rates))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.9), gridspec_kw={"width_ratios": [1.6, 1]})
+    labels = {"none": "Without ISR", "isr": "With ISR", "isr_online": "ISR trained online"}
+    for i, arm in enumerate(beyond.PRESENCE_ARMS):
+        plots.interval_line(left, x, result[f"{arm}_interval"], plots.COLORS[arm], labels[arm], offset=(i - 1) * 0.08)
+    left.axhline(1.0, color="k", lw=0.6)
+    left.axhline(claims.KEEPS_ABOVE, color="0.5", ls=":", lw=1, label=f"{claims.KEEPS_ABOVE:.0%} of the level")
+    left.set_xticks(x, [f"{q:g}" for q in rates])
+    left.set_xlabel("q, share of episodes the caregiver comes to")
+    left.set_ylabel("Goals kept, share of socialized")
+    left.legend(fontsize=8, frameon=False)
+    left.set_title(f"last {result['tail_episodes']} of {run['curves']['none']['goals'].shape[-1] * int(run['episodes_per_update'])} "
+                   f"episodes; mean, 95 % interval over {len(run['seeds'])} seeds", fontsize=9)
+    for i, arm in enumerate(("isr", "isr_online")):
+        ratio = np.array([[v if v is not None else np.nan for v in row] for row in result[f"{arm}_r_i_over_r_s"]])
+        right.plot(x + (i - 0.5) * 0.1, ratio, ".", color=plots.COLORS[arm], alpha=0.5, ms=4)
+        right.plot(x, np.nanmedian(ratio, axis=1), "-o", color=plots.COLORS[arm], ms=4, label=labels[arm] + " (median)")
+    right.axhline(1.0, color="k", lw=0.6)
+    right.axhline(claims.HACKED_ABOVE, color="tab:red", ls=":", lw=1, label="hacked above")
+    right.set_xticks(x, [f"{q:g}" for q in rates])
+    right.set_xlabel("q")
+    right.set_ylabel("ISR paid / caregiver would have")
+    right.legend(fontsize=8, frameon=False)
+    save(fig, runs, out_dir, "fig8.png")
+    return result
+
+
+def figure_9(runs, out_dir):
+    """Figure 9 (not in the paper): how sensitive the results are.
+
+    (a) Fig. 4 right's learning in new worlds from the ISR thresholded at each level: exact
+    greedy return on the test layouts, mean and 95 % interval over seeds; bands: the frozen
+    learners and the oracle. (b) Fig. 6's grid, its learners scored the same way: return
+    against the ISR's data, one line per training budget. (c) The learner's features:
+    socialized level (share of the planner) and Fig. 4 left's retention without and with the
+    ISR (share of the socialized level)."""
+    fig, (a, b, c) = plt.subplots(1, 3, figsize=(15, 4.0))
+    th = claims.threshold_claims(runs["thresholds"])
+    x = np.array(th["thresholds"])
+    for ref, color in (("frozen", plots.OOD_COLORS["frozen"]), ("oracle", plots.OOD_COLORS["oracle"])):
+        lo, hi = th[f"{ref}_interval"]["ci95"]
+        a.axhspan(lo, hi, color=color, alpha=0.25, lw=0, label=f"{plots.LABELS[ref]} (95 % interval)")
+    plots.interval_line(a, x, th["return_interval"], plots.OOD_COLORS["isr"], "ISR")
+    a.set_xlabel("ISR threshold (R_i at or below counts as 0)")
+    a.set_ylabel("Return in new worlds (greedy, exact)")
+    a.set_title("(a) the ISR's threshold (Fig. 4 right: 0.2)", fontsize=9)
+    a.legend(fontsize=8, frameon=False)
+    grid = claims.grid_ood_claims(runs["incomplete_internalization"])
+    for i, (budget, summary, hacked) in enumerate(zip(grid["isr_updates"], grid["ood_interval"], grid["seeds_hacked"])):
+        label = budget if isinstance(budget, str) else f"{budget:,} updates"
+        episodes = np.array(grid["isr_episodes"], dtype=float)
+        plots.interval_line(b, episodes, summary, ("tab:orange", "tab:red")[i % 2], label + " (seeds hacked)")
+        for xe, y, h in zip(episodes, summary["mean"], hacked):
+            b.annotate(str(h), (xe, y), textcoords="offset points", xytext=(4, 4 if i else -11), fontsize=7,
+                       color=("tab:orange", "tab:red")[i % 2])
+    b.set_xscale("log")
+    b.set_xticks(grid["isr_episodes"], [f"{e:,}" for e in grid["isr_episodes"]], fontsize=8)
+    b.minorticks_off()
+    b.set_xlabel("ISR data: socialization episodes")
+    b.set_ylabel("Return in new worlds (greedy, exact)")
+    b.set_title("(b) the ISR's data and training (Fig. 6's grid)", fontsize=9)
+    b.legend(fontsize=8, frameon=False)
+    feats = claims.feature_claims(runs["feature_sets"])
+    x = np.arange(len(feats["sets"]))
+    for i, (key, color, label) in enumerate((("socialized", plots.COLORS["social"], "socialized, share of planner"),
+                                             ("none", plots.COLORS["none"], "without ISR, share kept"),
+                                             ("isr", plots.COLORS["isr"], "with ISR, share kept"))):
+        summary = feats[f"{key}_interval"]
+        mean, ci = np.array(summary["mean"]), np.array(summary["ci95"])
+        c.bar(x + (i - 1) * 0.27, mean, width=0.27, color=color, yerr=[mean - ci[:, 0], ci[:, 1] - mean],
+              capsize=3, label=label)
+    c.set_xticks(x, feats["sets"])
+    c.axhline(1.0, color="k", lw=0.6)
+    c.set_ylim(0, 1.55)
+    c.set_title("(c) the learner's features (mean, 95 % interval)", fontsize=9)
+    c.legend(fontsize=8, frameon=False, loc="upper left", ncol=2)
+    save(fig, runs, out_dir, "fig9.png")
+    return {"thresholds": th, "grid": grid, "features": feats}
+
+
+# ---------------------------------------------------------------------------------------------
 # The pipeline: each figure names the experiments it reads; each experiment runs at most
 # once per invocation, its arrays are saved, and the figures are drawn from what was saved.
 
 FIGURES = MappingProxyType({"1": (figure_1, ("internalization",)), "2": (figure_2, ()),
            "3": (figure_3, ("internalization", "isr_designs")), "4": (figure_4, ("internalization", "generalization")),
            "5": (figure_5, ("generalization",)), "6": (figure_6, ("incomplete_internalization",)),
-           "7": (figure_7, ("helping",))})
+           "7": (figure_7, ("helping",)),
+           "8": (figure_8, ("partial_presence",)),                                           # beyond the paper
+           "9": (figure_9, ("thresholds", "incomplete_internalization", "feature_sets"))})
 OPTIONAL = MappingProxyType({"6-single-run": (figure_6_single_run, ("generalization",)),   # on request only
                             "watch": (watch.figure, ())})
 CONFIGS = MappingProxyType({"internalization": ex.Internalization, "generalization": ex.Generalization,
            "incomplete_internalization": ex.IncompleteInternalization, "helping": ex.Helping,
-           "isr_designs": ex.ISRDesigns})
-CONTINUING = ("incomplete_internalization", "isr_designs")   # they continue internalization's learners
+           "isr_designs": ex.ISRDesigns, "partial_presence": beyond.PartialPresence,
+           "thresholds": beyond.Thresholds, "feature_sets": beyond.FeatureSets})
+RUNNERS = MappingProxyType({name: getattr(beyond if name in ("partial_presence", "thresholds", "feature_sets") else ex,
+                                          name) for name in CONFIGS})
+# The experiments that continue another's learners (kept in memory), and which one.
+CONTINUING = MappingProxyType({"incomplete_internalization": "internalization", "isr_designs": "internalization",
+                               "partial_presence": "internalization", "thresholds": "generalization"})
 
 
 def experiment_config(name, quick, changed):
     """The config an experiment runs with: its defaults, the quick budget if asked, then the
     command line's settings {experiment: {field: value}}; the experiments that continue
-    internalization's learners take its config as their source."""
+    internalization's learners take its config as their source. Asking for the MLP learner
+    (`--learner mlp`, or `--internalization.learner mlp`) also takes its settings
+    (Internalization.mlp), before any other setting."""
     cfg = CONFIGS[name]()
-    cfg = settings.apply(cfg.quick() if quick else cfg, changed.get(name, {}))
+    cfg = cfg.quick() if quick else cfg
+    if changed.get(name, {}).get("learner") == "mlp":
+        cfg = cfg.mlp()
+    cfg = settings.apply(cfg, changed.get(name, {}))
     if name in CONTINUING:
-        cfg = replace(cfg, source=experiment_config("internalization", quick, changed))
+        cfg = replace(cfg, source=experiment_config(CONTINUING[name], quick, changed))
     return cfg
 
 
@@ -409,16 +517,14 @@ def run_experiment(name, seeds, quick, out_dir, runs, socialized, report=log, ch
     first if needed).
     Returns what it cost: [{experiment, seconds, env_steps}, ...]."""
     spent = []
-    if name in CONTINUING and "internalization" not in socialized:
-        spent += run_experiment("internalization", seeds, quick, out_dir, runs, socialized, report, changed)
+    source = CONTINUING.get(name)
+    if source and source not in socialized:
+        spent += run_experiment(source, seeds, quick, out_dir, runs, socialized, report, changed)
     cfg = experiment_config(name, quick, changed or {})
     start = time.perf_counter()
-    if name == "internalization":
-        run, socialized[name] = ex.internalization(cfg, seeds, report)
-    elif name in CONTINUING:
-        run = getattr(ex, name)(cfg, seeds, socialized["internalization"], report)
-    else:
-        run = getattr(ex, name)(cfg, seeds, report)
+    run = RUNNERS[name](cfg, seeds, socialized[source], report) if source else RUNNERS[name](cfg, seeds, report)
+    if isinstance(run, tuple):                   # (run, the learners later experiments continue)
+        run, socialized[name] = run
     cost = {"experiment": name, "seconds": round(time.perf_counter() - start, 2), "env_steps": int(run["env_steps"])}
     path = Path(out_dir) / f"{name}.npz"
     meta = {"experiment": name, "seeds": list(seeds), "quick": quick, "env_steps": cost["env_steps"]}
@@ -489,12 +595,22 @@ def parse_args(argv):
                         help="redraw from the arrays saved in the output folder, without learning")
     parser.add_argument("--out", type=Path, default=None,
                         help="output folder (default figures/, and figures/quick/ with --quick)")
+    parser.add_argument("--learner", choices=("linear", "mlp"), default="linear",
+                        help="Figs 1 and 4 left's learner: linear in hand-made features (the default), or an "
+                             "MLP on the raw view (figures/mlp/ by default)")
     settings.add_flags(parser, CONFIGS)
     args = parser.parse_args(argv)
     args.settings = settings.changes(args)
     unknown = [f for f in args.figures if f not in FIGURES and f not in OPTIONAL]
     if unknown:
         raise ValueError(f"unknown figure {' '.join(unknown)}; choose from {' '.join(FIGURES)} {' '.join(OPTIONAL)}")
+    if args.learner == "mlp":
+        args.settings.setdefault("internalization", {})["learner"] = "mlp"
+    if args.settings.get("internalization", {}).get("learner", "linear") != "linear":
+        if set(args.figures or FIGURES) - {"1", "4"}:
+            raise ValueError("the MLP learner runs Figs 1 and 4 only (name them: python figures.py 1 4 --learner mlp)")
+        if args.out is None:
+            args.out = FIG_DIR / ("quick/mlp" if args.quick else "mlp")
     args.seeds = parse_seeds(args.seeds or str(QUICK_SEEDS if args.quick else SEEDS))
     if args.out is None:
         args.out = FIG_DIR / "quick" if args.quick else FIG_DIR

@@ -13,7 +13,7 @@ import env
 import stats
 
 COLORS = MappingProxyType({"social": "tab:blue", "none": "tab:green", "isr": "tab:red", "oracle": "0.5",
-                           "oracle_at_isr_rate": "tab:orange"})
+                           "oracle_at_isr_rate": "tab:orange", "isr_online": "tab:purple"})
 OOD_COLORS = MappingProxyType({"frozen": "tab:blue", "frozen_authors": "#9ecae1", "isr": "tab:red", "oracle": "0.5",
                                "isr_raw": "#f4a6a6"})
 LABELS = MappingProxyType({"frozen": "Frozen", "frozen_authors": "Frozen,\nauthors'", "isr": "ISR",
@@ -129,3 +129,11 @@ def design_panel(ax, compared, n_seeds):
     ax.legend(fontsize=7, frameon=False, loc="upper left")
     ax.set_title("ISR designs: R_i for turning with the goal ahead\nand for walking into a wall above each bar",
                  fontsize=8)
+
+
+def interval_line(ax, x, summary, color, label, marker="o", offset=0.0):
+    """Means with their 95 % intervals ({mean, ci95} of claims.interval) along x."""
+    mean, ci = np.asarray(summary["mean"]), np.asarray(summary["ci95"])
+    x = np.asarray(x, dtype=float) + offset
+    ax.errorbar(x, mean, yerr=[mean - ci[:, 0], ci[:, 1] - mean], color=color, marker=marker, ms=4,
+                capsize=3, lw=1.2, label=label)

@@ -1,0 +1,186 @@
+"""beyond.py — three questions the paper leaves open (Figs 8 and 9, not in the paper).
+
+The paper's utility U = R_e + P·R_s + (1 − P)·R_i (Eq. 1) allows any P, yet its experiments
+switch the caregiver fully on or off; it reports no sensitivity to the ISR's threshold, to
+the ISR's data and training, or to the learner's features. Each experiment here continues
+the paper's protocol (experiments.py) with the same learner, ISR and worlds:
+
+  `PartialPresence`, `partial_presence` (Fig. 8): after socialization the caregiver comes back
+      in a fraction q of the episodes; learners without an ISR, with their ISR, and with an
+      ISR that keeps training on the episodes the caregiver comes to (online internalization).
+  `Thresholds`, `thresholds` (Fig. 9 a): Fig. 4 right's learning in new worlds with the ISR's
+      R_i thresholded at each level.
+  `FeatureSets`, `feature_sets` (Fig. 9 c): Figs 1 and 4 left with three feature sets.
+  Fig. 9 (b) reads Fig. 6's grid, whose learners `incomplete_internalization` also scores on
+  Fig. 4 right's test layouts.
+"""
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+import agents
+import env
+import evaluation
+import isr
+from experiments import (LOGGED, Generalization, Internalization, _Several, caregiver_leaves, ood_test_layouts,
+                         quiet, random_streams, socialize, train_isr)
+
+
+# ---------------------------------------------------------------------------------------------
+# Fig. 8: a caregiver present in a fraction q of the episodes
+
+PRESENCE_ARMS = ("none", "isr", "isr_online")   # R_i = 0 / the ISR / the ISR trained online
+
+
+@dataclass(frozen=True)
+class PartialPresence:
+    """Fig. 8: after socialization the caregiver comes back in each episode with probability q."""
+    source: Internalization = Internalization()     # the learners and ISRs it continues from
+    visit_rates: tuple = (0.0, 0.05, 0.1, 0.25, 0.5, 1.0)   # q, the share of episodes it comes to
+    after: int = 6000                               # episodes after socialization (as Fig. 4 left)
+    tail: int = 500                                 # the last episodes, for the claims
+    online_every: int = 300                         # episodes between the online ISR's refreshes
+    online_updates: int = 20                        # its SGD updates per refresh, on the episodes
+                                                    # the caregiver came to since the last one
+
+    def quick(self):
+        return replace(self, source=self.source.quick(), after=600, tail=150, online_every=150)
+
+
+def partial_presence(cfg, seeds, socialized, log=quiet):
+    """The socialized learners of `internalization` go on for cfg.after episodes; in each
+    episode the caregiver comes (P = 1, it pays R_s) with probability q, and otherwise is away
+    (P = 0): `none` then gets R_i = 0, `isr` the R_i of its ISR as trained after socialization,
+    `isr_online` the R_i of an ISR that, every cfg.online_every episodes, takes
+    cfg.online_updates class-balanced SGD steps on the transitions of the episodes the caregiver
+    came to in that stretch (its calibration kept). Arrays (arms, rates, S, updates)."""
+    n_seeds, rates = len(seeds), np.array(cfg.visit_rates, dtype=float)
+    streams = random_streams(seeds, "partial_presence")
+    source, model = cfg.source, socialized.isrs[-1]
+    n_rates = len(rates)
+    visits = np.repeat(rates, n_seeds)                                    # rate-major, then seed
+    log(f"  none and isr: {cfg.after} episodes x {n_seeds} seeds x {n_rates} visit rates")
+    fixed = socialized.policy.tile(2 * n_rates)
+    logs = agents.learn(fixed, source.world, source.agent, cfg.after, 0.0, streams[0],
+                        isr=model.tile(n_rates), has_isr=np.repeat([False, True], n_rates * n_seeds),
+                        visits=np.tile(visits, 2))
+    curves = {arm: {k: logs[k][i * n_rates * n_seeds:(i + 1) * n_rates * n_seeds] for k in LOGGED + ("present",)}
+              for i, arm in enumerate(PRESENCE_ARMS[:2])}
+    log(f"  isr_online: {cfg.after} episodes x {n_seeds} seeds x {n_rates} visit rates, "
+        f"its ISR refreshed every {cfg.online_every}")
+    curves["isr_online"], steps = online_internalization(cfg, socialized.policy.tile(n_rates), model.tile(n_rates),
+                                                         visits, streams[1])
+    shape = lambda a: a.reshape(n_rates, n_seeds, *a.shape[1:])
+    return {
+        "seeds": np.array(seeds), "visit_rates": rates, "episodes_per_update": source.agent.worlds_per_seed,
+        "tail_episodes": cfg.tail, "social": {"goals": socialized.goals},
+        "curves": {arm: {k: shape(v) for k, v in c.items() if k != "present"} for arm, c in curves.items()},
+        "visited": {arm: shape(c["present"].mean(axis=2)) for arm, c in curves.items()},   # share per update
+        "env_steps": logs["env_steps"] + steps,
+    }
+
+
+def online_internalization(cfg, policy, model, visits, rng):
+    """The `isr_online` arm: learn in stretches of cfg.online_every episodes, recording the
+    transitions; after each, the ISR trains on those of the episodes the caregiver came to
+    (isr.fine_tune). Returns (logs {LOGGED, present} over the whole phase, env steps)."""
+    source = cfg.source
+    parts, steps = [], 0
+    for _ in range(cfg.after // cfg.online_every):
+        part = agents.learn(policy, source.world, source.agent, cfg.online_every, 0.0, rng, isr=model,
+                            visits=visits, record=True)
+        data, came = part.pop("data"), part["present"]                   # came (S, updates, N)
+        # Each recorded transition (update, t, world) belongs to the episode of (update, world).
+        eligible = np.broadcast_to(came[:, :, None, :], (*came.shape[:2], source.world.episode_len,
+                                                         came.shape[2])).reshape(len(came), -1)
+        params = isr.fine_tune(model.params, data["views"], data["actions"], data["r_s"], eligible,
+                               source.isr, rng, model.codes, source.world.n_actions, cfg.online_updates)
+        model = isr.ISR(params, model.codes, model.threshold, model.odds, model.reward)
+        parts.append(part)
+        steps += part["env_steps"]
+    logs = {k: np.concatenate([p[k] for p in parts], axis=1) for k in LOGGED + ("present",)}
+    return logs, steps
+
+
+# ---------------------------------------------------------------------------------------------
+# Fig. 9 (a): the ISR's threshold
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Fig. 9 (a): Fig. 4 right's further learning from the ISR, at each threshold."""
+    source: Generalization = Generalization()      # the one-block learners and ISRs it continues
+    thresholds: tuple = (0.0, 0.05, 0.1, 0.2, 0.3)  # R_i at or below counts as 0 (Fig. 4 right: 0.2)
+
+    def quick(self):
+        return replace(self, source=self.source.quick())
+
+
+def thresholds(cfg, seeds, socialized, log=quiet):
+    """The learners `generalization` socialized with one block learn cfg.source.new_world_episodes
+    in new 5-block worlds from their ISR thresholded at each level, with the oracle (P = 1) as
+    a reference; every policy, and the frozen learners, is scored by its exact greedy return
+    on Fig. 4 right's test layouts. Arrays (levels, S) and the oracle's and frozen's (S,)."""
+    n_seeds, source = len(seeds), cfg.source
+    streams = random_streams(seeds, "thresholds")
+    model = socialized.isrs[-1]
+    levels = len(cfg.thresholds)
+    log(f"  new worlds: {source.new_world_episodes} episodes x {n_seeds} seeds x {levels} thresholds + oracle")
+    policy = socialized.policy.tile(levels + 1)
+    logs = caregiver_leaves(policy, ("isr",) * levels + ("oracle",), source.new_world, source.agent,
+                            source.new_world_episodes, streams[0],
+                            _Several([model.with_threshold(t) for t in cfg.thresholds], n_seeds))
+    log(f"  exact test: {source.test_layouts} random layouts")
+    layouts = ood_test_layouts(seeds, source.new_world, source.test_layouts)
+    scores = evaluation.expected_return(agents.Policy.stack(policy, socialized.policy), source.new_world, layouts,
+                                        with_stochastic=False)
+    per = lambda v: v.reshape(levels + 2, n_seeds)
+    return {
+        "seeds": np.array(seeds), "thresholds": np.array(cfg.thresholds, dtype=float),
+        "episodes_per_update": source.agent.worlds_per_seed,
+        "return": per(scores["return"])[:levels], "goals": per(scores["goals"])[:levels],
+        "oracle_return": per(scores["return"])[levels], "frozen_return": per(scores["return"])[levels + 1],
+        "r_i": logs["isr"]["r_i"].reshape(levels, n_seeds, -1),
+        "r_s": logs["isr"]["r_s"].reshape(levels, n_seeds, -1),
+        "env_steps": logs["env_steps"],
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Fig. 9 (c): the learner's features
+
+@dataclass(frozen=True)
+class FeatureSets:
+    """Fig. 9 (c): Figs 1 and 4 left's protocol with each of agents.FEATURE_SETS."""
+    source: Internalization = Internalization()    # world, learner, ISR and budgets as Fig. 1
+    sets: tuple = agents.FEATURE_SETS               # full, no goal side, minimal
+
+    def quick(self):
+        return replace(self, source=self.source.quick())
+
+
+def feature_sets(cfg, seeds, log=quiet):
+    """Socialize one learner per seed and feature set (one batch: each learner's features are
+    a mask over agents.feature_superset), train each one's ISR, then continue as Fig. 4 left
+    with `none` and `isr`. Arrays (sets, S, updates)."""
+    n_seeds, source, n_sets = len(seeds), cfg.source, len(cfg.sets)
+    streams = random_streams(seeds, "feature_sets")
+    masks = np.repeat([agents.feature_mask(name, source.world.view) for name in cfg.sets], n_seeds, axis=0)
+    featurize = agents.FeatureSubsets(masks)
+    log(f"  socialization: {source.socialization} episodes x {n_seeds} seeds x {n_sets} feature sets")
+    policy, social, data = socialize(source.world, source.agent, source.isr, n_sets * n_seeds, source.socialization,
+                                     streams[0], featurize=featurize)
+    model, _ = train_isr(data, source.isr, streams[1], source.world, source.isr_codes, curve=False)
+    del data
+    log(f"  after the caregiver leaves: {source.after} episodes x {n_seeds} seeds x {n_sets} sets x 2 conditions")
+    arms = ("none", "isr")
+    after = caregiver_leaves(policy.tile(len(arms)), arms, source.world, source.agent, source.after, streams[2],
+                             model, featurize=featurize.tile(len(arms)))
+    planner = env.planner_goals(source.world, source.planner_worlds, source.planner_episodes, streams[3])
+    per_set = lambda a: a.reshape(n_sets, n_seeds, *a.shape[1:])
+    return {
+        "seeds": np.array(seeds), "sets": np.array(cfg.sets), "episodes_per_update": source.agent.worlds_per_seed,
+        "tail_episodes": source.tail, "planner_goals": planner["goals"].mean(),
+        "social": {"goals": per_set(social["goals"])},
+        "after": {arm: {k: per_set(v) for k, v in after[arm].items()} for arm in arms},
+        "env_steps": social["env_steps"] + after["env_steps"] + planner["env_steps"],
+    }
