@@ -121,7 +121,7 @@ def test_generalization_claims_on_a_reduced_budget():
     p = 0.036 after 6,000, in one of the two runs.
     """
     cfg = replace(ex.Generalization(), socialization=3000, new_world_episodes=3000, test_layouts=60)
-    run = ex.generalization(cfg, (1, 2, 3, 4, 5))
+    run, _ = ex.generalization(cfg, (1, 2, 3, 4, 5))
     fig5 = claims.layout_claims(run)
     for rerun in fig5["reruns"]:
         fixed = rerun["frozen_vs_isr"]["seed_fixed_effects"]

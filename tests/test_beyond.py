@@ -1,0 +1,98 @@
+"""Beyond the paper (beyond.py): partial presence (Fig. 8), online internalization, the
+sensitivity analyses (Fig. 9) and their claims on a reduced budget."""
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+import beyond
+import claims
+import env
+import experiments as ex
+import isr
+
+SEEDS = (1234, 1235, 1236)
+
+
+@pytest.fixture(scope="module")
+def socialized():
+    """Learners socialized at the quick budget, with their ISRs."""
+    _, socialized = ex.internalization(ex.Internalization().quick(), SEEDS)
+    return socialized
+
+
+def test_fine_tune_trains_only_on_eligible_transitions(socialized):
+    """Online internalization: a model with no eligible transition is left exactly as it was;
+    a model shown a step rewarded 0.4 over and over moves its output there toward 0.4."""
+    model = socialized.isrs[-1]
+    data = socialized.data
+    views, actions, r_s = data.views[:, :2000], data.actions[:, :2000], data.r_s[:, :2000].copy()
+    r_s[:] = 0.4                                                       # every step rewarded
+    eligible = np.zeros(r_s.shape, dtype=bool)
+    eligible[1:] = True                                                # model 0 sees nothing
+    before = model.output(views[:, :200], actions[:, :200].astype(np.int64))
+    params = isr.fine_tune(model.params, views, actions, r_s, eligible, ex.Internalization().isr,
+                           np.random.default_rng(0), model.codes, env.WorldConfig().n_actions, 30)
+    after = isr.ISR(params, model.codes).output(views[:, :200], actions[:, :200].astype(np.int64))
+    np.testing.assert_array_equal(after[0], before[0])
+    assert (np.abs(after[1:] - 0.4).mean(axis=1) < np.abs(before[1:] - 0.4).mean(axis=1)).all()
+    assert all(np.array_equal(model.params[k], socialized.isrs[-1].params[k]) for k in params)   # a copy
+
+
+def test_partial_presence_claims_on_a_reduced_budget(socialized):
+    """Fig. 8 at a reduced budget (3 seeds, 600 episodes): with the caregiver away (q = 0) the
+    learner without an ISR un-learns while every learner with one keeps ≥ 80 % of its level;
+    a caregiver present in every episode (q = 1) keeps the learner without an ISR at its
+    level; the visited share follows q; the ISRs pay what the caregiver would (no hacking)."""
+    cfg = replace(beyond.PartialPresence().quick(), visit_rates=(0.0, 0.5, 1.0))
+    run = beyond.partial_presence(cfg, SEEDS, socialized)
+    out = claims.presence_claims(run)
+    none, isr_, online = (np.array(out[f"{a}_fraction_of_socialized"]) for a in beyond.PRESENCE_ARMS)
+    assert (none[0] < 0.5).all() and (none[2] > 0.8).all()
+    assert (isr_[0] >= 0.8).all() and (online[0] >= 0.8).all()
+    assert out["isr_least_rate_every_learner_keeps"] == 0.0
+    np.testing.assert_allclose(out["none_visited"], [0.0, 0.5, 1.0], atol=0.05)
+    assert out["isr_seeds_hacked"] == [0, 0, 0] and out["isr_online_seeds_hacked"] == [0, 0, 0]
+
+
+def test_feature_set_claims_on_a_reduced_budget():
+    """Fig. 9 (c) at the quick budget: with each feature set the learners learn with the
+    caregiver, un-learn without an ISR and keep their level with it, every learner."""
+    run = beyond.feature_sets(beyond.FeatureSets().quick(), SEEDS)
+    out = claims.feature_claims(run)
+    assert out["sets"] == list(beyond.FeatureSets().sets)
+    assert (np.array(out["socialized_fraction_of_planner"]) > 0.3).all()
+    assert (np.array(out["none_fraction_of_socialized"]) < 0.5).all()
+    assert (np.array(out["isr_fraction_of_socialized"]) >= 0.8).all()
+
+
+def test_threshold_and_grid_claims_on_a_reduced_budget(socialized):
+    """Fig. 9 (a) and (b) at the quick budget. (a): every threshold's learners and the oracle
+    are scored on the same test layouts as the frozen learners they continue; a threshold
+    above every R_i the ISR pays (0.4) leaves them with the step costs only, so they score
+    below the frozen learners. (b): Fig. 6's learners with the most data and 250 updates
+    score above those with the least data and one pass (hacked)."""
+    source = ex.Generalization().quick()
+    _, one_block = ex.generalization(replace(source, reruns=1), SEEDS)
+    run = beyond.thresholds(beyond.Thresholds(source=source, thresholds=(0.2, 0.4)), SEEDS, one_block)
+    out = claims.threshold_claims(run)
+    returns = np.array(out["return"])
+    assert returns.shape == (2, len(SEEDS)) and len(out["frozen_return"]) == len(SEEDS)
+    assert (returns[1] < np.array(out["frozen_return"])).all()
+    assert np.array(out["r_i_over_r_s"])[1].max() == 0.0
+    grid = claims.grid_ood_claims(ex.incomplete_internalization(ex.IncompleteInternalization().quick(), SEEDS,
+                                                                socialized))
+    ood = np.array(grid["ood_return"])                                   # (budgets, sizes, S)
+    assert (ood[1, -1] > ood[0, 0]).all()
+
+
+def test_the_mlp_learner_keeps_its_level_with_its_isr_on_a_reduced_budget():
+    """Figs 1 and 4 left with the MLP learner on the raw view, at the quick budget (4,500
+    socialization episodes): without an ISR every learner un-learns, with it every learner
+    keeps ≥ 80 % of its level."""
+    run, _ = ex.internalization(ex.Internalization().quick().mlp(), SEEDS)
+    out = claims.caregiver_claims(run)
+    assert out["socialized_fraction_of_planner"] > 0.3
+    assert (np.array(out["none_fraction_of_socialized"]) < 0.5).all()
+    assert (np.array(out["isr_fraction_of_socialized"]) >= 0.8).all()
+    assert out["isr_vs_none_student"]["p"] < 0.001
