@@ -22,8 +22,8 @@ import agents
 import env
 import evaluation
 import isr
-from experiments import (LOGGED, Generalization, Internalization, _Several, caregiver_leaves, ood_test_layouts,
-                         quiet, random_streams, socialize, train_isr)
+from experiments import (LOGGED, PRESENCE, Generalization, Internalization, _Several, caregiver_leaves,
+                         ood_test_layouts, quiet, random_streams, socialize, train_isr)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -125,10 +125,11 @@ def thresholds(cfg, seeds, socialized, log=quiet):
     model = socialized.isrs[-1]
     levels = len(cfg.thresholds)
     log(f"  new worlds: {source.new_world_episodes} episodes x {n_seeds} seeds x {levels} thresholds + oracle")
-    policy = socialized.policy.tile(levels + 1)
-    logs = caregiver_leaves(policy, ("isr",) * levels + ("oracle",), source.new_world, source.agent,
-                            source.new_world_episodes, streams[0],
-                            _Several([model.with_threshold(t) for t in cfg.thresholds], n_seeds))
+    policy = socialized.policy.tile(levels + 1)                      # levels × isr, then the oracle
+    is_isr = np.repeat(np.arange(levels + 1) < levels, n_seeds)
+    logs = agents.learn(policy, source.new_world, source.agent, source.new_world_episodes,
+                        np.where(is_isr, PRESENCE["isr"], PRESENCE["oracle"]), streams[0],
+                        isr=_Several([model.with_threshold(t) for t in cfg.thresholds], n_seeds), has_isr=is_isr)
     log(f"  exact test: {source.test_layouts} random layouts")
     layouts = ood_test_layouts(seeds, source.new_world, source.test_layouts)
     scores = evaluation.expected_return(agents.Policy.stack(policy, socialized.policy), source.new_world, layouts,
@@ -139,8 +140,8 @@ def thresholds(cfg, seeds, socialized, log=quiet):
         "episodes_per_update": source.agent.worlds_per_seed,
         "return": per(scores["return"])[:levels], "goals": per(scores["goals"])[:levels],
         "oracle_return": per(scores["return"])[levels], "frozen_return": per(scores["return"])[levels + 1],
-        "r_i": logs["isr"]["r_i"].reshape(levels, n_seeds, -1),
-        "r_s": logs["isr"]["r_s"].reshape(levels, n_seeds, -1),
+        "r_i": logs["r_i"][is_isr].reshape(levels, n_seeds, -1),     # (levels, S, updates)
+        "r_s": logs["r_s"][is_isr].reshape(levels, n_seeds, -1),
         "env_steps": logs["env_steps"],
     }
 

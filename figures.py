@@ -91,7 +91,7 @@ def save(fig, runs, out_dir, name):
     """Write the figure to out_dir/name and close it; a figure drawn from quick-budget
     arrays says so across its foot."""
     if any(run.get("quick", False) for run in runs.values()):
-        fig.text(0.5, 0.003, "QUICK BUDGET: a smoke test, not the paper's scale", ha="center", va="bottom",
+        fig.text(0.5, 0.003, "QUICK BUDGET: fewer learners and episodes, not the paper's scale", ha="center", va="bottom",
                  color="tab:red", fontsize=9, weight="bold")
     outputs.save_figure(fig, Path(out_dir) / name)
     plt.close(fig)

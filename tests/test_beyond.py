@@ -79,7 +79,7 @@ def test_threshold_and_grid_claims_on_a_reduced_budget(socialized):
     returns = np.array(out["return"])
     assert returns.shape == (2, len(SEEDS)) and len(out["frozen_return"]) == len(SEEDS)
     assert (returns[1] < np.array(out["frozen_return"])).all()
-    assert np.array(out["r_i_over_r_s"])[1].max() == 0.0
+    assert np.array(out["r_i_over_r_s"])[1].max() == 0.0 < np.array(out["r_i_over_r_s"])[0].min()
     grid = claims.grid_ood_claims(ex.incomplete_internalization(ex.IncompleteInternalization().quick(), SEEDS,
                                                                 socialized))
     ood = np.array(grid["ood_return"])                                   # (budgets, sizes, S)
