@@ -483,6 +483,7 @@ FIGURES = MappingProxyType({"1": (figure_1, ("internalization",)), "2": (figure_
            "9": (figure_9, ("thresholds", "incomplete_internalization", "feature_sets"))})
 OPTIONAL = MappingProxyType({"6-single-run": (figure_6_single_run, ("generalization",)),   # on request only
                             "watch": (watch.figure, ())})
+PAPER_FIGURES = ("1", "2", "3", "4", "5", "6", "7")
 CONFIGS = MappingProxyType({"internalization": ex.Internalization, "generalization": ex.Generalization,
            "incomplete_internalization": ex.IncompleteInternalization, "helping": ex.Helping,
            "isr_designs": ex.ISRDesigns, "partial_presence": beyond.PartialPresence,
@@ -492,6 +493,12 @@ RUNNERS = MappingProxyType({name: getattr(beyond if name in ("partial_presence",
 # The experiments that continue another's learners (kept in memory), and which one.
 CONTINUING = MappingProxyType({"incomplete_internalization": "internalization", "isr_designs": "internalization",
                                "partial_presence": "internalization", "thresholds": "generalization"})
+
+
+def default_figures(quick):
+    """The figures a run without figure numbers makes: all, or with --quick the paper's own
+    (Figs 8 and 9 on request: `python figures.py 8 9 --quick`), to keep the quick run short."""
+    return list(PAPER_FIGURES if quick else FIGURES)
 
 
 def experiment_config(name, quick, changed):
@@ -582,10 +589,11 @@ class _Parser(argparse.ArgumentParser):
 
 def parse_args(argv):
     parser = _Parser(description=__doc__.splitlines()[0],
-                     usage="python figures.py [FIG ...] [--seeds N|A-B] [--quick] [--replot] [--out DIR] "
+                     usage="python figures.py [FIG ...] [--seeds N|A-B] [--quick] [--replot] [--out DIR] [--learner linear|mlp] "
                            "[--<experiment>.<setting> V ...]")
     parser.add_argument("figures", nargs="*", metavar="FIG",
-                        help=f"figures to make: {' '.join(FIGURES)} (default: all), or {' '.join(OPTIONAL)}")
+                        help=f"figures to make: {' '.join(FIGURES)} (default: all; with --quick the paper's "
+                             f"{' '.join(PAPER_FIGURES)}), or {' '.join(OPTIONAL)}")
     parser.add_argument("--seeds", default=None, metavar="N|A-B",
                         help=f"N seeds from {FIRST_SEED} on (default {SEEDS}, and {QUICK_SEEDS} with --quick), "
                              "or the seeds A to B, e.g. 2000-2009")
@@ -607,7 +615,7 @@ def parse_args(argv):
     if args.learner == "mlp":
         args.settings.setdefault("internalization", {})["learner"] = "mlp"
     if args.settings.get("internalization", {}).get("learner", "linear") != "linear":
-        if set(args.figures or FIGURES) - {"1", "4"}:
+        if set(args.figures or default_figures(args.quick)) - {"1", "4"}:
             raise ValueError("the MLP learner runs Figs 1 and 4 only (name them: python figures.py 1 4 --learner mlp)")
         if args.out is None:
             args.out = FIG_DIR / ("quick/mlp" if args.quick else "mlp")
@@ -619,7 +627,7 @@ def parse_args(argv):
     if args.replot and "watch" in args.figures:
         raise ValueError("watch learns its own learners; it has no saved arrays to --replot")
     if args.replot:
-        needs = {e for f in args.figures or FIGURES for e in {**FIGURES, **OPTIONAL}[f][1]}
+        needs = {e for f in args.figures or default_figures(args.quick) for e in {**FIGURES, **OPTIONAL}[f][1]}
         missing = sorted(str(args.out / f"{e}.npz") for e in needs if not (args.out / f"{e}.npz").exists())
         if missing:
             raise ValueError(f"--replot: no saved arrays {', '.join(missing)}; run the figures without --replot first")
@@ -680,7 +688,7 @@ def run_figures(args):
     if not args.replot and scales - {args.quick}:
         this, other = ("quick", "paper-scale") if args.quick else ("paper-scale", "quick")
         raise ValueError(f"{results_path} holds {other} results; write {this} runs to another folder (--out)")
-    names = args.figures or list(FIGURES)
+    names = args.figures or default_figures(args.quick)
     runs, socialized, start, report = {}, {}, time.perf_counter(), Progress()
     for i, name in enumerate(names):
         report.begin(name, time_left(results, names[i:]))

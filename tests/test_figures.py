@@ -246,3 +246,18 @@ def test_results_do_not_depend_on_the_blas_thread_count(tmp_path):
                        cwd=Path(figures.__file__).parent, capture_output=True)
         found[threads] = without_timing(results(out))
     assert found["1"] == found["2"]
+
+
+def test_the_mlp_learner_flag_and_the_quick_default_figures(tmp_path, capsys):
+    args = figures.parse_args(["1", "4", "--learner", "mlp"])
+    assert args.out == figures.FIG_DIR / "mlp" and args.settings["internalization"]["learner"] == "mlp"
+    cfg = figures.experiment_config("internalization", False, args.settings)
+    assert (cfg.learner, cfg.socialization, cfg.agent.lr) == ("mlp", 18000, 0.03)
+    cfg = figures.experiment_config("internalization", False, {"internalization": {"learner": "mlp",
+                                                                                    "socialization": 6000}})
+    assert cfg.socialization == 6000                              # settings apply after mlp()
+    assert figures.main(["3", "--learner", "mlp", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "runs Figs 1 and 4 only" in err
+    assert figures.default_figures(quick=True) == list(figures.PAPER_FIGURES)
+    assert figures.default_figures(quick=False) == list(figures.FIGURES)
