@@ -284,10 +284,156 @@ def helping_seed_sets(results, seed_sets):
                  "`none`", "ISR pays / caregiver would, after", "`isr` − control (goals per episode)"], body)
 
 
+# ---------------------------------------------------------------------------------------------
+# Beyond the paper: Figs 8 and 9, the MLP learner
+
+def estimate(summary, i=None, fmt="{:.3f}"):
+    """'0.557 [0.542, 0.572]' of a claims.interval entry (its i-th element)."""
+    mean, ci = (summary["mean"], summary["ci95"]) if i is None else (summary["mean"][i], summary["ci95"][i])
+    return f"{fmt.format(mean)} [{fmt.format(ci[0])}, {fmt.format(ci[1])}]"
+
+
+def share(summary, i):
+    """'106 % [103 %, 108 %]' of the i-th share of a claims.interval entry."""
+    as_pct = lambda x: f"{int(round(100 * x))} %"
+    return f"{as_pct(summary['mean'][i])} [{as_pct(summary['ci95'][i][0])}, {as_pct(summary['ci95'][i][1])}]"
+
+
+def partial_presence(results, seed_sets):
+    """Fig. 8: per visit rate, the share kept by each arm and the paired comparisons."""
+    r = results["fig8"]
+    body = []
+    for i, q in enumerate(r["visit_rates"]):
+        ratio = lambda arm: np.nanmedian([v if v is not None else np.nan for v in r[f"{arm}_r_i_over_r_s"][i]])
+        body.append([f"{q:g}", f"{pct(r['none_visited'][i], 1)}",
+                     f"{share(r['none_interval'], i)}, lowest {pct(min(r['none_fraction_of_socialized'][i]), 0)}",
+                     f"{share(r['isr_interval'], i)}, lowest {pct(min(r['isr_fraction_of_socialized'][i]), 0)}",
+                     f"{share(r['isr_online_interval'], i)}, lowest {pct(min(r['isr_online_fraction_of_socialized'][i]), 0)}",
+                     effect(r["isr_vs_none"][i]), effect(r["isr_online_vs_isr"][i]),
+                     f"{ratio('isr'):.3f} / {ratio('isr_online'):.3f}"])
+    return rows(["q", "episodes visited", "`none`: share kept [95 % interval]", "`isr`", "`isr_online`",
+                 "isr − none (share, paired)", "isr_online − isr (paired)", "ISR pays / caregiver would (median), isr / online"],
+                body)
+
+
+def thresholds(results, seed_sets):
+    """Fig. 9 (a): per threshold, the return in new worlds against the frozen learners and the oracle."""
+    r = results["fig9"]["thresholds"]
+    body = [[f"{t:g}" + (" (Fig. 4 right)" if t == 0.2 else ""), estimate(r["return_interval"], i),
+             effect(r["isr_vs_frozen"][i]), effect(r["isr_vs_oracle"][i]), f"{np.mean(r['r_i_over_r_s'][i]):.3f}"]
+            for i, t in enumerate(r["thresholds"])]
+    body.append(["frozen (no further learning)", estimate(r["frozen_interval"]), "", "", ""])
+    body.append(["oracle (caregiver stays)", estimate(r["oracle_interval"]), "", "", ""])
+    return rows(["ISR threshold", "return in new worlds [95 % interval]", "− frozen (paired)", "− oracle (paired)",
+                 "ISR pays / caregiver would, mean over seeds"], body)
+
+
+def grid_ood(results, seed_sets):
+    """Fig. 9 (b): Fig. 6's grid, its learners scored in new worlds."""
+    r = results["fig9"]["grid"]
+    body = [[f"{e:,}"] + [f"{estimate(r['ood_interval'][b], i)} ({r['seeds_hacked'][b][i]} hacked)"
+                          for b in range(len(r["isr_updates"]))]
+            for i, e in enumerate(r["isr_episodes"])]
+    return rows(["ISR data (socialization episodes)"] + [u if isinstance(u, str) else f"{u:,} updates"
+                                                         for u in r["isr_updates"]], body)
+
+
+def features(results, seed_sets):
+    """Fig. 9 (c): the learner's features."""
+    r = results["fig9"]["features"]
+    body = [[name, share(r["socialized_interval"], i),
+             f"{share(r['none_interval'], i)}, highest {pct(max(r['none_fraction_of_socialized'][i]), 0)}",
+             f"{share(r['isr_interval'], i)}, lowest {pct(min(r['isr_fraction_of_socialized'][i]), 0)}",
+             f"t = {r['isr_vs_none'][i]['t']:.1f}, p = {p_value(r['isr_vs_none'][i]['p'])}"]
+            for i, name in enumerate(r["sets"])]
+    return rows(["features", "socialized, share of the planner", "`none`: share kept", "`isr`: share kept",
+                 "isr vs none (paired)"], body)
+
+
+def beyond_seed_sets(results, seed_sets):
+    """Figs 8 and 9's claims on every seed set with them."""
+    body = []
+    for name, r in [("1234–1243 (the committed run)", results)] + sorted(
+            (k, v) for k, v in seed_sets.items() if "fig8" in v):
+        f8, f9 = r["fig8"], r["fig9"]
+        least = lambda arm: f8[f"{arm}_least_rate_every_learner_keeps"]
+        online = [t["p"] for t in f8["isr_online_vs_isr"]]
+        th = f9["thresholds"]
+        above = sum(t["diff"] > 0 and t["p"] < 0.05 for t in th["isr_vs_frozen"])
+        oracle = sum(t["p"] < 0.05 for t in th["isr_vs_oracle"])
+        grid = np.array(f9["grid"]["ood_interval"][-1]["mean"])
+        isr_low = min(min(v) for v in f9["features"]["isr_fraction_of_socialized"])
+        none_high = max(max(v) for v in f9["features"]["none_fraction_of_socialized"])
+        body.append([name, f"{least('none')} / {least('isr')} / {least('isr_online')}",
+                     f"{min(online):.2g}", f"{above} of {len(th['thresholds'])}, {oracle} of {len(th['thresholds'])}",
+                     f"{grid[0]:.3f} → {grid[-1]:.3f}",
+                     f"{pct(min(f9['features']['socialized_interval']['mean']), 0)}–{pct(max(f9['features']['socialized_interval']['mean']), 0)}; "
+                     f"≤ {pct(none_high, 1)}; ≥ {pct(isr_low, 0)}"])
+    return rows(["seeds", "Fig. 8: least q at which every learner keeps 80 %, none / isr / online",
+                 "Fig. 8: online − isr, smallest p over q", "Fig. 9 a: thresholds above frozen (p < 0.05), differing from the oracle",
+                 "Fig. 9 b: 1,000-update ISRs, least → most data", "Fig. 9 c: socialized share of planner; `none` kept; `isr` kept, every learner and set"],
+                body)
+
+
+def mlp(results, seed_sets):
+    """The MLP learner on the raw view (figures/mlp/): Figs 1 and 4 left's claims, each run."""
+    body = []
+    for name, r in sorted(results.get("mlp_runs", {}).items()):
+        f = r["fig1"]
+        isr, none = np.asarray(f["isr_fraction_of_socialized"]), np.asarray(f["none_fraction_of_socialized"])
+        social = np.asarray(f["socialized_goals_per_episode"]) / f["planner_goals_per_episode"]
+        episodes = (r["fig1"].get("run", {}).get("settings", {}).get("internalization", {})
+                    .get("socialization", 18000))
+        t = f["isr_vs_none_student"]
+        body.append([name, f"{episodes:,}", f"{pct(social.mean(), 0)} ({pct(social.min(), 0)}–{pct(social.max(), 0)})",
+                     f"{pct(none.mean())}, highest {pct(none.max())}", f"{pct(isr.mean())}, lowest {pct(isr.min())}",
+                     f"t = {t['t']:.1f}, p = {p_value(t['p'])}"])
+    return rows(["run", "socialization episodes", "socialized, share of the planner (seeds)", "`none`: share kept",
+                 "`isr`: share kept", "isr vs none (Student)"], body)
+
+
+EXPERIMENTS = {
+    "internalization": ("`Internalization`: socialization, ISRs (6 data sizes), three conditions, planner", "1, 3, 4 left (and 3, 6, 8)"),
+    "isr_designs": ("`ISRDesigns`: 3 ISR designs × 2 trainings, learners after the caregiver left", "3"),
+    "generalization": ("`Generalization`: one-block socialization, ISR, two runs of the further learning "
+                       "(new worlds, the authors' frozen arm, layouts), exact tests", "4 right, 5 (and 9 a)"),
+    "incomplete_internalization": ("`IncompleteInternalization`: 12 ISRs (6 data sizes × 2 budgets), learners, "
+                                   "their exact test in new worlds", "6, 9 b"),
+    "helping": ("`Helping`: the two-agent world (6,000 socialization episodes), three conditions and the "
+                "control, scripted helper", "7"),
+    "partial_presence": ("`PartialPresence`: 6 visit rates × none / isr, and the online ISR arm", "8"),
+    "thresholds": ("`Thresholds`: 5 thresholds and the oracle in new worlds, exact test", "9 a"),
+    "feature_sets": ("`FeatureSets`: 3 feature sets, socialization, ISRs, none / isr", "9 c"),
+}
+PAPER_FIGURES = ("1", "2", "3", "4", "5", "6", "7")
+
+
+def timing(results, seed_sets):
+    """What each experiment and the new figures cost in the committed full run."""
+    total = results.get("timing", {})
+    ran = total.get("figures", [])                                   # the full run's figures
+    body = []
+    for name in ran:
+        for cost in results[f"fig{name}"]["timing"]["experiments"]:
+            what, figs = EXPERIMENTS[cost["experiment"]]
+            body.append([f"`{cost['experiment']}` ({what})", figs, f"{cost['seconds']:.1f}",
+                         f"{cost['env_steps'] / 1e6:.2f} M", f"{cost['env_steps'] / cost['seconds'] / 1e3:.0f} k"])
+    seconds = {name: results[f"fig{name}"]["timing"]["seconds"] for name in ran}
+    paper = sum(v for k, v in seconds.items() if k in PAPER_FIGURES)
+    new = sum(v for k, v in seconds.items() if k not in PAPER_FIGURES)
+    body.append(["the paper's figures (1–7) / the new ones (8, 9), in the same run", "",
+                 f"{paper:.1f} / {new:.1f} (ratio {new / paper:.2f})", "", ""])
+    body.append(["the whole run, wall; peak memory (max RSS)", "",
+                 f"{total.get('seconds_total', float('nan')):.1f}; {total.get('peak_memory_mb', float('nan')) / 1024:.2f} GB", "", ""])
+    return rows(["experiment (config)", "figures", "seconds", "env steps", "steps/s"], body)
+
+
 TABLES = {"internalization": internalization, "seed_sets": seed_sets, "calibration": calibration,
           "isr_designs": isr_designs, "new_worlds": new_worlds, "layouts": layouts,
           "generalization_verdict": generalization_verdict, "incomplete": incomplete,
-          "helping": helping, "helping_seed_sets": helping_seed_sets}
+          "helping": helping, "helping_seed_sets": helping_seed_sets,
+          "partial_presence": partial_presence, "thresholds": thresholds, "grid_ood": grid_ood,
+          "features": features, "beyond_seed_sets": beyond_seed_sets, "mlp": mlp, "timing": timing}
 BLOCK = re.compile(r"<!-- results:(\w+) -->\n.*?<!-- /results -->", re.S)
 
 
@@ -297,10 +443,14 @@ def render(results, seed_set_results):
 
 
 def load(results_path):
-    """(results, {seed range: results}) from results.json and the seed_sets/*.json beside it."""
+    """(results, {seed range: results}) from results.json and the seed_sets/*.json beside it;
+    results["mlp_runs"] holds the MLP learner's runs, mlp/results.json and mlp/runs/*.json."""
+    folder = Path(results_path).parent
     results = json.loads(Path(results_path).read_text())
-    sets = {path.stem: json.loads(path.read_text())
-            for path in sorted((Path(results_path).parent / "seed_sets").glob("*.json"))}
+    sets = {path.stem: json.loads(path.read_text()) for path in sorted((folder / "seed_sets").glob("*.json"))}
+    mlp_runs = sorted((folder / "mlp" / "runs").glob("*.json")) + [folder / "mlp" / "results.json"]
+    results["mlp_runs"] = {("1234-1243 (figures/mlp/)" if path.parent.name == "mlp" else path.stem):
+                           json.loads(path.read_text()) for path in mlp_runs if path.exists()}
     return results, sets
 
 
