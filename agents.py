@@ -96,7 +96,7 @@ def feature_mask(name, view):
 class FeatureSubsets:
     """A featurizer giving each learner its own feature set: `feature_superset` times a mask
     per learner (S, F). A masked feature's weights get no gradient and stay at 0, so a learner
-    is exactly the linear learner on its subset. Views (S, N, v, v) → (S, N, F); a single view
+    is the linear learner on its subset (up to float32 summation order). Views (S, N, v, v) → (S, N, F); a single view
     (the size check) gets the unmasked superset."""
 
     def __init__(self, masks):
