@@ -53,7 +53,9 @@ def partial_presence(cfg, seeds, socialized, log=quiet):
     (P = 0): `none` then gets R_i = 0, `isr` the R_i of its ISR as trained after socialization,
     `isr_online` the R_i of an ISR that, every cfg.online_every episodes, takes
     cfg.online_updates class-balanced SGD steps on the transitions of the episodes the caregiver
-    came to in that stretch (its calibration kept). Arrays (arms, rates, S, updates)."""
+    came to in that stretch (its calibration kept). Arrays per arm: (rates, S, updates)."""
+    if cfg.after % cfg.online_every:
+        raise ValueError(f"after ({cfg.after}) must be a multiple of online_every ({cfg.online_every})")
     n_seeds, rates = len(seeds), np.array(cfg.visit_rates, dtype=float)
     streams = random_streams(seeds, "partial_presence")
     source, model = cfg.source, socialized.isrs[-1]
