@@ -1,8 +1,8 @@
 """figures.py — regenerate the paper's figures: `python figures.py [FIG ...] [--quick] [--replot]`.
 
-One plotting function per figure (figure_1 … figure_7), each reading the saved arrays of the
-experiments it shows and returning its claims (claims.py); the experiments themselves are in
-experiments.py. A run writes, into the output folder (default figures/):
+One plotting function per figure (figure_1 … figure_7, and figure_8, figure_9 beyond the
+paper), each reading the saved arrays of the experiments it shows and returning its claims
+(claims.py); the experiments themselves are in experiments.py and beyond.py. A run writes, into the output folder (default figures/):
   <experiment>.npz   each experiment's arrays (outputs.save_run), beside
   figN.png           the figures, and
   results.json       the claims per figure (layout in the README).
