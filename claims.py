@@ -375,7 +375,9 @@ def threshold_claims(run):
         out[f"{ref}_interval"] = interval(run[f"{ref}_return"])
     out["isr_vs_frozen"] = [stats.paired_t_test(r, run["frozen_return"])._asdict() for r in run["return"]]
     out["isr_vs_oracle"] = [stats.paired_t_test(r, run["oracle_return"])._asdict() for r in run["return"]]
-    out["r_i_over_r_s"] = (run["r_i"].sum(-1) / run["r_s"].sum(-1)).tolist()
+    paid, caregiver = run["r_i"].sum(-1), run["r_s"].sum(-1)                # (levels, S)
+    ratio = np.divide(paid, caregiver, out=np.full(paid.shape, np.inf), where=caregiver > 0)
+    out["r_i_over_r_s"] = [_finite(row) for row in ratio]
     return out
 
 

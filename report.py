@@ -320,7 +320,7 @@ def thresholds(results, seed_sets):
     """Fig. 9 (a): per threshold, the return in new worlds against the frozen learners and the oracle."""
     r = results["fig9"]["thresholds"]
     body = [[f"{t:g}" + (" (Fig. 4 right)" if t == 0.2 else ""), estimate(r["return_interval"], i),
-             effect(r["isr_vs_frozen"][i]), effect(r["isr_vs_oracle"][i]), f"{np.mean(r['r_i_over_r_s'][i]):.3f}"]
+             effect(r["isr_vs_frozen"][i]), effect(r["isr_vs_oracle"][i]), f"{np.nanmean(np.array(r['r_i_over_r_s'][i], dtype=float)):.3f}"]
             for i, t in enumerate(r["thresholds"])]
     body.append(["frozen (no further learning)", estimate(r["frozen_interval"]), "", "", ""])
     body.append(["oracle (caregiver stays)", estimate(r["oracle_interval"]), "", "", ""])
