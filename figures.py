@@ -493,6 +493,8 @@ RUNNERS = MappingProxyType({name: getattr(beyond if name in ("partial_presence",
 # The experiments that continue another's learners (kept in memory), and which one.
 CONTINUING = MappingProxyType({"incomplete_internalization": "internalization", "isr_designs": "internalization",
                                "partial_presence": "internalization", "thresholds": "generalization"})
+# The experiments whose `source` config is another's (with its command-line settings).
+SOURCES = MappingProxyType({**CONTINUING, "feature_sets": "internalization"})
 
 
 def default_figures(quick):
@@ -503,8 +505,8 @@ def default_figures(quick):
 
 def experiment_config(name, quick, changed):
     """The config an experiment runs with: its defaults, the quick budget if asked, then the
-    command line's settings {experiment: {field: value}}; the experiments that continue
-    internalization's learners take its config as their source. Asking for the MLP learner
+    command line's settings {experiment: {field: value}}; an experiment with a `source`
+    (SOURCES) takes that experiment's config as it. Asking for the MLP learner
     (`--learner mlp`, or `--internalization.learner mlp`) also takes its settings
     (Internalization.mlp), before any other setting."""
     cfg = CONFIGS[name]()
@@ -512,8 +514,8 @@ def experiment_config(name, quick, changed):
     if changed.get(name, {}).get("learner") == "mlp":
         cfg = cfg.mlp()
     cfg = settings.apply(cfg, changed.get(name, {}))
-    if name in CONTINUING:
-        cfg = replace(cfg, source=experiment_config(CONTINUING[name], quick, changed))
+    if name in SOURCES:
+        cfg = replace(cfg, source=experiment_config(SOURCES[name], quick, changed))
     return cfg
 
 

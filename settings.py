@@ -4,9 +4,10 @@ Each field of an experiment's config (experiments.Internalization, Generalizatio
 `--<experiment>.<field> VALUE`, nested configs with dots (`--helping.agent.lr 0.2`,
 `--generalization.isr.updates 500`); the help text is the comment written beside the field
 in its dataclass. A value is read by the type of the field's default (numbers, text, true /
-false, `none` where the field may be None, several values for a tuple). The experiments that
-continue the learners of `internalization` (their `source` field) take its settings from the
-`internalization` flags, so the two cannot disagree.
+false, `none` where the field may be None, several values for a tuple). An experiment with a
+`source` field (one that continues the learners of `internalization` or `generalization`, or
+repeats `internalization`'s protocol) takes its source's settings from that experiment's
+flags (figures.SOURCES), so the two cannot disagree.
 
 Public names: add_flags, changes, apply.
 """
@@ -16,7 +17,7 @@ import inspect
 import re
 import typing
 
-SKIPPED = ("source",)            # continuing experiments follow internalization's own settings
+SKIPPED = ("source",)            # set through the source experiment's own flags (figures.SOURCES)
 _COMMENT = re.compile(r"^\s+(\w+)\s*:[^#=]*=.*?#\s?(.*)$")
 
 

@@ -41,6 +41,9 @@ def test_continuing_experiments_take_internalizations_settings():
     cfg = figures.experiment_config("incomplete_internalization", True, changed)
     assert cfg.source.socialization == 900 and cfg.after == 300
     assert cfg.source.after == ex.Internalization().quick().after
+    assert figures.experiment_config("feature_sets", False, changed).source.socialization == 900
+    assert figures.experiment_config("thresholds", False, {"generalization": {"new_world_episodes": 300}}
+                                     ).source.new_world_episodes == 300
 
 
 def test_bad_settings_are_one_line_errors(capsys):
