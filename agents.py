@@ -72,9 +72,10 @@ FEATURE_SETS = ("full", "no goal side", "minimal")   # Fig. 9 (c): the learner's
 def feature_superset(views):
     """(..., v·v + F) every feature of any of FEATURE_SETS: the goal's cell one-hot (not split
     by the wall ahead), then `features`. A feature set is a mask over it (`feature_mask`)."""
-    flat = np.asarray(views).reshape(*np.shape(views)[:-2], -1)
-    goal_cell, _ = where_is(flat, GOAL)
-    return np.concatenate([goal_cell.astype(np.float32), features(views)], axis=-1)
+    phi = features(views)
+    cells = np.shape(views)[-1] ** 2
+    goal_cell = phi[..., :cells] + phi[..., cells:2 * cells]     # "wall ahead" and "free ahead" split it
+    return np.concatenate([goal_cell, phi], axis=-1)
 
 
 def feature_mask(name, view):
@@ -281,21 +282,14 @@ class Policy:
         actions = b_actions.reshape(n_seeds, -1)
         advantages = returns - np.matmul(phi, self.w[..., None].astype(np.float32))[..., 0]
         probs = self.probs(phi) if b_probs is None else b_probs.reshape(n_seeds, -1, n_actions)  # (S, T·N, A)
-        score = np.eye(n_actions, dtype=np.float32)[actions] - probs
         phi_t = phi.transpose(0, 2, 1)                                        # (S, F, T·N)
         n = returns.shape[1]
-        # The entropy bonus: ∂H/∂logit_a = −π_a (log π_a + H), H = −Σ_b π_b log π_b.
-        log_probs = np.log(probs + 1e-12)
-        entropy_grad = -probs * (log_probs - (probs * log_probs).sum(-1, keepdims=True))
         # One pass over φ for both gradients: [policy gradient | baseline's least-squares gradient].
-        both = np.matmul(phi_t, np.concatenate([advantages[..., None] * score + cfg.entropy * entropy_grad,
+        both = np.matmul(phi_t, np.concatenate([_logit_ascent(probs, actions, advantages, cfg.entropy),
                                                 advantages[..., None]], axis=-1))
-        grad = both[..., :n_actions] / n
         self.k += 1
-        self.m = cfg.beta1 * self.m + (1 - cfg.beta1) * grad
-        self.v = cfg.beta2 * self.v + (1 - cfg.beta2) * grad ** 2
-        m_hat, v_hat = self.m / (1 - cfg.beta1 ** self.k), self.v / (1 - cfg.beta2 ** self.k)
-        self.theta += cfg.lr * m_hat / (np.sqrt(v_hat) + 1e-8)
+        self.m, self.v, step = _adam_step(self.m, self.v, both[..., :n_actions] / n, self.k, cfg)
+        self.theta += step
         self.w += cfg.lr_value / n * both[..., n_actions]
 
 
@@ -380,12 +374,7 @@ class MLPPolicy:
         advantages (S, B). (The gradient check in tests/test_agents.py compares it with
         finite differences of J.)"""
         h, logits = self._forward(x)
-        probs = _softmax(logits)
-        n_actions = probs.shape[-1]
-        log_probs = np.log(probs + 1e-12)
-        entropy_grad = -probs * (log_probs - (probs * log_probs).sum(-1, keepdims=True))
-        score = np.eye(n_actions, dtype=x.dtype)[actions] - probs
-        d_logits = (advantages[..., None] * score + entropy * entropy_grad) / x.shape[1]   # dJ/dlogits
+        d_logits = _logit_ascent(_softmax(logits), actions, advantages, entropy) / x.shape[1]   # dJ/dlogits
         d_hidden = np.matmul(d_logits, self.params["W2"].astype(x.dtype).transpose(0, 2, 1)) * (h > 0)
         return {"W2": np.matmul(h.transpose(0, 2, 1), d_logits), "b2": d_logits.sum(1, keepdims=True),
                 "W1": np.matmul(x.transpose(0, 2, 1), d_hidden), "b1": d_hidden.sum(1, keepdims=True)}
@@ -400,11 +389,29 @@ class MLPPolicy:
         grads = self.gradients(x, b_actions.reshape(n_seeds, -1), advantages, cfg.entropy)
         self.k += 1
         for name, g in grads.items():
-            self.m[name] = cfg.beta1 * self.m[name] + (1 - cfg.beta1) * g
-            self.v[name] = cfg.beta2 * self.v[name] + (1 - cfg.beta2) * g ** 2
-            m_hat, v_hat = self.m[name] / (1 - cfg.beta1 ** self.k), self.v[name] / (1 - cfg.beta2 ** self.k)
-            self.params[name] += cfg.lr * m_hat / (np.sqrt(v_hat) + 1e-8)
+            self.m[name], self.v[name], step = _adam_step(self.m[name], self.v[name], g, self.k, cfg)
+            self.params[name] += step
         self.w += cfg.lr_value / x.shape[1] * np.matmul(x.transpose(0, 2, 1), advantages[..., None])[..., 0]
+
+
+def _logit_ascent(probs, actions, advantages, entropy):
+    """(..., A) the gradient, with respect to the logits, of A·log π(a | s) + β·H(π(· | s)) at
+    each sample (probs (..., A), actions and advantages (...)), not yet averaged: the score
+    onehot(a) − π times the advantage, plus the entropy bonus ∂H/∂logit_a = −π_a (log π_a + H),
+    H = −Σ_b π_b log π_b. Both learners' updates start from it."""
+    score = np.eye(probs.shape[-1], dtype=probs.dtype)[actions] - probs
+    log_probs = np.log(probs + 1e-12)
+    entropy_grad = -probs * (log_probs - (probs * log_probs).sum(-1, keepdims=True))
+    return advantages[..., None] * score + entropy * entropy_grad
+
+
+def _adam_step(m, v, grad, k, cfg):
+    """Adam's moments after the k-th gradient, and the ascent step they give:
+    (m, v, lr · m̂ / (√v̂ + 1e-8)) with the bias corrections m̂ = m/(1 − β1^k), v̂ = v/(1 − β2^k)."""
+    m = cfg.beta1 * m + (1 - cfg.beta1) * grad
+    v = cfg.beta2 * v + (1 - cfg.beta2) * grad ** 2
+    m_hat, v_hat = m / (1 - cfg.beta1 ** k), v / (1 - cfg.beta2 ** k)
+    return m, v, cfg.lr * m_hat / (np.sqrt(v_hat) + 1e-8)
 
 
 def _softmax(logits):
@@ -453,12 +460,12 @@ def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, has_i
     presence = _per_learner(presence, n_seeds, "presence", float)[:, None]     # (S, 1)
     social_scale = _per_learner(social_scale, n_seeds, "social_scale", float)[:, None]
     has_isr = _isr_mask(isr, has_isr, n_seeds)
+    v, T, updates = world_cfg.view, world_cfg.episode_len, episodes // n
     if visits is not None:
         visits = _per_learner(visits, n_seeds, "visits", float)
         if not ((visits >= 0) & (visits <= 1)).all():
             raise ValueError(f"visits must be probabilities in [0, 1], got {visits.min()} … {visits.max()}")
-        came = np.zeros((n_seeds, episodes // n, n), dtype=bool)
-    v, T, updates = world_cfg.view, world_cfg.episode_len, episodes // n
+        came = np.zeros((n_seeds, updates, n), dtype=bool)
     _check_sizes(policy, featurize, world_cfg)
     world = world_cfg.make(n_seeds, n, rng, layouts)
     obs = world.reset().reshape(n_seeds, n, v, v)
