@@ -4,7 +4,7 @@ Each function takes a run of experiments.py (as saved beside the figures and loa
 and returns a JSON-ready dict: per-seed values, and the tests the claim rests on
 (stats.py). figures.py writes them into results.json; the README's tables quote them.
 
-Public names: tail_mean, paid_last, effect, agree, caregiver_claims, isr_claims, new_world_claims, layout_claims,
+Public names: tail_mean, paid_last, pay_ratio, effect, agree, caregiver_claims, isr_claims, new_world_claims, layout_claims,
 hacked_pairs, most_farmed, hacking_claims, calibration_claims, helping_claims, design_claims.
 """
 from types import MappingProxyType
@@ -31,6 +31,12 @@ def paid_last(logs, updates):
     """(Σ R_i, Σ R_s) per learner over the last `updates` updates of learning logs (..., updates):
     what the ISR paid, and what the caregiver paid or would have paid for the same steps."""
     return logs["r_i"][..., -updates:].sum(axis=-1), logs["r_s"][..., -updates:].sum(axis=-1)
+
+
+def pay_ratio(paid, caregiver):
+    """Σ R_i / Σ R_s per learner: how much the ISR paid against what the caregiver paid or would
+    have (inf where the caregiver would have paid nothing)."""
+    return np.divide(paid, caregiver, out=np.full(np.shape(paid), np.inf), where=caregiver > 0)
 
 
 def caregiver_claims(run, ceiling="planner"):
@@ -235,8 +241,7 @@ def hacking_claims(run):
         out[f"{key}_first"] = tail_mean(curves[key], tail, per_update, first=True).tolist()
         out[f"{key}_last"] = tail_mean(curves[key], tail, per_update).tolist()
     paid, caregiver = paid_last(curves, k)
-    ratio = np.divide(paid, caregiver, out=np.full(paid.shape, np.inf), where=caregiver > 0)
-    out["r_i_over_r_s_last"] = [[_finite(row) for row in budget] for budget in ratio]
+    out["r_i_over_r_s_last"] = [[_finite(row) for row in budget] for budget in pay_ratio(paid, caregiver)]
     out["seeds_hacked"] = (paid > HACKED_ABOVE * caregiver).sum(axis=-1).tolist()
     first, last = np.array(out["internal_first"]), np.array(out["internal_last"])
     goals_first, goals_last = np.array(out["goals_first"]), np.array(out["goals_last"])
@@ -272,8 +277,7 @@ def calibration_claims(measured, during=None):
                       if key.startswith("hazard_")}
     for name, logs in (during or {}).items():
         paid, caregiver = logs["r_i"].sum(axis=-1), logs["r_s"].sum(axis=-1)
-        out[f"during_{name}_r_i_over_r_s"] = _finite(np.divide(paid, caregiver, out=np.full(paid.shape, np.inf),
-                                                               where=caregiver > 0))
+        out[f"during_{name}_r_i_over_r_s"] = _finite(pay_ratio(paid, caregiver))
         out[f"during_{name}_r_i_over_r_s_pooled"] = float(paid.sum() / caregiver.sum())
     return out
 
@@ -356,8 +360,7 @@ def presence_claims(run):
         out[f"{arm}_visited"] = run["visited"][arm].mean(axis=-1).mean(axis=-1).tolist()
     for arm in ("isr", "isr_online"):
         paid, caregiver = run["curves"][arm]["r_i"].sum(-1), run["curves"][arm]["r_s"].sum(-1)
-        ratio = np.divide(paid, caregiver, out=np.full(paid.shape, np.inf), where=caregiver > 0)
-        out[f"{arm}_r_i_over_r_s"] = [_finite(row) for row in ratio]
+        out[f"{arm}_r_i_over_r_s"] = [_finite(row) for row in pay_ratio(paid, caregiver)]
         out[f"{arm}_seeds_hacked"] = (paid > HACKED_ABOVE * caregiver).sum(axis=-1).tolist()
     for a, b in (("isr", "none"), ("isr_online", "isr")):
         out[f"{a}_vs_{b}"] = [stats.paired_t_test(kept[a][i], kept[b][i])._asdict() for i in range(len(rates))]
@@ -376,8 +379,7 @@ def threshold_claims(run):
     out["isr_vs_frozen"] = [stats.paired_t_test(r, run["frozen_return"])._asdict() for r in run["return"]]
     out["isr_vs_oracle"] = [stats.paired_t_test(r, run["oracle_return"])._asdict() for r in run["return"]]
     paid, caregiver = run["r_i"].sum(-1), run["r_s"].sum(-1)                # (levels, S)
-    ratio = np.divide(paid, caregiver, out=np.full(paid.shape, np.inf), where=caregiver > 0)
-    out["r_i_over_r_s"] = [_finite(row) for row in ratio]
+    out["r_i_over_r_s"] = [_finite(row) for row in pay_ratio(paid, caregiver)]
     return out
 
 
