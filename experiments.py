@@ -133,6 +133,8 @@ def caregiver_leaves(learners, conditions, world_cfg, agent_cfg, episodes, rng, 
     Returns {condition: {goals, internal, r_i, r_s}} (LOGGED, arrays (learners per group,
     updates)), with agents.learn's `env_steps` and, if recorded, `data` beside them.
     """
+    if len(set(conditions)) < len(conditions):      # the logs are keyed by condition
+        raise ValueError(f"caregiver_leaves needs distinct conditions, got {conditions}")
     n = learners.n_learners // len(conditions)
     presence = np.repeat([PRESENCE[c] for c in conditions], n)
     has_isr = np.repeat([c in ISR_CONDITIONS for c in conditions], n)

@@ -37,6 +37,9 @@ def test_caregiver_leaves_owns_each_conditions_presence_and_isr():
     np.testing.assert_array_equal(internal["none"], 0.0)
     np.testing.assert_allclose(internal["oracle"], cfg.social_reward * goals["oracle"], atol=1e-12)
     assert logs["env_steps"] == 3 * 2 * 10 * cfg.episode_len
+    with pytest.raises(ValueError, match="distinct conditions"):    # its logs are keyed by condition
+        ex.caregiver_leaves(socialized.tile(2), ("isr", "isr"), cfg, acfg, 10, np.random.default_rng(0),
+                            ConstantISR(0.25, n_models=4))
 
 
 def test_each_experiment_has_its_own_random_streams():
