@@ -488,8 +488,8 @@ CONFIGS = MappingProxyType({"internalization": ex.Internalization, "generalizati
            "incomplete_internalization": ex.IncompleteInternalization, "helping": ex.Helping,
            "isr_designs": ex.ISRDesigns, "partial_presence": beyond.PartialPresence,
            "thresholds": beyond.Thresholds, "feature_sets": beyond.FeatureSets})
-RUNNERS = MappingProxyType({name: getattr(beyond if name in ("partial_presence", "thresholds", "feature_sets") else ex,
-                                          name) for name in CONFIGS})
+# Each experiment's function lives beside its config class (experiments.py or beyond.py).
+RUNNERS = MappingProxyType({name: getattr(sys.modules[cls.__module__], name) for name, cls in CONFIGS.items()})
 # The experiments that continue another's learners (kept in memory), and which one.
 CONTINUING = MappingProxyType({"incomplete_internalization": "internalization", "isr_designs": "internalization",
                                "partial_presence": "internalization", "thresholds": "generalization"})
