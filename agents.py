@@ -21,9 +21,10 @@ Logged per episode and seed (arrays of shape (S, episodes/N)), averaged over the
     r_s       Σ_t R_s per episode: what the caregiver paid, or would have paid had it been
               present (so r_i − r_s measures how much more the ISR pays than the caregiver).
 
-Public names: AgentConfig, Policy, features, prosocial_features, n_features, where_is,
-FEATURE_SETS, feature_superset, feature_mask, FeatureSubsets,
-utility, discounted_returns, sample, learn, evaluate.
+Public names: AgentConfig, Policy, features, n_features, where_is, nearby_cells, utility,
+discounted_returns, logit_ascent, adam_step, softmax, sample, learn, evaluate.
+(The two-agent world's features are prosocial.features; the learners beyond the paper, an
+MLP on the raw view and feature subsets, are in beyond/learners.py.)
 """
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -31,7 +32,6 @@ from types import MappingProxyType
 import numpy as np
 
 from env import EMPTY, GOAL, WALL, check_count
-from prosocial import BALL, CAREGIVER
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def features(views):
     nearly every 9×9 view, so the forward logit moves ~27× faster than any goal feature
     and the policy collapses to "never go forward".
     """
-    flat, near = _near(views, WALL)
+    flat, near = nearby_cells(views, WALL)
     goal_cell, goal_side = where_is(flat, GOAL)
     wall_ahead = near[..., :1]
     parts = [goal_cell & wall_ahead, goal_cell & ~wall_ahead, near, goal_side,
@@ -66,74 +66,7 @@ def features(views):
     return np.concatenate(parts, axis=-1).astype(np.float32)
 
 
-FEATURE_SETS = ("full", "no goal side", "minimal")   # Fig. 9 (c): the learner's features
-
-
-def feature_superset(views):
-    """(..., v·v + F) every feature of any of FEATURE_SETS: the goal's cell one-hot (not split
-    by the wall ahead), then `features`. A feature set is a mask over it (`feature_mask`)."""
-    phi = features(views)
-    cells = np.shape(views)[-1] ** 2
-    goal_cell = phi[..., :cells] + phi[..., cells:2 * cells]     # "wall ahead" and "free ahead" split it
-    return np.concatenate([goal_cell, phi], axis=-1)
-
-
-def feature_mask(name, view):
-    """(v·v + F,) bool, the features of `feature_superset` that the set `name` keeps:
-    full          `features` as they are (the goal's cell split by "wall ahead", nearby walls,
-                  the goal's side alone and × wall ahead, a bias);
-    no goal side  without the goal's side (alone and × wall ahead);
-    minimal       the goal's cell (one one-hot), the nearby walls and a bias."""
-    cells = view * view
-    parts = {"goal": cells, "goal_wall_ahead": cells, "goal_free_ahead": cells, "near": 6, "side": 4,
-             "side_wall_ahead": 4, "bias": 1}
-    keep = {"full": set(parts) - {"goal"}, "no goal side": set(parts) - {"goal", "side", "side_wall_ahead"},
-            "minimal": {"goal", "near", "bias"}}
-    if name not in keep:
-        raise ValueError(f"unknown feature set {name!r}; choose from {', '.join(FEATURE_SETS)}")
-    return np.concatenate([np.full(n, part in keep[name]) for part, n in parts.items()])
-
-
-class FeatureSubsets:
-    """A featurizer giving each learner its own feature set: `feature_superset` times a mask
-    per learner (S, F). A masked feature's weights get no gradient and stay at 0, so a learner
-    is the linear learner on its subset (up to float32 summation order). Views (S, N, v, v) → (S, N, F); a single view
-    (the size check) gets the unmasked superset."""
-
-    def __init__(self, masks):
-        self.masks = np.asarray(masks, dtype=np.float32)
-
-    def __call__(self, views):
-        phi = feature_superset(views)
-        return phi * self.masks[:, None, :] if phi.ndim == 3 else phi
-
-    def tile(self, copies):
-        return FeatureSubsets(np.tile(self.masks, (copies, 1)))
-
-
-def prosocial_features(views):
-    """(..., F) float32 features of the learner's view in the two-agent world (Fig. 7).
-
-    The single-agent features with the ball in the goal's place (the ball is what the
-    learner must reach), "blocked" meaning any non-empty cell, plus: the ball straight
-    ahead (to pick it up), where the caregiver and its goal are (one-hot and side), and
-    whether the ball is gone (carried). Ours: the authors' learner used its CNN.
-    """
-    flat, near = _near(views, None)
-    ball_cell, ball_side = where_is(flat, BALL)
-    caregiver_cell, caregiver_side = where_is(flat, CAREGIVER)
-    goal_cell, goal_side = where_is(flat, GOAL)
-    blocked_ahead = near[..., :1]
-    v = views.shape[-1]
-    ball_ahead = flat[..., (v // 2 - 1) * v + v // 2, None] == BALL
-    carried = ~ball_cell.any(axis=-1, keepdims=True)
-    parts = [ball_cell & blocked_ahead, ball_cell & ~blocked_ahead, near, ball_side,
-             blocked_ahead & ball_side, ball_ahead, caregiver_cell, caregiver_side, goal_cell,
-             goal_side, carried, carried & blocked_ahead, np.ones(flat.shape[:-1] + (1,), dtype=bool)]
-    return np.concatenate(parts, axis=-1).astype(np.float32)
-
-
-def _near(views, code):
+def nearby_cells(views, code):
     """Flattened views (..., v·v), and (..., 6) whether the four cells around the agent and
     the two ahead hold `code` (None: anything but an empty cell). Ahead comes first."""
     views = np.asarray(views)
@@ -252,14 +185,14 @@ class Policy:
         The matmul runs in phi's precision: float32 in training (the hot path).
         """
         theta = self.theta.astype(phi.dtype, copy=False)
-        return _softmax(np.matmul(phi, theta[:, None] if phi.ndim == 4 else theta))
+        return softmax(np.matmul(phi, theta[:, None] if phi.ndim == 4 else theta))
 
     def probs_shared(self, phi):
         """(S, n, A) action probabilities of every learner for features phi (n, F) that all
         of them share (evaluation.py's states), as one matrix product, in phi's precision."""
         n_seeds, n_features, n_actions = self.theta.shape
         theta = self.theta.astype(phi.dtype).transpose(1, 0, 2).reshape(n_features, n_seeds * n_actions)
-        return _softmax((phi @ theta).reshape(len(phi), n_seeds, n_actions).transpose(1, 0, 2))
+        return softmax((phi @ theta).reshape(len(phi), n_seeds, n_actions).transpose(1, 0, 2))
 
     def sample(self, phi, rng):
         """(S, N) actions drawn from π (`sample`)."""
@@ -285,116 +218,15 @@ class Policy:
         phi_t = phi.transpose(0, 2, 1)                                        # (S, F, T·N)
         n = returns.shape[1]
         # One pass over φ for both gradients: [policy gradient | baseline's least-squares gradient].
-        both = np.matmul(phi_t, np.concatenate([_logit_ascent(probs, actions, advantages, cfg.entropy),
+        both = np.matmul(phi_t, np.concatenate([logit_ascent(probs, actions, advantages, cfg.entropy),
                                                 advantages[..., None]], axis=-1))
         self.k += 1
-        self.m, self.v, step = _adam_step(self.m, self.v, both[..., :n_actions] / n, self.k, cfg)
+        self.m, self.v, step = adam_step(self.m, self.v, both[..., :n_actions] / n, self.k, cfg)
         self.theta += step
         self.w += cfg.lr_value / n * both[..., n_actions]
 
 
-def view_features(views):
-    """(..., 2·v·v + 1) float32: the egocentric view one-hot over walls and the goal, and a
-    bias — the raw view, as the authors' CNN saw it (`MLPPolicy`)."""
-    views = np.asarray(views)
-    cells = np.stack([views == WALL, views == GOAL], axis=-1).reshape(*views.shape[:-2], -1)
-    return np.concatenate([cells, np.ones(cells.shape[:-1] + (1,), dtype=bool)], axis=-1).astype(np.float32)
-
-
-class MLPPolicy:
-    """A learner on the raw view (Figs 1 and 4 left with `learner="mlp"`; not in the paper,
-    closer to its CNN): π(a | s) = softmax(W2·relu(W1·x + b1) + b2), x = `view_features`,
-    one hidden ReLU layer per learner, trained by the same REINFORCE with a linear baseline
-    on x, entropy bonus and Adam as `Policy` (`update`). Arrays carry the learner axis S first.
-    """
-
-    def __init__(self, params, w, m=None, v=None, k=0):
-        self.params, self.w, self.k = params, w, k
-        self.m = m if m is not None else {name: np.zeros_like(p) for name, p in params.items()}
-        self.v = v if v is not None else {name: np.zeros_like(p) for name, p in params.items()}
-
-    @classmethod
-    def for_world(cls, n_seeds, world_cfg, hidden=64, rng=None):
-        """S fresh learners: He-normal W1, W2 scaled by 0.01 (a near-uniform first policy),
-        zero biases, w = 0. rng: a generator for the draw (default: seed 0)."""
-        rng = np.random.default_rng(0) if rng is None else rng
-        n_in, n_actions = n_features(view_features, world_cfg.view), world_cfg.n_actions
-        params = {"W1": rng.normal(0, np.sqrt(2 / n_in), (n_seeds, n_in, hidden)),
-                  "b1": np.zeros((n_seeds, 1, hidden)),
-                  "W2": rng.normal(0, 0.01 * np.sqrt(2 / hidden), (n_seeds, hidden, n_actions)),
-                  "b2": np.zeros((n_seeds, 1, n_actions))}
-        return cls(params, np.zeros((n_seeds, n_in)))
-
-    @property
-    def n_learners(self):
-        return self.w.shape[0]
-
-    @property
-    def sizes(self):
-        return self.params["W1"].shape[1], self.params["W2"].shape[2]
-
-    def _arrays(self):
-        return [self.params, self.m, self.v]
-
-    def select(self, learners):
-        pick = lambda a: np.array(a[learners], ndmin=a.ndim)
-        params, m, v = ({k: pick(a) for k, a in d.items()} for d in self._arrays())
-        return MLPPolicy(params, pick(self.w), m, v, self.k)
-
-    def tile(self, copies):
-        return MLPPolicy.stack(*[self] * copies)
-
-    @staticmethod
-    def stack(*policies):
-        cat = lambda get: np.concatenate([get(p) for p in policies], axis=0)
-        dicts = [{k: cat(lambda p, k=k, i=i: p._arrays()[i][k]) for k in policies[0].params} for i in range(3)]
-        return MLPPolicy(*dicts[:1], cat(lambda p: p.w), dicts[1], dicts[2], policies[0].k)
-
-    def _forward(self, x):
-        """x (S, B, D) → (hidden activations (S, B, H), logits (S, B, A)), in x's precision."""
-        p = {k: a.astype(x.dtype, copy=False) for k, a in self.params.items()}
-        h = np.maximum(np.matmul(x, p["W1"]) + p["b1"], 0)
-        return h, np.matmul(h, p["W2"]) + p["b2"]
-
-    def probs(self, phi):
-        """(S, ..., A) action probabilities for inputs phi (S, ..., D)."""
-        x = phi.reshape(phi.shape[0], -1, phi.shape[-1])
-        return _softmax(self._forward(x)[1]).reshape(*phi.shape[:-1], -1)
-
-    def probs_shared(self, phi):
-        """(S, n, A) for inputs phi (n, D) that every learner shares."""
-        return self.probs(np.broadcast_to(phi, (self.n_learners, *phi.shape)))
-
-    def sample(self, phi, rng):
-        return sample(self.probs(phi), rng)
-
-    def gradients(self, x, actions, advantages, entropy):
-        """The ascent direction of J = mean_b [A_b log π(a_b | s_b) + β H(π(· | s_b))] with
-        respect to every parameter, by hand-written backprop; x (S, B, D), actions and
-        advantages (S, B). (The gradient check in tests/test_agents.py compares it with
-        finite differences of J.)"""
-        h, logits = self._forward(x)
-        d_logits = _logit_ascent(_softmax(logits), actions, advantages, entropy) / x.shape[1]   # dJ/dlogits
-        d_hidden = np.matmul(d_logits, self.params["W2"].astype(x.dtype).transpose(0, 2, 1)) * (h > 0)
-        return {"W2": np.matmul(h.transpose(0, 2, 1), d_logits), "b2": d_logits.sum(1, keepdims=True),
-                "W1": np.matmul(x.transpose(0, 2, 1), d_hidden), "b1": d_hidden.sum(1, keepdims=True)}
-
-    def update(self, b_phi, b_actions, b_returns, cfg, b_probs=None):
-        """One REINFORCE-with-baseline step on a batch of episodes (S, T, N, ...), as
-        `Policy.update`: Adam ascent along `gradients`, least-squares SGD on the baseline."""
-        n_seeds, n_in = self.n_learners, self.sizes[0]
-        x = b_phi.reshape(n_seeds, -1, n_in)
-        returns = b_returns.reshape(n_seeds, -1).astype(np.float32)
-        advantages = returns - np.matmul(x, self.w[..., None].astype(np.float32))[..., 0]
-        grads = self.gradients(x, b_actions.reshape(n_seeds, -1), advantages, cfg.entropy)
-        self.k += 1
-        for name, g in grads.items():
-            self.m[name], self.v[name], step = _adam_step(self.m[name], self.v[name], g, self.k, cfg)
-            self.params[name] += step
-        self.w += cfg.lr_value / x.shape[1] * np.matmul(x.transpose(0, 2, 1), advantages[..., None])[..., 0]
-
-
-def _logit_ascent(probs, actions, advantages, entropy):
+def logit_ascent(probs, actions, advantages, entropy):
     """(..., A) the gradient, with respect to the logits, of A·log π(a | s) + β·H(π(· | s)) at
     each sample (probs (..., A), actions and advantages (...)), not yet averaged: the score
     onehot(a) − π times the advantage, plus the entropy bonus ∂H/∂logit_a = −π_a (log π_a + H),
@@ -405,7 +237,7 @@ def _logit_ascent(probs, actions, advantages, entropy):
     return advantages[..., None] * score + entropy * entropy_grad
 
 
-def _adam_step(m, v, grad, k, cfg):
+def adam_step(m, v, grad, k, cfg):
     """Adam's moments after the k-th gradient, and the ascent step they give:
     (m, v, lr · m̂ / (√v̂ + 1e-8)) with the bias corrections m̂ = m/(1 − β1^k), v̂ = v/(1 − β2^k)."""
     m = cfg.beta1 * m + (1 - cfg.beta1) * grad
@@ -414,7 +246,7 @@ def _adam_step(m, v, grad, k, cfg):
     return m, v, cfg.lr * m_hat / (np.sqrt(v_hat) + 1e-8)
 
 
-def _softmax(logits):
+def softmax(logits):
     """Probabilities from logits (..., A), the largest logit subtracted first (in place)."""
     logits -= logits.max(axis=-1, keepdims=True)
     p = np.exp(logits)
@@ -429,7 +261,7 @@ def sample(probs, rng):
 
 
 def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, has_isr=None,
-          record=False, layouts=None, featurize=features, social_scale=1.0, visits=None):
+          record=False, layouts=None, featurize=features, visits=None):
     """Train `policy` in place for `episodes` episodes per learner; return the logs.
 
     presence: P of Eq. 1, a number or one per learner (S,): 1 while the caregiver is
@@ -441,10 +273,7 @@ def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, has_i
     record:   keep every transition (the view the ISR sees, action, R_s) for the ISR's data set.
     layouts:  what world_cfg.make takes: for env.WorldConfig one fixed layout per learner
               (S, H, W) (Fig. 5), for prosocial.ProsocialConfig the `Layouts` to draw from.
-    featurize: the policy's features (`prosocial_features` in the two-agent world).
-    social_scale: a number or one per learner (S,): the caregiver pays social_scale·R_s
-              (1, as in the paper, except in Fig. 7's control: a caregiver paying at the
-              rate the ISR pays).
+    featurize: the policy's features (`prosocial.features` in the two-agent world).
     visits:   None, or a number or one per learner (S,) in [0, 1]: the caregiver comes back in
               each episode with this probability, drawn per episode; P is 1 in the episodes it
               comes and `presence` in the others (Fig. 8). The logs then hold `present`
@@ -458,7 +287,6 @@ def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, has_i
         raise ValueError(f"episodes ({episodes}) must be a positive multiple of "
                          f"worlds_per_seed ({n})")
     presence = _per_learner(presence, n_seeds, "presence", float)[:, None]     # (S, 1)
-    social_scale = _per_learner(social_scale, n_seeds, "social_scale", float)[:, None]
     has_isr = _isr_mask(isr, has_isr, n_seeds)
     v, T, updates = world_cfg.view, world_cfg.episode_len, episodes // n
     if visits is not None:
@@ -499,7 +327,7 @@ def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, has_i
             if record:
                 data["views"][:, k, t], data["actions"][:, k, t], data["r_s"][:, k, t] = seen, actions, b_r_s[:, t]
             obs = step.obs.reshape(n_seeds, n, v, v)
-        b_utility = utility(b_r_e, social_scale[:, :, None] * b_r_s, b_r_i, p)   # (S, T, N)
+        b_utility = utility(b_r_e, b_r_s, b_r_i, p)   # (S, T, N)
         goals[:, k] = b_reached.mean(axis=2).sum(axis=1)
         internal[:, k] = b_utility.sum(axis=1).mean(axis=1)
         paid_i[:, k], paid_s[:, k] = b_r_i.mean(axis=2).sum(axis=1), b_r_s.mean(axis=2).sum(axis=1)

@@ -5,7 +5,8 @@ and returns a JSON-ready dict: per-seed values, and the tests the claim rests on
 (stats.py). figures.py writes them into results.json; the README's tables quote them.
 
 Public names: tail_mean, paid_last, pay_ratio, effect, agree, caregiver_claims, isr_claims, new_world_claims, layout_claims,
-hacked_pairs, most_farmed, hacking_claims, calibration_claims, helping_claims, design_claims.
+hacked_pairs, most_farmed, hacking_claims, finite, calibration_claims, helping_claims, headline.
+(The claims of our own figures, Fig. 3's last panel and Figs 8 and 9, are in beyond/claims.py.)
 """
 from types import MappingProxyType
 
@@ -241,7 +242,7 @@ def hacking_claims(run):
         out[f"{key}_first"] = tail_mean(curves[key], tail, per_update, first=True).tolist()
         out[f"{key}_last"] = tail_mean(curves[key], tail, per_update).tolist()
     paid, caregiver = paid_last(curves, k)
-    out["r_i_over_r_s_last"] = [[_finite(row) for row in budget] for budget in pay_ratio(paid, caregiver)]
+    out["r_i_over_r_s_last"] = [[finite(row) for row in budget] for budget in pay_ratio(paid, caregiver)]
     out["seeds_hacked"] = (paid > HACKED_ABOVE * caregiver).sum(axis=-1).tolist()
     first, last = np.array(out["internal_first"]), np.array(out["internal_last"])
     goals_first, goals_last = np.array(out["goals_first"]), np.array(out["goals_last"])
@@ -251,7 +252,7 @@ def hacking_claims(run):
     return out
 
 
-def _finite(values):
+def finite(values):
     """A list of floats with NaN and ±inf written as None (JSON has no NaN)."""
     return [float(v) if np.isfinite(v) else None for v in np.ravel(values)]
 
@@ -266,18 +267,18 @@ def calibration_claims(measured, during=None):
     pays more than the caregiver would: hacking, whichever way the behaviour goes)."""
     out = {}
     for name in ("output", "r_i", "used"):
-        out[f"{name}_over_r_s"] = _finite(measured[f"{name}_sum"] / measured["r_s_sum"])
+        out[f"{name}_over_r_s"] = finite(measured[f"{name}_sum"] / measured["r_s_sum"])
         out[f"{name}_over_r_s_pooled"] = float(measured[f"{name}_sum"].sum() / measured["r_s_sum"].sum())
         for level in (0.1, 0.2):
-            out[f"{name}_false_positive_above_{level}"] = _finite(
+            out[f"{name}_false_positive_above_{level}"] = finite(
                 measured[f"{name}_false_above_{level}"] / measured["n_negative"])
-            out[f"{name}_true_positive_above_{level}"] = _finite(
+            out[f"{name}_true_positive_above_{level}"] = finite(
                 measured[f"{name}_true_above_{level}"] / measured["n_positive"])
-    out["hazards"] = {key[len("hazard_"):]: _finite(value) for key, value in measured.items()
+    out["hazards"] = {key[len("hazard_"):]: finite(value) for key, value in measured.items()
                       if key.startswith("hazard_")}
     for name, logs in (during or {}).items():
         paid, caregiver = logs["r_i"].sum(axis=-1), logs["r_s"].sum(axis=-1)
-        out[f"during_{name}_r_i_over_r_s"] = _finite(pay_ratio(paid, caregiver))
+        out[f"during_{name}_r_i_over_r_s"] = finite(pay_ratio(paid, caregiver))
         out[f"during_{name}_r_i_over_r_s_pooled"] = float(paid.sum() / caregiver.sum())
     return out
 
@@ -298,116 +299,6 @@ def helping_claims(run):
     out["random_goals_per_episode"] = float(run["random_goals"])
     out["isr_test_loss"] = run["isr_test_loss"].tolist()
     out["isr_calibration"] = calibration_claims(run["calibration"], {"after": run["after"]["isr"]})
-    return out
-
-
-def design_claims(run):
-    """Fig. 3's last panel: per training × design, the learners hacked (their ISR paid more
-    than HACKED_ABOVE times what the caregiver would have over the last episodes), the share
-    of socialized goals
-    they keep, and the ISR's calibration on held-out data (per seed)."""
-    tail, per_update = int(run["tail_episodes"]), int(run["episodes_per_update"])
-    k = tail_updates(tail, per_update)
-    socialized = tail_mean(run["social"]["goals"], tail, per_update)          # (S,)
-    kept = tail_mean(run["after"]["goals"], tail, per_update) / socialized   # (trainings, designs, S)
-    paid, caregiver = paid_last(run["after"], k)
-    out = {"designs": run["designs"].tolist(), "trainings": run["trainings"].tolist(),
-           "fraction_of_socialized": kept.tolist(),
-           "learners_hacked": (paid > HACKED_ABOVE * caregiver).sum(axis=-1).tolist(),
-           "learners_below_80_percent": (kept < 0.8).sum(axis=-1).tolist()}
-    cal = run["calibration"]
-    for t, training in enumerate(out["trainings"]):
-        for d, design in enumerate(out["designs"]):
-            cell = calibration_claims({key: value[t, d] for key, value in cal.items()})
-            out.setdefault("calibration", {}).setdefault(training, {})[design] = {
-                "r_i_over_r_s": cell["r_i_over_r_s"], "hazards": cell["hazards"],
-                "r_i_false_positive_above_0.1": cell["r_i_false_positive_above_0.1"]}
-    return out
-
-
-# ---------------------------------------------------------------------------------------------
-# Beyond the paper: Figs 8 and 9 (beyond.py)
-
-KEEPS_ABOVE = 0.8   # a learner keeps the behaviour when it ends at ≥ 80 % of its socialized goals
-
-
-def interval(values):
-    """{mean, ci95} over the last axis' seeds (a t interval), for each leading index."""
-    values = np.asarray(values, dtype=float)
-    mean, se = stats.mean_se(values, axis=-1)
-    half = stats.t_quantile(0.975, values.shape[-1] - 1) * se
-    return {"mean": np.round(mean, 6).tolist(), "ci95": np.round(np.stack([mean - half, mean + half], -1), 6).tolist()}
-
-
-def presence_claims(run):
-    """Fig. 8: per arm, visit rate q and seed, the goals per episode in the last `tail`
-    episodes as a share of the same learner's socialized level, with its mean and 95 % interval
-    over seeds; per q, isr vs none and isr_online vs isr by paired t-tests (the arms continue
-    the same socialized learners); per arm the least q at which every learner keeps
-    KEEPS_ABOVE of its level; and what the ISR paid over the phase against what the caregiver
-    paid or would have paid for the same steps (Σ R_i / Σ R_s; above HACKED_ABOVE: hacked)."""
-    tail, per_update = int(run["tail_episodes"]), int(run["episodes_per_update"])
-    socialized = tail_mean(run["social"]["goals"], tail, per_update)                # (S,)
-    rates = run["visit_rates"].tolist()
-    kept = {arm: tail_mean(c["goals"], tail, per_update) / socialized for arm, c in run["curves"].items()}   # (Q, S)
-    out = {"visit_rates": rates, "socialized_goals_per_episode": socialized.tolist(),
-           "tail_episodes": tail_updates(tail, per_update) * per_update, "keeps_above": KEEPS_ABOVE}
-    for arm, share in kept.items():
-        out[f"{arm}_fraction_of_socialized"] = share.tolist()
-        out[f"{arm}_interval"] = interval(share)
-        every = [q for q, row in zip(rates, share) if (row >= KEEPS_ABOVE).all()]
-        out[f"{arm}_least_rate_every_learner_keeps"] = min(every) if every else None
-        out[f"{arm}_visited"] = run["visited"][arm].mean(axis=-1).mean(axis=-1).tolist()
-    for arm in ("isr", "isr_online"):
-        paid, caregiver = run["curves"][arm]["r_i"].sum(-1), run["curves"][arm]["r_s"].sum(-1)
-        out[f"{arm}_r_i_over_r_s"] = [_finite(row) for row in pay_ratio(paid, caregiver)]
-        out[f"{arm}_seeds_hacked"] = (paid > HACKED_ABOVE * caregiver).sum(axis=-1).tolist()
-    for a, b in (("isr", "none"), ("isr_online", "isr")):
-        out[f"{a}_vs_{b}"] = [stats.paired_t_test(kept[a][i], kept[b][i])._asdict() for i in range(len(rates))]
-    return out
-
-
-def threshold_claims(run):
-    """Fig. 9 (a): per threshold the exact greedy return in new worlds (mean, 95 % interval
-    over seeds), the frozen learners' and the oracle's beside them, each level vs the frozen
-    learners by a paired t-test, and Σ R_i / Σ R_s of each level's ISR over the learning."""
-    out = {"thresholds": run["thresholds"].tolist(), "return": run["return"].tolist(),
-           "return_interval": interval(run["return"]), "goals": run["goals"].tolist()}
-    for ref in ("frozen", "oracle"):
-        out[f"{ref}_return"] = run[f"{ref}_return"].tolist()
-        out[f"{ref}_interval"] = interval(run[f"{ref}_return"])
-    out["isr_vs_frozen"] = [stats.paired_t_test(r, run["frozen_return"])._asdict() for r in run["return"]]
-    out["isr_vs_oracle"] = [stats.paired_t_test(r, run["oracle_return"])._asdict() for r in run["return"]]
-    paid, caregiver = run["r_i"].sum(-1), run["r_s"].sum(-1)                # (levels, S)
-    out["r_i_over_r_s"] = [_finite(row) for row in pay_ratio(paid, caregiver)]
-    return out
-
-
-def grid_ood_claims(run):
-    """Fig. 9 (b): the exact greedy return in new worlds of Fig. 6's learners, per ISR training
-    budget × data size (mean, 95 % interval over seeds), beside whether each was hacked."""
-    ood = run["ood_return"]                                              # (budgets, sizes, S)
-    return {"isr_updates": ["one pass" if u < 0 else int(u) for u in run["isr_updates"]],
-            "isr_episodes": run["episodes"].tolist(), "ood_return": ood.tolist(),
-            "ood_interval": [interval(budget) for budget in ood],
-            "seeds_hacked": hacking_claims(run)["seeds_hacked"]}
-
-
-def feature_claims(run):
-    """Fig. 9 (c): per feature set, the socialized level (share of the planner) and Fig. 4
-    left's retention (none and isr, share of the socialized level) per seed with 95 %
-    intervals, and isr vs none by a paired t-test."""
-    tail, per_update = int(run["tail_episodes"]), int(run["episodes_per_update"])
-    best = float(run["planner_goals"])
-    socialized = tail_mean(run["social"]["goals"], tail, per_update)                # (sets, S)
-    out = {"sets": run["sets"].tolist(), "planner_goals_per_episode": best,
-           "socialized_fraction_of_planner": (socialized / best).tolist(),
-           "socialized_interval": interval(socialized / best)}
-    kept = {arm: tail_mean(run["after"][arm]["goals"], tail, per_update) / socialized for arm in ("none", "isr")}
-    for arm, share in kept.items():
-        out[f"{arm}_fraction_of_socialized"] = share.tolist()
-        out[f"{arm}_interval"] = interval(share)
-    out["isr_vs_none"] = [stats.paired_t_test(i, n)._asdict() for i, n in zip(kept["isr"], kept["none"])]
     return out
 
 
@@ -442,20 +333,6 @@ def headline(name, entry):
         return (f"isr keeps {mean('isr_fraction_of_socialized'):.0%} of its helping, none "
                 f"{mean('none_fraction_of_socialized'):.0%}, oracle {mean('oracle_fraction_of_socialized'):.0%}; "
                 f"isr - oracle at the ISR's rate {t['diff']:+.3f} [{t['ci95'][0]:+.3f}, {t['ci95'][1]:+.3f}]")
-    if name == "8":
-        kept = lambda arm: ", ".join(f"{m:.0%}" for m in entry[f"{arm}_interval"]["mean"])
-        return (f"kept at q = {', '.join(f'{q:g}' for q in entry['visit_rates'])}: none {kept('none')}; "
-                f"isr {kept('isr')}; online {kept('isr_online')}")
-    if name == "9":
-        th, feats = entry["thresholds"], entry["features"]
-        return (f"return by threshold {', '.join(f'{m:.3f}' for m in th['return_interval']['mean'])} "
-                f"(frozen {th['frozen_interval']['mean']:.3f}); socialized by feature set "
-                f"{', '.join(f'{m:.0%}' for m in feats['socialized_interval']['mean'])} of the planner, "
-                f"isr keeps {', '.join(f'{m:.0%}' for m in feats['isr_interval']['mean'])}")
-    if name == "watch":
-        clip = entry["goals_in_clip"]
-        return (f"watch.gif: goals in {entry['steps']} steps, socialized {clip['socialized']}, "
-                f"none {clip['none']}, isr {clip['isr']}")
     if name == "6-single-run":
         return f"seed {entry['seed']}, layout {entry['layout']!r}"
     return "drawn"

@@ -15,13 +15,14 @@ budget of `figures.py --quick`) and a function `(config, seeds) → run`:
   `Internalization`, `internalization` (Figs 1, 3, 4 left);
   `Generalization`, `generalization` (Figs 4 right, 5);
   `IncompleteInternalization`, `incomplete_internalization` (Fig. 6);
-  `Helping`, `helping` (Fig. 7, the prosocial two-agent world);
-  `ISRDesigns`, `isr_designs` (Fig. 3's last panel: the ISR designs the README rejects).
+  `Helping`, `helping` (Fig. 7, the prosocial two-agent world).
+(Our experiments beyond the paper, Fig. 3's last panel and Figs 8 and 9, are in beyond/.)
 A run is a nested dict of plain arrays keyed by condition name (figures.py saves it as
 .npz beside the PNGs); `env_steps` counts the world-steps the run's worlds took.
 All the seeds of a run are learners of one batch: one random stream per stage, spawned from
-the whole seed set (`random_streams`). Deviation: a seed's numbers therefore depend on the
-seed set it ran with; the same set reproduces them bit for bit.
+the whole seed set (`random_streams`; each experiment owns a block of the streams, STREAMS).
+Deviation: a seed's numbers therefore depend on the seed set it ran with; the same set
+reproduces them bit for bit.
 """
 from dataclasses import dataclass, replace
 from types import MappingProxyType
@@ -39,38 +40,36 @@ from isr import ISRConfig
 
 CONDITIONS = ("oracle", "none", "isr")     # after socialization: caregiver stays / leaves / ISR
 PRESENCE = MappingProxyType({"oracle": 1.0, "none": 0.0, "isr": 0.0,   # P of Eq. 1 per condition, and
-                             "isr_raw": 0.0,                            # Fig. 4 right's raw-R_i ISR,
-                             "oracle_at_isr_rate": 1.0})                # Fig. 7's control
+                             "isr_raw": 0.0})                           # and Fig. 4 right's raw-R_i ISR
 ISR_CONDITIONS = ("isr", "isr_raw")          # the conditions whose learners are paid by an ISR
 OOD_CONDITIONS = ("frozen", "frozen_authors", "isr", "oracle")   # Figs 4 right and 5 (`generalization`)
 ISR_CODES = env.WorldConfig().isr_codes                     # walls and goal (README: ISR design)
 HELPING_ISR_CODES = prosocial.ProsocialConfig().isr_codes    # + the ball and the caregiver's action
+PRESENCE_AT_ISR_RATE = "oracle_at_isr_rate"                 # Fig. 7's control: P = the ISR's pay rate
 # The quick budget's learner: 15 worlds per update instead of 30, so that a quarter of the
 # episodes still makes half the paper's updates (1,500 episodes: 71 % of the planner).
 QUICK_AGENT = agents.AgentConfig(worlds_per_seed=15)
 LOGGED = ("goals", "internal", "r_i", "r_s")   # agents.learn's per-update logs, (S, updates) each
-# How many random streams each experiment draws, in the order they are spawned from a seed set.
-STREAMS = (("internalization", 4), ("generalization", 4), ("incomplete_internalization", 3),
-           ("helping", 6), ("isr_designs", 2),
-           ("partial_presence", 2), ("thresholds", 1), ("feature_sets", 4))     # beyond.py
+# Each experiment's block of random streams (first, how many): children first … first + n − 1
+# of the seed set's SeedSequence. Blocks never overlap; beyond/experiments.py owns 17 … 25.
+STREAMS = MappingProxyType({"internalization": (0, 4), "generalization": (4, 4),
+                            "incomplete_internalization": (8, 3), "helping": (11, 6)})
 
 
-def random_streams(seeds, experiment):
-    """The experiment's own generators, spawned from the seed set (no two experiments share one)."""
-    return [np.random.default_rng(child) for child in _seed_sequences(seeds, experiment)]
+def random_streams(seeds, block):
+    """The generators of a block (first, n) of streams (STREAMS), spawned from the seed set."""
+    return [np.random.default_rng(child) for child in _seed_sequences(seeds, block)]
 
 
-def rerun_streams(seeds, experiment, reruns, n):
+def rerun_streams(seeds, block, reruns, n):
     """n generators for each of `reruns` independent re-runs of a phase, spawned from the
-    experiment's last stream: [[rerun 0's n], [rerun 1's n], ...]."""
-    parent = _seed_sequences(seeds, experiment)[-1]
+    block's last stream: [[rerun 0's n], [rerun 1's n], ...]."""
+    parent = _seed_sequences(seeds, block)[-1]
     return [[np.random.default_rng(child) for child in run.spawn(n)] for run in parent.spawn(reruns)]
 
 
-def _seed_sequences(seeds, experiment):
-    names = [name for name, _ in STREAMS]
-    first = sum(n for _, n in STREAMS[:names.index(experiment)])
-    n = STREAMS[names.index(experiment)][1]
+def _seed_sequences(seeds, block):
+    first, n = block
     return np.random.SeedSequence(list(seeds)).spawn(first + n)[first:]
 
 
@@ -123,12 +122,13 @@ def train_isr(data, isr_cfg, rng, world_cfg, codes=None, threshold=None, n_train
     return isr.ISR(params, codes, threshold, odds, world_cfg.social_reward), log
 
 
-def caregiver_leaves(learners, conditions, world_cfg, agent_cfg, episodes, rng, model=None, **learn_args):
+def caregiver_leaves(learners, conditions, world_cfg, agent_cfg, episodes, rng, model=None, presence=None,
+                     **learn_args):
     """Phase 2: the socialized learners go on under each condition (CONDITIONS), one batch.
 
     learners: a Policy of len(conditions) equal groups, in the order of `conditions`, each
     group its copies of the socialized learners (`Policy.tile`); trained in place. Each
-    group's P is PRESENCE[condition]. `model` is the ISR of the groups of ISR_CONDITIONS,
+    group's P is PRESENCE[condition], unless `presence` gives one P per learner. `model` is the ISR of the groups of ISR_CONDITIONS,
     one model per learner of them in order; every other learner gets R_i = 0.
     Returns {condition: {goals, internal, r_i, r_s}} (LOGGED, arrays (learners per group,
     updates)), with agents.learn's `env_steps` and, if recorded, `data` beside them.
@@ -136,7 +136,8 @@ def caregiver_leaves(learners, conditions, world_cfg, agent_cfg, episodes, rng, 
     if len(set(conditions)) < len(conditions):      # the logs are keyed by condition
         raise ValueError(f"caregiver_leaves needs distinct conditions, got {conditions}")
     n = learners.n_learners // len(conditions)
-    presence = np.repeat([PRESENCE[c] for c in conditions], n)
+    if presence is None:
+        presence = np.repeat([PRESENCE[c] for c in conditions], n)
     has_isr = np.repeat([c in ISR_CONDITIONS for c in conditions], n)
     logs = agents.learn(learners, world_cfg, agent_cfg, episodes, presence, rng,
                         isr=model if has_isr.any() else None, has_isr=has_isr, **learn_args)
@@ -161,27 +162,15 @@ class Internalization:
     isr_fractions: tuple = (1 / 12, 1 / 6, 1 / 4, 1 / 3, 2 / 3, 1.0)   # Fig. 3 right: data sizes
     planner_worlds: int = 400                      # worlds the shortest-path planner plays
     planner_episodes: int = 10                     # episodes per planner world
-    learner: str = "linear"                        # "linear": agents.Policy on agents.features;
-                                                   # "mlp": agents.MLPPolicy on the raw view
-    hidden: int = 64                               # the MLP learner's hidden units
 
     def quick(self):
         return replace(self, socialization=1500, after=1500, tail=300, planner_worlds=60, planner_episodes=2,
                        isr_fractions=(1 / 12, 1 / 3, 1.0), agent=QUICK_AGENT, isr=replace(self.isr, updates=250))
 
-    def mlp(self):
-        """The MLP learner's settings (`--learner mlp`): Adam lr 0.03, entropy bonus 0.03, and
-        18K socialization episodes (with 6K it reaches 43 % of the planner, 64 % with 18K; README)."""
-        return replace(self, learner="mlp", socialization=3 * self.socialization,
-                       agent=replace(self.agent, lr=0.03, entropy=0.03))
-
     def fresh_learners(self, n_seeds, rng):
-        """(S fresh learners, their featurizer) of cfg.learner."""
-        if self.learner == "linear":
-            return agents.Policy.for_world(n_seeds, self.world), agents.features
-        if self.learner == "mlp":
-            return agents.MLPPolicy.for_world(n_seeds, self.world, self.hidden, rng), agents.view_features
-        raise ValueError(f"learner must be 'linear' or 'mlp', got {self.learner!r}")
+        """(S fresh linear learners, their featurizer); rng is for learners drawn at random
+        (beyond/learners.py's MLPInternalization)."""
+        return agents.Policy.for_world(n_seeds, self.world), agents.features
 
 
 class Socialized(NamedTuple):
@@ -206,7 +195,7 @@ def internalization(cfg, seeds, log=quiet):
     Returns (run, Socialized).
     """
     n_seeds = len(seeds)
-    streams = random_streams(seeds, "internalization")
+    streams = random_streams(seeds, STREAMS["internalization"])
     log(f"  socialization: {cfg.socialization} episodes x {n_seeds} seeds")
     fresh, featurize = cfg.fresh_learners(n_seeds, streams[0])
     policy, social, data = socialize(cfg.world, cfg.agent, cfg.isr, n_seeds, cfg.socialization, streams[0],
@@ -285,7 +274,7 @@ def generalization(cfg, seeds, log=quiet):
     Returns (run, Socialized: the frozen learners and their ISR, no data; Fig. 9 a continues them).
     """
     n_seeds, n_layouts = len(seeds), len(cfg.layouts)
-    streams = random_streams(seeds, "generalization")
+    streams = random_streams(seeds, STREAMS["generalization"])
     log(f"  socialization with one block: {cfg.socialization} episodes x {n_seeds} seeds")
     frozen, social, data = socialize(cfg.train_world, cfg.agent, cfg.isr, n_seeds, cfg.socialization, streams[0])
     model, _ = train_isr(data, cfg.isr, streams[1], cfg.train_world, cfg.isr_codes, cfg.isr_threshold,
@@ -296,7 +285,7 @@ def generalization(cfg, seeds, log=quiet):
     test_layouts = ood_test_layouts(seeds, cfg.new_world, cfg.test_layouts)
     grids = np.stack([env.parse_layout(env.HANDPICKED[name]) for name in cfg.layouts])
     runs = [further_learning(cfg, frozen, model, grids, rerun, log)
-            for rerun in rerun_streams(seeds, "generalization", cfg.reruns, 3)]
+            for rerun in rerun_streams(seeds, STREAMS["generalization"], cfg.reruns, 3)]
     log(f"  exact test: {cfg.test_layouts} random layouts and {n_layouts} hand-picked ones")
     # Fig. 4 right, one test: frozen once, then each run's frozen_authors, isr, oracle, isr_raw.
     per_run = [agents.Policy.stack(run.pop("authors_6k"), run.pop("new_world_policy")) for run in runs]
@@ -331,7 +320,7 @@ def ood_test_layouts(seeds, world_cfg, n):
     """(n, H, W) Fig. 4 right's test: n random layouts of world_cfg (blocks included), drawn
     from generalization's third stream, so every experiment that scores in new worlds uses
     the same ones."""
-    world = world_cfg.make(1, n, random_streams(seeds, "generalization")[2])
+    world = world_cfg.make(1, n, random_streams(seeds, STREAMS["generalization"])[2])
     world.reset()
     return world.walls.copy()
 
@@ -345,7 +334,7 @@ def further_learning(cfg, frozen, model, grids, streams, log=quiet):
     new_conditions = ("isr", "oracle", "isr_raw")
     new_policy = frozen.tile(len(new_conditions))
     new = caregiver_leaves(new_policy, new_conditions, cfg.new_world, cfg.agent, cfg.new_world_episodes,
-                           streams[0], _Several([model, model.raw()], n_seeds))
+                           streams[0], Several([model, model.raw()], n_seeds))
     log(f"  the authors' frozen arm: {cfg.layout_episodes} more episodes with the caregiver, one block")
     authors = frozen.tile(1)
     first = agents.learn(authors, cfg.train_world, cfg.agent, cfg.new_world_episodes, 1.0, streams[1])
@@ -412,7 +401,7 @@ def incomplete_internalization(cfg, seeds, socialized, log=quiet):
     ordered budget, then size: arrays (budgets, sizes, S, ...).
     """
     n_seeds, n_budgets, n_sizes = len(seeds), len(cfg.isr_updates), len(cfg.data_fractions)
-    streams = random_streams(seeds, "incomplete_internalization")
+    streams = random_streams(seeds, STREAMS["incomplete_internalization"])
     data, source = socialized.data, cfg.source
     sizes = [max(1, int(round(f * data.n_train))) for f in cfg.data_fractions]
     log(f"  {n_budgets * n_sizes} ISRs per seed: {n_sizes} data sizes x {n_budgets} training budgets")
@@ -447,64 +436,9 @@ def incomplete_internalization(cfg, seeds, socialized, log=quiet):
     }
 
 
-# ---------------------------------------------------------------------------------------------
-# Fig. 3 right, last panel: the ISR designs the README rejects, re-run
-
-@dataclass(frozen=True)
-class ISRDesigns:
-    """Fig. 3, last panel: ISR designs × trainings, each driving the learners the caregiver
-    left in the training world (Eq. 1's raw R_i), as Fig. 4 left's `isr` condition."""
-    source: Internalization = Internalization()     # the learners and data it continues from
-    designs: tuple = ("one output per action", "action as input", "empty channel")
-    old_training: ISRConfig = ISRConfig(zero_output=False, updates=None, calibrate=False)  # He init, one pass
-    after: int = 6000                               # episodes after the caregiver leaves
-    tail: int = 500                                 # the last episodes compared
-
-    def quick(self):
-        return replace(self, source=self.source.quick(), after=300, tail=150)
-
-
-def isr_design(name, cfg):
-    """(ISR codes, ISRConfig changes) of a named design."""
-    codes = cfg.source.isr_codes
-    if name == "empty channel":
-        return (env.EMPTY,) + tuple(codes), {}
-    if name == "action as input":
-        return tuple(codes), {"action_input": True}
-    return tuple(codes), {}
-
-
-def isr_designs(cfg, seeds, socialized, log=quiet):
-    """Each design, trained the old way and ours, on each learner's socialization data; then
-    the learners the caregiver left learn `after` episodes from it. Arrays (trainings,
-    designs, S, ...): the calibration sums (calibration.measure) and the learning logs."""
-    streams = random_streams(seeds, "isr_designs")
-    source, data = cfg.source, socialized.data
-    trainings = (cfg.old_training, source.isr)
-    models, measured = [], []
-    for training in trainings:
-        for name in cfg.designs:
-            codes, changes = isr_design(name, cfg)
-            model, _ = train_isr(data, replace(training, **changes), streams[0], source.world, codes, curve=False)
-            models.append(model)
-            measured.append(calibration.measure(model, data, calibration.single_agent_hazards))
-    log(f"  learning from {len(models)} ISR designs: {cfg.after} episodes x {len(seeds)} seeds")
-    logs = caregiver_leaves(socialized.policy.tile(len(models)), ("isr",), source.world, source.agent, cfg.after,
-                            streams[1], _Several(models, len(seeds)))
-    shape = (len(trainings), len(cfg.designs), len(seeds), -1)
-    return {
-        "seeds": np.array(seeds), "episodes_per_update": source.agent.worlds_per_seed, "tail_episodes": cfg.tail,
-        "designs": np.array(cfg.designs), "trainings": np.array(["random output layer, one pass, raw",
-                                                                 "zero output layer, 1,000 updates, calibrated"]),
-        "social": {"goals": socialized.goals},                       # (S, updates) of socialization
-        "calibration": {k: np.stack([m[k] for m in measured]).reshape(shape[:3]) for k in measured[0]},
-        "after": {k: logs["isr"][k].reshape(shape) for k in LOGGED},
-        "env_steps": logs["env_steps"],
-    }
-
-
-class _Several:
-    """Several ISRs (different designs) as one callable over consecutive groups of learners."""
+class Several:
+    """Several ISRs (e.g. a thresholded ISR and its raw twin) as one callable over consecutive
+    groups of learners, `per_model_group` learners each."""
 
     def __init__(self, models, per_model_group):
         self.models, self.n = models, per_model_group
@@ -555,9 +489,9 @@ def helping(cfg, seeds, log=quiet):
     compares what the ISR rewards at equal reward scale.
     """
     n_seeds = len(seeds)
-    streams = random_streams(seeds, "helping")
+    streams = random_streams(seeds, STREAMS["helping"])
     layouts = prosocial.symmetric_layouts(cfg.world, cfg.world.n_layouts, streams[0])
-    common = dict(layouts=layouts, featurize=agents.prosocial_features)
+    common = dict(layouts=layouts, featurize=prosocial.features)
     log(f"  socialization to help: {cfg.socialization} episodes x {n_seeds} seeds")
     policy, social, data = socialize(cfg.world, cfg.agent, cfg.isr, n_seeds, cfg.socialization, streams[1], **common)
     model, isr_log = train_isr(data, cfg.isr, streams[2], cfg.world, cfg.isr_codes, cfg.isr_threshold,
@@ -567,10 +501,11 @@ def helping(cfg, seeds, log=quiet):
     del data
     log(f"  after the caregiver's reward stops: {cfg.after} episodes x {n_seeds} seeds x {len(CONDITIONS)} conditions")
     rate = measured["used_sum"] / measured["r_s_sum"]                 # (S,) the ISR's pay rate
-    conditions = CONDITIONS + ("oracle_at_isr_rate",)
+    conditions = CONDITIONS + (PRESENCE_AT_ISR_RATE,)
+    # The control has no ISR, so P = rate gives U = R_e + rate·R_s: the caregiver paying at the ISR's rate.
+    presence = np.concatenate([np.repeat([PRESENCE[c] for c in CONDITIONS], n_seeds), rate])
     after = caregiver_leaves(policy.tile(len(conditions)), conditions, cfg.world, cfg.agent, cfg.after,
-                             streams[3], model, social_scale=np.concatenate([np.ones(len(CONDITIONS) * n_seeds), rate]),
-                             **common)
+                             streams[3], model, presence=presence, **common)
     helper = prosocial.helper_goals(cfg.world, layouts, cfg.helper_worlds, cfg.helper_episodes, streams[4])
     random = prosocial.random_goals(cfg.world, layouts, cfg.helper_worlds, cfg.helper_episodes, streams[5])
     return {

@@ -1,14 +1,15 @@
-"""figures.py — regenerate the paper's figures: `python figures.py [FIG ...] [--quick] [--replot]`.
+"""figures.py — the paper's figures, and the command line: `python figures.py [FIG ...] [--quick]`.
 
-One plotting function per figure (figure_1 … figure_7, and figure_8, figure_9 beyond the
-paper), each reading the saved arrays of the experiments it shows and returning its claims
-(claims.py); the experiments themselves are in experiments.py and beyond.py. A run writes, into the output folder (default figures/):
-  <experiment>.npz   each experiment's arrays (outputs.save_run), beside
-  figN.png           the figures, and
-  results.json       the claims per figure (layout in the README).
-`python figures.py --replot` redraws every figure from the saved arrays without learning.
-No matplotlib backend is chosen on import (a notebook keeps its inline plots); the command
-line draws off-screen.
+One function per figure of the paper (figure_1 … figure_7, and figure_6_single_run, the
+paper's own one-run Fig. 6). Each takes the saved arrays of the experiments it shows,
+{experiment name: arrays} (experiments.py makes them), and returns (the matplotlib figure,
+its claims: claims.py). Fig. 3 carries one panel of ours, the ISR designs we did not choose
+(beyond/figures.py); our own Figs 8 and 9 are in beyond/ too. No matplotlib backend is
+chosen on import, so a notebook keeps its inline plots.
+
+`python figures.py` runs the experiments, saves their arrays and draws every figure into
+figures/ (`--help` for the options); the running, saving and replotting is in lab/, which
+only the command line, `main`, imports.
 
 Deviations from the paper are marked `Deviation:` and listed in the README.
 """
@@ -20,83 +21,25 @@ import os
 for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_variable] = "1"
 
-import argparse
-import json
-import shutil
 import sys
-import time
-from dataclasses import replace
-from pathlib import Path
-from types import MappingProxyType
 
-import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 
-import beyond
 import claims
 import env
 import experiments as ex
-import outputs
 import plots
 import prosocial
-import settings
 import stats
-import watch
-
-FIG_DIR = Path(__file__).parent / "figures"
-FIRST_SEED = 1234                       # the authors' seeds are 1234–1243
-SEEDS = 10                              # learners per condition, as the paper
-QUICK_SEEDS = 5                         # learners per condition with --quick
-
-
-def log(msg):
-    """A line of the run's report on stderr (it first clears a live progress line)."""
-    if sys.stderr.isatty():
-        sys.stderr.write("\r\033[K")
-    print(msg, file=sys.stderr, flush=True)
-
-
-class Progress:
-    """The stage now running, with the time spent and the time left, on stderr: in a terminal
-    one line that each stage rewrites, otherwise one plain line per stage. Time left is the
-    last run's time for the figures still to make (results.json), less what this figure has
-    spent so far."""
-
-    def __init__(self):
-        self.start = self.figure_start = time.perf_counter()
-        self.figure, self.left = "", 0.0
-
-    def begin(self, figure, left):
-        """A new figure starts; `left` seconds were spent last time on it and the rest."""
-        self.figure, self.left, self.figure_start = figure, left, time.perf_counter()
-
-    def __call__(self, stage):
-        now = time.perf_counter()
-        left = self.left - (now - self.figure_start)
-        text = (f"[{now - self.start:.0f} s" + (f", about {left:.0f} s left" if left >= 1 else "")
-                + f"] Figure {self.figure}: {stage.strip()}")
-        if sys.stderr.isatty():
-            width = shutil.get_terminal_size().columns
-            sys.stderr.write("\r\033[K" + text[:max(width - 1, 20)])
-            sys.stderr.flush()
-        else:
-            print(text, file=sys.stderr, flush=True)
+from beyond import claims as beyond_claims
+from beyond import figures as beyond_figures
 
 
 # ---------------------------------------------------------------------------------------------
-# The figures: each reads runs {experiment name: arrays} and writes out_dir/figN.png
+# The figures: each reads runs {experiment name: arrays} and returns (figure, claims)
 
-def save(fig, runs, out_dir, name):
-    """Write the figure to out_dir/name and close it; a figure drawn from quick-budget
-    arrays says so across its foot."""
-    if any(run.get("quick", False) for run in runs.values()):
-        fig.text(0.5, 0.003, "QUICK BUDGET: fewer learners and episodes, not the paper's scale", ha="center", va="bottom",
-                 color="tab:red", fontsize=9, weight="bold")
-    outputs.save_figure(fig, Path(out_dir) / name)
-    plt.close(fig)
-
-def figure_1(runs, out_dir):
+def figure_1(runs):
     """Regenerate Figure 1: "Left: example gridworlds. Right: a learner socialized with social
     rewards (blue) un-learns once they stop (green)."
 
@@ -113,12 +56,12 @@ def figure_1(runs, out_dir):
     for b, ax in enumerate(axes[:3]):
         plots.draw_world(ax, world.walls[b], world.goal[b], world.pos[b], world.dir[b])
     plots.learning_curves(axes[3], run, [("none", "Without social rewards")], float(run["planner_goals"]))
-    save(fig, runs, out_dir, "fig1.png")
     during = claims.calibration_claims(run["calibration"], {"after": run["after"]["isr"]})
-    return {**claims.caregiver_claims(run), "isr_paid_over_caregiver_would": during["during_after_r_i_over_r_s_pooled"]}
+    return fig, {**claims.caregiver_claims(run),
+                 "isr_paid_over_caregiver_would": during["during_after_r_i_over_r_s_pooled"]}
 
 
-def figure_2(runs, out_dir):
+def figure_2(runs):
     """Regenerate Figure 2: the two agent architectures. Left: standard RL, the agent learns
     from the environment's reward. Right: learning from social reward; the caregiver's
     reward R_s (dotted: the caregiver is not always present) trains the ISR, whose R_i stands
@@ -145,11 +88,10 @@ def figure_2(runs, out_dir):
     plots.arrow(right, (0.70, 0.2), (0.36, 0.2), "$R_i$ ($P = 0$)", side="above")
     right.text(0.5, 0.02, "$U = R_e + P \\cdot R_s + (1 - P) \\cdot R_i$", ha="center", fontsize=13)
     right.set_title("Learning from social reward with an ISR")
-    save(fig, runs, out_dir, "fig2.png")
-    return {}
+    return fig, {}
 
 
-def figure_3(runs, out_dir):
+def figure_3(runs):
     """Regenerate Figure 3: "Left: ISR train and test loss during training. Right: test loss
     against the amount of socialization data."
 
@@ -178,15 +120,14 @@ def figure_3(runs, out_dir):
     right.set_ylabel("Held-out test loss")
     for ax in (left, right):
         ax.set_title(f"mean ± SE over {n_seeds} seeds", fontsize=9)
-    compared = claims.design_claims(runs["isr_designs"])
-    plots.design_panel(designs, compared, n_seeds)
-    save(fig, runs, out_dir, "fig3.png")
-    return {**claims.isr_claims(run),
-            "isr_calibration": claims.calibration_claims(run["calibration"], {"after": run["after"]["isr"]}),
-            "isr_designs": compared}
+    compared = beyond_claims.design_claims(runs["isr_designs"])       # our panel (beyond/)
+    beyond_figures.design_panel(designs, compared, n_seeds)
+    return fig, {**claims.isr_claims(run),
+                 "isr_calibration": claims.calibration_claims(run["calibration"], {"after": run["after"]["isr"]}),
+                 "isr_designs": compared}
 
 
-def figure_4(runs, out_dir):
+def figure_4(runs):
     """Regenerate Figure 4. Left: "After socialization (blue), a learner with an ISR keeps
     reaching the goal (red); without one it un-learns (green)." Right: socialized with one
     block, tested in worlds with five: the ISR learner generalizes better than the frozen one,
@@ -209,8 +150,7 @@ def figure_4(runs, out_dir):
         _paired_line(ood["reruns"], name, "paired", brief=True)
         for name in ("frozen_vs_isr", "frozen_authors_vs_isr", "isr_vs_oracle")), fontsize=8)
     right.set_ylabel("Return in new worlds (greedy)")
-    save(fig, runs, out_dir, "fig4.png")
-    return {**claims.caregiver_claims(run), "right": ood}
+    return fig, {**claims.caregiver_claims(run), "right": ood}
 
 
 def _paired_line(reruns, name, test, brief=False):
@@ -225,7 +165,7 @@ def _paired_line(reruns, name, test, brief=False):
     return f"{label}: " + " | ".join(cells)
 
 
-def figure_5(runs, out_dir):
+def figure_5(runs):
     """Regenerate Figure 5: socialized with one block, tested in five hand-picked 5-block
     layouts (the authors' layouts) after 12K further episodes in each (frozen: none; frozen
     (authors'): 12K more with the caregiver in the one-block world).
@@ -253,15 +193,14 @@ def figure_5(runs, out_dir):
     fig.suptitle("Paired per seed, run 1 | run 2:\n" + "\n".join(
         _paired_line(result["reruns"], name, "paired_per_seed")
         for name in ("frozen_vs_isr", "frozen_authors_vs_isr", "isr_vs_oracle")), fontsize=9)
-    save(fig, runs, out_dir, "fig5.png")
     run = runs["generalization"]
     result["isr_calibration"] = claims.calibration_claims(
         run["calibration"], {"new_world": run["new_world_curves"]["isr"], "layouts": run["layout_curves"]["isr"],
                              "new_world_raw": run["new_world_curves"]["isr_raw"]})
-    return result
+    return fig, result
 
 
-def figure_6(runs, out_dir):
+def figure_6(runs):
     """Regenerate Figure 6 as a designed experiment: when is an incomplete ISR hacked?
 
     The learners the caregiver left keep learning in new 5-block worlds from ISRs trained on
@@ -317,11 +256,10 @@ def figure_6(runs, out_dir):
         axes[2].set_title(f"Farmed: '{example['action']}' into {example['ahead']}, R_i = {example['r_i']:.2f}, R_s = 0;\n"
                           f"{example['visits']} visits in the last {result['hacked']['episodes']} episodes\n"
                           f"(ISR: {episodes[z]:,} episodes, {result['isr_updates'][b]})", fontsize=8)
-    save(fig, runs, out_dir, "fig6.png")
-    return result
+    return fig, result
 
 
-def figure_6_single_run(runs, out_dir):
+def figure_6_single_run(runs):
     """The paper's own Figure 6: one run of Fig. 5's ISR condition (layout "x", seed 1235,
     thresholded ISR), internal return and goals over the further learning, smoothed by an
     exponential moving average with weight 0.8 on the past, as the authors' plot. Not run by
@@ -342,11 +280,10 @@ def figure_6_single_run(runs, out_dir):
         ax.set_ylabel(label)
         out[key] = curve.tolist()
     fig.suptitle(f'The paper\'s version: one run, layout "x", seed {seed}, thresholded ISR', fontsize=10)
-    save(fig, runs, out_dir, "fig6-single-run.png")
-    return out
+    return fig, out
 
 
-def figure_7(runs, out_dir):
+def figure_7(runs):
     """Regenerate Figure 7: a learner socialized to help (lift the ball off the caregiver's
     way) keeps helping with an ISR after the caregiver's reward stops, and stops without one.
 
@@ -372,344 +309,14 @@ def figure_7(runs, out_dir):
                     ceiling_label="Scripted helper", ylabel="Caregiver's goals per episode")
     right.axhline(float(run["random_goals"]), color="0.3", ls="-.", lw=1, label="Random learner")
     right.legend(loc="center left", fontsize=8, frameon=False)
-    save(fig, runs, out_dir, "fig7.png")
-    return claims.helping_claims(run)
-
-
-# ---------------------------------------------------------------------------------------------
-# Beyond the paper (beyond.py)
-
-def figure_8(runs, out_dir):
-    """Figure 8 (not in the paper): a caregiver that comes back in a fraction q of the episodes.
-
-    After the 6K socialization episodes of Fig. 1, 6K more in which the caregiver comes to each
-    episode with probability q. Left: goals per episode in the last 500, as a share of each
-    learner's socialized level, mean and 95 % interval over seeds, for learners without an ISR,
-    with their ISR, and with an ISR that keeps training on the episodes the caregiver comes to.
-    Right: what each ISR paid over the phase against what the caregiver paid or would have.
-    """
-    run = runs["partial_presence"]
-    result = claims.presence_claims(run)
-    rates = result["visit_rates"]
-    x = np.arange(len(rates))
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.9), gridspec_kw={"width_ratios": [1.6, 1]})
-    labels = {"none": "Without ISR", "isr": "With ISR", "isr_online": "ISR trained online"}
-    for i, arm in enumerate(beyond.PRESENCE_ARMS):
-        plots.interval_line(left, x, result[f"{arm}_interval"], plots.COLORS[arm], labels[arm], offset=(i - 1) * 0.08)
-    left.axhline(1.0, color="k", lw=0.6)
-    left.axhline(claims.KEEPS_ABOVE, color="0.5", ls=":", lw=1, label=f"{claims.KEEPS_ABOVE:.0%} of the level")
-    left.set_xticks(x, [f"{q:g}" for q in rates])
-    left.set_xlabel("q, share of episodes the caregiver comes to")
-    left.set_ylabel("Goals kept, share of socialized")
-    left.legend(fontsize=8, frameon=False)
-    left.set_title(f"last {result['tail_episodes']} of {run['curves']['none']['goals'].shape[-1] * int(run['episodes_per_update'])} "
-                   f"episodes; mean, 95 % interval over {len(run['seeds'])} seeds", fontsize=9)
-    for i, arm in enumerate(("isr", "isr_online")):
-        ratio = np.array([[v if v is not None else np.nan for v in row] for row in result[f"{arm}_r_i_over_r_s"]])
-        right.plot(x + (i - 0.5) * 0.1, ratio, ".", color=plots.COLORS[arm], alpha=0.5, ms=4)
-        right.plot(x, np.nanmedian(ratio, axis=1), "-o", color=plots.COLORS[arm], ms=4, label=labels[arm] + " (median)")
-    right.axhline(1.0, color="k", lw=0.6)
-    right.axhline(claims.HACKED_ABOVE, color="tab:red", ls=":", lw=1, label="hacked above")
-    right.set_xticks(x, [f"{q:g}" for q in rates])
-    right.set_xlabel("q")
-    right.set_ylabel("ISR paid / caregiver would have")
-    right.legend(fontsize=8, frameon=False)
-    save(fig, runs, out_dir, "fig8.png")
-    return result
-
-
-def figure_9(runs, out_dir):
-    """Figure 9 (not in the paper): how sensitive the results are.
-
-    (a) Fig. 4 right's learning in new worlds from the ISR thresholded at each level: exact
-    greedy return on the test layouts, mean and 95 % interval over seeds; bands: the frozen
-    learners and the oracle. (b) Fig. 6's grid, its learners scored the same way: return
-    against the ISR's data, one line per training budget. (c) The learner's features:
-    socialized level (share of the planner) and Fig. 4 left's retention without and with the
-    ISR (share of the socialized level)."""
-    fig, (a, b, c) = plt.subplots(1, 3, figsize=(15, 4.0))
-    th = claims.threshold_claims(runs["thresholds"])
-    x = np.array(th["thresholds"])
-    for ref, color in (("frozen", plots.OOD_COLORS["frozen"]), ("oracle", plots.OOD_COLORS["oracle"])):
-        lo, hi = th[f"{ref}_interval"]["ci95"]
-        a.axhspan(lo, hi, color=color, alpha=0.25, lw=0, label=f"{plots.LABELS[ref]} (95 % interval)")
-    plots.interval_line(a, x, th["return_interval"], plots.OOD_COLORS["isr"], "ISR")
-    a.set_xlabel("ISR threshold (R_i at or below counts as 0)")
-    a.set_ylabel("Return in new worlds (greedy, exact)")
-    a.set_title("(a) the ISR's threshold (Fig. 4 right: 0.2)", fontsize=9)
-    a.legend(fontsize=8, frameon=False)
-    grid = claims.grid_ood_claims(runs["incomplete_internalization"])
-    for i, (budget, summary, hacked) in enumerate(zip(grid["isr_updates"], grid["ood_interval"], grid["seeds_hacked"])):
-        label = budget if isinstance(budget, str) else f"{budget:,} updates"
-        episodes = np.array(grid["isr_episodes"], dtype=float)
-        plots.interval_line(b, episodes, summary, ("tab:orange", "tab:red")[i % 2], label + " (seeds hacked)")
-        for xe, y, h in zip(episodes, summary["mean"], hacked):
-            b.annotate(str(h), (xe, y), textcoords="offset points", xytext=(4, 4 if i else -11), fontsize=7,
-                       color=("tab:orange", "tab:red")[i % 2])
-    b.set_xscale("log")
-    b.set_xticks(grid["isr_episodes"], [f"{e:,}" for e in grid["isr_episodes"]], fontsize=8)
-    b.minorticks_off()
-    b.set_xlabel("ISR data: socialization episodes")
-    b.set_ylabel("Return in new worlds (greedy, exact)")
-    b.set_title("(b) the ISR's data and training (Fig. 6's grid)", fontsize=9)
-    b.legend(fontsize=8, frameon=False)
-    feats = claims.feature_claims(runs["feature_sets"])
-    x = np.arange(len(feats["sets"]))
-    for i, (key, color, label) in enumerate((("socialized", plots.COLORS["social"], "socialized, share of planner"),
-                                             ("none", plots.COLORS["none"], "without ISR, share kept"),
-                                             ("isr", plots.COLORS["isr"], "with ISR, share kept"))):
-        summary = feats[f"{key}_interval"]
-        mean, ci = np.array(summary["mean"]), np.array(summary["ci95"])
-        c.bar(x + (i - 1) * 0.27, mean, width=0.27, color=color, yerr=[mean - ci[:, 0], ci[:, 1] - mean],
-              capsize=3, label=label)
-    c.set_xticks(x, feats["sets"])
-    c.axhline(1.0, color="k", lw=0.6)
-    c.set_ylim(0, 1.55)
-    c.set_title("(c) the learner's features (mean, 95 % interval)", fontsize=9)
-    c.legend(fontsize=8, frameon=False, loc="upper left", ncol=2)
-    save(fig, runs, out_dir, "fig9.png")
-    return {"thresholds": th, "grid": grid, "features": feats}
-
-
-# ---------------------------------------------------------------------------------------------
-# The pipeline: each figure names the experiments it reads; each experiment runs at most
-# once per invocation, its arrays are saved, and the figures are drawn from what was saved.
-
-FIGURES = MappingProxyType({"1": (figure_1, ("internalization",)), "2": (figure_2, ()),
-           "3": (figure_3, ("internalization", "isr_designs")), "4": (figure_4, ("internalization", "generalization")),
-           "5": (figure_5, ("generalization",)), "6": (figure_6, ("incomplete_internalization",)),
-           "7": (figure_7, ("helping",)),
-           "8": (figure_8, ("partial_presence",)),                                           # beyond the paper
-           "9": (figure_9, ("thresholds", "incomplete_internalization", "feature_sets"))})
-OPTIONAL = MappingProxyType({"6-single-run": (figure_6_single_run, ("generalization",)),   # on request only
-                            "watch": (watch.figure, ())})
-PAPER_FIGURES = ("1", "2", "3", "4", "5", "6", "7")
-CONFIGS = MappingProxyType({"internalization": ex.Internalization, "generalization": ex.Generalization,
-           "incomplete_internalization": ex.IncompleteInternalization, "helping": ex.Helping,
-           "isr_designs": ex.ISRDesigns, "partial_presence": beyond.PartialPresence,
-           "thresholds": beyond.Thresholds, "feature_sets": beyond.FeatureSets})
-# Each experiment's function lives beside its config class (experiments.py or beyond.py).
-RUNNERS = MappingProxyType({name: getattr(sys.modules[cls.__module__], name) for name, cls in CONFIGS.items()})
-# The experiments that continue another's learners (kept in memory), and which one.
-CONTINUING = MappingProxyType({"incomplete_internalization": "internalization", "isr_designs": "internalization",
-                               "partial_presence": "internalization", "thresholds": "generalization"})
-# The experiments whose `source` config is another's (with its command-line settings).
-SOURCES = MappingProxyType({**CONTINUING, "feature_sets": "internalization"})
-
-
-def default_figures(quick):
-    """The figures a run without figure numbers makes: all, or with --quick the paper's own
-    (Figs 8 and 9 on request: `python figures.py 8 9 --quick`), to keep the quick run short."""
-    return list(PAPER_FIGURES if quick else FIGURES)
-
-
-def experiment_config(name, quick, changed):
-    """The config an experiment runs with: its defaults, the quick budget if asked, then the
-    command line's settings {experiment: {field: value}}; an experiment with a `source`
-    (SOURCES) takes that experiment's config as it. Asking for the MLP learner
-    (`--learner mlp`, or `--internalization.learner mlp`) also takes its settings
-    (Internalization.mlp), before any other setting."""
-    cfg = CONFIGS[name]()
-    cfg = cfg.quick() if quick else cfg
-    if changed.get(name, {}).get("learner") == "mlp":
-        cfg = cfg.mlp()
-    cfg = settings.apply(cfg, changed.get(name, {}))
-    if name in SOURCES:
-        cfg = replace(cfg, source=experiment_config(SOURCES[name], quick, changed))
-    return cfg
-
-
-def run_experiment(name, seeds, quick, out_dir, runs, socialized, report=log, changed=None):
-    """Run one experiment at the paper's (or the quick) budget, save its arrays to
-    out_dir/<name>.npz, and put them, as loaded back, into `runs`. Figs 3 (designs) and 6
-    continue the learners of `internalization`, which `socialized` keeps in memory (run
-    first if needed).
-    Returns what it cost: [{experiment, seconds, env_steps}, ...]."""
-    spent = []
-    source = CONTINUING.get(name)
-    if source and source not in socialized:
-        spent += run_experiment(source, seeds, quick, out_dir, runs, socialized, report, changed)
-    cfg = experiment_config(name, quick, changed or {})
-    start = time.perf_counter()
-    run = RUNNERS[name](cfg, seeds, socialized[source], report) if source else RUNNERS[name](cfg, seeds, report)
-    if isinstance(run, tuple):                   # (run, the learners later experiments continue)
-        run, socialized[name] = run
-    cost = {"experiment": name, "seconds": round(time.perf_counter() - start, 2), "env_steps": int(run["env_steps"])}
-    path = Path(out_dir) / f"{name}.npz"
-    meta = {"experiment": name, "seeds": list(seeds), "quick": quick, "env_steps": cost["env_steps"]}
-    if (changed or {}).get(name):                 # only when set, so default runs' files stay as they were
-        meta["settings"] = changed[name]
-    outputs.save_run(path, run, meta)
-    runs[name] = load(path)
-    return spent + [cost]
-
-
-def time_left(results, remaining):
-    """Seconds the figures `remaining` took last time, from results.json's timings (0 if unknown)."""
-    return sum((results.get(f"fig{n}", {}).get("timing") or {}).get("seconds", 0.0) for n in remaining)
-
-
-def load(path):
-    """A saved run's arrays, with its `quick` flag from the meta (so figures can say so)."""
-    run, meta = outputs.load_run(path)
-    return {**run, "quick": bool(meta["quick"])}
-
-
-def saved_run_info(out_dir, default, needs=()):
-    """{seeds, quick} of the arrays saved in out_dir (the first file found), or `default`;
-    with the command-line settings the experiments `needs` were run with, if any."""
-    files = sorted(Path(out_dir).glob("*.npz"))
-    if not files:
-        return default
-    meta = outputs.load_meta(files[0])
-    info = {"seeds": meta["seeds"], "quick": meta["quick"]}
-    changed = {}
-    for experiment in needs:
-        path = Path(out_dir) / f"{experiment}.npz"
-        if path.exists() and "settings" in (meta := outputs.load_meta(path)):
-            changed[experiment] = meta["settings"]
-    return {**info, "settings": changed} if changed else info
-
-
-def parse_seeds(text):
-    """'N' → the N seeds from 1234 on; 'A-B' → A, A+1, …, B. At least two (the t-tests)."""
-    first, _, last = text.partition("-")
-    if not first.isdigit() or (last and not last.isdigit()):
-        raise ValueError(f"--seeds takes a count N or a range A-B of non-negative integers, got {text!r}")
-    seeds = tuple(range(int(first), int(last) + 1)) if last else tuple(range(FIRST_SEED, FIRST_SEED + int(first)))
-    if len(seeds) < 2:
-        raise ValueError(f"--seeds must give at least 2 seeds (the t-tests need two per group), got {text!r}")
-    return seeds
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse, with its errors raised as one-line ValueErrors (main prints them)."""
-
-    def error(self, message):
-        raise ValueError(message)
-
-
-def parse_args(argv):
-    parser = _Parser(description=__doc__.splitlines()[0],
-                     usage="python figures.py [FIG ...] [--seeds N|A-B] [--quick] [--replot] [--out DIR] [--learner linear|mlp] "
-                           "[--<experiment>.<setting> V ...]")
-    parser.add_argument("figures", nargs="*", metavar="FIG",
-                        help=f"figures to make: {' '.join(FIGURES)} (default: all; with --quick the paper's "
-                             f"{' '.join(PAPER_FIGURES)}), or {' '.join(OPTIONAL)}")
-    parser.add_argument("--seeds", default=None, metavar="N|A-B",
-                        help=f"N seeds from {FIRST_SEED} on (default {SEEDS}, and {QUICK_SEEDS} with --quick), "
-                             "or the seeds A to B, e.g. 2000-2009")
-    parser.add_argument("--quick", action="store_true",
-                        help="a small budget (each experiment's quick()) that still shows the effects of Figs 1 and 3-6")
-    parser.add_argument("--replot", action="store_true",
-                        help="redraw from the arrays saved in the output folder, without learning")
-    parser.add_argument("--out", type=Path, default=None,
-                        help="output folder (default figures/, and figures/quick/ with --quick)")
-    parser.add_argument("--learner", choices=("linear", "mlp"), default="linear",
-                        help="Figs 1 and 4 left's learner: linear in hand-made features (the default), or an "
-                             "MLP on the raw view (figures/mlp/ by default)")
-    settings.add_flags(parser, CONFIGS)
-    args = parser.parse_args(argv)
-    args.settings = settings.changes(args)
-    unknown = [f for f in args.figures if f not in FIGURES and f not in OPTIONAL]
-    if unknown:
-        raise ValueError(f"unknown figure {' '.join(unknown)}; choose from {' '.join(FIGURES)} {' '.join(OPTIONAL)}")
-    if args.learner == "mlp":
-        args.settings.setdefault("internalization", {})["learner"] = "mlp"
-    if args.settings.get("internalization", {}).get("learner", "linear") != "linear":
-        if set(args.figures or default_figures(args.quick)) - {"1", "4"}:
-            raise ValueError("the MLP learner runs Figs 1 and 4 only (name them: python figures.py 1 4 --learner mlp)")
-        if args.out is None:
-            args.out = FIG_DIR / ("quick/mlp" if args.quick else "mlp")
-    args.seeds = parse_seeds(args.seeds or str(QUICK_SEEDS if args.quick else SEEDS))
-    if args.out is None:
-        args.out = FIG_DIR / "quick" if args.quick else FIG_DIR
-    if args.out.exists() and not args.out.is_dir():
-        raise ValueError(f"--out {args.out} exists and is not a folder")
-    if args.replot and "watch" in args.figures:
-        raise ValueError("watch learns its own learners; it has no saved arrays to --replot")
-    if args.replot:
-        needs = {e for f in args.figures or default_figures(args.quick) for e in {**FIGURES, **OPTIONAL}[f][1]}
-        missing = sorted(str(args.out / f"{e}.npz") for e in needs if not (args.out / f"{e}.npz").exists())
-        if missing:
-            raise ValueError(f"--replot: no saved arrays {', '.join(missing)}; run the figures without --replot first")
-    return args
-
-
-def make_figure(name, args, seeds, runs, socialized, previous, report=log):
-    """Run (or, with --replot, load) the experiments figure `name` reads, draw it, and return
-    its results.json entry: its claims, the run it came from and what it cost."""
-    plot, needs = {**FIGURES, **OPTIONAL}[name]
-    start, spent = time.perf_counter(), []
-    for experiment in (e for e in needs if e not in runs):          # each at most once per invocation
-        if args.replot:
-            runs[experiment] = load(args.out / f"{experiment}.npz")
-        else:
-            spent += run_experiment(experiment, seeds, args.quick, args.out, runs, socialized, report,
-                                    args.settings)
-    entry = plot(runs, args.out)
-    seconds, steps = time.perf_counter() - start, sum(e["env_steps"] for e in spent)
-    if args.replot:                          # the seeds, budget and cost of the saved arrays
-        entry["run"] = saved_run_info(args.out, previous.get("run"), needs)
-        entry["timing"] = previous.get("timing")
-    else:
-        entry["run"] = {"seeds": list(seeds), "quick": args.quick}
-        changed = {e: args.settings[e] for e in needs if e in args.settings}
-        if changed:                          # the settings this figure's arrays were made with
-            entry["run"]["settings"] = changed
-        entry["timing"] = {"seconds": round(seconds, 2), "env_steps": steps,
-                           "env_steps_per_second": round(steps / seconds) if steps else None,
-                           "experiments": spent}
-    log(f"Figure {name}: {seconds:.1f} s")
-    return entry
+    return fig, claims.helping_claims(run)
 
 
 def main(argv=None):
-    """The command line: `python figures.py --help`. Returns the exit status."""
-    try:
-        return run_figures(parse_args(sys.argv[1:] if argv is None else argv))
-    except ValueError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted: the figures and arrays written so far are complete; results.json "
-              "holds the figures finished", file=sys.stderr)
-        return 130
-
-
-def run_figures(args):
-    matplotlib.use("Agg")                    # the command line draws off-screen
-    try:
-        args.out.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise ValueError(f"cannot make the output folder {args.out}: {err.strerror or err}") from None
-    seeds = args.seeds
-    results_path = args.out / "results.json"
-    results = json.loads(results_path.read_text()) if results_path.exists() else {}
-    scales = {entry.get("run", {}).get("quick") for key, entry in results.items() if key != "timing"} - {None}
-    if not args.replot and scales - {args.quick}:
-        this, other = ("quick", "paper-scale") if args.quick else ("paper-scale", "quick")
-        raise ValueError(f"{results_path} holds {other} results; write {this} runs to another folder (--out)")
-    names = args.figures or default_figures(args.quick)
-    runs, socialized, start, report = {}, {}, time.perf_counter(), Progress()
-    for i, name in enumerate(names):
-        report.begin(name, time_left(results, names[i:]))
-        report("drawing" if args.replot else "starting")
-        results[f"fig{name}"] = make_figure(name, args, seeds, runs, socialized, results.get(f"fig{name}", {}),
-                                            report)
-        outputs.write_json(results_path, results)          # after each figure: never stale
-    if not args.replot and not args.figures:     # the top-level timing is the full run's
-        n_worlds = len(seeds) * ex.Internalization().agent.worlds_per_seed
-        results["timing"] = {"seconds_total": round(time.perf_counter() - start, 2),
-                             "peak_memory_mb": outputs.peak_memory_mb(), "figures": names,
-                             "bare_world_steps_per_second": {
-                                 f"{n} worlds": env.steps_per_second(n) for n in (n_worlds, 3 * n_worlds)}}
-        outputs.write_json(results_path, results)
-    log(f"\nwrote {args.out}/: " + ", ".join("watch.gif" if n == "watch" else f"fig{n}.png" for n in names)
-        + ", results.json" + "".join(f", {e}.npz" for e in ([] if args.replot else runs)))
-    for name in names:
-        log(f"  Fig. {name}: {claims.headline(name, results[f'fig{name}'])}")
-    return 0
+    """The command line (`python figures.py --help`); returns the exit status. The running,
+    saving and replotting live in lab/ (lab/cli.py)."""
+    from lab import cli
+    return cli.main(argv)
 
 
 if __name__ == "__main__":

@@ -275,23 +275,6 @@ def sgd_update(params, velocity, views, actions, target, cfg, codes, n_actions, 
     sgd_step(params, grads, velocity, cfg.lr, cfg.momentum)
 
 
-def fine_tune(params, views, actions, r_s, eligible, cfg, rng, codes, n_actions, updates):
-    """Online internalization (Fig. 8): `updates` more class-balanced SGD steps of trained
-    ISR params (a copy is returned) on the eligible (M, n) of each model's transitions
-    views (M, n, v, v), actions, r_s (M, n), from fresh momentum. A model with no eligible
-    transition is left as it was."""
-    params = {k: p.copy() for k, p in params.items()}
-    velocity = {k: np.zeros_like(p) for k, p in params.items()}
-    sample = balanced_sampler(r_s > 0, rng, eligible)
-    has_data = eligible.any(axis=1).astype(np.float32)
-    m = np.arange(len(views))[:, None]
-    for _ in range(updates):
-        index = sample(cfg.batch)
-        sgd_update(params, velocity, views[m, index], actions[m, index].astype(np.int64),
-                   r_s[m, index].astype(np.float32), cfg, codes, n_actions, has_data)
-    return params
-
-
 class ISR:
     """A trained ISR as the learner sees it: (views (M, N, v, v), actions (M, N)) → R_i (M, N).
 

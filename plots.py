@@ -1,8 +1,7 @@
 """plots.py — the drawing primitives the figures share (matplotlib): a world or a view,
 learning curves with their seed band, bars with one dot per seed, and labelled arrows.
 
-Public names: draw_world, episodes_axis, smooth, band, learning_curves, bars, arrow, design_panel,
-and the
+Public names: draw_world, episodes_axis, smooth, band, learning_curves, bars, arrow, and the
 colours COLORS (conditions after socialization) and OOD_COLORS (Figs 4 right and 5).
 """
 from types import MappingProxyType
@@ -108,32 +107,3 @@ def arrow(ax, start, end, label, side, dotted=False):
     dx, dy, ha = {"left": (-0.02, 0, "right"), "right": (0.02, 0, "left"),
                   "above": (0, 0.04, "center")}[side]
     ax.text(x + dx, y + dy, label, fontsize=10, ha=ha, va="center")
-
-
-def design_panel(ax, compared, n_seeds):
-    """Fig. 3's last panel: learners hacked per ISR design and training, with what each ISR
-    pays for turning with the goal ahead and for walking into a wall (mean over seeds)."""
-    width = 0.38
-    for t, (training, color) in enumerate(zip(compared["trainings"], ("0.6", "tab:red"))):
-        x = np.arange(len(compared["designs"])) + (t - 0.5) * width
-        hacked = compared["learners_hacked"][t]
-        ax.bar(x, hacked, width=width, color=color, label=training)
-        for xi, h, design in zip(x, hacked, compared["designs"]):
-            hazards = compared["calibration"][training][design]["hazards"]
-            turn, wall = (np.nanmean([np.nan if v is None else v for v in hazards[k]]) for k in ("goal_turn", "wall_forward"))
-            ax.annotate(f"turn {turn:.2f}\nwall {wall:.2f}", (xi, h), textcoords="offset points", xytext=(0, 2),
-                        ha="center", fontsize=6)
-    ax.set_xticks(np.arange(len(compared["designs"])), compared["designs"], fontsize=8)
-    ax.set_ylim(0, n_seeds * 1.35)
-    ax.set_ylabel(f"learners hacked (of {n_seeds})")
-    ax.legend(fontsize=7, frameon=False, loc="upper left")
-    ax.set_title("ISR designs: R_i for turning with the goal ahead\nand for walking into a wall above each bar",
-                 fontsize=8)
-
-
-def interval_line(ax, x, summary, color, label, marker="o", offset=0.0):
-    """Means with their 95 % intervals ({mean, ci95} of claims.interval) along x."""
-    mean, ci = np.asarray(summary["mean"]), np.asarray(summary["ci95"])
-    x = np.asarray(x, dtype=float) + offset
-    ax.errorbar(x, mean, yerr=[mean - ci[:, 0], ci[:, 1] - mean], color=color, marker=marker, ms=4,
-                capsize=3, lw=1.2, label=label)

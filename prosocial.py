@@ -18,7 +18,7 @@ The codes are the ones the authors' learner actually emitted: their environment 
 sixth action, drop (5), that the learner's policy could never choose.
 
 Public names: ProsocialConfig, ProsocialWorld, Step, Action, Layouts, prosocial_layouts,
-symmetric_layouts, helper_goals, random_goals, with_caregiver_action, windows_valid, flood,
+symmetric_layouts, features, helper_goals, random_goals, with_caregiver_action, windows_valid, flood,
 flood_step, bfs_distance, downhill, face_and_go, and the cell codes BALL, CAREGIVER,
 CAREGIVER_ACTION (with env's UNSEEN, EMPTY, WALL, GOAL, AGENT).
 """
@@ -28,6 +28,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+import agents
 from env import AGENT, DIR_TO_VEC, EMPTY, GOAL, WALL, check_actions, check_count, egocentric_view
 
 BALL, CAREGIVER = 6, 11        # Minigrid's ball code; our code for the caregiver's cell
@@ -92,6 +93,28 @@ class Step(NamedTuple):
     reached: np.ndarray           # (B,) bool: the caregiver entered its goal (a fresh layout follows)
     truncated: bool               # the episode ended here; all worlds were reset
     caregiver_action: np.ndarray  # (B,) what the caregiver did this step (an `Action`)
+
+
+def features(views):
+    """(..., F) float32 features of the learner's view in the two-agent world (Fig. 7).
+
+    The single-agent features with the ball in the goal's place (the ball is what the
+    learner must reach), "blocked" meaning any non-empty cell, plus: the ball straight
+    ahead (to pick it up), where the caregiver and its goal are (one-hot and side), and
+    whether the ball is gone (carried). Ours: the authors' learner used its CNN.
+    """
+    flat, near = agents.nearby_cells(views, None)
+    ball_cell, ball_side = agents.where_is(flat, BALL)
+    caregiver_cell, caregiver_side = agents.where_is(flat, CAREGIVER)
+    goal_cell, goal_side = agents.where_is(flat, GOAL)
+    blocked_ahead = near[..., :1]
+    v = views.shape[-1]
+    ball_ahead = flat[..., (v // 2 - 1) * v + v // 2, None] == BALL
+    carried = ~ball_cell.any(axis=-1, keepdims=True)
+    parts = [ball_cell & blocked_ahead, ball_cell & ~blocked_ahead, near, ball_side,
+             blocked_ahead & ball_side, ball_ahead, caregiver_cell, caregiver_side, goal_cell,
+             goal_side, carried, carried & blocked_ahead, np.ones(flat.shape[:-1] + (1,), dtype=bool)]
+    return np.concatenate(parts, axis=-1).astype(np.float32)
 
 
 def with_caregiver_action(views, caregiver_action):

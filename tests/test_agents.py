@@ -205,17 +205,19 @@ def test_discounted_returns_along_any_axis():
                                   .transpose(1, 0, 2))
 
 
-def test_the_caregiver_can_pay_at_another_scale():
-    """social_scale c: U = R_e + P·c·R_s + (1 − P)·R_i (Fig. 7's control); logged r_s stays R_s."""
+def test_a_presence_between_0_and_1_without_an_isr_pays_that_share_of_the_social_reward():
+    """P per learner and no ISR: U = R_e + P·R_s (Fig. 7's control, a caregiver paying at the
+    ISR's rate); the logged r_s stays R_s."""
     cfg = env.WorldConfig(step_cost=0.0)
     logs = agents.learn(agents.Policy.for_world(2, cfg), cfg, agents.AgentConfig(worlds_per_seed=6), 12,
-                        1.0, np.random.default_rng(0), social_scale=[1.0, 2.5])
-    np.testing.assert_allclose(logs["internal"], np.array([[1.0], [2.5]]) * logs["r_s"], atol=1e-12)
+                        [1.0, 0.3], np.random.default_rng(0))
+    assert logs["r_s"].sum(axis=1).min() > 0
+    np.testing.assert_allclose(logs["internal"], np.array([[1.0], [0.3]]) * logs["r_s"], atol=1e-12)
     np.testing.assert_allclose(logs["r_s"], cfg.social_reward * logs["goals"], atol=1e-12)
 
 
 # ---------------------------------------------------------------------------------------------
-# Beyond the paper: partial presence (Fig. 8), feature subsets (Fig. 9 c), the MLP learner
+# The caregiver's visits (P per episode; Fig. 8 and 10 use them)
 
 def test_visits_bring_the_caregiver_to_a_share_of_episodes_and_pay_only_there():
     """P is 1 in the episodes the caregiver comes to and `presence` (0) in the others. With no
@@ -244,62 +246,3 @@ def test_without_visits_the_learning_is_unchanged():
     la = agents.learn(a, cfg, acfg, 90, 1.0, np.random.default_rng(4))
     lb = agents.learn(b, cfg, acfg, 90, 1.0, np.random.default_rng(4), visits=None)
     assert np.array_equal(la["goals"], lb["goals"]) and np.array_equal(a.theta, b.theta)
-
-
-def test_a_feature_subset_learner_is_the_linear_learner_on_its_features():
-    """From the same start, an update of the "full" mask over the superset moves the weights of
-    the plain linear learner as it does (up to float32 summation order; later updates drift
-    apart once one sampled action differs), and a masked weight never moves."""
-    cfg, acfg = env.WorldConfig(), agents.AgentConfig()
-    masks = np.stack([agents.feature_mask("full", cfg.view), agents.feature_mask("minimal", cfg.view)])
-    subsets = agents.FeatureSubsets(masks)
-    wide = agents.Policy.for_world(2, cfg, agents.feature_superset)
-    agents.learn(wide, cfg, acfg, 30, 1.0, np.random.default_rng(1), featurize=subsets)   # one update
-    plain = agents.Policy.for_world(2, cfg)
-    agents.learn(plain, cfg, acfg, 30, 1.0, np.random.default_rng(1))
-    np.testing.assert_allclose(wide.theta[0][masks[0]], plain.theta[0], rtol=1e-4, atol=1e-6)
-    assert (wide.theta[0][~masks[0]] == 0).all() and (wide.theta[1][~masks[1]] == 0).all()
-    assert np.abs(wide.theta[1][masks[1]]).sum() > 0
-    with pytest.raises(ValueError, match="unknown feature set"):
-        agents.feature_mask("everything", 9)
-
-
-def test_mlp_policy_gradient_matches_finite_differences():
-    """MLPPolicy.gradients is dJ/dθ of J = mean_b [A_b log π(a_b | s_b) + β H(π(· | s_b))],
-    checked entry by entry against central differences, in float64."""
-    rng = np.random.default_rng(3)
-    cfg = env.WorldConfig()
-    policy = agents.MLPPolicy.for_world(2, cfg, hidden=8, rng=rng)
-    policy.params = {k: rng.normal(0, 0.3, p.shape) for k, p in policy.params.items()}
-    views = env.GridWorld(cfg, 12, rng)
-    x = agents.view_features(views.reset()).reshape(2, 6, -1).astype(np.float64)
-    actions, advantages, beta = rng.integers(0, 3, (2, 6)), rng.normal(size=(2, 6)), 0.05
-
-    def objective():
-        probs = policy.probs(x)
-        logp = np.log(np.take_along_axis(probs, actions[..., None], -1)[..., 0])
-        entropy = -(probs * np.log(probs)).sum(-1)
-        return (advantages * logp + beta * entropy).mean(axis=1).sum()
-
-    grads = policy.gradients(x, actions, advantages, beta)
-    for name, p in policy.params.items():
-        for index in [tuple(rng.integers(0, n) for n in p.shape) for _ in range(6)]:
-            old = p[index]
-            p[index] = old + 1e-6
-            up = objective()
-            p[index] = old - 1e-6
-            down = objective()
-            p[index] = old
-            assert grads[name][index] == pytest.approx((up - down) / 2e-6, rel=1e-4, abs=1e-8), name
-
-
-def test_the_mlp_learner_learns_and_stacks_like_the_linear_one():
-    cfg, acfg = env.WorldConfig(), agents.AgentConfig(lr=0.03, entropy=0.03)
-    policy = agents.MLPPolicy.for_world(2, cfg, rng=np.random.default_rng(0))
-    logs = agents.learn(policy, cfg, acfg, 3000, 1.0, np.random.default_rng(1), featurize=agents.view_features)
-    assert logs["goals"][:, -10:].mean() > 2 * logs["goals"][:, :10].mean()
-    both = agents.MLPPolicy.stack(policy, policy.tile(2))
-    assert both.n_learners == 6 and both.sizes == policy.sizes
-    np.testing.assert_array_equal(both.select(slice(2, 3)).params["W1"], policy.params["W1"][:1])
-    with pytest.raises(ValueError, match="features, actions"):
-        agents.learn(policy, cfg, acfg, 30, 1.0, np.random.default_rng(1))        # linear features

@@ -9,7 +9,7 @@ import agents
 import claims
 import env
 import experiments as ex
-import outputs
+from lab import outputs
 
 SEEDS = (1234, 1235)
 
@@ -43,10 +43,15 @@ def test_caregiver_leaves_owns_each_conditions_presence_and_isr():
 
 
 def test_each_experiment_has_its_own_random_streams():
-    first = {name: ex.random_streams(SEEDS, name)[0].random() for name, _ in ex.STREAMS}
-    assert len(set(first.values())) == len(ex.STREAMS)
-    assert ex.random_streams(SEEDS, "helping")[0].random() == first["helping"]
-    assert [len(ex.random_streams(SEEDS, name)) for name, _ in ex.STREAMS] == [n for _, n in ex.STREAMS]
+    """Every experiment's block of streams, the paper's and ours, is its own: no two overlap."""
+    from beyond import experiments as beyond
+    blocks = {**ex.STREAMS, **beyond.STREAMS}
+    owned = [stream for first, n in blocks.values() for stream in range(first, first + n)]
+    assert len(owned) == len(set(owned)) == max(owned) + 1
+    first = {name: ex.random_streams(SEEDS, block)[0].random() for name, block in blocks.items()}
+    assert len(set(first.values())) == len(blocks)
+    assert ex.random_streams(SEEDS, ex.STREAMS["helping"])[0].random() == first["helping"]
+    assert [len(ex.random_streams(SEEDS, block)) for block in blocks.values()] == [n for _, n in blocks.values()]
 
 
 def test_same_seeds_give_the_same_arrays(tmp_path):

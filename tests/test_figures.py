@@ -1,5 +1,5 @@
 """Every figure from the command line in quick mode; the same seeds give the same numbers and
-pixels; --replot redraws from the saved arrays alone; bad input fails cleanly."""
+pixels; --replot redraws from the saved arrays alone; bad input fails cleanly (lab/)."""
 import filecmp
 import json
 import shutil
@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 
 import figures
+from lab import cli, outputs, pipeline, registry
 
-ALL = sorted(figures.FIGURES) + ["6-single-run"]       # every figure drawn from saved arrays
+ALL = cli.default_figures(quick=False) + ["6-single-run"]     # every figure drawn from saved arrays
 QUICK = ["--quick", "--seeds", "2"]
 
 
@@ -36,7 +37,7 @@ def quick_run(tmp_path_factory):
 def test_every_figure_and_its_arrays_are_written(quick_run):
     for name in ALL:
         assert (quick_run / f"fig{name}.png").stat().st_size > 10_000
-    for experiment in figures.CONFIGS:
+    for experiment in registry.EXPERIMENTS:
         assert (quick_run / f"{experiment}.npz").exists()
     assert not list(quick_run.glob("*.tmp*"))
     assert set(results(quick_run)) == {f"fig{name}" for name in ALL}      # "timing": full runs only
@@ -62,7 +63,7 @@ def test_replot_redraws_every_figure_from_the_saved_arrays_alone(quick_run, tmp_
 
 def test_the_committed_arrays_replot_to_the_committed_results(tmp_path):
     """figures/*.npz (paper scale) redraw figures/*.png and the claims in figures/results.json."""
-    committed = figures.FIG_DIR
+    committed = cli.FIG_DIR
     for npz in committed.glob("*.npz"):
         shutil.copy(npz, tmp_path)
     shutil.copy(committed / "results.json", tmp_path)
@@ -123,17 +124,17 @@ def test_replot_without_saved_arrays_is_one_line_and_draws_nothing(tmp_path, cap
 
 
 def test_seeds_take_a_count_or_a_range():
-    assert figures.parse_seeds("3") == (1234, 1235, 1236)
-    assert figures.parse_seeds("2000-2003") == (2000, 2001, 2002, 2003)
+    assert cli.parse_seeds("3") == (1234, 1235, 1236)
+    assert cli.parse_seeds("2000-2003") == (2000, 2001, 2002, 2003)
 
 
 def test_quick_runs_have_a_folder_of_their_own_and_say_so(tmp_path):
-    assert figures.parse_args(["--quick"]).out == figures.FIG_DIR / "quick"
-    assert figures.parse_args([]).out == figures.FIG_DIR
+    assert cli.parse_args(["--quick"]).out == cli.FIG_DIR / "quick"
+    assert cli.parse_args([]).out == cli.FIG_DIR
     fig = figures.plt.figure()
-    figures.save(fig, {"internalization": {"quick": True}}, tmp_path, "quick.png")
+    pipeline.save_picture(fig, {"internalization": {"quick": True}}, tmp_path / "quick.png")
     fig = figures.plt.figure()
-    figures.save(fig, {"internalization": {"quick": False}}, tmp_path, "paper.png")
+    pipeline.save_picture(fig, {"internalization": {"quick": False}}, tmp_path / "paper.png")
     assert (tmp_path / "quick.png").read_bytes() != (tmp_path / "paper.png").read_bytes()
 
 
@@ -170,9 +171,8 @@ def test_ctrl_c_is_one_line_exit_130_and_leaves_no_temporary_file(tmp_path):
 
 
 def test_the_end_of_run_summary_has_a_headline_for_every_figure(quick_run):
-    import claims
     entries = results(quick_run)
-    lines = {name: claims.headline(name, entries[f"fig{name}"]) for name in ALL}
+    lines = {name: registry.FIGURES[name].headline(name, entries[f"fig{name}"]) for name in ALL}
     assert all(lines.values()) and "isr" in lines["4"] and "hacked" in lines["6"]
 
 
@@ -183,15 +183,15 @@ def test_watch_writes_an_animation_of_the_three_learners(tmp_path, capsys):
         assert gif.n_frames == 60
     entry = results(tmp_path)["figwatch"]
     assert entry["goals_per_episode_end_of_learning"]["isr"] > 10 * entry["goals_per_episode_end_of_learning"]["none"]
-    assert "watch.gif" in capsys.readouterr().err
+    assert "watch.gif" in capsys.readouterr().out
     assert figures.main(["watch", "--replot", "--out", str(tmp_path)]) == 2
 
 
 def test_progress_estimates_the_time_left_from_the_last_run(capsys):
     last = {"fig1": {"timing": {"seconds": 20.0}}, "fig4": {"timing": {"seconds": 50.0}}, "fig2": {}}
-    assert figures.time_left(last, ["1", "2", "4"]) == 70.0
-    assert figures.time_left(last, ["2"]) == 0.0 and figures.time_left({}, ["1"]) == 0.0
-    report = figures.Progress()
+    assert pipeline.time_left(last, ["1", "2", "4"]) == 70.0
+    assert pipeline.time_left(last, ["2"]) == 0.0 and pipeline.time_left({}, ["1"]) == 0.0
+    report = pipeline.Progress()
     report.begin("4", 70.0)
     report("  socialization: 6000 episodes x 10 seeds")
     report.begin("2", 0.0)
@@ -205,7 +205,6 @@ def test_progress_estimates_the_time_left_from_the_last_run(capsys):
 @pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
 def test_output_files_get_the_umasks_permissions(tmp_path, umask, mode):
     import os
-    import outputs
     old = os.umask(umask)
     try:
         outputs.write_json(tmp_path / "results.json", {"a": 1})
@@ -218,7 +217,6 @@ def test_output_files_get_the_umasks_permissions(tmp_path, umask, mode):
 @pytest.mark.parametrize("platform, divisor", [("linux", 1024), ("darwin", 2 ** 20)])
 def test_peak_memory_is_in_megabytes_on_each_platform(monkeypatch, platform, divisor):
     import types
-    import outputs
     rusage = types.SimpleNamespace(ru_maxrss=3 * divisor)            # 3 MB in the platform's unit
     fake = types.SimpleNamespace(RUSAGE_SELF=0, getrusage=lambda who: rusage)
     monkeypatch.setitem(sys.modules, "resource", fake)
@@ -227,7 +225,6 @@ def test_peak_memory_is_in_megabytes_on_each_platform(monkeypatch, platform, div
 
 
 def test_peak_memory_is_none_without_the_resource_module(monkeypatch):
-    import outputs
     monkeypatch.setitem(sys.modules, "resource", None)               # import fails, as on Windows
     assert outputs.peak_memory_mb() is None
 
@@ -249,15 +246,18 @@ def test_results_do_not_depend_on_the_blas_thread_count(tmp_path):
 
 
 def test_the_mlp_learner_flag_and_the_quick_default_figures(tmp_path, capsys):
-    args = figures.parse_args(["1", "4", "--learner", "mlp"])
-    assert args.out == figures.FIG_DIR / "mlp" and args.settings["internalization"]["learner"] == "mlp"
-    cfg = figures.experiment_config("internalization", False, args.settings)
-    assert (cfg.learner, cfg.socialization, cfg.agent.lr) == ("mlp", 18000, 0.03)
-    cfg = figures.experiment_config("internalization", False, {"internalization": {"learner": "mlp",
-                                                                                    "socialization": 6000}})
-    assert cfg.socialization == 6000                              # settings apply after mlp()
+    from beyond.learners import MLPInternalization
+    args = cli.parse_args(["1", "4", "--learner", "mlp"])
+    assert args.out == cli.FIG_DIR / "mlp" and args.settings["internalization"]["learner"] == "mlp"
+    cfg = pipeline.experiment_config("internalization", False, args.settings)
+    assert isinstance(cfg, MLPInternalization) and (cfg.socialization, cfg.agent.lr) == (18000, 0.03)
+    quick = pipeline.experiment_config("internalization", True, args.settings)
+    assert (quick.socialization, quick.agent.lr, quick.agent.worlds_per_seed) == (4500, 0.03, 15)
+    cfg = pipeline.experiment_config("internalization", False, {"internalization": {"learner": "mlp",
+                                                                                     "socialization": 6000}})
+    assert cfg.socialization == 6000                              # settings apply after the learner's
     assert figures.main(["3", "--learner", "mlp", "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "runs Figs 1 and 4 only" in err
-    assert figures.default_figures(quick=True) == list(figures.PAPER_FIGURES)
-    assert figures.default_figures(quick=False) == list(figures.FIGURES)
+    assert cli.default_figures(quick=True) == ["1", "2", "3", "4", "5", "6", "7"]
+    assert cli.default_figures(quick=False) == ["1", "2", "3", "4", "5", "6", "7", "8", "9"]

@@ -1,56 +1,74 @@
-"""Every experiment setting on the command line: flags made from the config dataclasses."""
-import argparse
+"""Every experiment setting on the command line: `--set EXPERIMENT.FIELD=VALUE`, read by the
+type of the field's default, listed by `--settings`, recorded with the arrays (lab/cli.py)."""
+import json
 
 import pytest
 
 import experiments as ex
 import figures
-import settings
+from lab import cli, outputs, pipeline, registry
 
 
-def parser_with_flags():
-    parser = argparse.ArgumentParser()
-    settings.add_flags(parser, dict(figures.CONFIGS))
-    return parser
+def test_every_field_of_every_config_is_listed_with_its_default(capsys):
+    assert figures.main(["--settings"]) == 0
+    listing = capsys.readouterr().out
+    for name, experiment in registry.EXPERIMENTS.items():
+        for path, default, _ in cli.settable_fields(experiment.config):
+            assert f"  {path} = {cli._shown(default)}\n" in listing.split(f"\n{name}:")[-1] + "\n", (name, path)
+    for line in ("  reruns = 2", "  agent.lr = 0.1", "  isr.updates = 1000", "  old_training.zero_output = False"):
+        assert line in listing
+    assert "  source." not in listing                      # a source follows its own experiment
 
 
-def test_every_field_of_every_config_is_a_flag_with_its_comment_as_help():
-    text = parser_with_flags().format_help()
-    for flag in ("--generalization.reruns", "--generalization.test_layouts", "--helping.agent.lr",
-                 "--internalization.isr.updates", "--incomplete_internalization.data_fractions",
-                 "--isr_designs.old_training.zero_output", "--generalization.new_world.n_blocks"):
-        assert flag in text
-    assert "independent runs of the further learning (default: 2)" in " ".join(text.split())
-    assert "--incomplete_internalization.source" not in text       # it follows internalization's
-
-
-def test_flags_set_nested_fields_by_the_types_of_their_defaults():
-    args = parser_with_flags().parse_args(
-        ["--generalization.reruns", "3", "--helping.agent.lr", "0.2", "--internalization.isr_threshold", "none",
-         "--internalization.isr.hidden", "16", "16", "--internalization.isr.calibrate", "false"])
-    changed = settings.changes(args)
-    assert changed == {"generalization": {"reruns": 3}, "helping": {"agent.lr": 0.2},
+def test_set_changes_nested_fields_by_the_types_of_their_defaults():
+    changed = cli.parse_settings(["generalization.reruns=3", "helping.agent.lr=0.2",
+                                  "internalization.isr_threshold=none", "internalization.isr.hidden=16,16",
+                                  "internalization.isr.calibrate=false", "generalization.layouts=plus,4 rooms"])
+    assert changed == {"generalization": {"reruns": 3, "layouts": ("plus", "4 rooms")},
+                       "helping": {"agent.lr": 0.2},
                        "internalization": {"isr_threshold": None, "isr.hidden": (16, 16), "isr.calibrate": False}}
-    cfg = settings.apply(ex.Internalization(), changed["internalization"])
+    cfg = pipeline.apply_settings(ex.Internalization(), changed["internalization"])
     assert cfg.isr.hidden == (16, 16) and cfg.isr.calibrate is False and cfg.isr.updates == 1000
-    assert settings.apply(ex.Helping(), changed["helping"]).agent.lr == 0.2
+    assert pipeline.apply_settings(ex.Helping(), changed["helping"]).agent.lr == 0.2
 
 
 def test_continuing_experiments_take_internalizations_settings():
     changed = {"internalization": {"socialization": 900}, "incomplete_internalization": {"after": 300}}
-    cfg = figures.experiment_config("incomplete_internalization", True, changed)
+    cfg = pipeline.experiment_config("incomplete_internalization", True, changed)
     assert cfg.source.socialization == 900 and cfg.after == 300
     assert cfg.source.after == ex.Internalization().quick().after
-    assert figures.experiment_config("feature_sets", False, changed).source.socialization == 900
-    assert figures.experiment_config("thresholds", False, {"generalization": {"new_world_episodes": 300}}
-                                     ).source.new_world_episodes == 300
+    assert pipeline.experiment_config("feature_sets", False, changed).source.socialization == 900
+    assert pipeline.experiment_config("thresholds", False, {"generalization": {"new_world_episodes": 300}}
+                                      ).source.new_world_episodes == 300
 
 
-def test_bad_settings_are_one_line_errors(capsys):
-    for argv in (["--generalization.reruns", "x"], ["--internalization.isr.calibrate", "maybe"],
-                 ["--generalization.no_such_setting", "1"]):
-        assert figures.main(argv) == 2
-        err = capsys.readouterr().err
-        assert err.count("\n") == 1 and err.startswith("error:"), err
+def test_a_setting_is_recorded_with_the_arrays_and_in_results(tmp_path):
+    argv = ["7", "--quick", "--seeds", "2", "--set", "helping.after=150", "--out", str(tmp_path)]
+    assert figures.main(argv) == 0
+    assert outputs.load_meta(tmp_path / "helping.npz")["settings"] == {"after": 150}
+    entry = json.loads((tmp_path / "results.json").read_text())["fig7"]
+    assert entry["run"]["settings"] == {"helping": {"after": 150}}
+    assert figures.main(["7", "--replot", "--out", str(tmp_path)]) == 0
+    assert json.loads((tmp_path / "results.json").read_text())["fig7"]["run"] == entry["run"]
+
+
+@pytest.mark.parametrize("item, message", [
+    ("generalization.reruns=x", "expected int"), ("internalization.isr.calibrate=maybe", "expected true or false"),
+    ("generalization.no_such_setting=1", "has no setting 'no_such_setting'"), ("nobody.reruns=1", "no experiment"),
+    ("generalization.reruns", "takes EXPERIMENT.FIELD=VALUE"), ("thresholds.source.after=1", "has no setting"),
+    ("internalization.learner=cnn", "choose from linear, mlp")])
+def test_bad_settings_are_one_line_errors(item, message, capsys):
+    assert figures.main(["--set", item]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error:") and message in err, err
     with pytest.raises(ValueError, match="no setting"):
-        settings.apply(ex.Generalization(), {"agent.nonsense": 1})
+        pipeline.apply_settings(ex.Generalization(), {"agent.nonsense": 1})
+
+
+def test_help_fits_on_one_screen(capsys):
+    with pytest.raises(SystemExit):
+        cli.parse_args(["--help"])
+    text = capsys.readouterr().out
+    assert len(text.splitlines()) <= 40
+    for flag in ("--quick", "--seeds", "--out", "--replot", "--learner", "--set", "--settings"):
+        assert flag in text

@@ -1,4 +1,4 @@
-"""watch.py — watch the learners: an animated GIF of a socialized learner, and of the same
+"""lab/watch.py — watch the learners: an animated GIF of a socialized learner, and of the same
 learner after the caregiver left, without and with its ISR (`python figures.py watch`).
 
 One learner is socialized at the paper's budget (6K episodes with the caregiver), its ISR
@@ -7,16 +7,13 @@ is trained, and copies of it learn 6K more episodes with the caregiver gone (`no
 the same starting world (a world draws a fresh layout after each goal, so they part ways
 once one reaches the goal), acting by sampling from their policies.
 
-Public names: figure, learners, play, animate.
+Public names: figure, headline, learners, play, animate.
 """
 import numpy as np
-
-from pathlib import Path
 
 import agents
 import env
 import experiments as ex
-import outputs
 
 PANELS = ("socialized", "none", "isr")
 
@@ -24,7 +21,7 @@ PANELS = ("socialized", "none", "isr")
 def learners(seed, cfg=None):
     """(Policy of 3 learners: socialized, none, isr; their goals per episode at the end)."""
     cfg = cfg or ex.Internalization()
-    streams = ex.random_streams((seed, seed + 1), "internalization")
+    streams = ex.random_streams((seed, seed + 1), ex.STREAMS["internalization"])
     policy, _, data = ex.socialize(cfg.world, cfg.agent, cfg.isr, 1, cfg.socialization, streams[0])
     model, _ = ex.train_isr(data, cfg.isr, streams[1], cfg.world, curve=False)
     after = policy.tile(2)
@@ -71,13 +68,19 @@ def animate(frames, titles, path, fps=4):
     plt.close(fig)
 
 
-def figure(runs, out_dir, seed=1234, steps=60):
-    """`python figures.py watch`: out_dir/watch.gif, 60 steps (3 episodes) of the three
-    learners of seed 1234. Returns their goals per episode in the last 510 episodes of their
-    learning and in the clip."""
+def figure(runs, seed=1234, steps=60):
+    """`python figures.py watch`: 60 steps (3 episodes) of the three learners of seed 1234.
+    Returns (a writer of the GIF: writer(path), and their goals per episode in the last 510
+    episodes of their learning and in the clip)."""
     policy, goals = learners(seed)
     frames = play(policy, ex.Internalization().world, steps, seed)
     titles = ("socialized (caregiver present)", "caregiver gone, no ISR", "caregiver gone, with its ISR")
-    outputs.save_file(Path(out_dir) / "watch.gif", lambda path: animate(frames, titles, path))
-    return {"seed": seed, "goals_per_episode_end_of_learning": goals,
+    return (lambda path: animate(frames, titles, path)), {"seed": seed, "goals_per_episode_end_of_learning": goals,
             "goals_in_clip": dict(zip(PANELS, frames[-1][4].tolist())), "steps": steps}
+
+
+def headline(name, entry):
+    """The end-of-run summary's line for the GIF."""
+    clip = entry["goals_in_clip"]
+    return (f"watch.gif: goals in {entry['steps']} steps, socialized {clip['socialized']}, "
+            f"none {clip['none']}, isr {clip['isr']}")

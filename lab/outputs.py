@@ -1,6 +1,6 @@
-"""outputs.py — the files a run leaves: its arrays (.npz), results.json and the PNGs.
+"""lab/outputs.py — the files a run leaves: its arrays (.npz), results.json and the PNGs.
 
-A run of experiments.py is a nested dict of arrays; it is saved flat, one array per
+A run of an experiment (experiments.py, beyond/experiments.py) is a nested dict of arrays; it is saved flat, one array per
 "a/b/c" key, in a compressed .npz with a JSON "meta" entry (experiment, seeds, quick, env steps), and
 loaded back as the same nested dict, bit for bit; the same run gives the same file. Every file is written to a temporary
 file in its folder and renamed into place, so an interrupted run leaves no half-written file.

@@ -1,13 +1,13 @@
-"""report.py — the README's result tables, generated from figures/results.json.
+"""lab/report.py — the README's result tables, generated from figures/results.json.
 
 Each table is a function of the claims figures.py wrote (and, for the table of other seed
 sets, of the results.json of `python figures.py 1 --seeds A-B` runs kept in
 figures/seed_sets/). In README.md each table sits between `<!-- results:NAME -->` and
-`<!-- /results -->`; `python report.py` rewrites those blocks from the saved results, and
+`<!-- /results -->`; `python -m lab.report` rewrites those blocks from the saved results, and
 tests/test_readme.py fails when the README's tables differ from what the committed results
 give, so no number in them is typed by hand.
 
-Usage: python report.py [--check] [--results figures/results.json] [--readme README.md]
+Usage: python -m lab.report [--check] [--results figures/results.json] [--readme README.md]
 Public names: TABLES, render, update, main.
 """
 import argparse
@@ -19,7 +19,8 @@ from pathlib import Path
 import numpy as np
 
 import claims
-import outputs
+from lab import outputs
+from lab.registry import EXPERIMENTS, PAPER_FIGURES
 
 PAPER_FIG4 = {"frozen": ".541 ± .026", "isr": ".630 ± .027", "oracle": ".672 ± .031"}
 PAPER_FIG5 = {"plus": ".404 / .534 / .592", "x": ".077 / .433 / .432", "U": ".220 / .453 / .484",
@@ -392,20 +393,12 @@ def mlp(results, seed_sets):
                  "`isr`: share kept", "isr vs none (Student)"], body)
 
 
-EXPERIMENTS = {
-    "internalization": ("`Internalization`: socialization, ISRs (6 data sizes), three conditions, planner", "1, 3, 4 left (and 3, 6, 8)"),
-    "isr_designs": ("`ISRDesigns`: 3 ISR designs × 2 trainings, learners after the caregiver left", "3"),
-    "generalization": ("`Generalization`: one-block socialization, ISR, two runs of the further learning "
-                       "(new worlds, the authors' frozen arm, layouts), exact tests", "4 right, 5 (and 9 a)"),
-    "incomplete_internalization": ("`IncompleteInternalization`: 12 ISRs (6 data sizes × 2 budgets), learners, "
-                                   "their exact test in new worlds", "6, 9 b"),
-    "helping": ("`Helping`: the two-agent world (6,000 socialization episodes), three conditions and the "
-                "control, scripted helper", "7"),
-    "partial_presence": ("`PartialPresence`: 6 visit rates × none / isr, and the online ISR arm", "8"),
-    "thresholds": ("`Thresholds`: 5 thresholds and the oracle in new worlds, exact test", "9 a"),
-    "feature_sets": ("`FeatureSets`: 3 feature sets, socialization, ISRs, none / isr", "9 c"),
-}
-PAPER_FIGURES = ("1", "2", "3", "4", "5", "6", "7")
+
+
+def _experiment_row(name):
+    """(what the experiment does, the figures that read it) for the cost table."""
+    figures = EXPERIMENTS[name].figures
+    return EXPERIMENTS[name].what, ", ".join(f for f in figures if f != "6-single-run")
 
 
 def timing(results, seed_sets):
@@ -415,7 +408,7 @@ def timing(results, seed_sets):
     body = []
     for name in ran:
         for cost in results[f"fig{name}"]["timing"]["experiments"]:
-            what, figs = EXPERIMENTS[cost["experiment"]]
+            what, figs = _experiment_row(cost["experiment"])
             body.append([f"`{cost['experiment']}` ({what})", figs, f"{cost['seconds']:.1f}",
                          f"{cost['env_steps'] / 1e6:.2f} M", f"{cost['env_steps'] / cost['seconds'] / 1e3:.0f} k"])
     seconds = {name: results[f"fig{name}"]["timing"]["seconds"] for name in ran}
@@ -473,9 +466,9 @@ def main(argv=None):
         text = Path(args.readme).read_text()
         new = update(text, render(*load(args.results)))
     except (OSError, ValueError, KeyError) as error:
-        sys.exit(f"report.py: {error}")
+        sys.exit(f"lab.report: {error}")
     if args.check:
-        sys.exit(0 if new == text else "report.py: the README's tables are stale; run python report.py")
+        sys.exit(0 if new == text else "lab.report: the README's tables are stale; run python -m lab.report")
     if new != text:
         outputs.save_file(Path(args.readme), lambda tmp: Path(tmp).write_text(new))
         print(f"rewrote the result tables of {args.readme}")

@@ -1,10 +1,12 @@
-"""beyond.py — three questions the paper leaves open (Figs 8 and 9, not in the paper).
+"""beyond/experiments.py — questions the paper leaves open (Fig. 3's last panel, Figs 8 and 9).
 
 The paper's utility U = R_e + P·R_s + (1 − P)·R_i (Eq. 1) allows any P, yet its experiments
 switch the caregiver fully on or off; it reports no sensitivity to the ISR's threshold, to
 the ISR's data and training, or to the learner's features. Each experiment here continues
 the paper's protocol (experiments.py) with the same learner, ISR and worlds:
 
+  `ISRDesigns`, `isr_designs` (Fig. 3's last panel): the ISR designs and the training we did
+      not choose, each driving the learners the caregiver left.
   `PartialPresence`, `partial_presence` (Fig. 8): after socialization the caregiver comes back
       in a fraction q of the episodes; learners without an ISR, with their ISR, and with an
       ISR that keeps training on the episodes the caregiver comes to (online internalization).
@@ -19,11 +21,73 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 import agents
+import calibration
 import env
 import evaluation
 import isr
-from experiments import (LOGGED, PRESENCE, Generalization, Internalization, _Several, caregiver_leaves,
+from beyond.learners import FEATURE_SETS, FeatureSubsets, feature_mask
+from experiments import (LOGGED, PRESENCE, Generalization, Internalization, Several, caregiver_leaves,
                          ood_test_layouts, quiet, random_streams, socialize, train_isr)
+from isr import ISRConfig, balanced_sampler, sgd_update
+
+# Each experiment's block of the seed set's random streams (experiments.STREAMS has 0 … 16).
+STREAMS = {"isr_designs": (17, 2), "partial_presence": (19, 2), "thresholds": (21, 1), "feature_sets": (22, 4)}
+
+
+# ---------------------------------------------------------------------------------------------
+# Fig. 3, last panel: the ISR designs we did not choose, re-run
+
+@dataclass(frozen=True)
+class ISRDesigns:
+    """Fig. 3, last panel: ISR designs × trainings, each driving the learners the caregiver
+    left in the training world (Eq. 1's raw R_i), as Fig. 4 left's `isr` condition."""
+    source: Internalization = Internalization()     # the learners and data it continues from
+    designs: tuple = ("one output per action", "action as input", "empty channel")
+    old_training: ISRConfig = ISRConfig(zero_output=False, updates=None, calibrate=False)  # He init, one pass
+    after: int = 6000                               # episodes after the caregiver leaves
+    tail: int = 500                                 # the last episodes compared
+
+    def quick(self):
+        return replace(self, source=self.source.quick(), after=300, tail=150)
+
+
+def isr_design(name, cfg):
+    """(ISR codes, ISRConfig changes) of a named design."""
+    codes = cfg.source.isr_codes
+    if name == "empty channel":
+        return (env.EMPTY,) + tuple(codes), {}
+    if name == "action as input":
+        return tuple(codes), {"action_input": True}
+    return tuple(codes), {}
+
+
+def isr_designs(cfg, seeds, socialized, log=quiet):
+    """Each design, trained the old way and ours, on each learner's socialization data; then
+    the learners the caregiver left learn `after` episodes from it. Arrays (trainings,
+    designs, S, ...): the calibration sums (calibration.measure) and the learning logs."""
+    streams = random_streams(seeds, STREAMS["isr_designs"])
+    source, data = cfg.source, socialized.data
+    trainings = (cfg.old_training, source.isr)
+    models, measured = [], []
+    for training in trainings:
+        for name in cfg.designs:
+            codes, changes = isr_design(name, cfg)
+            model, _ = train_isr(data, replace(training, **changes), streams[0], source.world, codes, curve=False)
+            models.append(model)
+            measured.append(calibration.measure(model, data, calibration.single_agent_hazards))
+    log(f"  learning from {len(models)} ISR designs: {cfg.after} episodes x {len(seeds)} seeds")
+    logs = caregiver_leaves(socialized.policy.tile(len(models)), ("isr",), source.world, source.agent, cfg.after,
+                            streams[1], Several(models, len(seeds)))
+    shape = (len(trainings), len(cfg.designs), len(seeds), -1)
+    return {
+        "seeds": np.array(seeds), "episodes_per_update": source.agent.worlds_per_seed, "tail_episodes": cfg.tail,
+        "designs": np.array(cfg.designs), "trainings": np.array(["random output layer, one pass, raw",
+                                                                 "zero output layer, 1,000 updates, calibrated"]),
+        "social": {"goals": socialized.goals},                       # (S, updates) of socialization
+        "calibration": {k: np.stack([m[k] for m in measured]).reshape(shape[:3]) for k in measured[0]},
+        "after": {k: logs["isr"][k].reshape(shape) for k in LOGGED},
+        "env_steps": logs["env_steps"],
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -57,7 +121,7 @@ def partial_presence(cfg, seeds, socialized, log=quiet):
     if cfg.after % cfg.online_every:
         raise ValueError(f"after ({cfg.after}) must be a multiple of online_every ({cfg.online_every})")
     n_seeds, rates = len(seeds), np.array(cfg.visit_rates, dtype=float)
-    streams = random_streams(seeds, "partial_presence")
+    streams = random_streams(seeds, STREAMS["partial_presence"])
     source, model = cfg.source, socialized.isrs[-1]
     n_rates = len(rates)
     visits = np.repeat(rates, n_seeds)                                    # rate-major, then seed
@@ -85,7 +149,7 @@ def partial_presence(cfg, seeds, socialized, log=quiet):
 def online_internalization(cfg, policy, model, visits, rng):
     """The `isr_online` arm: learn in stretches of cfg.online_every episodes, recording the
     transitions; after each, the ISR trains on those of the episodes the caregiver came to
-    (isr.fine_tune). Returns (logs {LOGGED, present} over the whole phase, env steps)."""
+    (`fine_tune`). Returns (logs {LOGGED, present} over the whole phase, env steps)."""
     source = cfg.source
     parts, steps = [], 0
     for _ in range(cfg.after // cfg.online_every):
@@ -95,13 +159,30 @@ def online_internalization(cfg, policy, model, visits, rng):
         # Each recorded transition (update, t, world) belongs to the episode of (update, world).
         eligible = np.broadcast_to(came[:, :, None, :], (*came.shape[:2], source.world.episode_len,
                                                          came.shape[2])).reshape(len(came), -1)
-        params = isr.fine_tune(model.params, data["views"], data["actions"], data["r_s"], eligible,
+        params = fine_tune(model.params, data["views"], data["actions"], data["r_s"], eligible,
                                source.isr, rng, model.codes, source.world.n_actions, cfg.online_updates)
         model = isr.ISR(params, model.codes, model.threshold, model.odds, model.reward)
         parts.append(part)
         steps += part["env_steps"]
     logs = {k: np.concatenate([p[k] for p in parts], axis=1) for k in LOGGED + ("present",)}
     return logs, steps
+
+
+def fine_tune(params, views, actions, r_s, eligible, cfg, rng, codes, n_actions, updates):
+    """Online internalization (Fig. 8): `updates` more class-balanced SGD steps of trained
+    ISR params (a copy is returned) on the eligible (M, n) of each model's transitions
+    views (M, n, v, v), actions, r_s (M, n), from fresh momentum. A model with no eligible
+    transition is left as it was."""
+    params = {k: p.copy() for k, p in params.items()}
+    velocity = {k: np.zeros_like(p) for k, p in params.items()}
+    sample = balanced_sampler(r_s > 0, rng, eligible)
+    has_data = eligible.any(axis=1).astype(np.float32)
+    m = np.arange(len(views))[:, None]
+    for _ in range(updates):
+        index = sample(cfg.batch)
+        sgd_update(params, velocity, views[m, index], actions[m, index].astype(np.int64),
+                   r_s[m, index].astype(np.float32), cfg, codes, n_actions, has_data)
+    return params
 
 
 # ---------------------------------------------------------------------------------------------
@@ -123,7 +204,7 @@ def thresholds(cfg, seeds, socialized, log=quiet):
     a reference; every policy, and the frozen learners, is scored by its exact greedy return
     on Fig. 4 right's test layouts. Arrays (levels, S) and the oracle's and frozen's (S,)."""
     n_seeds, source = len(seeds), cfg.source
-    streams = random_streams(seeds, "thresholds")
+    streams = random_streams(seeds, STREAMS["thresholds"])
     model = socialized.isrs[-1]
     levels = len(cfg.thresholds)
     log(f"  new worlds: {source.new_world_episodes} episodes x {n_seeds} seeds x {levels} thresholds + oracle")
@@ -131,7 +212,7 @@ def thresholds(cfg, seeds, socialized, log=quiet):
     is_isr = np.repeat(np.arange(levels + 1) < levels, n_seeds)
     logs = agents.learn(policy, source.new_world, source.agent, source.new_world_episodes,
                         np.where(is_isr, PRESENCE["isr"], PRESENCE["oracle"]), streams[0],
-                        isr=_Several([model.with_threshold(t) for t in cfg.thresholds], n_seeds), has_isr=is_isr)
+                        isr=Several([model.with_threshold(t) for t in cfg.thresholds], n_seeds), has_isr=is_isr)
     log(f"  exact test: {source.test_layouts} random layouts")
     layouts = ood_test_layouts(seeds, source.new_world, source.test_layouts)
     scores = evaluation.expected_return(agents.Policy.stack(policy, socialized.policy), source.new_world, layouts,
@@ -153,9 +234,9 @@ def thresholds(cfg, seeds, socialized, log=quiet):
 
 @dataclass(frozen=True)
 class FeatureSets:
-    """Fig. 9 (c): Figs 1 and 4 left's protocol with each of agents.FEATURE_SETS."""
+    """Fig. 9 (c): Figs 1 and 4 left's protocol with each of FEATURE_SETS (beyond/learners.py)."""
     source: Internalization = Internalization()    # world, learner, ISR and budgets as Fig. 1
-    sets: tuple = agents.FEATURE_SETS               # full, no goal side, minimal
+    sets: tuple = FEATURE_SETS                      # full, no goal side, minimal
 
     def quick(self):
         return replace(self, source=self.source.quick())
@@ -163,12 +244,12 @@ class FeatureSets:
 
 def feature_sets(cfg, seeds, log=quiet):
     """Socialize one learner per seed and feature set (one batch: each learner's features are
-    a mask over agents.feature_superset), train each one's ISR, then continue as Fig. 4 left
+    a mask over beyond.learners.feature_superset), train each one's ISR, then continue as Fig. 4 left
     with `none` and `isr`. Arrays (sets, S, updates)."""
     n_seeds, source, n_sets = len(seeds), cfg.source, len(cfg.sets)
-    streams = random_streams(seeds, "feature_sets")
-    masks = np.repeat([agents.feature_mask(name, source.world.view) for name in cfg.sets], n_seeds, axis=0)
-    featurize = agents.FeatureSubsets(masks)
+    streams = random_streams(seeds, STREAMS["feature_sets"])
+    masks = np.repeat([feature_mask(name, source.world.view) for name in cfg.sets], n_seeds, axis=0)
+    featurize = FeatureSubsets(masks)
     log(f"  socialization: {source.socialization} episodes x {n_seeds} seeds x {n_sets} feature sets")
     policy, social, data = socialize(source.world, source.agent, source.isr, n_sets * n_seeds, source.socialization,
                                      streams[0], featurize=featurize)

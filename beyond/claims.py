@@ -1,0 +1,132 @@
+"""beyond/claims.py — the numbers behind our own figures' claims (Fig. 3's last panel, Figs 8
+and 9), as pure functions of a run's arrays, like claims.py for the paper's.
+
+Public names: KEEPS_ABOVE, interval, design_claims, presence_claims, threshold_claims,
+grid_ood_claims, feature_claims, headline.
+"""
+import numpy as np
+
+import stats
+from claims import HACKED_ABOVE, finite, calibration_claims, hacking_claims, paid_last, pay_ratio, tail_mean
+from experiments import tail_updates
+
+KEEPS_ABOVE = 0.8   # a learner keeps the behaviour when it ends at ≥ 80 % of its socialized goals
+
+
+def interval(values):
+    """{mean, ci95} over the last axis' seeds (a t interval), for each leading index."""
+    values = np.asarray(values, dtype=float)
+    mean, se = stats.mean_se(values, axis=-1)
+    half = stats.t_quantile(0.975, values.shape[-1] - 1) * se
+    return {"mean": np.round(mean, 6).tolist(), "ci95": np.round(np.stack([mean - half, mean + half], -1), 6).tolist()}
+
+
+def presence_claims(run):
+    """Fig. 8: per arm, visit rate q and seed, the goals per episode in the last `tail`
+    episodes as a share of the same learner's socialized level, with its mean and 95 % interval
+    over seeds; per q, isr vs none and isr_online vs isr by paired t-tests (the arms continue
+    the same socialized learners); per arm the least q at which every learner keeps
+    KEEPS_ABOVE of its level; and what the ISR paid over the phase against what the caregiver
+    paid or would have paid for the same steps (Σ R_i / Σ R_s; above HACKED_ABOVE: hacked)."""
+    tail, per_update = int(run["tail_episodes"]), int(run["episodes_per_update"])
+    socialized = tail_mean(run["social"]["goals"], tail, per_update)                # (S,)
+    rates = run["visit_rates"].tolist()
+    kept = {arm: tail_mean(c["goals"], tail, per_update) / socialized for arm, c in run["curves"].items()}   # (Q, S)
+    out = {"visit_rates": rates, "socialized_goals_per_episode": socialized.tolist(),
+           "tail_episodes": tail_updates(tail, per_update) * per_update, "keeps_above": KEEPS_ABOVE}
+    for arm, share in kept.items():
+        out[f"{arm}_fraction_of_socialized"] = share.tolist()
+        out[f"{arm}_interval"] = interval(share)
+        every = [q for q, row in zip(rates, share) if (row >= KEEPS_ABOVE).all()]
+        out[f"{arm}_least_rate_every_learner_keeps"] = min(every) if every else None
+        out[f"{arm}_visited"] = run["visited"][arm].mean(axis=-1).mean(axis=-1).tolist()
+    for arm in ("isr", "isr_online"):
+        paid, caregiver = run["curves"][arm]["r_i"].sum(-1), run["curves"][arm]["r_s"].sum(-1)
+        out[f"{arm}_r_i_over_r_s"] = [finite(row) for row in pay_ratio(paid, caregiver)]
+        out[f"{arm}_seeds_hacked"] = (paid > HACKED_ABOVE * caregiver).sum(axis=-1).tolist()
+    for a, b in (("isr", "none"), ("isr_online", "isr")):
+        out[f"{a}_vs_{b}"] = [stats.paired_t_test(kept[a][i], kept[b][i])._asdict() for i in range(len(rates))]
+    return out
+
+
+def threshold_claims(run):
+    """Fig. 9 (a): per threshold the exact greedy return in new worlds (mean, 95 % interval
+    over seeds), the frozen learners' and the oracle's beside them, each level vs the frozen
+    learners by a paired t-test, and Σ R_i / Σ R_s of each level's ISR over the learning."""
+    out = {"thresholds": run["thresholds"].tolist(), "return": run["return"].tolist(),
+           "return_interval": interval(run["return"]), "goals": run["goals"].tolist()}
+    for ref in ("frozen", "oracle"):
+        out[f"{ref}_return"] = run[f"{ref}_return"].tolist()
+        out[f"{ref}_interval"] = interval(run[f"{ref}_return"])
+    out["isr_vs_frozen"] = [stats.paired_t_test(r, run["frozen_return"])._asdict() for r in run["return"]]
+    out["isr_vs_oracle"] = [stats.paired_t_test(r, run["oracle_return"])._asdict() for r in run["return"]]
+    paid, caregiver = run["r_i"].sum(-1), run["r_s"].sum(-1)                # (levels, S)
+    out["r_i_over_r_s"] = [finite(row) for row in pay_ratio(paid, caregiver)]
+    return out
+
+
+def grid_ood_claims(run):
+    """Fig. 9 (b): the exact greedy return in new worlds of Fig. 6's learners, per ISR training
+    budget × data size (mean, 95 % interval over seeds), beside whether each was hacked."""
+    ood = run["ood_return"]                                              # (budgets, sizes, S)
+    return {"isr_updates": ["one pass" if u < 0 else int(u) for u in run["isr_updates"]],
+            "isr_episodes": run["episodes"].tolist(), "ood_return": ood.tolist(),
+            "ood_interval": [interval(budget) for budget in ood],
+            "seeds_hacked": hacking_claims(run)["seeds_hacked"]}
+
+
+def feature_claims(run):
+    """Fig. 9 (c): per feature set, the socialized level (share of the planner) and Fig. 4
+    left's retention (none and isr, share of the socialized level) per seed with 95 %
+    intervals, and isr vs none by a paired t-test."""
+    tail, per_update = int(run["tail_episodes"]), int(run["episodes_per_update"])
+    best = float(run["planner_goals"])
+    socialized = tail_mean(run["social"]["goals"], tail, per_update)                # (sets, S)
+    out = {"sets": run["sets"].tolist(), "planner_goals_per_episode": best,
+           "socialized_fraction_of_planner": (socialized / best).tolist(),
+           "socialized_interval": interval(socialized / best)}
+    kept = {arm: tail_mean(run["after"][arm]["goals"], tail, per_update) / socialized for arm in ("none", "isr")}
+    for arm, share in kept.items():
+        out[f"{arm}_fraction_of_socialized"] = share.tolist()
+        out[f"{arm}_interval"] = interval(share)
+    out["isr_vs_none"] = [stats.paired_t_test(i, n)._asdict() for i, n in zip(kept["isr"], kept["none"])]
+    return out
+
+
+def design_claims(run):
+    """Fig. 3's last panel: per training × design, the learners hacked (their ISR paid more
+    than HACKED_ABOVE times what the caregiver would have over the last episodes), the share
+    of socialized goals
+    they keep, and the ISR's calibration on held-out data (per seed)."""
+    tail, per_update = int(run["tail_episodes"]), int(run["episodes_per_update"])
+    k = tail_updates(tail, per_update)
+    socialized = tail_mean(run["social"]["goals"], tail, per_update)          # (S,)
+    kept = tail_mean(run["after"]["goals"], tail, per_update) / socialized   # (trainings, designs, S)
+    paid, caregiver = paid_last(run["after"], k)
+    out = {"designs": run["designs"].tolist(), "trainings": run["trainings"].tolist(),
+           "fraction_of_socialized": kept.tolist(),
+           "learners_hacked": (paid > HACKED_ABOVE * caregiver).sum(axis=-1).tolist(),
+           "learners_below_80_percent": (kept < KEEPS_ABOVE).sum(axis=-1).tolist()}
+    cal = run["calibration"]
+    for t, training in enumerate(out["trainings"]):
+        for d, design in enumerate(out["designs"]):
+            cell = calibration_claims({key: value[t, d] for key, value in cal.items()})
+            out.setdefault("calibration", {}).setdefault(training, {})[design] = {
+                "r_i_over_r_s": cell["r_i_over_r_s"], "hazards": cell["hazards"],
+                "r_i_false_positive_above_0.1": cell["r_i_false_positive_above_0.1"]}
+    return out
+
+
+def headline(name, entry):
+    """One line of Fig. 8's or 9's results.json entry for the end-of-run summary."""
+    if name == "8":
+        kept = lambda arm: ", ".join(f"{m:.0%}" for m in entry[f"{arm}_interval"]["mean"])
+        return (f"kept at q = {', '.join(f'{q:g}' for q in entry['visit_rates'])}: none {kept('none')}; "
+                f"isr {kept('isr')}; online {kept('isr_online')}")
+    if name == "9":
+        th, feats = entry["thresholds"], entry["features"]
+        return (f"return by threshold {', '.join(f'{m:.3f}' for m in th['return_interval']['mean'])} "
+                f"(frozen {th['frozen_interval']['mean']:.3f}); socialized by feature set "
+                f"{', '.join(f'{m:.0%}' for m in feats['socialized_interval']['mean'])} of the planner, "
+                f"isr keeps {', '.join(f'{m:.0%}' for m in feats['isr_interval']['mean'])}")
+    return "drawn"

@@ -1,0 +1,133 @@
+"""beyond/figures.py — our own figures and panels: Fig. 3's last panel (the ISR designs),
+Fig. 8 (a caregiver present in a share q of the episodes) and Fig. 9 (sensitivity). Each
+figure function takes the runs {experiment: arrays} and returns (matplotlib figure, claims),
+as figures.py's paper figures.
+
+Public names: figure_8, figure_9, design_panel, interval_line.
+"""
+import matplotlib.pyplot as plt
+import numpy as np
+
+import plots
+from beyond import claims as beyond_claims
+from beyond.experiments import PRESENCE_ARMS
+from claims import HACKED_ABOVE
+
+
+def figure_8(runs):
+    """Figure 8 (not in the paper): a caregiver that comes back in a fraction q of the episodes.
+
+    After the 6K socialization episodes of Fig. 1, 6K more in which the caregiver comes to each
+    episode with probability q. Left: goals per episode in the last 500, as a share of each
+    learner's socialized level, mean and 95 % interval over seeds, for learners without an ISR,
+    with their ISR, and with an ISR that keeps training on the episodes the caregiver comes to.
+    Right: what each ISR paid over the phase against what the caregiver paid or would have.
+    """
+    run = runs["partial_presence"]
+    result = beyond_claims.presence_claims(run)
+    rates = result["visit_rates"]
+    x = np.arange(len(rates))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.9), gridspec_kw={"width_ratios": [1.6, 1]})
+    labels = {"none": "Without ISR", "isr": "With ISR", "isr_online": "ISR trained online"}
+    for i, arm in enumerate(PRESENCE_ARMS):
+        interval_line(left, x, result[f"{arm}_interval"], plots.COLORS[arm], labels[arm], offset=(i - 1) * 0.08)
+    left.axhline(1.0, color="k", lw=0.6)
+    left.axhline(beyond_claims.KEEPS_ABOVE, color="0.5", ls=":", lw=1, label=f"{beyond_claims.KEEPS_ABOVE:.0%} of the level")
+    left.set_xticks(x, [f"{q:g}" for q in rates])
+    left.set_xlabel("q, share of episodes the caregiver comes to")
+    left.set_ylabel("Goals kept, share of socialized")
+    left.legend(fontsize=8, frameon=False)
+    left.set_title(f"last {result['tail_episodes']} of {run['curves']['none']['goals'].shape[-1] * int(run['episodes_per_update'])} "
+                   f"episodes; mean, 95 % interval over {len(run['seeds'])} seeds", fontsize=9)
+    for i, arm in enumerate(("isr", "isr_online")):
+        ratio = np.array([[v if v is not None else np.nan for v in row] for row in result[f"{arm}_r_i_over_r_s"]])
+        right.plot(x + (i - 0.5) * 0.1, ratio, ".", color=plots.COLORS[arm], alpha=0.5, ms=4)
+        right.plot(x, np.nanmedian(ratio, axis=1), "-o", color=plots.COLORS[arm], ms=4, label=labels[arm] + " (median)")
+    right.axhline(1.0, color="k", lw=0.6)
+    right.axhline(HACKED_ABOVE, color="tab:red", ls=":", lw=1, label="hacked above")
+    right.set_xticks(x, [f"{q:g}" for q in rates])
+    right.set_xlabel("q")
+    right.set_ylabel("ISR paid / caregiver would have")
+    right.legend(fontsize=8, frameon=False)
+    return fig, result
+
+
+def figure_9(runs):
+    """Figure 9 (not in the paper): how sensitive the results are.
+
+    (a) Fig. 4 right's learning in new worlds from the ISR thresholded at each level: exact
+    greedy return on the test layouts, mean and 95 % interval over seeds; bands: the frozen
+    learners and the oracle. (b) Fig. 6's grid, its learners scored the same way: return
+    against the ISR's data, one line per training budget. (c) The learner's features:
+    socialized level (share of the planner) and Fig. 4 left's retention without and with the
+    ISR (share of the socialized level)."""
+    fig, (a, b, c) = plt.subplots(1, 3, figsize=(15, 4.0))
+    th = beyond_claims.threshold_claims(runs["thresholds"])
+    x = np.array(th["thresholds"])
+    for ref, color in (("frozen", plots.OOD_COLORS["frozen"]), ("oracle", plots.OOD_COLORS["oracle"])):
+        lo, hi = th[f"{ref}_interval"]["ci95"]
+        a.axhspan(lo, hi, color=color, alpha=0.25, lw=0, label=f"{plots.LABELS[ref]} (95 % interval)")
+    interval_line(a, x, th["return_interval"], plots.OOD_COLORS["isr"], "ISR")
+    a.set_xlabel("ISR threshold (R_i at or below counts as 0)")
+    a.set_ylabel("Return in new worlds (greedy, exact)")
+    a.set_title("(a) the ISR's threshold (Fig. 4 right: 0.2)", fontsize=9)
+    a.legend(fontsize=8, frameon=False)
+    grid = beyond_claims.grid_ood_claims(runs["incomplete_internalization"])
+    for i, (budget, summary, hacked) in enumerate(zip(grid["isr_updates"], grid["ood_interval"], grid["seeds_hacked"])):
+        label = budget if isinstance(budget, str) else f"{budget:,} updates"
+        episodes = np.array(grid["isr_episodes"], dtype=float)
+        interval_line(b, episodes, summary, ("tab:orange", "tab:red")[i % 2], label + " (seeds hacked)")
+        for xe, y, h in zip(episodes, summary["mean"], hacked):
+            b.annotate(str(h), (xe, y), textcoords="offset points", xytext=(4, 4 if i else -11), fontsize=7,
+                       color=("tab:orange", "tab:red")[i % 2])
+    b.set_xscale("log")
+    b.set_xticks(grid["isr_episodes"], [f"{e:,}" for e in grid["isr_episodes"]], fontsize=8)
+    b.minorticks_off()
+    b.set_xlabel("ISR data: socialization episodes")
+    b.set_ylabel("Return in new worlds (greedy, exact)")
+    b.set_title("(b) the ISR's data and training (Fig. 6's grid)", fontsize=9)
+    b.legend(fontsize=8, frameon=False)
+    feats = beyond_claims.feature_claims(runs["feature_sets"])
+    x = np.arange(len(feats["sets"]))
+    for i, (key, color, label) in enumerate((("socialized", plots.COLORS["social"], "socialized, share of planner"),
+                                             ("none", plots.COLORS["none"], "without ISR, share kept"),
+                                             ("isr", plots.COLORS["isr"], "with ISR, share kept"))):
+        summary = feats[f"{key}_interval"]
+        mean, ci = np.array(summary["mean"]), np.array(summary["ci95"])
+        c.bar(x + (i - 1) * 0.27, mean, width=0.27, color=color, yerr=[mean - ci[:, 0], ci[:, 1] - mean],
+              capsize=3, label=label)
+    c.set_xticks(x, feats["sets"])
+    c.axhline(1.0, color="k", lw=0.6)
+    c.set_ylim(0, 1.55)
+    c.set_title("(c) the learner's features (mean, 95 % interval)", fontsize=9)
+    c.legend(fontsize=8, frameon=False, loc="upper left", ncol=2)
+    return fig, {"thresholds": th, "grid": grid, "features": feats}
+
+
+def design_panel(ax, compared, n_seeds):
+    """Fig. 3's last panel: learners hacked per ISR design and training, with what each ISR
+    pays for turning with the goal ahead and for walking into a wall (mean over seeds)."""
+    width = 0.38
+    for t, (training, color) in enumerate(zip(compared["trainings"], ("0.6", "tab:red"))):
+        x = np.arange(len(compared["designs"])) + (t - 0.5) * width
+        hacked = compared["learners_hacked"][t]
+        ax.bar(x, hacked, width=width, color=color, label=training)
+        for xi, h, design in zip(x, hacked, compared["designs"]):
+            hazards = compared["calibration"][training][design]["hazards"]
+            turn, wall = (np.nanmean([np.nan if v is None else v for v in hazards[k]]) for k in ("goal_turn", "wall_forward"))
+            ax.annotate(f"turn {turn:.2f}\nwall {wall:.2f}", (xi, h), textcoords="offset points", xytext=(0, 2),
+                        ha="center", fontsize=6)
+    ax.set_xticks(np.arange(len(compared["designs"])), compared["designs"], fontsize=8)
+    ax.set_ylim(0, n_seeds * 1.35)
+    ax.set_ylabel(f"learners hacked (of {n_seeds})")
+    ax.legend(fontsize=7, frameon=False, loc="upper left")
+    ax.set_title("ISR designs: R_i for turning with the goal ahead\nand for walking into a wall above each bar",
+                 fontsize=8)
+
+
+def interval_line(ax, x, summary, color, label, marker="o", offset=0.0):
+    """Means with their 95 % intervals ({mean, ci95} of beyond.claims.interval) along x."""
+    mean, ci = np.asarray(summary["mean"]), np.asarray(summary["ci95"])
+    x = np.asarray(x, dtype=float) + offset
+    ax.errorbar(x, mean, yerr=[mean - ci[:, 0], ci[:, 1] - mean], color=color, marker=marker, ms=4,
+                capsize=3, lw=1.2, label=label)

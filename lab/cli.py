@@ -1,0 +1,210 @@
+"""lab/cli.py — the command line of `python figures.py`.
+
+    python figures.py [FIG ...] [--quick] [--seeds N|A-B] [--out DIR] [--replot]
+                      [--learner linear|mlp] [--set EXPERIMENT.FIELD=VALUE ...] [--settings]
+
+Every field of every experiment's config dataclass can be set with `--set`, nested configs
+with dots (`--set helping.agent.lr=0.2`, `--set generalization.isr.hidden=16,16`); the value
+is read by the type of the field's default (numbers, text, true/false, none where the field
+may be None, comma-separated values for a tuple). `--settings` lists every field with its
+default. An experiment that continues another's learners takes that one's settings as its
+`source` (lab/registry.py), so the two cannot disagree.
+
+Public names: main, parse_args, parse_seeds, parse_settings, settable_fields.
+"""
+import argparse
+import dataclasses
+import sys
+import typing
+from pathlib import Path
+
+from lab import pipeline
+from lab.registry import EXPERIMENTS, FIGURES, LEARNERS, PAPER_FIGURES
+
+FIG_DIR = Path(__file__).resolve().parent.parent / "figures"
+FIRST_SEED = 1234                       # the authors' seeds are 1234–1243
+SEEDS = 10                              # learners per condition, as the paper
+QUICK_SEEDS = 5                         # learners per condition with --quick
+SKIPPED = ("source",)                   # set through the source experiment's own fields
+
+
+def main(argv=None):
+    """`python figures.py --help`. Returns the exit status; errors are one line on stderr."""
+    try:
+        args = parse_args(sys.argv[1:] if argv is None else argv)
+        if args.list_settings:
+            print(settings_listing())
+            return 0
+        return pipeline.run_figures(args)
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: the figures and arrays written so far are complete; results.json "
+              "holds the figures finished", file=sys.stderr)
+        return 130
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors raised as one-line ValueErrors (main prints them)."""
+
+    def error(self, message):
+        raise ValueError(message)
+
+
+def default_figures(quick):
+    """The figures a run without figure numbers makes: all but those on request, or with
+    --quick the paper's own (Figs 8 and 9 on request), to keep the quick run short."""
+    return list(PAPER_FIGURES) if quick else [n for n, f in FIGURES.items() if not f.on_request]
+
+
+def parse_args(argv):
+    every = [n for n, f in FIGURES.items() if not f.on_request]
+    optional = [n for n, f in FIGURES.items() if f.on_request]
+    parser = _Parser(prog="python figures.py", description="Regenerate the figures of Rong & Kleiman-Weiner "
+                     "(2024), Value Internalization, and ours.")
+    parser.add_argument("figures", nargs="*", metavar="FIG",
+                        help=f"figures to make: {' '.join(every)}, or {' '.join(optional)} (default: all of "
+                             f"{' '.join(every)}; with --quick {' '.join(PAPER_FIGURES)})")
+    parser.add_argument("--quick", action="store_true",
+                        help="a small budget that still shows the effects of Figs 1 and 3-6 (about 30 s)")
+    parser.add_argument("--seeds", default=None, metavar="N|A-B",
+                        help=f"N learners from seed {FIRST_SEED} on (default {SEEDS}, {QUICK_SEEDS} with "
+                             "--quick), or the seeds A to B, e.g. 2000-2009")
+    parser.add_argument("--out", type=Path, default=None, metavar="DIR",
+                        help="output folder (default figures/, figures/quick/ with --quick)")
+    parser.add_argument("--replot", action="store_true",
+                        help="redraw from the arrays saved in the output folder, without learning")
+    parser.add_argument("--learner", choices=("linear", "mlp"), default="linear",
+                        help="Figs 1 and 4 left's learner: linear in hand-made features (default), or an MLP "
+                             "on the raw view (output in figures/mlp/)")
+    parser.add_argument("--set", action="append", default=[], metavar="EXPERIMENT.FIELD=VALUE",
+                        help="change one experiment setting, e.g. --set generalization.reruns=1 (repeatable)")
+    parser.add_argument("--settings", dest="list_settings", action="store_true",
+                        help="list every experiment setting with its default, and exit")
+    args = parser.parse_args(argv)
+    args.settings = parse_settings(args.set)
+    unknown = [f for f in args.figures if f not in FIGURES]
+    if unknown:
+        raise ValueError(f"unknown figure {' '.join(unknown)}; choose from {' '.join(FIGURES)}")
+    args.full_run = not args.figures
+    args.figures = args.figures or default_figures(args.quick)
+    if args.learner != "linear":
+        args.settings.setdefault("internalization", {})["learner"] = args.learner
+    if args.settings.get("internalization", {}).get("learner", "linear") != "linear":
+        if set(args.figures) - {"1", "4"}:
+            raise ValueError("the MLP learner runs Figs 1 and 4 only (name them: python figures.py 1 4 --learner mlp)")
+        if args.out is None:
+            args.out = FIG_DIR / ("quick/mlp" if args.quick else "mlp")
+    args.seeds = parse_seeds(args.seeds or str(QUICK_SEEDS if args.quick else SEEDS))
+    if args.out is None:
+        args.out = FIG_DIR / "quick" if args.quick else FIG_DIR
+    if args.out.exists() and not args.out.is_dir():
+        raise ValueError(f"--out {args.out} exists and is not a folder")
+    return args
+
+
+def parse_seeds(text):
+    """'N' → the N seeds from 1234 on; 'A-B' → A, A+1, …, B. At least two (the t-tests)."""
+    first, _, last = text.partition("-")
+    if not first.isdigit() or (last and not last.isdigit()):
+        raise ValueError(f"--seeds takes a count N or a range A-B of non-negative integers, got {text!r}")
+    seeds = tuple(range(int(first), int(last) + 1)) if last else tuple(range(FIRST_SEED, FIRST_SEED + int(first)))
+    if len(seeds) < 2:
+        raise ValueError(f"--seeds must give at least 2 seeds (the t-tests need two per group), got {text!r}")
+    return seeds
+
+
+# ---------------------------------------------------------------------------------------------
+# --set and --settings
+
+def settable_fields(cfg, prefix=""):
+    """(dotted path, default, annotation) of every field of a config (a class or an instance)
+    that --set can change, nested configs flattened (a `source` follows its own experiment)."""
+    cfg = cfg() if isinstance(cfg, type) else cfg
+    hints = typing.get_type_hints(type(cfg))
+    for field in dataclasses.fields(cfg):
+        if field.name in SKIPPED:
+            continue
+        default = getattr(cfg, field.name)
+        if dataclasses.is_dataclass(default):
+            yield from settable_fields(default, f"{prefix}{field.name}.")
+        else:
+            yield f"{prefix}{field.name}", default, hints[field.name]
+
+
+def parse_settings(items):
+    """{experiment: {dotted field: value}} from --set's EXPERIMENT.FIELD=VALUE items."""
+    out = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        experiment, _, path = key.partition(".")
+        if not sep or not path:
+            raise ValueError(f"--set takes EXPERIMENT.FIELD=VALUE, got {item!r}")
+        if experiment not in EXPERIMENTS:
+            raise ValueError(f"--set {key}: no experiment {experiment!r}; choose from {', '.join(EXPERIMENTS)}")
+        if path == "learner":
+            out.setdefault(experiment, {})[path] = _read_learner(experiment, text)
+            continue
+        fields = {p: (default, annotation) for p, default, annotation in settable_fields(EXPERIMENTS[experiment].config)}
+        if path not in fields:
+            raise ValueError(f"--set {key}: {experiment} has no setting {path!r} (python figures.py --settings)")
+        try:
+            out.setdefault(experiment, {})[path] = _read(text, *fields[path])
+        except ValueError as err:
+            raise ValueError(f"--set {item}: {err}") from None
+    return out
+
+
+def _read_learner(experiment, text):
+    choices = ("linear",) + tuple(LEARNERS.get(experiment, {}))
+    if text not in choices:
+        raise ValueError(f"--set {experiment}.learner: choose from {', '.join(choices)}, got {text!r}")
+    return text
+
+
+def _read(text, default, annotation):
+    """A value of the field's type from text: a tuple's elements comma-separated."""
+    if isinstance(default, tuple):
+        element = type(default[0]) if default else str
+        return tuple(_scalar(part.strip(), element, False) for part in text.split(","))
+    optional = type(None) in typing.get_args(annotation)
+    kind = type(default)
+    if default is None:
+        kind = next((a for a in typing.get_args(annotation) if a is not type(None)), str)
+    return _scalar(text, kind, optional)
+
+
+def _scalar(text, kind, optional):
+    if optional and text.lower() == "none":
+        return None
+    if kind is bool:
+        if text.lower() not in ("true", "false"):
+            raise ValueError(f"expected true or false, got {text!r}")
+        return text.lower() == "true"
+    try:
+        return kind(text)
+    except ValueError:
+        raise ValueError(f"expected {kind.__name__}{' or none' if optional else ''}, got {text!r}") from None
+
+
+def settings_listing():
+    """Every experiment's settings with their defaults (the --settings text). Each field is
+    documented beside it in its config dataclass, named in the heading."""
+    lines = []
+    for name, experiment in EXPERIMENTS.items():
+        cls = experiment.config
+        doc = (cls.__doc__ or "").strip().splitlines()[0]
+        lines.append(f"{name}: {cls.__module__}.{cls.__name__} — {doc}")
+        if experiment.source_experiment:
+            lines.append(f"  source: {experiment.source_experiment}'s settings")
+        lines += [f"  {path} = {_shown(default)}" for path, default, _ in settable_fields(cls)]
+    for name, learners in LEARNERS.items():
+        lines.append(f"{name}.learner = linear (or {', '.join(learners)}: --learner)")
+    return "\n".join(lines)
+
+
+def _shown(default):
+    if isinstance(default, tuple):
+        return ",".join(str(v) for v in default)
+    return str(default)

@@ -1,0 +1,105 @@
+"""lab/registry.py — every experiment and every figure, each declared once.
+
+An experiment is a config dataclass (its `.quick()` is the --quick budget) and a function
+`run(cfg, seeds, [learners], log) → arrays` (or `(arrays, learners)` for one whose learners
+later experiments continue). Its declaration says which figures read its arrays and which
+experiment's learners (kept in memory, not saved) it continues. A figure is a function
+`draw(runs) → (picture, claims)`; the experiments it needs follow from the declarations.
+Adding an experiment means adding its line here and its own code.
+
+Public names: Experiment, EXPERIMENTS, Figure, FIGURES, PAPER_FIGURES, needs.
+"""
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Callable
+
+import claims
+import experiments as ex
+import figures
+from beyond import claims as beyond_claims
+from beyond import experiments as bx
+from beyond import figures as beyond_figures
+from beyond.learners import MLPInternalization
+from lab import watch
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """One experiment, as the pipeline runs it."""
+    config: type                   # its config dataclass; .quick() gives the --quick budget
+    run: Callable                  # run(cfg, seeds, [learners it continues,] log) → arrays [, learners]
+    figures: tuple                 # the figures that read its arrays
+    what: str                      # one line for the docs' table of what each experiment costs
+    continues: str | None = None   # the experiment whose learners it continues (run first if needed)
+    source: str | None = None      # the experiment whose settings its `source` field takes
+                                   # (default: the one it continues)
+
+    @property
+    def source_experiment(self):
+        return self.source or self.continues
+
+
+EXPERIMENTS = MappingProxyType({
+    "internalization": Experiment(
+        ex.Internalization, ex.internalization, ("1", "3", "4"),
+        "`Internalization`: socialization, ISRs (6 data sizes), three conditions, planner"),
+    "generalization": Experiment(
+        ex.Generalization, ex.generalization, ("4", "5", "6-single-run"),
+        "`Generalization`: one-block socialization, ISR, two runs of the further learning "
+        "(new worlds, the authors' frozen arm, layouts), exact tests"),
+    "incomplete_internalization": Experiment(
+        ex.IncompleteInternalization, ex.incomplete_internalization, ("6", "9"),
+        "`IncompleteInternalization`: 12 ISRs (6 data sizes × 2 budgets), learners, their exact test "
+        "in new worlds", continues="internalization"),
+    "helping": Experiment(
+        ex.Helping, ex.helping, ("7",),
+        "`Helping`: the two-agent world (6,000 socialization episodes), three conditions and the "
+        "control, scripted helper"),
+    "isr_designs": Experiment(
+        bx.ISRDesigns, bx.isr_designs, ("3",),
+        "`ISRDesigns`: 3 ISR designs × 2 trainings, learners after the caregiver left",
+        continues="internalization"),
+    "partial_presence": Experiment(
+        bx.PartialPresence, bx.partial_presence, ("8",),
+        "`PartialPresence`: 6 visit rates × none / isr, and the online ISR arm", continues="internalization"),
+    "thresholds": Experiment(
+        bx.Thresholds, bx.thresholds, ("9",),
+        "`Thresholds`: 5 thresholds and the oracle in new worlds, exact test", continues="generalization"),
+    "feature_sets": Experiment(
+        bx.FeatureSets, bx.feature_sets, ("9",),
+        "`FeatureSets`: 3 feature sets, socialization, ISRs, none / isr", source="internalization"),
+})
+
+# Learners other than the paper's linear one (`--learner`): the config class they run with.
+LEARNERS = MappingProxyType({"internalization": {"mlp": MLPInternalization}})
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure: how to draw it from the runs, and its line in the end-of-run summary."""
+    draw: Callable                 # draw(runs) → (matplotlib figure, or a writer(path); claims)
+    headline: Callable = claims.headline   # headline(name, claims) → one line
+    file: str | None = None        # its file in the output folder (default figN.png)
+    paper: bool = True             # one of the paper's figures (made by default with --quick)
+    on_request: bool = False       # made only when named
+
+
+FIGURES = MappingProxyType({
+    "1": Figure(figures.figure_1), "2": Figure(figures.figure_2), "3": Figure(figures.figure_3),
+    "4": Figure(figures.figure_4), "5": Figure(figures.figure_5), "6": Figure(figures.figure_6),
+    "7": Figure(figures.figure_7),
+    "8": Figure(beyond_figures.figure_8, beyond_claims.headline, paper=False),
+    "9": Figure(beyond_figures.figure_9, beyond_claims.headline, paper=False),
+    "6-single-run": Figure(figures.figure_6_single_run, on_request=True),
+    "watch": Figure(watch.figure, watch.headline, file="watch.gif", paper=False, on_request=True),
+})
+PAPER_FIGURES = tuple(n for n, f in FIGURES.items() if f.paper and not f.on_request)
+
+
+def needs(figure):
+    """The experiments whose arrays `figure` reads, in the order of EXPERIMENTS."""
+    return tuple(name for name, e in EXPERIMENTS.items() if figure in e.figures)
+
+
+def file_name(figure):
+    return FIGURES[figure].file or f"fig{figure}.png"
