@@ -1,6 +1,6 @@
 """lab/cli.py — the command line of `python figures.py`.
 
-    python figures.py [FIG ...] [--quick] [--seeds N|A-B] [--out DIR] [--replot]
+    python figures.py [FIG ...] [--quick] [--seeds N|A-B] [--out DIR] [--replot] [--jobs N]
                       [--learner linear|mlp] [--set EXPERIMENT.FIELD=VALUE ...] [--settings]
 
 Every field of every experiment's config dataclass can be set with `--set`, nested configs
@@ -14,6 +14,7 @@ Public names: main, parse_args, parse_seeds, parse_settings, settable_fields.
 """
 import argparse
 import dataclasses
+import os
 import sys
 import typing
 from pathlib import Path
@@ -75,6 +76,8 @@ def parse_args(argv):
                         help="output folder (default figures/, figures/quick/ with --quick)")
     parser.add_argument("--replot", action="store_true",
                         help="redraw from the arrays saved in the output folder, without learning")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                        help=f"experiments run in up to N processes at once (default: the cores, {os.cpu_count()})")
     parser.add_argument("--learner", choices=("linear", "mlp"), default="linear",
                         help="Figs 1 and 4 left's learner: linear in hand-made features (default), or an MLP "
                              "on the raw view (output in figures/mlp/)")
@@ -84,6 +87,8 @@ def parse_args(argv):
                         help="list every experiment setting with its default, and exit")
     args = parser.parse_args(argv)
     args.settings = parse_settings(args.set)
+    if args.jobs < 1:
+        raise ValueError(f"--jobs must be at least 1, got {args.jobs}")
     unknown = [f for f in args.figures if f not in FIGURES]
     if unknown:
         raise ValueError(f"unknown figure {' '.join(unknown)}; choose from {' '.join(FIGURES)}")

@@ -9,12 +9,14 @@ a run whose seeds, budget or settings differ from the arrays already there is re
 
 Progress goes to standard error, the end-of-run summary to standard output.
 
-Public names: log, Progress, experiment_config, run_experiment, load, check_folder,
-read_results, saved_run_info, run_figures, time_left.
+Public names: log, Progress, time_left, experiment_config, apply_settings, run_experiments,
+load, check_folder, read_results, saved_run_info, save_picture, run_figures.
 """
+import concurrent.futures
 import dataclasses
 import json
 import shutil
+import signal
 import sys
 import time
 from pathlib import Path
@@ -27,6 +29,7 @@ import experiments as ex
 from lab import outputs
 from lab.registry import EXPERIMENTS, FIGURES, LEARNERS, file_name, needs
 
+COMMITTED = Path(__file__).resolve().parent.parent / "figures" / "results.json"   # the paper-scale run
 QUICK_LABEL = "QUICK BUDGET: fewer learners and episodes, not the paper's scale"
 
 
@@ -38,35 +41,22 @@ def log(msg):
 
 
 class Progress:
-    """The stage now running, with the time spent and the time left, on stderr: in a terminal
-    one line that each stage rewrites, otherwise one plain line per stage. Time left is the
-    last run's time for the figures still to make (results.json), less what this figure has
-    spent so far; 0 shows none."""
+    """One line on stderr per stage of an experiment: "[time since the run began] experiment:
+    stage" (the processes of a parallel run share the screen, so no line is rewritten)."""
 
-    def __init__(self):
-        self.start = self.figure_start = time.perf_counter()
-        self.figure, self.left = "", 0.0
-
-    def begin(self, figure, left):
-        """A new figure starts; `left` seconds were spent last time on it and the rest."""
-        self.figure, self.left, self.figure_start = figure, left, time.perf_counter()
+    def __init__(self, label, start=None):
+        self.label, self.start = label, time.time() if start is None else start
 
     def __call__(self, stage):
-        now = time.perf_counter()
-        left = self.left - (now - self.figure_start)
-        text = (f"[{now - self.start:.0f} s" + (f", about {left:.0f} s left" if left >= 1 else "")
-                + f"] Figure {self.figure}: {stage.strip()}")
-        if sys.stderr.isatty():
-            width = shutil.get_terminal_size().columns
-            sys.stderr.write("\r\033[K" + text[:max(width - 1, 20)])
-            sys.stderr.flush()
-        else:
-            print(text, file=sys.stderr, flush=True)
+        log(f"[{time.time() - self.start:.0f} s] {self.label}: {stage.strip()}")
 
 
-def time_left(results, remaining):
-    """Seconds the figures `remaining` took last time, from results.json's timings (0 if unknown)."""
-    return sum((results.get(f"fig{n}", {}).get("timing") or {}).get("seconds", 0.0) for n in remaining)
+def time_left(estimates, remaining, jobs=1):
+    """About how many seconds the experiments `remaining` still take, from their last run's
+    timings {experiment: seconds} (0 if unknown): their total over the processes, or the
+    longest one if that is longer."""
+    seconds = [estimates.get(e, 0.0) for e in remaining]
+    return max(sum(seconds) / max(jobs, 1), max(seconds, default=0.0))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -103,30 +93,6 @@ def _replace(cfg, names, value):
     if len(names) == 1:
         return dataclasses.replace(cfg, **{names[0]: value})
     return dataclasses.replace(cfg, **{names[0]: _replace(getattr(cfg, names[0]), names[1:], value)})
-
-
-def run_experiment(name, seeds, quick, out_dir, runs, socialized, report=log, changed=None):
-    """Run one experiment, save its arrays to out_dir/<name>.npz, and put them, as loaded
-    back, into `runs`. An experiment that continues another's learners (kept in `socialized`)
-    runs that one first if needed. Returns what it cost: [{experiment, seconds, env_steps}, ...]."""
-    changed, spent = changed or {}, []
-    source = EXPERIMENTS[name].continues
-    if source and source not in socialized:
-        spent += run_experiment(source, seeds, quick, out_dir, runs, socialized, report, changed)
-    cfg = experiment_config(name, quick, changed)
-    start = time.perf_counter()
-    run = EXPERIMENTS[name].run
-    arrays = run(cfg, seeds, socialized[source], report) if source else run(cfg, seeds, report)
-    if isinstance(arrays, tuple):                # (arrays, the learners later experiments continue)
-        arrays, socialized[name] = arrays
-    cost = {"experiment": name, "seconds": round(time.perf_counter() - start, 2), "env_steps": int(arrays["env_steps"])}
-    path = Path(out_dir) / f"{name}.npz"
-    meta = {"experiment": name, "seeds": list(seeds), "quick": quick, "env_steps": cost["env_steps"]}
-    if changed.get(name):                        # only when set, so default runs' files stay as they were
-        meta["settings"] = changed[name]
-    outputs.save_run(path, arrays, meta)
-    runs[name] = load(path)
-    return spent + [cost]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -261,30 +227,162 @@ def _check_scale(results, results_path, quick):
 
 
 def _learn_and_draw(names, args, results, results_path):
-    """Each figure in turn: run the experiments it needs (each once), draw it, save it, and
-    write results.json after it (never stale)."""
-    runs, socialized, start, report = {}, {}, time.perf_counter(), Progress()
-    for i, name in enumerate(names):
-        report.begin(name, time_left(results, names[i:]))
-        report("starting")
-        begin, spent = time.perf_counter(), []
-        for experiment in (e for e in needs(name) if e not in runs):
-            spent += run_experiment(experiment, args.seeds, args.quick, args.out, runs, socialized, report,
-                                    args.settings)
-        picture, entry = FIGURES[name].draw(runs)
-        save_picture(picture, runs, args.out / file_name(name))
-        seconds, steps = time.perf_counter() - begin, sum(e["env_steps"] for e in spent)
-        entry["run"] = {"seeds": list(args.seeds), "quick": args.quick}
-        changed = {e: args.settings[e] for e in needs(name) if e in args.settings}
-        if changed:                              # the settings this figure's arrays were made with
-            entry["run"]["settings"] = changed
-        entry["timing"] = {"seconds": round(seconds, 2), "env_steps": steps,
-                           "env_steps_per_second": round(steps / seconds) if steps else None,
-                           "experiments": spent}
-        results[f"fig{name}"] = entry
-        outputs.write_json(results_path, results)
-        log(f"Figure {name}: {seconds:.1f} s")
-    return {"start": start, "learned": list(runs)}
+    """Run the experiments the figures need (each once, up to args.jobs at a time), and draw
+    each figure as soon as its arrays are saved; results.json is written after each figure."""
+    start, drawn, entries = time.perf_counter(), set(), {}
+    wanted = [e for e in EXPERIMENTS if any(e in needs(n) for n in names)]
+    costs, runs = {}, {}
+
+    def draw_ready():
+        for name in names:
+            if name in drawn or not all(e in runs for e in needs(name)):
+                continue
+            begin = time.perf_counter()
+            picture, entry = FIGURES[name].draw(runs)
+            save_picture(picture, runs, args.out / file_name(name))
+            entries[name] = _entry(name, entry, args, costs, drawn, time.perf_counter() - begin)
+            results.update(_in_order({**results, **{f"fig{n}": e for n, e in entries.items()}}, names))
+            outputs.write_json(results_path, results)
+            drawn.add(name)
+            log(f"Figure {name}: drawn")
+
+    estimates, jobs = _estimates(results) or _estimates(read_results(COMMITTED)), getattr(args, "jobs", 1)
+    for name, cost in run_experiments(wanted, args, estimates, start):
+        runs[name] = load(Path(args.out) / f"{name}.npz")
+        costs[name] = cost
+        left = time_left(estimates, [e for e in wanted if e not in runs], jobs)
+        log(f"[{time.perf_counter() - start:.0f} s] {name} saved ({len(runs)} of {len(wanted)})"
+            + (f"; about {left:.0f} s left" if left >= 1 else ""))
+        draw_ready()
+    draw_ready()                                 # figures without arrays
+    return {"start": start, "learned": wanted}
+
+
+def _entry(name, entry, args, costs, drawn, seconds):
+    """A figure's results.json entry: its claims, the run its arrays came from, and what its
+    experiments cost (each counted in the first figure drawn from it)."""
+    counted = {e for n in drawn for e in needs(n)}
+    spent = [costs[e] for e in needs(name) if e not in counted]
+    entry["run"] = {"seeds": list(args.seeds), "quick": args.quick}
+    changed = {e: args.settings[e] for e in needs(name) if e in args.settings}
+    if changed:                                  # the settings this figure's arrays were made with
+        entry["run"]["settings"] = changed
+    seconds += sum(c["seconds"] for c in spent)
+    steps = sum(c["env_steps"] for c in spent)
+    entry["timing"] = {"seconds": round(seconds, 2), "env_steps": steps,
+                       "env_steps_per_second": round(steps / seconds) if steps else None,
+                       "experiments": spent}
+    return entry
+
+
+def _in_order(results, names):
+    """results.json's entries in the figures' order, whatever order they were drawn in."""
+    order = [f"fig{n}" for n in names]
+    return {**{k: results[k] for k in order if k in results}, **{k: v for k, v in results.items() if k not in order}}
+
+
+def _estimates(results):
+    """{experiment: seconds it took in the run of a results.json} (the order a parallel run
+    starts experiments in: the folder's last run, else the committed paper-scale run's)."""
+    return {c["experiment"]: c["seconds"] for entry in results.values() if isinstance(entry, dict)
+            for c in (entry.get("timing") or {}).get("experiments", [])}
+
+
+# ---------------------------------------------------------------------------------------------
+# Running the experiments, in parallel processes where they do not depend on each other
+
+def run_experiments(names, args, estimates=None, start=None):
+    """Run the experiments `names` (and those whose learners they continue), saving each one's
+    arrays to args.out; yield (name, cost) as each one finishes. With args.jobs > 1 up to that
+    many run at once in worker processes, the longest chains first (by last run's timings):
+    an experiment that continues another's learners starts when that one is done, with its
+    learners sent to it. The numbers do not depend on the order or the process: each
+    experiment draws from its own random streams."""
+    estimates = estimates or {}
+    closure = list(names)
+    for name in names:
+        while EXPERIMENTS[name].continues and EXPERIMENTS[name].continues not in closure:
+            name = EXPERIMENTS[name].continues
+            closure.insert(0, name)
+    closure = [e for e in EXPERIMENTS if e in closure]
+    continued = {EXPERIMENTS[e].continues for e in closure} - {None}
+    chain = lambda e: estimates.get(e, 0.0) + max([chain(d) for d in closure if EXPERIMENTS[d].continues == e],
+                                                  default=0.0)
+    ready = sorted([e for e in closure if not EXPERIMENTS[e].continues], key=chain, reverse=True)
+    task = dict(seeds=args.seeds, quick=args.quick, out_dir=str(args.out), changed=args.settings,
+                start=time.time() if start is None else time.time() - (time.perf_counter() - start))
+    if getattr(args, "jobs", 1) <= 1:
+        socialized = {}
+        while ready:
+            name = ready.pop(0)
+            cost, learners = _run_one(name, learners=socialized.get(EXPERIMENTS[name].continues),
+                                      keep=name in continued, **task)
+            if learners is not None:
+                socialized[name] = learners
+            ready += sorted([e for e in closure if EXPERIMENTS[e].continues == name], key=chain, reverse=True)
+            yield name, cost
+        return
+    yield from _in_parallel(closure, ready, continued, chain, task, args.jobs)
+
+
+def _in_parallel(closure, ready, continued, chain, task, jobs):
+    """run_experiments' worker processes (standard library only; each pins BLAS to one thread,
+    inherited from figures.py). Ctrl-C ends them all: the workers ignore it and are stopped."""
+    socialized, running = {}, {}
+    executor = concurrent.futures.ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_interrupts)
+    try:
+        while ready or running:
+            while ready and len(running) < jobs:
+                name = ready.pop(0)
+                future = executor.submit(_run_one, name, learners=socialized.get(EXPERIMENTS[name].continues),
+                                         keep=name in continued, **task)
+                running[future] = name
+            done, _ = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
+            for future in done:
+                name = running.pop(future)
+                cost, learners = future.result()
+                if learners is not None:
+                    socialized[name] = learners
+                followers = [e for e in closure if EXPERIMENTS[e].continues == name]
+                ready = sorted(ready + followers, key=chain, reverse=True)
+                if not any(EXPERIMENTS[e].continues == EXPERIMENTS[name].continues for e in ready + list(running.values())):
+                    socialized.pop(EXPERIMENTS[name].continues, None)      # no one needs them any more
+                yield name, cost
+    except BaseException:                        # Ctrl-C or an error: stop every worker, and wait
+        processes = list((getattr(executor, "_processes", None) or {}).values())
+        for process in processes:                # for it to remove its half-written file
+            process.terminate()
+        for process in processes:
+            process.join(10)
+        executor.shutdown(wait=False, cancel_futures=True)
+        raise
+    executor.shutdown()
+
+
+def _ignore_interrupts():
+    """A worker leaves Ctrl-C to the main process, which stops it with SIGTERM: that exits
+    through the `finally` blocks, so no temporary file is left behind."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(1))
+
+
+def _run_one(name, seeds, quick, out_dir, changed, start, learners=None, keep=False):
+    """Run one experiment (continuing `learners` if it continues another's), save its arrays to
+    out_dir/<name>.npz. Returns (its cost {experiment, seconds, env_steps}, the learners later
+    experiments continue if `keep`, else None)."""
+    cfg = experiment_config(name, quick, changed)
+    report = Progress(name, start)
+    report("starting")
+    begin = time.perf_counter()
+    run = EXPERIMENTS[name].run
+    arrays = run(cfg, seeds, learners, report) if EXPERIMENTS[name].continues else run(cfg, seeds, report)
+    arrays, socialized = arrays if isinstance(arrays, tuple) else (arrays, None)
+    cost = {"experiment": name, "seconds": round(time.perf_counter() - begin, 2), "env_steps": int(arrays["env_steps"])}
+    meta = {"experiment": name, "seeds": list(seeds), "quick": quick, "env_steps": cost["env_steps"]}
+    if changed.get(name):                        # only when set, so default runs' files stay as they were
+        meta["settings"] = changed[name]
+    outputs.save_run(Path(out_dir) / f"{name}.npz", arrays, meta)
+    return cost, (socialized if keep else None)
 
 
 def _check_saved(names, out_dir):
@@ -320,10 +418,8 @@ def _replot(names, out_dir, results):
         entry["run"] = info
         entry["timing"] = results.get(f"fig{name}", {}).get("timing")
         pictures[name] = (picture, entry)
-    report = Progress()
     for name, (picture, entry) in pictures.items():
-        report.begin(name, 0.0)                  # no time left: that would be a learning run's
-        report("writing")
+        log(f"Figure {name}: writing")          # no time left: that would be a learning run's
         save_picture(picture, runs, out_dir / file_name(name))
         results[f"fig{name}"] = entry
     outputs.write_json(out_dir / "results.json", results)

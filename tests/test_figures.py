@@ -28,9 +28,10 @@ def results(folder):
 
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):
-    """Every figure at the quick budget, from the command line, into a fresh folder."""
+    """Every figure at the quick budget, from the command line, into a fresh folder, its
+    experiments in 3 processes."""
     out = tmp_path_factory.mktemp("quick")
-    assert figures.main(ALL + QUICK + ["--out", str(out)]) == 0
+    assert figures.main(ALL + QUICK + ["--jobs", "3", "--out", str(out)]) == 0
     return out
 
 
@@ -44,8 +45,10 @@ def test_every_figure_and_its_arrays_are_written(quick_run):
     assert results(quick_run)["fig1"]["timing"]["env_steps"] > 0
 
 
-def test_same_seeds_give_the_same_results_and_pixels(quick_run, tmp_path):
-    assert figures.main(["1", "3", "6", "7"] + QUICK + ["--out", str(tmp_path)]) == 0
+def test_same_seeds_give_the_same_results_and_pixels_in_any_number_of_processes(quick_run, tmp_path):
+    """The same figures again, their experiments one after the other in this process (the
+    quick run used 3 processes, tests/test_lab.py 2): the same numbers and pixels."""
+    assert figures.main(["1", "3", "6", "7"] + QUICK + ["--jobs", "1", "--out", str(tmp_path)]) == 0
     again, first = without_timing(results(tmp_path)), without_timing(results(quick_run))
     assert again == {k: first[k] for k in again}
     for name in ("1", "3", "6", "7"):
@@ -188,17 +191,14 @@ def test_watch_writes_an_animation_of_the_three_learners(tmp_path, capsys):
 
 
 def test_progress_estimates_the_time_left_from_the_last_run(capsys):
-    last = {"fig1": {"timing": {"seconds": 20.0}}, "fig4": {"timing": {"seconds": 50.0}}, "fig2": {}}
-    assert pipeline.time_left(last, ["1", "2", "4"]) == 70.0
-    assert pipeline.time_left(last, ["2"]) == 0.0 and pipeline.time_left({}, ["1"]) == 0.0
-    report = pipeline.Progress()
-    report.begin("4", 70.0)
+    last = {"internalization": 20.0, "generalization": 50.0, "helping": 30.0}
+    assert pipeline.time_left(last, ["internalization", "generalization", "helping"]) == 100.0
+    assert pipeline.time_left(last, ["internalization", "generalization", "helping"], jobs=2) == 50.0
+    assert pipeline.time_left(last, ["generalization", "internalization"], jobs=4) == 50.0   # the longest
+    assert pipeline.time_left({}, ["helping"]) == 0.0
+    report = pipeline.Progress("internalization", start=pipeline.time.time() - 12.4)
     report("  socialization: 6000 episodes x 10 seeds")
-    report.begin("2", 0.0)
-    report("drawing")
-    lines = capsys.readouterr().err.splitlines()          # not a terminal: one plain line per stage
-    assert lines[0] == "[0 s, about 70 s left] Figure 4: socialization: 6000 episodes x 10 seeds"
-    assert lines[1] == "[0 s] Figure 2: drawing"
+    assert capsys.readouterr().err == "[12 s] internalization: socialization: 6000 episodes x 10 seeds\n"
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")

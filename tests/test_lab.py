@@ -52,9 +52,10 @@ def test_each_experiment_is_declared_once_with_what_it_continues():
 
 @pytest.fixture(scope="module")
 def saved(tmp_path_factory):
-    """Figs 1, 2 and 7 at the quick budget on seeds 1234-1235, from the command line."""
+    """Figs 1, 2 and 7 at the quick budget on seeds 1234-1235, from the command line, in 2
+    processes."""
     out = tmp_path_factory.mktemp("saved")
-    assert figures.main(["1", "2", "7"] + QUICK + ["--out", str(out)]) == 0
+    assert figures.main(["1", "2", "7"] + QUICK + ["--jobs", "2", "--out", str(out)]) == 0
     return out
 
 
