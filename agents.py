@@ -32,6 +32,7 @@ from types import MappingProxyType
 import numpy as np
 
 from env import EMPTY, GOAL, WALL, check_count
+from streams import Streams
 
 
 @dataclass(frozen=True)
@@ -194,9 +195,9 @@ class Policy:
         theta = self.theta.astype(phi.dtype).transpose(1, 0, 2).reshape(n_features, n_seeds * n_actions)
         return softmax((phi @ theta).reshape(len(phi), n_seeds, n_actions).transpose(1, 0, 2))
 
-    def sample(self, phi, rng):
-        """(S, N) actions drawn from π (`sample`)."""
-        return sample(self.probs(phi), rng)
+    def sample(self, phi, u):
+        """(S, N) actions drawn from π with uniforms u (S, N) (`sample`)."""
+        return sample(self.probs(phi), u)
 
     def update(self, b_phi, b_actions, b_returns, cfg, b_probs=None):
         """One REINFORCE-with-baseline step on a batch of episodes (S, T, N, ...).
@@ -253,11 +254,11 @@ def softmax(logits):
     return p / p.sum(axis=-1, keepdims=True)
 
 
-def sample(probs, rng):
-    """(...) actions drawn from probabilities (..., A) by inverse-CDF sampling."""
+def sample(probs, u):
+    """(...) actions drawn from probabilities (..., A) by inverse-CDF sampling, with one
+    uniform number in [0, 1) per action drawn, u (...)."""
     cdf = np.cumsum(probs, axis=-1)
-    u = rng.random(cdf.shape[:-1] + (1,))
-    return np.minimum((u > cdf).sum(axis=-1), cdf.shape[-1] - 1)
+    return np.minimum((u[..., None] > cdf).sum(axis=-1), cdf.shape[-1] - 1)
 
 
 def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, has_isr=None,
@@ -266,6 +267,8 @@ def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, has_i
 
     presence: P of Eq. 1, a number or one per learner (S,): 1 while the caregiver is
               present, 0 once it has left.
+    rng:      env.Streams with one row per learner (each learner draws its worlds, actions
+              and visits from its own stream alone), or a numpy Generator (it spawns them).
     isr:      None (R_i = 0 for everyone: the `none` condition), or the ISR of the learners
               that have one: a callable (views (S', N, v, v), actions (S', N)) → R_i (S', N),
               such as `isr.ISR`, holding S' = has_isr.sum() models in learner order.
@@ -295,7 +298,8 @@ def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, has_i
             raise ValueError(f"visits must be probabilities in [0, 1], got {visits.min()} … {visits.max()}")
         came = np.zeros((n_seeds, updates, n), dtype=bool)
     _check_sizes(policy, featurize, world_cfg)
-    world = world_cfg.make(n_seeds, n, rng, layouts)
+    world_rng, action_rng, visit_rng = Streams.of(rng, n_seeds).spawn(3)
+    world = world_cfg.make(n_seeds, n, world_rng, layouts)
     obs = world.reset().reshape(n_seeds, n, v, v)
     goals, internal = np.zeros((n_seeds, updates)), np.zeros((n_seeds, updates))
     paid_i, paid_s = np.zeros((n_seeds, updates)), np.zeros((n_seeds, updates))
@@ -311,13 +315,14 @@ def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, has_i
         b_r_e, b_r_s = np.zeros((n_seeds, T, n)), np.zeros((n_seeds, T, n))
         b_r_i, b_reached = np.zeros((n_seeds, T, n), dtype=np.float32), np.zeros((n_seeds, T, n), dtype=bool)
         p = presence[:, :, None]                                            # (S, 1, 1)
+        u = action_rng.random((n_seeds, T, n))                              # the episode's draws
         if visits is not None:                                              # (S, 1, N): per episode
-            came[:, k] = rng.random((n_seeds, n)) < visits[:, None]
+            came[:, k] = visit_rng.random((n_seeds, n)) < visits[:, None]
             p = np.where(came[:, k], 1.0, presence)[:, None, :]
         for t in range(T):
             b_phi[:, t] = phi = featurize(obs)
             b_probs[:, t] = probs = policy.probs(phi)
-            b_actions[:, t] = actions = sample(probs, rng)
+            b_actions[:, t] = actions = sample(probs, u[:, t])
             step = world.step(actions.ravel())
             b_r_e[:, t], b_r_s[:, t] = step.r_e.reshape(n_seeds, n), step.r_s.reshape(n_seeds, n)
             b_reached[:, t] = step.reached.reshape(n_seeds, n)
@@ -356,8 +361,9 @@ def evaluate(policy, world_cfg, episodes, rng, layouts=None, featurize=features,
     _check_sizes(policy, featurize, world_cfg)
     chunk = max(1, min(episodes, max_worlds // n_seeds))
     goals, returns = [], []
-    for first in range(0, episodes, chunk):
-        g, r = _play(policy, world_cfg, min(chunk, episodes - first), rng, layouts, featurize, greedy)
+    parts = range(0, episodes, chunk)
+    for first, part_rng in zip(parts, Streams.of(rng, n_seeds).spawn(len(parts))):
+        g, r = _play(policy, world_cfg, min(chunk, episodes - first), part_rng, layouts, featurize, greedy)
         goals.append(g)
         returns.append(r)
     goals, returns = np.concatenate(goals, axis=1), np.concatenate(returns, axis=1)    # (S, episodes)
@@ -369,12 +375,14 @@ def evaluate(policy, world_cfg, episodes, rng, layouts=None, featurize=features,
 def _play(policy, world_cfg, episodes, rng, layouts, featurize, greedy):
     """(goals, return) (S, episodes) of one episode in each of S·episodes parallel worlds."""
     n_seeds = policy.n_learners
-    world = world_cfg.make(n_seeds, episodes, rng, layouts)
+    world_rng, action_rng = rng.spawn(2)
+    world = world_cfg.make(n_seeds, episodes, world_rng, layouts)
     obs = world.reset().reshape(n_seeds, episodes, world_cfg.view, world_cfg.view)
     goals, returns = np.zeros((n_seeds, episodes)), np.zeros((n_seeds, episodes))
-    for _ in range(world_cfg.episode_len):
+    u = None if greedy else action_rng.random((n_seeds, world_cfg.episode_len, episodes))
+    for t in range(world_cfg.episode_len):
         phi = featurize(obs)
-        actions = policy.probs(phi).argmax(axis=-1) if greedy else policy.sample(phi, rng)
+        actions = policy.probs(phi).argmax(axis=-1) if greedy else policy.sample(phi, u[:, t])
         step = world.step(actions.ravel())
         goals += step.reached.reshape(n_seeds, episodes)
         returns += utility(step.r_e, step.r_s, 0.0, 1.0).reshape(n_seeds, episodes)

@@ -258,7 +258,7 @@ def finite(values):
 
 
 def calibration_claims(measured, during=None):
-    """The ISR as an instrument, per seed (calibration.measure's sums, on held-out data):
+    """The ISR as an instrument, per seed (evaluation.measure's sums, on held-out data):
     Σ reading / Σ R_s for its three readings (output, r_i, used), the share of unrewarded
     steps it pays more than 0.1 or 0.2 for (false positives) and of rewarded steps it does
     (true positives), and its mean R_i on the known hazards. `during`: {name: logs with r_i

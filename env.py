@@ -3,25 +3,26 @@
 A batched numpy re-implementation of the authors' Minigrid world. One `GridWorld` steps
 many independent worlds at once (leading batch axis B); nothing here loops over worlds
 or cells. numpy only: drawing lives in figures.py, the two-agent world of Fig. 7 in
-prosocial.py. `python env.py` prints random worlds; `python env.py --play 40` plays the
-shortest-path planner in the terminal.
+prosocial.py, printing and playing worlds in the terminal in lab/terminal.py
+(`python -m lab.terminal --play 40`).
 
 Coordinates: a cell is (x, y); x is the column and grows to the right, y is the row and
 grows downward (minigrid's convention). Arrays indexed by cell are [y, x].
 Directions: 0 = east (+x), 1 = south (+y), 2 = west (−x), 3 = north (−y).
 
-Public names: WorldConfig, GridWorld, Step, Action, parse_layout, check_layouts, check_count,
+Public names: WorldConfig, GridWorld, LayoutPool, random_pool, goal_pool, Step, Action, parse_layout, check_layouts, check_count,
 check_actions, per_world, egocentric_view, pad, turn, crop, action_values, planner_goals,
-planner_steps, render_ascii, play, steps_per_second (a benchmark), HANDPICKED (Fig. 5's
+planner_steps, render_ascii, HANDPICKED (Fig. 5's
 layouts), and the cell codes UNSEEN, EMPTY, WALL, GOAL, AGENT.
 """
-import time
 from dataclasses import dataclass
 from enum import IntEnum
 from types import MappingProxyType
 from typing import NamedTuple
 
 import numpy as np
+
+from streams import Draws, Streams, pick
 
 # Minigrid's object codes, which the authors' observation used.
 UNSEEN, EMPTY, WALL, GOAL, AGENT = 0, 1, 2, 8, 10
@@ -48,6 +49,8 @@ class WorldConfig:
     social_reward: float = 0.4     # R_s, the caregiver's reward for entering the goal
     view: int = 9                  # side of the egocentric view (agent at its centre)
     layout: str | None = None      # ASCII blocks ('#' block, '.' free); replaces n_blocks
+    layout_pool: int = 8192        # random layouts (blocks and goal) drawn once per world, among
+                                   # which each reset picks one (the agent's cell and heading fresh)
 
     @property
     def n_actions(self):
@@ -70,7 +73,8 @@ class WorldConfig:
         return walls
 
     def make(self, n_learners, n_each, rng, layouts=None):
-        """n_each worlds per learner; layouts (n_learners, H, W): one fixed layout per learner."""
+        """n_each worlds per learner; layouts (n_learners, H, W): one fixed layout per learner.
+        rng: Streams with a row per learner (or a Generator)."""
         return GridWorld(self, n_learners * n_each, rng, per_world(layouts, n_each))
 
     def validate(self):
@@ -87,6 +91,7 @@ class WorldConfig:
         if n_random + 2 > n_free:
             raise ValueError(f"{n_random} blocks do not fit: the world has {n_free} free "
                              f"cells and blocks, goal and agent need {n_random + 2}")
+        check_count(self.layout_pool, "layout_pool")
         return walls
 
 
@@ -194,6 +199,55 @@ def check_layouts(layouts, n_worlds):
     return layouts
 
 
+class LayoutPool(NamedTuple):
+    """Layouts (blocks and goal) a world draws from, with what its resets need precomputed."""
+    walls: np.ndarray        # (L, H, W) bool
+    goal: np.ndarray         # (L, 2) the goal's cell (x, y)
+    agent_cells: np.ndarray  # (L, F) flat cells where the agent may start: free, not the goal
+    n_agent: np.ndarray      # (L,) how many of them (the rest of the row is padding)
+    turned: np.ndarray       # (4, L, P, P) int8 walls and goal, padded and turned per heading
+
+    @classmethod
+    def of(cls, walls, goal_flat, view):
+        """The pool of layouts walls (L, H, W) with goals at flat cells goal_flat (L,)."""
+        n, height, width = walls.shape
+        goal = np.stack(np.divmod(goal_flat, width)[::-1], axis=1)
+        start = ~walls.reshape(n, -1)
+        start[np.arange(n), goal_flat] = False
+        n_agent = start.sum(axis=1)
+        agent_cells = np.argsort(~start, axis=1, kind="stable")[:, :max(int(n_agent.max()), 1)]
+        grid = np.where(walls, WALL, EMPTY).astype(np.int8)
+        grid[np.arange(n), goal[:, 1], goal[:, 0]] = GOAL
+        return cls(walls, goal, agent_cells, n_agent, turn(pad(grid, view)))
+
+
+def random_pool(cfg, rng):
+    """cfg.layout_pool random layouts: cfg.n_blocks blocks and a goal on distinct free cells,
+    uniformly (what the original's sequential rejection sampling gives, in one argsort)."""
+    fixed = cfg.validate()
+    n, k = cfg.layout_pool, cfg.n_blocks
+    walls = np.broadcast_to(fixed, (n,) + fixed.shape).copy()
+    keys = rng.random((n, fixed.size))
+    keys[walls.reshape(n, -1)] = 2.0                           # fixed walls sort last
+    cells = np.argsort(keys, axis=1)[:, :k + 1]                # (n, k + 1) flat cells
+    walls.reshape(n, -1)[np.repeat(np.arange(n), k), cells[:, :k].ravel()] = True
+    return LayoutPool.of(walls, cells[:, k], cfg.view)
+
+
+def goal_pool(layouts, view):
+    """Every (layout, goal) of fixed layouts (B, H, W), the same layout counted once: (pool, the
+    first entry of each world's layout (B,), how many goals it has (B,), the free-cell rank
+    of each cell in its layout (B, H·W) (the entry of a goal: first + rank))."""
+    distinct, which = np.unique(layouts.reshape(len(layouts), -1), axis=0, return_inverse=True)
+    free = ~distinct                                           # (U, H·W)
+    per_layout = free.sum(axis=1)
+    first = np.concatenate([[0], np.cumsum(per_layout)[:-1]])
+    layout, goal = np.nonzero(free)                            # layout by layout, cells in order
+    walls = distinct[layout].reshape(-1, *layouts.shape[1:])
+    rank = np.cumsum(free, axis=1) - 1
+    return LayoutPool.of(walls, goal, view), first[which], per_layout[which], rank[which]
+
+
 class Step(NamedTuple):
     obs: np.ndarray        # (B, view, view) int8: the egocentric view after the step
     r_e: np.ndarray        # (B,) extrinsic reward: the step cost on forward, else 0
@@ -230,79 +284,86 @@ class GridWorld:
     """
 
     def __init__(self, cfg, n_worlds, rng, layouts=None):
-        """layouts: optional (B, H, W) bool fixed blocks, one layout per world (Fig. 5 runs
-        its five hand-picked layouts as one batch); they replace cfg's layout and random
-        blocks. Without them every world has cfg.blocks() plus cfg.n_blocks random blocks."""
-        self.cfg, self.rng, self.n = cfg, rng, check_count(n_worlds, "n_worlds")
-        if layouts is None:
-            fixed = cfg.validate()
-            self.n_random = 0 if cfg.layout is not None else cfg.n_blocks
+        """rng: Streams with one row per learner, whose worlds are consecutive (or a Generator:
+        one learner). layouts: optional (B, H, W) bool fixed blocks, one layout per world (Fig.
+        5 runs its five hand-picked layouts as one batch); they replace cfg's layout and random
+        blocks, and each reset draws the goal, the agent's cell and its heading. Without them
+        each reset draws one of cfg.layout_pool layouts of cfg.blocks() plus cfg.n_blocks random
+        blocks and a goal, made once from rng's common stream (`random_pool`)."""
+        self.cfg, self.n = cfg, check_count(n_worlds, "n_worlds")
+        rows = rng.rows if isinstance(rng, Streams) else 1
+        self.draws = Draws(Streams.of(rng, rows), self.n, cfg.episode_len + 1, 3)
+        if layouts is None and cfg.layout is None:
+            self.pool = random_pool(cfg, self.draws.streams.common)
+            self.first, self.count = np.zeros(self.n, np.int64), np.full(self.n, cfg.layout_pool)
+            self.rank = None
         else:
-            fixed = check_layouts(layouts, self.n)
-            self.n_random = 0
-        self.fixed = np.broadcast_to(fixed, (self.n,) + fixed.shape[-2:])   # (B, H, W)
-        self.height, self.width = self.fixed.shape[1:]
-        self.walls = self.goal = self.pos = self.dir = self.turned = None
+            fixed = cfg.validate() if layouts is None else check_layouts(layouts, self.n)
+            fixed = np.broadcast_to(fixed, (self.n,) + fixed.shape[-2:])
+            self.pool, self.first, self.count, self.rank = goal_pool(fixed, cfg.view)
+        self.height, self.width = self.pool.walls.shape[1:]
+        self.starts = window_starts(self.pool.turned.shape[-1], cfg.view, self.height, self.width)
+        self.layout = self.pos = self.dir = None     # per world: its pool entry, cell, heading
         self.t = 0
         self.env_steps = 0                       # world-steps taken so far
 
+    @property
+    def walls(self):
+        """(B, H, W) bool each world's blocks."""
+        return self.pool.walls[self.layout]
+
+    @property
+    def goal(self):
+        """(B, 2) each world's goal cell (x, y)."""
+        return self.pool.goal[self.layout]
+
     def reset(self):
         """Draw a fresh layout in every world; return the observation (B, view, view)."""
-        self.walls = self.fixed.copy()
-        self.goal = np.zeros((self.n, 2), dtype=np.int64)
+        self.layout = np.zeros(self.n, dtype=np.int64)
         self.pos = np.zeros((self.n, 2), dtype=np.int64)
         self.dir = np.zeros(self.n, dtype=np.int64)
-        if self.turned is None:                  # made once; every reset redraws all of it
-            side = max(self.height, self.width) + 2 * (self.cfg.view // 2)
-            self.turned = np.zeros((4, self.n, side, side), dtype=np.int8)
+        self.draws.refill()
         self._draw_layouts(np.arange(self.n))
         self.t = 0
         return self.observe()
 
     def _draw_layouts(self, idx):
-        """New blocks, goal, agent and heading for worlds `idx`.
-
-        Blocks, goal and agent are distinct cells drawn uniformly among the free ones, which
-        is what the original's sequential rejection sampling gives, in one argsort.
-        """
-        m = len(idx)
-        if m == 0:
+        """A fresh layout for worlds `idx`: a pool entry (blocks and goal), then the agent on
+        one of its other free cells, uniformly, and a heading."""
+        if len(idx) == 0:
             return
-        walls = self.fixed[idx].copy()                      # (m, H, W)
-        keys = self.rng.random((m, walls[0].size))
-        keys[walls.reshape(m, -1)] = 2.0                    # fixed walls sort last
-        cells = np.argsort(keys, axis=1)[:, :self.n_random + 2]  # (m, k+2) flat cells
-        rows = np.repeat(np.arange(m), self.n_random)
-        walls.reshape(m, -1)[rows, cells[:, :self.n_random].ravel()] = True
-        self.walls[idx] = walls
-        self.goal[idx] = np.stack(np.divmod(cells[:, -2], self.width)[::-1], axis=1)
-        self.pos[idx] = np.stack(np.divmod(cells[:, -1], self.width)[::-1], axis=1)
-        self.dir[idx] = self.rng.integers(0, 4, size=m)
-        self.turned[:, idx] = turn(pad(self.codes(idx, agent=False), self.cfg.view))
+        u = self.draws.take(idx)                                     # (m, 3)
+        layout = self.first[idx] + pick(u[:, 0], self.count[idx])
+        cell = self.pool.agent_cells[layout, pick(u[:, 1], self.pool.n_agent[layout])]
+        self.layout[idx] = layout
+        self.pos[idx] = np.stack(np.divmod(cell, self.width)[::-1], axis=1)
+        self.dir[idx] = pick(u[:, 2], 4)
 
     def place(self, goal, pos, dirs):
         """Start every world in a given state instead of a drawn one (evaluation.py enumerates
-        a layout's states this way): the fixed blocks only, goal (B, 2), agent (B, 2) and
-        heading (B,) as given."""
-        self.walls = self.fixed.copy()
-        self.goal, self.pos, self.dir = np.array(goal), np.array(pos), np.array(dirs)
-        self.turned = turn(pad(self.codes(agent=False), self.cfg.view))
+        a layout's states this way): its fixed blocks, goal (B, 2), agent (B, 2) and heading
+        (B,) as given. Only for worlds with fixed layouts."""
+        if self.rank is None:
+            raise ValueError("place needs worlds with fixed layouts (layouts= or cfg.layout)")
+        goal = np.asarray(goal)
+        self.layout = self.first + self.rank[np.arange(self.n), goal[:, 1] * self.width + goal[:, 0]]
+        self.pos, self.dir = np.array(pos), np.array(dirs)
+        self.draws.u = None                      # a goal reached from here starts the first layout
         self.t = 0
 
-    def codes(self, idx=slice(None), agent=True):
-        """(B, H, W) int8 cell codes of the whole grid, or of worlds `idx`; without the agent
-        if not `agent`."""
-        grid = np.where(self.walls[idx], WALL, EMPTY).astype(np.int8)
-        b = np.arange(len(grid))
-        grid[b, self.goal[idx, 1], self.goal[idx, 0]] = GOAL
+    def codes(self, agent=True):
+        """(B, H, W) int8 cell codes of the whole grid; without the agent if not `agent`."""
+        grid = np.where(self.walls, WALL, EMPTY).astype(np.int8)
+        b, goal = np.arange(self.n), self.goal
+        grid[b, goal[:, 1], goal[:, 0]] = GOAL
         if agent:
-            grid[b, self.pos[idx, 1], self.pos[idx, 0]] = AGENT
+            grid[b, self.pos[:, 1], self.pos[:, 0]] = AGENT
         return grid
 
     def observe(self):
-        """(B, view, view) the agent's views: its window of the walls and goal (padded and
-        turned once per layout, `turn`), and the agent itself at the centre."""
-        views = crop(self.turned, self.pos, self.dir, self.cfg.view)
+        """(B, view, view) the agent's views: its window of its layout's walls and goal (padded
+        and turned once per pool entry, `turn`), and the agent itself at the centre."""
+        views = crop(self.pool.turned, self.pos, self.dir, self.cfg.view, self.layout, self.starts)
         views[:, self.cfg.view // 2, self.cfg.view // 2] = AGENT
         return views
 
@@ -312,17 +373,17 @@ class GridWorld:
 
     def step(self, action):
         """Apply one action per world (B,); return a `Step`."""
-        if self.walls is None:
+        if self.layout is None:
             raise RuntimeError("call reset() before step()")
         action = check_actions(action, self.n, len(Action))
         turn = np.where(action == Action.LEFT, -1, np.where(action == Action.RIGHT, 1, 0))
         self.dir = (self.dir + turn) % 4
         forward = action == Action.FORWARD
         ahead = self.pos + DIR_TO_VEC[self.dir]
-        blocked = self.walls[np.arange(self.n), ahead[:, 1], ahead[:, 0]]
+        blocked = self.pool.walls[self.layout, ahead[:, 1], ahead[:, 0]]
         moves = forward & ~blocked
         self.pos = np.where(moves[:, None], ahead, self.pos)
-        reached = moves & (self.pos == self.goal).all(axis=1)
+        reached = moves & (self.pos == self.pool.goal[self.layout]).all(axis=1)
         r_e = np.where(forward, self.cfg.step_cost, 0.0)
         r_s = np.where(reached, self.cfg.social_reward, 0.0)
         self._draw_layouts(np.flatnonzero(reached))  # the episode goes on in a new layout
@@ -334,7 +395,7 @@ class GridWorld:
         return Step(self.observe(), r_e, r_s, reached, False)
 
     def __str__(self):
-        if self.walls is None:
+        if self.layout is None:
             raise RuntimeError("call reset() before printing the world")
         return render_ascii(self.walls[0], self.goal[0], self.pos[0], self.dir[0])
 
@@ -372,16 +433,30 @@ def turn(padded):
     return np.stack([np.rot90(square, k, axes=(1, 2)) for k in _TURNS])
 
 
-def crop(turned, pos, dirs, view):
-    """(B, view, view) each agent's view: the window of its heading's grid of `turn` centred on
-    its cell (x, y), whose row and column follow the quarter turns (one gather for all)."""
-    side, h = turned.shape[-1], view // 2
-    row, col = pos[:, 1] + h, pos[:, 0] + h                   # the agent's cell in the padded grid
-    turns = np.asarray(_TURNS)[dirs]
+def crop(turned, pos, dirs, view, grids=None, starts=None):
+    """(B, view, view) each agent's view: the window of its heading's grid of `turn` (agent b's
+    grid is grids[b], default b) centred on its cell (x, y): one gather of view·view cells per
+    agent from the flat grids. starts: `window_starts` of these grids, if computed already."""
+    n_grids, side = turned.shape[1], turned.shape[-1]
+    if starts is None:
+        starts = window_starts(side, view, side, side)
+    grids = np.arange(len(dirs)) if grids is None else grids
+    corner = (dirs * n_grids + grids) * (side * side) + starts[dirs, pos[:, 1], pos[:, 0]]
+    window = np.arange(view)[:, None] * side + np.arange(view)          # (view, view) offsets
+    return turned.reshape(-1)[corner[:, None, None] + window]
+
+
+def window_starts(side, view, height, width):
+    """(4, H, W) where, in a turned grid of `turn` (side × side), the view of an agent on cell
+    (x, y) with each heading starts (flat offset of its top-left cell). The quarter turns k
+    move the agent's padded cell (row, col) to (row, col), (side−1−col, row),
+    (side−1−row, side−1−col) and (col, side−1−row)."""
+    h = view // 2
+    heading, y, x = np.meshgrid(np.arange(4), np.arange(height), np.arange(width), indexing="ij")
+    turns, row, col = np.asarray(_TURNS)[heading], y + h, x + h
     turned_row = np.choose(turns, [row, side - 1 - col, side - 1 - row, col])
     turned_col = np.choose(turns, [col, row, side - 1 - col, side - 1 - row])
-    windows = np.lib.stride_tricks.sliding_window_view(turned, (view, view), axis=(2, 3))
-    return windows[dirs, np.arange(len(dirs)), turned_row - h, turned_col - h]
+    return (turned_row - h) * side + turned_col - h
 
 
 def action_values(walls, goal):
@@ -449,71 +524,9 @@ def planner_steps(world):
             q[changed] = action_values(world.walls[changed], world.goal[changed])
 
 
-def steps_per_second(n_worlds, seconds=0.5):
-    """Environment steps per second of the batched world alone, with random actions."""
-    world = GridWorld(WorldConfig(), n_worlds, np.random.default_rng(0))
-    world.reset()
-    actions = np.random.default_rng(1).integers(0, len(Action), size=(64, n_worlds))
-    start = time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        for a in actions:
-            world.step(a)
-    return round(world.env_steps / (time.perf_counter() - start))
-
-
 def render_ascii(walls, goal, pos, direction):
     """One world as text: '#' block, '.' free, 'G' goal, '>v<^' the agent."""
     rows = [["#" if w else "." for w in row] for row in walls]
     rows[goal[1]][goal[0]] = "G"
     rows[pos[1]][pos[0]] = ARROWS[direction]
     return "\n".join("".join(r) for r in rows)
-
-
-def main(argv=None):
-    """`python env.py [--layout FILE] [--blocks K] [--seed S] [--worlds N] [--play STEPS]`:
-    print random worlds, or play the shortest-path planner in the terminal."""
-    import argparse
-    import sys
-    from pathlib import Path
-    parser = argparse.ArgumentParser(description="Print random layouts of the caregiver's world.")
-    parser.add_argument("--layout", type=Path, help="ASCII file of fixed blocks ('#', '.')")
-    parser.add_argument("--blocks", type=int, default=WorldConfig.n_blocks, help="random blocks")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--worlds", type=int, default=3)
-    parser.add_argument("--play", type=int, default=0, metavar="STEPS",
-                        help="play STEPS steps of the shortest-path planner in the first world")
-    args = parser.parse_args(argv)
-    try:
-        layout = args.layout.read_text() if args.layout else None
-        world = GridWorld(WorldConfig(n_blocks=args.blocks, layout=layout), args.worlds,
-                          np.random.default_rng(args.seed))
-        world.reset()
-    except (ValueError, OSError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    if args.play > 0:
-        play(world, args.play, sys.stdout)
-        return 0
-    print("\n\n".join(render_ascii(world.walls[b], world.goal[b], world.pos[b], world.dir[b])
-                      for b in range(world.n)))
-    return 0
-
-
-def play(world, steps, out, delay=0.2):
-    """Terminal playback: the planner's first world, one frame per step; in a terminal each
-    frame replaces the last (ANSI clear), otherwise frames follow one another."""
-    live = out.isatty()
-    frame = lambda t, goals: (f"step {t}/{steps}, goals {goals}\n"
-                              + render_ascii(world.walls[0], world.goal[0], world.pos[0], world.dir[0]))
-    goals, planner = 0, planner_steps(world)
-    for t in range(steps + 1):
-        out.write(("\033[H\033[2J" if live else "\n") + frame(t, goals) + "\n")
-        out.flush()
-        if t < steps:
-            goals += int(next(planner).reached[0])
-            if live:
-                time.sleep(delay)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -19,11 +19,14 @@ budget of `figures.py --quick`) and a function `(config, seeds) → run`:
 (Our experiments beyond the paper, Fig. 3's last panel and Figs 8 and 9, are in beyond/.)
 A run is a nested dict of plain arrays keyed by condition name (figures.py saves it as
 .npz beside the PNGs); `env_steps` counts the world-steps the run's worlds took.
-All the seeds of a run are learners of one batch: one random stream per stage, spawned from
-the whole seed set (`random_streams`; each experiment owns a block of the streams, STREAMS).
-Deviation: a seed's numbers therefore depend on the seed set it ran with; the same set
-reproduces them bit for bit.
+All the seeds of a run are learners of one batch, but each learner (and each copy of it, one
+per condition) draws from random streams keyed by its own seed, the experiment and the stage
+alone (`streams`): a learner's numbers do not depend on the seeds beside it, on how they are
+batched or on the processes that ran them. What is drawn once for every learner (the
+planner's worlds, the test layouts, the pools of layouts) is keyed by the experiment and the
+stage alone (`shared_rng`).
 """
+import zlib
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import NamedTuple
@@ -31,12 +34,12 @@ from typing import NamedTuple
 import numpy as np
 
 import agents
-import calibration
 import env
 import evaluation
 import isr
 import prosocial
 from isr import ISRConfig
+from streams import Streams
 
 CONDITIONS = ("oracle", "none", "isr")     # after socialization: caregiver stays / leaves / ISR
 PRESENCE = MappingProxyType({"oracle": 1.0, "none": 0.0, "isr": 0.0,   # P of Eq. 1 per condition, and
@@ -50,27 +53,23 @@ PRESENCE_AT_ISR_RATE = "oracle_at_isr_rate"                 # Fig. 7's control: 
 # episodes still makes half the paper's updates (1,500 episodes: 71 % of the planner).
 QUICK_AGENT = agents.AgentConfig(worlds_per_seed=15)
 LOGGED = ("goals", "internal", "r_i", "r_s")   # agents.learn's per-update logs, (S, updates) each
-# Each experiment's block of random streams (first, how many): children first … first + n − 1
-# of the seed set's SeedSequence. Blocks never overlap; beyond/experiments.py owns 17 … 25.
-STREAMS = MappingProxyType({"internalization": (0, 4), "generalization": (4, 4),
-                            "incomplete_internalization": (8, 3), "helping": (11, 6)})
+def streams(seeds, experiment, stage, copies=1):
+    """Streams with one row per copy and seed, copy-major as Policy.tile stacks learners:
+    row (copy c, seed s) is keyed by s, the experiment, the stage and c alone. Their common
+    stream (layout pools) is keyed by the experiment and the stage."""
+    key = _key(experiment, stage)
+    rows = [np.random.default_rng([int(seed), *key, copy]) for copy in range(copies) for seed in seeds]
+    return Streams(rows, np.random.default_rng([*key, 0, 0]))
 
 
-def random_streams(seeds, block):
-    """The generators of a block (first, n) of streams (STREAMS), spawned from the seed set."""
-    return [np.random.default_rng(child) for child in _seed_sequences(seeds, block)]
+def shared_rng(experiment, stage):
+    """A generator for what an experiment draws once for all its learners (the planner's
+    worlds, the test layouts), keyed by the experiment and the stage, not by the seeds."""
+    return np.random.default_rng([*_key(experiment, stage), 1, 0])
 
 
-def rerun_streams(seeds, block, reruns, n):
-    """n generators for each of `reruns` independent re-runs of a phase, spawned from the
-    block's last stream: [[rerun 0's n], [rerun 1's n], ...]."""
-    parent = _seed_sequences(seeds, block)[-1]
-    return [[np.random.default_rng(child) for child in run.spawn(n)] for run in parent.spawn(reruns)]
-
-
-def _seed_sequences(seeds, block):
-    first, n = block
-    return np.random.SeedSequence(list(seeds)).spawn(first + n)[first:]
+def _key(experiment, stage):
+    return [zlib.crc32(experiment.encode()), zlib.crc32(stage.encode())]
 
 
 def quiet(message):
@@ -116,7 +115,7 @@ def train_isr(data, isr_cfg, rng, world_cfg, codes=None, threshold=None, n_train
     train = data.train_index[:data.n_train if n_train is None else n_train]
     train = train[::max(1, len(train) // isr_cfg.calibration_size)]
     views, actions, r_s = data.rows(np.broadcast_to(train, (data.views.shape[0], len(train))))
-    y = calibration.in_chunks(model.output, views, actions)
+    y = evaluation.in_chunks(model.output, views, actions)
     odds = isr.calibrate_odds(y, r_s, world_cfg.social_reward)
     log["odds"] = odds
     return isr.ISR(params, codes, threshold, odds, world_cfg.social_reward), log
@@ -195,27 +194,28 @@ def internalization(cfg, seeds, log=quiet):
     Returns (run, Socialized).
     """
     n_seeds = len(seeds)
-    streams = random_streams(seeds, STREAMS["internalization"])
+    stage = lambda name, copies=1: streams(seeds, "internalization", name, copies)
     log(f"  socialization: {cfg.socialization} episodes x {n_seeds} seeds")
-    fresh, featurize = cfg.fresh_learners(n_seeds, streams[0])
-    policy, social, data = socialize(cfg.world, cfg.agent, cfg.isr, n_seeds, cfg.socialization, streams[0],
-                                     featurize, fresh)
+    fresh, featurize = cfg.fresh_learners(n_seeds, stage("learners"))
+    policy, social, data = socialize(cfg.world, cfg.agent, cfg.isr, n_seeds, cfg.socialization,
+                                     stage("socialization"), featurize, fresh)
     log(f"  ISR on {data.n_train} transitions per seed, and on {len(cfg.isr_fractions) - 1} smaller sets")
     sizes = [max(1, int(round(f * data.n_train))) for f in cfg.isr_fractions]
     size_models, size_losses = [], []
-    for size in sizes[:-1]:
-        size_model, size_log = train_isr(data, cfg.isr, streams[1], cfg.world, cfg.isr_codes, cfg.isr_threshold,
-                                         n_train=size, curve=False)
+    for i, size in enumerate(sizes[:-1]):
+        size_model, size_log = train_isr(data, cfg.isr, stage(f"isr on data size {i}"), cfg.world, cfg.isr_codes,
+                                         cfg.isr_threshold, n_train=size, curve=False)
         size_models.append(size_model)
         size_losses.append(size_log["final_test_loss"])
-    model, isr_log = train_isr(data, cfg.isr, streams[1], cfg.world, cfg.isr_codes, cfg.isr_threshold)
+    model, isr_log = train_isr(data, cfg.isr, stage("isr"), cfg.world, cfg.isr_codes, cfg.isr_threshold)
     size_models.append(model)
     size_losses.append(isr_log["final_test_loss"])
-    measured = calibration.measure(model, data, calibration.single_agent_hazards)
+    measured = evaluation.measure(model, data, evaluation.single_agent_hazards)
     log(f"  after the caregiver leaves: {cfg.after} episodes x {n_seeds} seeds x {len(CONDITIONS)} conditions")
     after = caregiver_leaves(policy.tile(len(CONDITIONS)), CONDITIONS, cfg.world, cfg.agent, cfg.after,
-                             streams[2], model, featurize=featurize)
-    planner = env.planner_goals(cfg.world, cfg.planner_worlds, cfg.planner_episodes, streams[3])
+                             stage("after", len(CONDITIONS)), model, featurize=featurize)
+    planner = env.planner_goals(cfg.world, cfg.planner_worlds, cfg.planner_episodes,
+                                shared_rng("internalization", "planner"))
     run = {
         "seeds": np.array(seeds), "episodes_per_update": cfg.agent.worlds_per_seed, "tail_episodes": cfg.tail,
         "social": {k: social[k] for k in LOGGED},                    # (S, updates) each
@@ -274,18 +274,19 @@ def generalization(cfg, seeds, log=quiet):
     Returns (run, Socialized: the frozen learners and their ISR, no data; Fig. 9 a continues them).
     """
     n_seeds, n_layouts = len(seeds), len(cfg.layouts)
-    streams = random_streams(seeds, STREAMS["generalization"])
     log(f"  socialization with one block: {cfg.socialization} episodes x {n_seeds} seeds")
-    frozen, social, data = socialize(cfg.train_world, cfg.agent, cfg.isr, n_seeds, cfg.socialization, streams[0])
-    model, _ = train_isr(data, cfg.isr, streams[1], cfg.train_world, cfg.isr_codes, cfg.isr_threshold,
-                         curve=False)
-    measured = calibration.measure(model, data, calibration.single_agent_hazards)
+    frozen, social, data = socialize(cfg.train_world, cfg.agent, cfg.isr, n_seeds, cfg.socialization,
+                                     streams(seeds, "generalization", "socialization"))
+    model, _ = train_isr(data, cfg.isr, streams(seeds, "generalization", "isr"), cfg.train_world, cfg.isr_codes,
+                         cfg.isr_threshold, curve=False)
+    measured = evaluation.measure(model, data, evaluation.single_agent_hazards)
     n_train = data.n_train
     del data
-    test_layouts = ood_test_layouts(seeds, cfg.new_world, cfg.test_layouts)
+    test_layouts = ood_test_layouts(cfg.new_world, cfg.test_layouts)
     grids = np.stack([env.parse_layout(env.HANDPICKED[name]) for name in cfg.layouts])
-    runs = [further_learning(cfg, frozen, model, grids, rerun, log)
-            for rerun in rerun_streams(seeds, STREAMS["generalization"], cfg.reruns, 3)]
+    runs = [further_learning(cfg, frozen, model, grids, lambda stage, copies=1, r=r: streams(
+                seeds, "generalization", f"further learning {r}: {stage}", copies), log)
+            for r in range(cfg.reruns)]
     log(f"  exact test: {cfg.test_layouts} random layouts and {n_layouts} hand-picked ones")
     # Fig. 4 right, one test: frozen once, then each run's frozen_authors, isr, oracle, isr_raw.
     per_run = [agents.Policy.stack(run.pop("authors_6k"), run.pop("new_world_policy")) for run in runs]
@@ -316,37 +317,37 @@ def generalization(cfg, seeds, log=quiet):
     }, Socialized(frozen, (model,), (n_train,), None, social["goals"])
 
 
-def ood_test_layouts(seeds, world_cfg, n):
-    """(n, H, W) Fig. 4 right's test: n random layouts of world_cfg (blocks included), drawn
-    from generalization's third stream, so every experiment that scores in new worlds uses
-    the same ones."""
-    world = world_cfg.make(1, n, random_streams(seeds, STREAMS["generalization"])[2])
-    world.reset()
-    return world.walls.copy()
+def ood_test_layouts(world_cfg, n):
+    """(n, H, W) Fig. 4 right's test: n random layouts of world_cfg (blocks included), the same
+    for every learner, seed set and experiment that scores in new worlds."""
+    rng = shared_rng("generalization", "test layouts")
+    pool = env.random_pool(replace(world_cfg, layout_pool=n), rng)
+    return pool.walls.copy()
 
 
-def further_learning(cfg, frozen, model, grids, streams, log=quiet):
+def further_learning(cfg, frozen, model, grids, stage, log=quiet):
     """One run of Figs 4 right and 5's further learning from the socialized learners `frozen`:
     isr, oracle and isr_raw in new worlds; the authors' frozen arm in the training world
-    (snapshots after new_world_episodes and layout_episodes); isr and oracle in each layout."""
+    (snapshots after new_world_episodes and layout_episodes); isr and oracle in each layout.
+    stage(name, copies): this run's random streams of a stage."""
     n_seeds, n_layouts = frozen.n_learners, len(grids)
     log(f"  new worlds: {cfg.new_world_episodes} episodes x {n_seeds} seeds x 3 conditions")
     new_conditions = ("isr", "oracle", "isr_raw")
     new_policy = frozen.tile(len(new_conditions))
     new = caregiver_leaves(new_policy, new_conditions, cfg.new_world, cfg.agent, cfg.new_world_episodes,
-                           streams[0], Several([model, model.raw()], n_seeds))
+                           stage("new worlds", len(new_conditions)), Several([model, model.raw()], n_seeds))
     log(f"  the authors' frozen arm: {cfg.layout_episodes} more episodes with the caregiver, one block")
-    authors = frozen.tile(1)
-    first = agents.learn(authors, cfg.train_world, cfg.agent, cfg.new_world_episodes, 1.0, streams[1])
+    authors, authors_rng = frozen.tile(1), stage("the authors' frozen arm")
+    first = agents.learn(authors, cfg.train_world, cfg.agent, cfg.new_world_episodes, 1.0, authors_rng)
     authors_6k = authors.tile(1)
     rest = agents.learn(authors, cfg.train_world, cfg.agent, cfg.layout_episodes - cfg.new_world_episodes,
-                        1.0, streams[1]) if cfg.layout_episodes > cfg.new_world_episodes else {"env_steps": 0}
+                        1.0, authors_rng) if cfg.layout_episodes > cfg.new_world_episodes else {"env_steps": 0}
     log(f"  hand-picked layouts: {cfg.layout_episodes} episodes x {n_seeds} seeds x 2 conditions x {n_layouts} layouts")
     learning = ("isr", "oracle")
     per_learner = np.repeat(np.tile(grids, (len(learning), 1, 1)), n_seeds, axis=0)   # (2·L·S, H, W)
     layout_policy = frozen.tile(len(learning) * n_layouts)
     layout = caregiver_leaves(layout_policy, learning, cfg.train_world, cfg.agent, cfg.layout_episodes,
-                              streams[2], model.tile(n_layouts), layouts=per_learner)
+                              stage("layouts", len(learning) * n_layouts), model.tile(n_layouts), layouts=per_learner)
     per_layout = lambda a: a.reshape(n_layouts, n_seeds, *a.shape[1:])
     return {
         "new_world_policy": new_policy, "authors_6k": authors_6k, "authors_12k": authors,
@@ -401,25 +402,27 @@ def incomplete_internalization(cfg, seeds, socialized, log=quiet):
     ordered budget, then size: arrays (budgets, sizes, S, ...).
     """
     n_seeds, n_budgets, n_sizes = len(seeds), len(cfg.isr_updates), len(cfg.data_fractions)
-    streams = random_streams(seeds, STREAMS["incomplete_internalization"])
     data, source = socialized.data, cfg.source
     sizes = [max(1, int(round(f * data.n_train))) for f in cfg.data_fractions]
     log(f"  {n_budgets * n_sizes} ISRs per seed: {n_sizes} data sizes x {n_budgets} training budgets")
-    models = [train_isr(data, replace(source.isr, updates=updates), streams[2], source.world, source.isr_codes,
-                        cfg.isr_threshold, n_train=size, curve=False)[0]
-              for updates in cfg.isr_updates for size in sizes]
+    stage = lambda name, copies=1: streams(seeds, "incomplete_internalization", name, copies)
+    models = [train_isr(data, replace(source.isr, updates=updates), stage(f"isr {b} {z}"), source.world,
+                        source.isr_codes, cfg.isr_threshold, n_train=size, curve=False)[0]
+              for b, updates in enumerate(cfg.isr_updates) for z, size in enumerate(sizes)]
     model = isr.ISR.stack(*models)                                     # (budgets·sizes·S) models
     per_update = source.agent.worlds_per_seed
     tail = tail_updates(cfg.tail, per_update) * per_update
     log(f"  learning from them: {cfg.after} episodes x {n_seeds} seeds x {len(models)} ISRs")
     policy = socialized.policy.tile(len(models))
-    first = caregiver_leaves(policy, ("isr",), cfg.new_world, source.agent, cfg.after - tail, streams[0], model)
-    last = caregiver_leaves(policy, ("isr",), cfg.new_world, source.agent, tail, streams[1], model, record=True)
+    first = caregiver_leaves(policy, ("isr",), cfg.new_world, source.agent, cfg.after - tail,
+                             stage("first", len(models)), model)
+    last = caregiver_leaves(policy, ("isr",), cfg.new_world, source.agent, tail, stage("last", len(models)), model,
+                            record=True)
     recorded = last["data"]
-    r_i = calibration.in_chunks(model, recorded["views"], recorded["actions"].astype(np.int64))
+    r_i = evaluation.in_chunks(model, recorded["views"], recorded["actions"].astype(np.int64))
     shape = (n_budgets, n_sizes, n_seeds, -1)
     log(f"  exact test of the {len(models)} learners per seed: {cfg.test_layouts} random layouts")
-    scores = evaluation.expected_return(policy, cfg.new_world, ood_test_layouts(seeds, cfg.new_world, cfg.test_layouts),
+    scores = evaluation.expected_return(policy, cfg.new_world, ood_test_layouts(cfg.new_world, cfg.test_layouts),
                                         with_stochastic=False)
     return {
         "seeds": np.array(seeds), "episodes_per_update": per_update, "tail_episodes": cfg.tail,
@@ -489,14 +492,14 @@ def helping(cfg, seeds, log=quiet):
     compares what the ISR rewards at equal reward scale.
     """
     n_seeds = len(seeds)
-    streams = random_streams(seeds, STREAMS["helping"])
-    layouts = prosocial.symmetric_layouts(cfg.world, cfg.world.n_layouts, streams[0])
+    stage = lambda name, copies=1: streams(seeds, "helping", name, copies)
+    layouts = prosocial.symmetric_layouts(cfg.world, cfg.world.n_layouts, shared_rng("helping", "layouts"))
     common = dict(layouts=layouts, featurize=prosocial.features)
     log(f"  socialization to help: {cfg.socialization} episodes x {n_seeds} seeds")
-    policy, social, data = socialize(cfg.world, cfg.agent, cfg.isr, n_seeds, cfg.socialization, streams[1], **common)
-    model, isr_log = train_isr(data, cfg.isr, streams[2], cfg.world, cfg.isr_codes, cfg.isr_threshold,
-                               curve=False)
-    measured = calibration.measure(model, data, calibration.two_agent_hazards)
+    policy, social, data = socialize(cfg.world, cfg.agent, cfg.isr, n_seeds, cfg.socialization,
+                                     stage("socialization"), **common)
+    model, isr_log = train_isr(data, cfg.isr, stage("isr"), cfg.world, cfg.isr_codes, cfg.isr_threshold, curve=False)
+    measured = evaluation.measure(model, data, evaluation.two_agent_hazards)
     positives = (data.r_s[:, data.train_index] > 0).mean()
     del data
     log(f"  after the caregiver's reward stops: {cfg.after} episodes x {n_seeds} seeds x {len(CONDITIONS)} conditions")
@@ -505,9 +508,11 @@ def helping(cfg, seeds, log=quiet):
     # The control has no ISR, so P = rate gives U = R_e + rate·R_s: the caregiver paying at the ISR's rate.
     presence = np.concatenate([np.repeat([PRESENCE[c] for c in CONDITIONS], n_seeds), rate])
     after = caregiver_leaves(policy.tile(len(conditions)), conditions, cfg.world, cfg.agent, cfg.after,
-                             streams[3], model, presence=presence, **common)
-    helper = prosocial.helper_goals(cfg.world, layouts, cfg.helper_worlds, cfg.helper_episodes, streams[4])
-    random = prosocial.random_goals(cfg.world, layouts, cfg.helper_worlds, cfg.helper_episodes, streams[5])
+                             stage("after", len(conditions)), model, presence=presence, **common)
+    helper = prosocial.helper_goals(cfg.world, layouts, cfg.helper_worlds, cfg.helper_episodes,
+                                    shared_rng("helping", "helper"))
+    random = prosocial.random_goals(cfg.world, layouts, cfg.helper_worlds, cfg.helper_episodes,
+                                    shared_rng("helping", "random learner"))
     return {
         "seeds": np.array(seeds), "episodes_per_update": cfg.agent.worlds_per_seed, "tail_episodes": cfg.tail,
         "social": {k: social[k] for k in LOGGED},

@@ -220,12 +220,14 @@ def train_isr(data, cfg, rng, codes, n_actions, n_train=None, curve=True):
 
     cfg.updates minibatches whatever n_train (or, if cfg.updates is None, cfg.epochs passes
     over the n_train transitions), class-balanced, MSE, hand-written backprop, gradient-norm
-    clipping, SGD with momentum; the output layer starts at 0 (cfg.zero_output). With
+    clipping, SGD with momentum; the output layer starts at 0 (cfg.zero_output). The loss
+    curve's subsets are evenly spaced in time. With
     cfg.action_input the action is an input and the network has one output. Returns the params
     and a log: the held-out test loss at the end and, if `curve`, the train and test losses
     (class-balanced, on fixed subsets of cfg.eval_size transitions of each split) at
     cfg.curve_points moments, with the number of transitions drawn so far (Fig. 3 left),
-    and the final loss on the whole train split.
+    and the final loss on the whole train split. rng: a numpy Generator, or one random stream
+    per model (env.Streams: model m draws its weights and minibatches from row m alone).
     """
     n_train = data.n_train if n_train is None else int(n_train)
     if not 1 <= n_train <= data.n_train:
@@ -239,7 +241,7 @@ def train_isr(data, cfg, rng, codes, n_actions, n_train=None, curve=True):
     sample = balanced_sampler(data.r_s[:, train] > 0, rng)
     n_updates = cfg.updates if cfg.updates else max(1, int(round(cfg.epochs * n_train / cfg.batch)))
     checkpoints = set(np.linspace(0, n_updates, cfg.curve_points).round().astype(int)) if curve else set()
-    subset = lambda index: np.sort(rng.permutation(index)[:cfg.eval_size])
+    subset = lambda index: index[np.linspace(0, len(index) - 1, min(cfg.eval_size, len(index))).astype(np.int64)]
     train_eval, test_eval = subset(train), subset(data.test_index)
     log = {"samples": [], "train_loss": [], "test_loss": []}
     for step in range(n_updates + 1):

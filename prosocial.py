@@ -30,6 +30,7 @@ import numpy as np
 
 import agents
 from env import AGENT, DIR_TO_VEC, EMPTY, GOAL, WALL, check_actions, check_count, egocentric_view
+from streams import Draws, Streams, pick
 
 BALL, CAREGIVER = 6, 11        # Minigrid's ball code; our code for the caregiver's cell
 CAREGIVER_ACTION = 20          # in the ISR's view the caregiver's cell holds 20 + its action
@@ -343,10 +344,15 @@ class ProsocialWorld:
     """
 
     def __init__(self, cfg, n_worlds, rng, layouts=None):
-        """layouts: the `Layouts` every reset draws from; None generates cfg.n_layouts of
-        them (the authors read theirs from a file made offline)."""
-        self.cfg, self.rng, self.n = cfg, rng, check_count(n_worlds, "n_worlds")
-        self.layouts = Layouts(*(layouts if layouts is not None else symmetric_layouts(cfg, cfg.n_layouts, rng)))
+        """rng: env.Streams with one row per learner, whose worlds are consecutive (or a
+        Generator: one learner). layouts: the `Layouts` every reset draws from; None generates
+        cfg.n_layouts of them from rng's common stream (the authors read theirs from a file
+        made offline)."""
+        self.cfg, self.n = cfg, check_count(n_worlds, "n_worlds")
+        rows = rng.rows if isinstance(rng, Streams) else 1
+        self.draws = Draws(Streams.of(rng, rows), self.n, cfg.episode_len + 1, 3)
+        self.layouts = Layouts(*(layouts if layouts is not None
+                                 else symmetric_layouts(cfg, cfg.n_layouts, self.draws.streams.common)))
         walls, goal = self.layouts.walls, self.layouts.goal
         self.n_layouts = len(walls)
         goal_mask = np.zeros_like(walls)
@@ -361,6 +367,7 @@ class ProsocialWorld:
 
     def reset(self):
         """Draw a fresh layout in every world; return the learner's views (B, view, view)."""
+        self.draws.refill()
         self._draw_layouts(np.arange(self.n))
         self.t = 0
         return self.observe()
@@ -369,11 +376,12 @@ class ProsocialWorld:
         """One of the layouts, with random headings, for worlds `idx`."""
         if len(idx) == 0:
             return
-        pick = self.rng.integers(0, self.n_layouts, size=len(idx))
-        self.layout[idx] = pick
-        self.pos[idx], self.caregiver_pos[idx] = self.layouts.learner[pick], self.layouts.caregiver[pick]
-        self.ball[idx], self.carrying[idx] = self.layouts.ball[pick], False
-        self.dir[idx], self.caregiver_dir[idx] = self.rng.integers(0, 4, size=(2, len(idx)))
+        u = self.draws.take(idx)                                    # (m, 3)
+        layout = pick(u[:, 0], self.n_layouts)
+        self.layout[idx] = layout
+        self.pos[idx], self.caregiver_pos[idx] = self.layouts.learner[layout], self.layouts.caregiver[layout]
+        self.ball[idx], self.carrying[idx] = self.layouts.ball[layout], False
+        self.dir[idx], self.caregiver_dir[idx] = pick(u[:, 1], 4), pick(u[:, 2], 4)
 
     @property
     def walls(self):

@@ -21,17 +21,14 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 import agents
-import calibration
 import env
 import evaluation
 import isr
 from beyond.learners import FEATURE_SETS, FeatureSubsets, feature_mask
 from experiments import (LOGGED, PRESENCE, Generalization, Internalization, Several, caregiver_leaves,
-                         ood_test_layouts, quiet, random_streams, socialize, train_isr)
+                         ood_test_layouts, quiet, shared_rng, socialize, streams, train_isr)
 from isr import ISRConfig, balanced_sampler, sgd_update
 
-# Each experiment's block of the seed set's random streams (experiments.STREAMS has 0 … 16).
-STREAMS = {"isr_designs": (17, 2), "partial_presence": (19, 2), "thresholds": (21, 1), "feature_sets": (22, 4)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -64,20 +61,20 @@ def isr_design(name, cfg):
 def isr_designs(cfg, seeds, socialized, log=quiet):
     """Each design, trained the old way and ours, on each learner's socialization data; then
     the learners the caregiver left learn `after` episodes from it. Arrays (trainings,
-    designs, S, ...): the calibration sums (calibration.measure) and the learning logs."""
-    streams = random_streams(seeds, STREAMS["isr_designs"])
+    designs, S, ...): the calibration sums (evaluation.measure) and the learning logs."""
     source, data = cfg.source, socialized.data
     trainings = (cfg.old_training, source.isr)
     models, measured = [], []
-    for training in trainings:
-        for name in cfg.designs:
+    for t, training in enumerate(trainings):
+        for d, name in enumerate(cfg.designs):
             codes, changes = isr_design(name, cfg)
-            model, _ = train_isr(data, replace(training, **changes), streams[0], source.world, codes, curve=False)
+            model, _ = train_isr(data, replace(training, **changes), streams(seeds, "isr_designs", f"isr {t} {d}"),
+                                 source.world, codes, curve=False)
             models.append(model)
-            measured.append(calibration.measure(model, data, calibration.single_agent_hazards))
+            measured.append(evaluation.measure(model, data, evaluation.single_agent_hazards))
     log(f"  learning from {len(models)} ISR designs: {cfg.after} episodes x {len(seeds)} seeds")
     logs = caregiver_leaves(socialized.policy.tile(len(models)), ("isr",), source.world, source.agent, cfg.after,
-                            streams[1], Several(models, len(seeds)))
+                            streams(seeds, "isr_designs", "after", len(models)), Several(models, len(seeds)))
     shape = (len(trainings), len(cfg.designs), len(seeds), -1)
     return {
         "seeds": np.array(seeds), "episodes_per_update": source.agent.worlds_per_seed, "tail_episodes": cfg.tail,
@@ -121,13 +118,13 @@ def partial_presence(cfg, seeds, socialized, log=quiet):
     if cfg.after % cfg.online_every:
         raise ValueError(f"after ({cfg.after}) must be a multiple of online_every ({cfg.online_every})")
     n_seeds, rates = len(seeds), np.array(cfg.visit_rates, dtype=float)
-    streams = random_streams(seeds, STREAMS["partial_presence"])
     source, model = cfg.source, socialized.isrs[-1]
     n_rates = len(rates)
     visits = np.repeat(rates, n_seeds)                                    # rate-major, then seed
     log(f"  none and isr: {cfg.after} episodes x {n_seeds} seeds x {n_rates} visit rates")
     fixed = socialized.policy.tile(2 * n_rates)
-    logs = agents.learn(fixed, source.world, source.agent, cfg.after, 0.0, streams[0],
+    logs = agents.learn(fixed, source.world, source.agent, cfg.after, 0.0,
+                        streams(seeds, "partial_presence", "none and isr", 2 * n_rates),
                         isr=model.tile(n_rates), has_isr=np.repeat([False, True], n_rates * n_seeds),
                         visits=np.tile(visits, 2))
     curves = {arm: {k: logs[k][i * n_rates * n_seeds:(i + 1) * n_rates * n_seeds] for k in LOGGED + ("present",)}
@@ -135,7 +132,7 @@ def partial_presence(cfg, seeds, socialized, log=quiet):
     log(f"  isr_online: {cfg.after} episodes x {n_seeds} seeds x {n_rates} visit rates, "
         f"its ISR refreshed every {cfg.online_every}")
     curves["isr_online"], steps = online_internalization(cfg, socialized.policy.tile(n_rates), model.tile(n_rates),
-                                                         visits, streams[1])
+                                                         visits, streams(seeds, "partial_presence", "online", n_rates))
     shape = lambda a: a.reshape(n_rates, n_seeds, *a.shape[1:])
     return {
         "seeds": np.array(seeds), "visit_rates": rates, "episodes_per_update": source.agent.worlds_per_seed,
@@ -204,17 +201,17 @@ def thresholds(cfg, seeds, socialized, log=quiet):
     a reference; every policy, and the frozen learners, is scored by its exact greedy return
     on Fig. 4 right's test layouts. Arrays (levels, S) and the oracle's and frozen's (S,)."""
     n_seeds, source = len(seeds), cfg.source
-    streams = random_streams(seeds, STREAMS["thresholds"])
     model = socialized.isrs[-1]
     levels = len(cfg.thresholds)
     log(f"  new worlds: {source.new_world_episodes} episodes x {n_seeds} seeds x {levels} thresholds + oracle")
     policy = socialized.policy.tile(levels + 1)                      # levels × isr, then the oracle
     is_isr = np.repeat(np.arange(levels + 1) < levels, n_seeds)
     logs = agents.learn(policy, source.new_world, source.agent, source.new_world_episodes,
-                        np.where(is_isr, PRESENCE["isr"], PRESENCE["oracle"]), streams[0],
+                        np.where(is_isr, PRESENCE["isr"], PRESENCE["oracle"]),
+                        streams(seeds, "thresholds", "new worlds", levels + 1),
                         isr=Several([model.with_threshold(t) for t in cfg.thresholds], n_seeds), has_isr=is_isr)
     log(f"  exact test: {source.test_layouts} random layouts")
-    layouts = ood_test_layouts(seeds, source.new_world, source.test_layouts)
+    layouts = ood_test_layouts(source.new_world, source.test_layouts)
     scores = evaluation.expected_return(agents.Policy.stack(policy, socialized.policy), source.new_world, layouts,
                                         with_stochastic=False)
     per = lambda v: v.reshape(levels + 2, n_seeds)
@@ -247,19 +244,21 @@ def feature_sets(cfg, seeds, log=quiet):
     a mask over beyond.learners.feature_superset), train each one's ISR, then continue as Fig. 4 left
     with `none` and `isr`. Arrays (sets, S, updates)."""
     n_seeds, source, n_sets = len(seeds), cfg.source, len(cfg.sets)
-    streams = random_streams(seeds, STREAMS["feature_sets"])
     masks = np.repeat([feature_mask(name, source.world.view) for name in cfg.sets], n_seeds, axis=0)
     featurize = FeatureSubsets(masks)
     log(f"  socialization: {source.socialization} episodes x {n_seeds} seeds x {n_sets} feature sets")
     policy, social, data = socialize(source.world, source.agent, source.isr, n_sets * n_seeds, source.socialization,
-                                     streams[0], featurize=featurize)
-    model, _ = train_isr(data, source.isr, streams[1], source.world, source.isr_codes, curve=False)
+                                     streams(seeds, "feature_sets", "socialization", n_sets), featurize=featurize)
+    model, _ = train_isr(data, source.isr, streams(seeds, "feature_sets", "isr", n_sets), source.world,
+                         source.isr_codes, curve=False)
     del data
     log(f"  after the caregiver leaves: {source.after} episodes x {n_seeds} seeds x {n_sets} sets x 2 conditions")
     arms = ("none", "isr")
-    after = caregiver_leaves(policy.tile(len(arms)), arms, source.world, source.agent, source.after, streams[2],
+    after = caregiver_leaves(policy.tile(len(arms)), arms, source.world, source.agent, source.after,
+                             streams(seeds, "feature_sets", "after", len(arms) * n_sets),
                              model, featurize=featurize.tile(len(arms)))
-    planner = env.planner_goals(source.world, source.planner_worlds, source.planner_episodes, streams[3])
+    planner = env.planner_goals(source.world, source.planner_worlds, source.planner_episodes,
+                                shared_rng("feature_sets", "planner"))
     per_set = lambda a: a.reshape(n_sets, n_seeds, *a.shape[1:])
     return {
         "seeds": np.array(seeds), "sets": np.array(cfg.sets), "episodes_per_update": source.agent.worlds_per_seed,

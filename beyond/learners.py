@@ -135,8 +135,8 @@ class MLPPolicy:
         """(S, n, A) for inputs phi (n, D) that every learner shares."""
         return self.probs(np.broadcast_to(phi, (self.n_learners, *phi.shape)))
 
-    def sample(self, phi, rng):
-        return sample(self.probs(phi), rng)
+    def sample(self, phi, u):
+        return sample(self.probs(phi), u)
 
     def gradients(self, x, actions, advantages, entropy):
         """The ascent direction of J = mean_b [A_b log π(a_b | s_b) + β H(π(· | s_b))] with

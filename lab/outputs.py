@@ -107,13 +107,14 @@ def jsonable(x):
     raise TypeError(f"cannot write {type(x)} to JSON")
 
 
-def peak_memory_mb():
-    """Peak resident memory of this process in MB, or None where the platform cannot say."""
+def peak_memory_mb(who="self"):
+    """Peak resident memory in MB of this process ("self") or of its largest finished worker
+    process ("children"), or None where the platform cannot say."""
     try:
         import resource
     except ImportError:                      # Windows
         return None
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN if who == "children" else resource.RUSAGE_SELF).ru_maxrss
     return round(peak / (2 ** 20 if sys.platform == "darwin" else 1024), 1)   # bytes on macOS, KB on Linux
 
 

@@ -15,7 +15,6 @@ load, check_folder, read_results, saved_run_info, save_picture, run_figures.
 import concurrent.futures
 import dataclasses
 import json
-import shutil
 import signal
 import sys
 import time
@@ -24,9 +23,8 @@ from pathlib import Path
 import matplotlib
 import matplotlib.pyplot as plt
 
-import env
 import experiments as ex
-from lab import outputs
+from lab import outputs, terminal
 from lab.registry import EXPERIMENTS, FIGURES, LEARNERS, file_name, needs
 
 COMMITTED = Path(__file__).resolve().parent.parent / "figures" / "results.json"   # the paper-scale run
@@ -208,9 +206,10 @@ def run_figures(args):
     if not args.replot and args.full_run:        # the top-level timing is the full run's
         n_worlds = len(args.seeds) * ex.Internalization().agent.worlds_per_seed
         results["timing"] = {"seconds_total": round(time.perf_counter() - drawn["start"], 2),
-                             "peak_memory_mb": outputs.peak_memory_mb(), "figures": names,
+                             "peak_memory_mb": outputs.peak_memory_mb(), "jobs": getattr(args, "jobs", 1),
+                             "peak_memory_mb_of_a_worker": outputs.peak_memory_mb("children"), "figures": names,
                              "bare_world_steps_per_second": {
-                                 f"{n} worlds": env.steps_per_second(n) for n in (n_worlds, 3 * n_worlds)}}
+                                 f"{n} worlds": terminal.steps_per_second(n) for n in (n_worlds, 3 * n_worlds)}}
         outputs.write_json(results_path, results)
     print(f"wrote {args.out}/: " + ", ".join(file_name(n) for n in names) + ", results.json"
           + "".join(f", {e}.npz" for e in drawn["learned"]))

@@ -21,11 +21,11 @@ PANELS = ("socialized", "none", "isr")
 def learners(seed, cfg=None):
     """(Policy of 3 learners: socialized, none, isr; their goals per episode at the end)."""
     cfg = cfg or ex.Internalization()
-    streams = ex.random_streams((seed, seed + 1), ex.STREAMS["internalization"])
-    policy, _, data = ex.socialize(cfg.world, cfg.agent, cfg.isr, 1, cfg.socialization, streams[0])
-    model, _ = ex.train_isr(data, cfg.isr, streams[1], cfg.world, curve=False)
+    stage = lambda name, copies=1: ex.streams((seed,), "internalization", name, copies)
+    policy, _, data = ex.socialize(cfg.world, cfg.agent, cfg.isr, 1, cfg.socialization, stage("socialization"))
+    model, _ = ex.train_isr(data, cfg.isr, stage("isr"), cfg.world, curve=False)
     after = policy.tile(2)
-    logs = ex.caregiver_leaves(after, ("none", "isr"), cfg.world, cfg.agent, cfg.after, streams[2], model)
+    logs = ex.caregiver_leaves(after, ("none", "isr"), cfg.world, cfg.agent, cfg.after, stage("after", 2), model)
     goals = {c: float(logs[c]["goals"][0, -17:].mean()) for c in ("none", "isr")}
     return agents.Policy.stack(policy, after), goals
 
@@ -40,7 +40,7 @@ def play(policy, world_cfg, steps, seed):
     for _ in range(steps):
         frames.append((np.stack([w.walls[0] for w in worlds]), np.stack([w.goal[0] for w in worlds]),
                        np.stack([w.pos[0] for w in worlds]), np.array([w.dir[0] for w in worlds]), goals.copy()))
-        actions = policy.sample(agents.features(obs), rng)         # (S, 1)
+        actions = policy.sample(agents.features(obs), rng.random((n, 1)))   # (S, 1)
         for i, w in enumerate(worlds):
             step = w.step(actions[i])
             goals[i] += int(step.reached[0])

@@ -1,8 +1,11 @@
 """The world's dynamics, rewards, egocentric view and planner against hand-checked cases."""
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 import env
+from lab import terminal
 from env import GOAL, WALL, EMPTY, AGENT, UNSEEN, Action
 
 OPEN = """
@@ -200,14 +203,14 @@ def test_command_line_errors_are_one_line(text, argv, message, tmp_path, capsys)
     if text is not None:
         (tmp_path / "layout.txt").write_text(text)
         argv = ["--layout", str(tmp_path / "layout.txt")]
-    assert env.main(argv) == 2
+    assert terminal.main(argv) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err
 
 
 def test_command_line_prints_worlds_from_a_layout(tmp_path, capsys):
     (tmp_path / "t.txt").write_text("#######\n#.....#\n#.###.#\n#..#..#\n#..#..#\n#.....#\n#######\n")
-    assert env.main(["--layout", str(tmp_path / "t.txt"), "--worlds", "2"]) == 0
+    assert terminal.main(["--layout", str(tmp_path / "t.txt"), "--worlds", "2"]) == 0
     worlds = capsys.readouterr().out.strip().split("\n\n")
     assert len(worlds) == 2 and all(w.count("G") == 1 for w in worlds)
     for w in worlds:                                    # the T's blocks are in every world
@@ -255,13 +258,59 @@ def test_each_world_can_have_its_own_layout():
 
 
 def test_terminal_playback_shows_the_planner_step_by_step():
-    """`python env.py --play N`: N + 1 frames of the first world; the planner reaches goals."""
+    """`python -m lab.terminal --play N`: N + 1 frames of the first world; the planner reaches goals."""
     import io
     world = env.GridWorld(env.WorldConfig(), 1, np.random.default_rng(0))
     world.reset()
     out = io.StringIO()
-    env.play(world, 40, out)
+    terminal.play(world, 40, out)
     frames = out.getvalue().split("step ")[1:]
     assert len(frames) == 41 and frames[0].startswith("0/40, goals 0")
     assert int(frames[-1].split("goals ")[1].split("\n")[0]) >= 3     # ~3.5 goals per 20 steps
     assert all(len(frame.strip().split("\n")) == 1 + 7 for frame in frames)          # header + 7 rows
+
+
+def test_the_layout_pool_draws_worlds_as_the_direct_draw_did():
+    """Resets draw from a pool of layouts made once per world (blocks and goal), then the agent's
+    cell and heading: in distribution the same worlds as drawing blocks, goal and agent afresh
+    at every reset (the old way, written out here): the goal and the agent on each cell, the
+    headings, and what the shortest-path planner reaches per episode."""
+    cfg, n = env.WorldConfig(), 20000
+    rng = np.random.default_rng(5)
+    fixed = cfg.blocks()
+    keys = rng.random((n, fixed.size))
+    keys[np.broadcast_to(fixed.ravel(), keys.shape)] = 2.0
+    cells = np.argsort(keys, axis=1)[:, :cfg.n_blocks + 2]
+    direct_goal, direct_agent = np.bincount(cells[:, -2], minlength=49), np.bincount(cells[:, -1], minlength=49)
+    world = env.GridWorld(cfg, n, np.random.default_rng(6))
+    world.reset()
+    pooled_goal = np.bincount(world.goal[:, 1] * 7 + world.goal[:, 0], minlength=49)
+    pooled_agent = np.bincount(world.pos[:, 1] * 7 + world.pos[:, 0], minlength=49)
+    free = ~fixed.ravel()
+    for direct, pooled in ((direct_goal, pooled_goal), (direct_agent, pooled_agent)):
+        assert (direct[~free] == 0).all() and (pooled[~free] == 0).all()
+        expected = n / free.sum()                                  # 800 per cell, sd about 28
+        assert np.abs(pooled[free] - expected).max() < 5 * np.sqrt(expected)
+        assert np.abs(direct[free] - expected).max() < 5 * np.sqrt(expected)
+    assert np.abs(np.bincount(world.dir, minlength=4) - n / 4).max() < 5 * np.sqrt(n / 4)
+    assert (world.walls[:, 1:-1, 1:-1].sum(axis=(1, 2)) == cfg.n_blocks).all()
+    assert len(np.unique(world.layout)) > 0.9 * cfg.layout_pool      # most of the pool is used
+    pooled = env.planner_goals(cfg, 2000, 3, np.random.default_rng(7))["goals"].mean()
+    small = env.planner_goals(replace(cfg, layout_pool=8), 2000, 3, np.random.default_rng(7))["goals"].mean()
+    assert 3.3 < pooled < 3.8 and small != pooled                  # the old draw's planner: 3.55
+
+
+def test_a_world_draws_from_its_learners_stream_alone():
+    """Two learners' worlds in one batch, and the second learner's worlds alone, from the same
+    stream: the same layouts, cells and headings after many resets."""
+    streams = lambda seeds: env.Streams([np.random.default_rng(s) for s in seeds], np.random.default_rng(0))
+    both, alone = env.GridWorld(env.WorldConfig(), 8, streams([1, 2])), env.GridWorld(env.WorldConfig(), 4, streams([2]))
+    both.reset(), alone.reset()
+    actions = np.random.default_rng(3).integers(0, 3, (60, 8))
+    for a in actions:
+        both.step(a)
+        alone.step(a[4:])
+    np.testing.assert_array_equal(both.layout[4:], alone.layout)
+    np.testing.assert_array_equal(both.pos[4:], alone.pos)
+    with pytest.raises(ValueError, match="do not split evenly"):
+        env.GridWorld(env.WorldConfig(), 7, streams([1, 2]))

@@ -12,6 +12,7 @@ import experiments as ex
 from lab import outputs
 
 SEEDS = (1234, 1235)
+SMALL = replace(ex.Internalization().quick(), socialization=600, after=600, planner_worlds=20)
 
 
 class ConstantISR:
@@ -42,20 +43,34 @@ def test_caregiver_leaves_owns_each_conditions_presence_and_isr():
                             ConstantISR(0.25, n_models=4))
 
 
-def test_each_experiment_has_its_own_random_streams():
-    """Every experiment's block of streams, the paper's and ours, is its own: no two overlap."""
-    from beyond import experiments as beyond
-    blocks = {**ex.STREAMS, **beyond.STREAMS}
-    owned = [stream for first, n in blocks.values() for stream in range(first, first + n)]
-    assert len(owned) == len(set(owned)) == max(owned) + 1
-    first = {name: ex.random_streams(SEEDS, block)[0].random() for name, block in blocks.items()}
-    assert len(set(first.values())) == len(blocks)
-    assert ex.random_streams(SEEDS, ex.STREAMS["helping"])[0].random() == first["helping"]
-    assert [len(ex.random_streams(SEEDS, block)) for block in blocks.values()] == [n for _, n in blocks.values()]
+def test_a_learners_numbers_depend_on_its_seed_alone():
+    """Learner 1235's arrays are the same whether it ran beside 1234 and 1236 or beside 1236
+    alone: every per-learner array of the run (its socialization, the three conditions after
+    it, its ISR's losses and calibration), and the planner's level, shared by all."""
+    (wide, _), (narrow, _) = ex.internalization(SMALL, (1234, 1235, 1236)), ex.internalization(SMALL, (1235, 1236))
+    flat_wide, flat_narrow = outputs.flatten(wide), outputs.flatten(narrow)
+    per_learner = [k for k in flat_wide if k.split("/")[0] in ("social", "after", "calibration")]
+    per_learner += ["isr/train_loss", "isr/test_loss", "isr/final_test_loss", "isr/odds"]
+    assert len(per_learner) > 30
+    for key in per_learner:
+        np.testing.assert_array_equal(flat_wide[key][1:], flat_narrow[key], err_msg=key)
+    np.testing.assert_array_equal(wide["isr_size_test_loss"][:, 1:], narrow["isr_size_test_loss"])
+    assert wide["planner_goals"] == narrow["planner_goals"]
+    assert not np.array_equal(wide["social"]["goals"][0], wide["social"]["goals"][1])   # seeds differ
+
+
+def test_streams_are_keyed_by_seed_experiment_stage_and_copy():
+    first = lambda *args: ex.streams(*args).random((len(args[0]) * (args[3] if len(args) > 3 else 1), 1))[:, 0]
+    a = first((1, 2), "internalization", "after", 2)                  # copy-major: (c0 s1, c0 s2, c1 s1, c1 s2)
+    assert len(set(a)) == 4
+    assert (first((2,), "internalization", "after", 2) == a[[1, 3]]).all()
+    assert first((1,), "generalization", "after")[0] != a[0] and first((1,), "internalization", "isr")[0] != a[0]
+    assert ex.shared_rng("generalization", "test layouts").random() == ex.shared_rng("generalization",
+                                                                                     "test layouts").random()
 
 
 def test_same_seeds_give_the_same_arrays(tmp_path):
-    cfg = ex.Internalization().quick()
+    cfg = SMALL
     (a, _), (b, _) = ex.internalization(cfg, SEEDS), ex.internalization(cfg, SEEDS)
     flat_a, flat_b = outputs.flatten(a), outputs.flatten(b)
     assert flat_a.keys() == flat_b.keys()

@@ -34,8 +34,9 @@ def test_the_top_level_is_the_paper_and_imports_nothing_beneath_it():
         if path.name != "figures.py":                        # the command line runs everything
             assert not imports(path) & {"beyond", "lab"}, path.name
     assert "prosocial" not in imports(ROOT / "agents.py")    # the learner does not know the two-agent world
-    assert not imports(ROOT / "env.py") & {p.stem for p in top}
-    assert not imports(ROOT / "isr.py") & {p.stem for p in top}
+    ours = {p.stem for p in top}
+    assert imports(ROOT / "env.py") & ours == {"streams"}       # the world copies with its streams alone
+    assert not imports(ROOT / "streams.py") & ours and not imports(ROOT / "isr.py") & ours
     for path in (ROOT / "beyond").glob("*.py"):              # our additions need no tooling
         assert "lab" not in imports(path), path.name
 

@@ -1,9 +1,9 @@
-"""The ISR as an instrument: calibration.measure's sums on a hand-made held-out split."""
+"""The ISR as an instrument: evaluation.measure's sums on a hand-made held-out split."""
 import numpy as np
 
-import calibration
 import claims
 import env
+import evaluation
 import isr
 
 
@@ -21,7 +21,7 @@ def test_measure_counts_what_the_isr_pays_against_what_the_caregiver_paid():
     r_s = np.zeros((1, 20), dtype=np.float32)
     r_s[0, [10, 12]] = 0.4                                     # two rewarded forwards, held out
     data = isr.SocialRewardData(views, actions, r_s, block=10, test_every=2)   # steps 10–19 held out
-    m = calibration.measure(model, data, calibration.single_agent_hazards)
+    m = evaluation.measure(model, data, evaluation.single_agent_hazards)
     assert m["r_s_sum"][0] == np.float32(0.8) and m["n_positive"][0] == 2 and m["n_negative"][0] == 8
     np.testing.assert_allclose(m["output_sum"], 5 * 0.3 + 5 * 0.15)
     np.testing.assert_allclose(m["used_sum"], 5 * 0.3)         # turns fall under the threshold
