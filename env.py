@@ -15,6 +15,7 @@ check_actions, per_world, egocentric_view, pad, turn, crop, action_values, plann
 planner_steps, render_ascii, HANDPICKED (Fig. 5's
 layouts), and the cell codes UNSEEN, EMPTY, WALL, GOAL, AGENT.
 """
+import functools
 from dataclasses import dataclass
 from enum import IntEnum
 from types import MappingProxyType
@@ -446,6 +447,7 @@ def crop(turned, pos, dirs, view, grids=None, starts=None):
     return turned.reshape(-1)[corner[:, None, None] + window]
 
 
+@functools.lru_cache(maxsize=16)                # a few world sizes; the worlds ask at every step
 def window_starts(side, view, height, width):
     """(4, H, W) where, in a turned grid of `turn` (side × side), the view of an agent on cell
     (x, y) with each heading starts (flat offset of its top-left cell). The quarter turns k
@@ -456,7 +458,9 @@ def window_starts(side, view, height, width):
     turns, row, col = np.asarray(_TURNS)[heading], y + h, x + h
     turned_row = np.choose(turns, [row, side - 1 - col, side - 1 - row, col])
     turned_col = np.choose(turns, [col, row, side - 1 - col, side - 1 - row])
-    return (turned_row - h) * side + turned_col - h
+    starts = (turned_row - h) * side + turned_col - h
+    starts.setflags(write=False)                   # shared through the cache
+    return starts
 
 
 def action_values(walls, goal):
