@@ -10,10 +10,10 @@ Coordinates: a cell is (x, y); x is the column and grows to the right, y is the 
 grows downward (minigrid's convention). Arrays indexed by cell are [y, x].
 Directions: 0 = east (+x), 1 = south (+y), 2 = west (−x), 3 = north (−y).
 
-Public names: WorldConfig, GridWorld, LayoutPool, random_pool, goal_pool, Step, Action, parse_layout, check_layouts, check_count,
-check_actions, per_world, egocentric_view, pad, turn, crop, action_values, planner_goals,
-planner_steps, render_ascii, HANDPICKED (Fig. 5's
-layouts), and the cell codes UNSEEN, EMPTY, WALL, GOAL, AGENT.
+Public names: WorldConfig, GridWorld, LayoutPool, random_pool, goal_pool, Step, Action,
+parse_layout, check_layouts, check_count, check_actions, per_world, egocentric_view, pad, turn,
+crop, window_starts, action_values, planner_goals, planner_steps, render_ascii, HANDPICKED
+(Fig. 5's layouts), and the cell codes UNSEEN, EMPTY, WALL, GOAL, AGENT.
 """
 import functools
 from dataclasses import dataclass
@@ -237,8 +237,9 @@ def random_pool(cfg, rng):
 
 def goal_pool(layouts, view):
     """Every (layout, goal) of fixed layouts (B, H, W), the same layout counted once: (pool, the
-    first entry of each world's layout (B,), how many goals it has (B,), the free-cell rank
-    of each cell in its layout (B, H·W) (the entry of a goal: first + rank))."""
+    first entry of each world's layout (B,), how many goals it has (B,), which distinct layout
+    each world has (B,), and the free-cell rank of each cell in each distinct layout (U, H·W):
+    the entry of a goal is first + rank[which, cell])."""
     distinct, which = np.unique(layouts.reshape(len(layouts), -1), axis=0, return_inverse=True)
     free = ~distinct                                           # (U, H·W)
     per_layout = free.sum(axis=1)
@@ -246,7 +247,7 @@ def goal_pool(layouts, view):
     layout, goal = np.nonzero(free)                            # layout by layout, cells in order
     walls = distinct[layout].reshape(-1, *layouts.shape[1:])
     rank = np.cumsum(free, axis=1) - 1
-    return LayoutPool.of(walls, goal, view), first[which], per_layout[which], rank[which]
+    return LayoutPool.of(walls, goal, view), first[which], per_layout[which], which.ravel(), rank
 
 
 class Step(NamedTuple):
@@ -297,11 +298,11 @@ class GridWorld:
         if layouts is None and cfg.layout is None:
             self.pool = random_pool(cfg, self.draws.streams.common)
             self.first, self.count = np.zeros(self.n, np.int64), np.full(self.n, cfg.layout_pool)
-            self.rank = None
+            self.which = self.rank = None
         else:
             fixed = cfg.validate() if layouts is None else check_layouts(layouts, self.n)
             fixed = np.broadcast_to(fixed, (self.n,) + fixed.shape[-2:])
-            self.pool, self.first, self.count, self.rank = goal_pool(fixed, cfg.view)
+            self.pool, self.first, self.count, self.which, self.rank = goal_pool(fixed, cfg.view)
         self.height, self.width = self.pool.walls.shape[1:]
         self.starts = window_starts(self.pool.turned.shape[-1], cfg.view, self.height, self.width)
         self.layout = self.pos = self.dir = None     # per world: its pool entry, cell, heading
@@ -347,7 +348,7 @@ class GridWorld:
         if self.rank is None:
             raise ValueError("place needs worlds with fixed layouts (layouts= or cfg.layout)")
         goal = np.asarray(goal)
-        self.layout = self.first + self.rank[np.arange(self.n), goal[:, 1] * self.width + goal[:, 0]]
+        self.layout = self.first + self.rank[self.which, goal[:, 1] * self.width + goal[:, 0]]
         self.pos, self.dir = np.array(pos), np.array(dirs)
         self.draws.u = None                      # a goal reached from here starts the first layout
         self.t = 0
