@@ -240,7 +240,9 @@ def _learn_and_draw(names, args, results, results_path):
             picture, entry = FIGURES[name].draw(runs)
             save_picture(picture, runs, args.out / file_name(name))
             entries[name] = _entry(name, entry, args, costs, drawn, time.perf_counter() - begin)
-            results.update(_in_order({**results, **{f"fig{n}": e for n, e in entries.items()}}, names))
+            ordered = _in_order({**results, **{f"fig{n}": e for n, e in entries.items()}}, names)
+            results.clear()
+            results.update(ordered)
             outputs.write_json(results_path, results)
             drawn.add(name)
             log(f"Figure {name}: drawn")
@@ -254,7 +256,7 @@ def _learn_and_draw(names, args, results, results_path):
             + (f"; about {left:.0f} s left" if left >= 1 else ""))
         draw_ready()
     draw_ready()                                 # figures without arrays
-    return {"start": start, "learned": wanted}
+    return {"start": start, "learned": list(runs)}
 
 
 def _entry(name, entry, args, costs, drawn, seconds):

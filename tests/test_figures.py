@@ -181,15 +181,17 @@ def test_the_end_of_run_summary_has_a_headline_for_every_figure(quick_run):
 
 
 def test_watch_writes_an_animation_of_the_three_learners(tmp_path, capsys, monkeypatch):
-    """`python figures.py watch`, its learners at the quick budget (1,500 + 1,500 episodes)."""
+    """`python figures.py watch`, its learners at the quick budget (1,500 + 1,500 episodes), a
+    12-step clip."""
     from PIL import Image
     import experiments as ex
     from lab import watch
     learners = watch.learners
     monkeypatch.setattr(watch, "learners", lambda seed: learners(seed, ex.Internalization().quick()))
+    monkeypatch.setattr(watch.figure, "__defaults__", (1234, 12))           # seed, steps: a short clip
     assert figures.main(["watch", "--out", str(tmp_path)]) == 0
     with Image.open(tmp_path / "watch.gif") as gif:
-        assert gif.n_frames == 60
+        assert gif.n_frames == 12
     entry = results(tmp_path)["figwatch"]
     assert entry["goals_per_episode_end_of_learning"]["isr"] > 10 * entry["goals_per_episode_end_of_learning"]["none"]
     assert "watch.gif" in capsys.readouterr().out
