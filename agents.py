@@ -267,7 +267,7 @@ def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, has_i
 
     presence: P of Eq. 1, a number or one per learner (S,): 1 while the caregiver is
               present, 0 once it has left.
-    rng:      env.Streams with one row per learner (each learner draws its worlds, actions
+    rng:      streams.Streams with one row per learner (each learner draws its worlds, actions
               and visits from its own stream alone), or a numpy Generator (it spawns them).
     isr:      None (R_i = 0 for everyone: the `none` condition), or the ISR of the learners
               that have one: a callable (views (S', N, v, v), actions (S', N)) → R_i (S', N),

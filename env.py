@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from streams import Draws, Streams, pick
+from streams import Draws, pick
 
 # Minigrid's object codes, which the authors' observation used.
 UNSEEN, EMPTY, WALL, GOAL, AGENT = 0, 1, 2, 8, 10
@@ -293,8 +293,7 @@ class GridWorld:
         each reset draws one of cfg.layout_pool layouts of cfg.blocks() plus cfg.n_blocks random
         blocks and a goal, made once from rng's common stream (`random_pool`)."""
         self.cfg, self.n = cfg, check_count(n_worlds, "n_worlds")
-        rows = rng.rows if isinstance(rng, Streams) else 1
-        self.draws = Draws(Streams.of(rng, rows), self.n, cfg.episode_len + 1, 3)
+        self.draws = Draws(rng, self.n, cfg.episode_len + 1, 3)
         if layouts is None and cfg.layout is None:
             self.pool = random_pool(cfg, self.draws.streams.common)
             self.first, self.count = np.zeros(self.n, np.int64), np.full(self.n, cfg.layout_pool)

@@ -227,7 +227,7 @@ def train_isr(data, cfg, rng, codes, n_actions, n_train=None, curve=True):
     (class-balanced, on fixed subsets of cfg.eval_size transitions of each split) at
     cfg.curve_points moments, with the number of transitions drawn so far (Fig. 3 left),
     and the final loss on the whole train split. rng: a numpy Generator, or one random stream
-    per model (env.Streams: model m draws its weights and minibatches from row m alone).
+    per model (streams.Streams: model m draws its weights and minibatches from row m alone).
     """
     n_train = data.n_train if n_train is None else int(n_train)
     if not 1 <= n_train <= data.n_train:

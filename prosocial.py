@@ -30,7 +30,7 @@ import numpy as np
 
 import agents
 from env import AGENT, DIR_TO_VEC, EMPTY, GOAL, WALL, check_actions, check_count, egocentric_view
-from streams import Draws, Streams, pick
+from streams import Draws, pick
 
 BALL, CAREGIVER = 6, 11        # Minigrid's ball code; our code for the caregiver's cell
 CAREGIVER_ACTION = 20          # in the ISR's view the caregiver's cell holds 20 + its action
@@ -344,13 +344,12 @@ class ProsocialWorld:
     """
 
     def __init__(self, cfg, n_worlds, rng, layouts=None):
-        """rng: env.Streams with one row per learner, whose worlds are consecutive (or a
+        """rng: streams.Streams with one row per learner, whose worlds are consecutive (or a
         Generator: one learner). layouts: the `Layouts` every reset draws from; None generates
         cfg.n_layouts of them from rng's common stream (the authors read theirs from a file
         made offline)."""
         self.cfg, self.n = cfg, check_count(n_worlds, "n_worlds")
-        rows = rng.rows if isinstance(rng, Streams) else 1
-        self.draws = Draws(Streams.of(rng, rows), self.n, cfg.episode_len + 1, 3)
+        self.draws = Draws(rng, self.n, cfg.episode_len + 1, 3)
         self.layouts = Layouts(*(layouts if layouts is not None
                                  else symmetric_layouts(cfg, cfg.n_layouts, self.draws.streams.common)))
         walls, goal = self.layouts.walls, self.layouts.goal

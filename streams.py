@@ -64,9 +64,11 @@ class Streams:
 class Draws:
     """Each world's uniforms for its resets within an episode, drawn from its learner's stream
     at the episode's start: world b of a batch of rows × n_each takes row b // n_each's
-    numbers, its j-th reset the j-th set of `k`; at most per_episode resets an episode."""
+    numbers, its j-th reset the j-th set of `k`; at most per_episode resets an episode.
+    rng: Streams with one row per learner, or a numpy Generator (one learner)."""
 
-    def __init__(self, streams, n_worlds, per_episode, k):
+    def __init__(self, rng, n_worlds, per_episode, k):
+        streams = Streams.of(rng, rng.rows if isinstance(rng, Streams) else 1)
         self.streams, self.per_episode, self.k = streams, per_episode, k
         self.n_each = n_worlds // streams.rows
         if self.n_each * streams.rows != n_worlds:

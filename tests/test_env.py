@@ -6,6 +6,7 @@ import pytest
 
 import env
 from lab import terminal
+from streams import Streams
 from env import GOAL, WALL, EMPTY, AGENT, UNSEEN, Action
 
 OPEN = """
@@ -303,7 +304,7 @@ def test_the_layout_pool_draws_worlds_as_the_direct_draw_did():
 def test_a_world_draws_from_its_learners_stream_alone():
     """Two learners' worlds in one batch, and the second learner's worlds alone, from the same
     stream: the same layouts, cells and headings after many resets."""
-    streams = lambda seeds: env.Streams([np.random.default_rng(s) for s in seeds], np.random.default_rng(0))
+    streams = lambda seeds: Streams([np.random.default_rng(s) for s in seeds], np.random.default_rng(0))
     both, alone = env.GridWorld(env.WorldConfig(), 8, streams([1, 2])), env.GridWorld(env.WorldConfig(), 4, streams([2]))
     both.reset(), alone.reset()
     actions = np.random.default_rng(3).integers(0, 3, (60, 8))
