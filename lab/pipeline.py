@@ -97,8 +97,8 @@ def _replace(cfg, names, value):
 # Saved outputs: what a folder holds, checked before it is used
 
 def load(path):
-    """A saved run's arrays, with its `quick` flag from the meta (so figures can say so); a
-    damaged or unreadable file is a ValueError naming it."""
+    """(a saved run's arrays, with its `quick` flag from the meta so figures can say so; the
+    meta); a damaged or unreadable file is a ValueError naming it."""
     try:
         run, meta = outputs.load_run(path)
         seeds, quick = list(meta["seeds"]), bool(meta["quick"])
@@ -107,7 +107,7 @@ def load(path):
                          "make it again without --replot") from None
     if "seeds" in run and run["seeds"].tolist() != seeds:
         raise ValueError(f"{path} is damaged: its arrays' seeds disagree with its meta")
-    return {**run, "quick": quick}
+    return {**run, "quick": quick}, meta
 
 
 def _signature(meta):
@@ -167,6 +167,16 @@ def saved_run_info(metas, previous=None):
     info = {"seeds": list(meta["seeds"]), "quick": bool(meta["quick"])}
     settings = {name: m["settings"] for name, m in metas.items() if m.get("settings")}
     return {**info, "settings": settings} if settings else info
+
+
+def _shared_run(metas, previous):
+    """{seeds, quick} that every saved run of `metas` shares (a figure without arrays of its
+    own, as a learning run records it), else `previous`."""
+    shared = {(tuple(m["seeds"]), bool(m["quick"])) for m in metas.values()}
+    if len(shared) != 1:
+        return previous
+    seeds, quick = shared.pop()
+    return {"seeds": list(seeds), "quick": quick}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -249,7 +259,7 @@ def _learn_and_draw(names, args, results, results_path):
 
     estimates, jobs = _estimates(results) or _estimates(read_results(COMMITTED)), getattr(args, "jobs", 1)
     for name, cost in run_experiments(wanted, args, estimates, start):
-        runs[name] = load(Path(args.out) / f"{name}.npz")
+        runs[name], _ = load(Path(args.out) / f"{name}.npz")
         costs[name] = cost
         left = time_left(estimates, [e for e in wanted if e not in runs], jobs)
         log(f"[{time.perf_counter() - start:.0f} s] {name} saved ({len(runs)} of {len(wanted)})"
@@ -312,25 +322,19 @@ def run_experiments(names, args, estimates=None, start=None):
     ready = sorted([e for e in closure if not EXPERIMENTS[e].continues], key=chain, reverse=True)
     task = dict(seeds=args.seeds, quick=args.quick, out_dir=str(args.out), changed=args.settings,
                 start=time.time() if start is None else time.time() - (time.perf_counter() - start))
-    if getattr(args, "jobs", 1) <= 1:
-        socialized = {}
-        while ready:
-            name = ready.pop(0)
-            cost, learners = _run_one(name, learners=socialized.get(EXPERIMENTS[name].continues),
-                                      keep=name in continued, **task)
-            if learners is not None:
-                socialized[name] = learners
-            ready += sorted([e for e in closure if EXPERIMENTS[e].continues == name], key=chain, reverse=True)
-            yield name, cost
-        return
-    yield from _in_parallel(closure, ready, continued, chain, task, args.jobs)
+    jobs = max(getattr(args, "jobs", 1), 1)
+    executor = (_InProcess() if jobs == 1 else
+                concurrent.futures.ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_interrupts))
+    yield from _schedule(executor, jobs, closure, ready, continued, chain, task)
 
 
-def _in_parallel(closure, ready, continued, chain, task, jobs):
-    """run_experiments' worker processes (standard library only; each pins BLAS to one thread,
-    inherited from figures.py). Ctrl-C ends them all: the workers ignore it and are stopped."""
+def _schedule(executor, jobs, closure, ready, continued, chain, task):
+    """run_experiments' loop: keep up to `jobs` experiments running on the executor (worker
+    processes, standard library only, each pinning BLAS to one thread as figures.py set it;
+    or this process, one at a time), start each follower once its source is done, and drop
+    learners no one will continue. Ctrl-C or an error stops every worker: they ignore Ctrl-C
+    and are ended with SIGTERM."""
     socialized, running = {}, {}
-    executor = concurrent.futures.ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_interrupts)
     try:
         while ready or running:
             while ready and len(running) < jobs:
@@ -358,6 +362,21 @@ def _in_parallel(closure, ready, continued, chain, task, jobs):
         executor.shutdown(wait=False, cancel_futures=True)
         raise
     executor.shutdown()
+
+
+class _InProcess:
+    """An executor that runs each task in this process when it is submitted (--jobs 1)."""
+
+    def submit(self, fn, *args, **kwargs):
+        future = concurrent.futures.Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as err:
+            future.set_exception(err)
+        return future
+
+    def shutdown(self, wait=True, cancel_futures=False):
+        pass
 
 
 def _ignore_interrupts():
@@ -402,13 +421,13 @@ def _replot(names, out_dir, results):
     every array they need), and only then write them: a damaged or incomplete file is a
     one-line error before anything is redrawn."""
     wanted = _check_saved(names, out_dir)
-    runs = {e: load(out_dir / f"{e}.npz") for e in wanted}
-    metas = {e: outputs.load_meta(out_dir / f"{e}.npz") for e in wanted}
+    loaded = {e: load(out_dir / f"{e}.npz") for e in wanted}
+    runs, metas = {e: run for e, (run, _) in loaded.items()}, {e: meta for e, (_, meta) in loaded.items()}
     pictures = {}
     for name in names:                           # in memory: a missing array stops all, silently
-        info = saved_run_info({e: metas[e] for e in needs(name)}, results.get(f"fig{name}", {}).get("run"))
-        if not needs(name) and len({json.dumps(_signature(m)[:2]) for m in metas.values()}) == 1:
-            info = {"seeds": next(iter(metas.values()))["seeds"], "quick": next(iter(metas.values()))["quick"]}
+        previous = results.get(f"fig{name}", {}).get("run")
+        own = {e: metas[e] for e in needs(name)}
+        info = saved_run_info(own, previous) if own else _shared_run(metas, previous)
         try:
             picture, entry = FIGURES[name].draw(runs)
         except (KeyError, IndexError, ValueError) as err:
