@@ -27,6 +27,7 @@ planner's worlds, the test layouts, the pools of layouts) is keyed by the experi
 stage alone (`shared_rng`).
 """
 import zlib
+from functools import partial
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import NamedTuple
@@ -194,7 +195,7 @@ def internalization(cfg, seeds, log=quiet):
     Returns (run, Socialized).
     """
     n_seeds = len(seeds)
-    stage = lambda name, copies=1: streams(seeds, "internalization", name, copies)
+    stage = partial(streams, seeds, "internalization")
     log(f"  socialization: {cfg.socialization} episodes x {n_seeds} seeds")
     fresh, featurize = cfg.fresh_learners(n_seeds, stage("learners"))
     policy, social, data = socialize(cfg.world, cfg.agent, cfg.isr, n_seeds, cfg.socialization,
@@ -405,7 +406,7 @@ def incomplete_internalization(cfg, seeds, socialized, log=quiet):
     data, source = socialized.data, cfg.source
     sizes = [max(1, int(round(f * data.n_train))) for f in cfg.data_fractions]
     log(f"  {n_budgets * n_sizes} ISRs per seed: {n_sizes} data sizes x {n_budgets} training budgets")
-    stage = lambda name, copies=1: streams(seeds, "incomplete_internalization", name, copies)
+    stage = partial(streams, seeds, "incomplete_internalization")
     models = [train_isr(data, replace(source.isr, updates=updates), stage(f"isr {b} {z}"), source.world,
                         source.isr_codes, cfg.isr_threshold, n_train=size, curve=False)[0]
               for b, updates in enumerate(cfg.isr_updates) for z, size in enumerate(sizes)]
@@ -492,7 +493,7 @@ def helping(cfg, seeds, log=quiet):
     compares what the ISR rewards at equal reward scale.
     """
     n_seeds = len(seeds)
-    stage = lambda name, copies=1: streams(seeds, "helping", name, copies)
+    stage = partial(streams, seeds, "helping")
     layouts = prosocial.symmetric_layouts(cfg.world, cfg.world.n_layouts, shared_rng("helping", "layouts"))
     common = dict(layouts=layouts, featurize=prosocial.features)
     log(f"  socialization to help: {cfg.socialization} episodes x {n_seeds} seeds")

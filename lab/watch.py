@@ -9,6 +9,8 @@ once one reaches the goal), acting by sampling from their policies.
 
 Public names: figure, headline, learners, play, animate.
 """
+from functools import partial
+
 import numpy as np
 
 import agents
@@ -21,7 +23,7 @@ PANELS = ("socialized", "none", "isr")
 def learners(seed, cfg=None):
     """(Policy of 3 learners: socialized, none, isr; their goals per episode at the end)."""
     cfg = cfg or ex.Internalization()
-    stage = lambda name, copies=1: ex.streams((seed,), "internalization", name, copies)
+    stage = partial(ex.streams, (seed,), "internalization")
     policy, _, data = ex.socialize(cfg.world, cfg.agent, cfg.isr, 1, cfg.socialization, stage("socialization"))
     model, _ = ex.train_isr(data, cfg.isr, stage("isr"), cfg.world, curve=False)
     after = policy.tile(2)
