@@ -235,12 +235,26 @@ def random_pool(cfg, rng):
     return LayoutPool.of(walls, cells[:, k], cfg.view)
 
 
+def distinct_rows(rows):
+    """np.unique(rows, axis=0, return_inverse=True) of bool rows (N, K), sorted as packed 64-bit
+    words: 100x faster on the million states of an exact test."""
+    packed = np.packbits(rows, axis=1)
+    words = np.pad(packed, ((0, 0), (0, -packed.shape[1] % 8))).view(">u8")
+    order = np.lexsort(words.T[::-1])                          # first word most significant
+    ordered = words[order]
+    starts = np.ones(len(rows), bool)
+    starts[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
+    which = np.empty(len(rows), np.int64)
+    which[order] = np.cumsum(starts) - 1
+    return rows[order[starts]], which
+
+
 def goal_pool(layouts, view):
     """Every (layout, goal) of fixed layouts (B, H, W), the same layout counted once: (pool, the
     first entry of each world's layout (B,), how many goals it has (B,), which distinct layout
     each world has (B,), and the free-cell rank of each cell in each distinct layout (U, H·W):
     the entry of a goal is first + rank[which, cell])."""
-    distinct, which = np.unique(layouts.reshape(len(layouts), -1), axis=0, return_inverse=True)
+    distinct, which = distinct_rows(layouts.reshape(len(layouts), -1))
     free = ~distinct                                           # (U, H·W)
     per_layout = free.sum(axis=1)
     first = np.concatenate([[0], np.cumsum(per_layout)[:-1]])

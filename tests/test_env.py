@@ -315,3 +315,15 @@ def test_a_world_draws_from_its_learners_stream_alone():
     np.testing.assert_array_equal(both.pos[4:], alone.pos)
     with pytest.raises(ValueError, match="do not split evenly"):
         env.GridWorld(env.WorldConfig(), 7, streams([1, 2]))
+
+
+@pytest.mark.parametrize("width", [7, 36, 64, 81])
+def test_distinct_rows_are_numpys_unique_rows_in_the_same_order(width):
+    """The pool of fixed layouts orders them as np.unique(axis=0) did, so worlds draw as before."""
+    rng = np.random.default_rng(width)
+    rows = rng.random((300, width)) < 0.2
+    rows = rows[rng.integers(0, 300, 1000)]                      # repeats
+    distinct, which = env.distinct_rows(rows)
+    expected, inverse = np.unique(rows, axis=0, return_inverse=True)
+    np.testing.assert_array_equal(distinct, expected)
+    np.testing.assert_array_equal(which, inverse.ravel())

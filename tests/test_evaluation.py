@@ -49,7 +49,7 @@ def test_exact_return_over_many_layouts_matches_monte_carlo_in_random_worlds():
     world.reset()
     exact = evaluation.expected_return(policy, SMALL, world.walls.copy())
     for suffix, greedy in (("", True), ("_stochastic", False)):
-        mc = agents.evaluate(policy, SMALL, 20000, np.random.default_rng(4), greedy=greedy)
+        mc = agents.evaluate(policy, SMALL, 5000, np.random.default_rng(4), greedy=greedy)
         bound = 4 * np.hypot(mc["return_se"], exact["return_se" + suffix])
         assert np.all(np.abs(mc["return"] - exact["return" + suffix]) < bound)
 

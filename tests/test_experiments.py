@@ -110,13 +110,23 @@ def test_hacked_pairs_counts_what_the_isr_pays_and_the_caregiver_does_not():
 REDUCED = replace(ex.Internalization(), socialization=3000, after=3000, planner_worlds=100, planner_episodes=4)
 
 
-def test_the_papers_claims_on_a_reduced_budget():
+HACKING = replace(ex.IncompleteInternalization(), source=REDUCED, after=3000)
+
+
+def reduced_runs():
+    """Figs 1/4 left on 3 seeds at the reduced budget, and Fig. 6's grid continuing its learners."""
+    run, socialized = ex.internalization(REDUCED, (1, 2, 3))
+    return run, claims.hacking_claims(ex.incomplete_internalization(HACKING, (1, 2, 3), socialized))
+
+
+@pytest.mark.background(compute=reduced_runs)
+def test_the_papers_claims_on_a_reduced_budget(background):
     """Figs 1 and 4 left: socialized learners un-learn without an ISR and keep going with one.
 
     3 seeds, 3,000 + 3,000 episodes (paper: 10 seeds, 6,000 + 6,000); thresholds are the
     issue's, loosened only where the budget is halved (the planner ratio).
     """
-    run, _ = ex.internalization(REDUCED, (1, 2, 3))
+    run, _ = background
     c = claims.caregiver_claims(run)
     socialized = np.array(c["socialized_goals_per_episode"])
     assert socialized.mean() > 0.6 * c["planner_goals_per_episode"]
@@ -132,7 +142,13 @@ def test_the_papers_claims_on_a_reduced_budget():
     assert max(calibrated["hazards"]["goal_turn"] + calibrated["hazards"]["wall_forward"]) < 0.05
 
 
-def test_generalization_claims_on_a_reduced_budget():
+def generalization_run():
+    cfg = replace(ex.Generalization(), socialization=3000, new_world_episodes=3000, test_layouts=60)
+    return ex.generalization(cfg, (1, 2, 3, 4, 5))[0]
+
+
+@pytest.mark.background(compute=generalization_run)
+def test_generalization_claims_on_a_reduced_budget(background):
     """Figs 4 right and 5: after socialization with one block, learning from the ISR in the
     five hand-picked layouts beats the frozen learner, in each of two independent runs of the
     further learning (the model with a term per seed), and the ISR does not pay its learners
@@ -143,8 +159,7 @@ def test_generalization_claims_on_a_reduced_budget():
     little to show in every run: frozen − ISR was −0.017, p = 0.30 after 3,000 and −0.040,
     p = 0.036 after 6,000, in one of the two runs.
     """
-    cfg = replace(ex.Generalization(), socialization=3000, new_world_episodes=3000, test_layouts=60)
-    run, _ = ex.generalization(cfg, (1, 2, 3, 4, 5))
+    run = background
     fig5 = claims.layout_claims(run)
     for rerun in fig5["reruns"]:
         fixed = rerun["frozen_vs_isr"]["seed_fixed_effects"]
@@ -165,16 +180,15 @@ def test_generalization_claims_on_a_reduced_budget():
         assert calibrated[f"during_{during}_r_i_over_r_s_pooled"] <= 1.25, during
 
 
-def test_an_isr_trained_too_briefly_is_hacked_on_a_reduced_budget():
+@pytest.mark.background(compute=reduced_runs)
+def test_an_isr_trained_too_briefly_is_hacked_on_a_reduced_budget(background):
     """Fig. 6's grid: ISRs trained on the first 1/48 … all of socialization, for one pass over
     that data or for the stated 1,000 updates. One pass over the small data sets: ISRs pay more
     than the caregiver would (hacked), by walking forward into walls, and goals fall; with
     the stated budget no size is hacked, and the full ISR keeps its learners' goals.
     3 seeds, 3,000 + 3,000 episodes. (At this budget the smallest one-pass ISR (62 episodes)
     under-pays rather than hacks in all 3 seeds; the next three sizes hack 2, 1, 1 of 3.)"""
-    cfg = replace(ex.IncompleteInternalization(), source=REDUCED, after=3000)
-    _, socialized = ex.internalization(REDUCED, (1, 2, 3))
-    c = claims.hacking_claims(ex.incomplete_internalization(cfg, (1, 2, 3), socialized))
+    (_, c), cfg = background, HACKING
     assert c["isr_updates"] == ["one pass", 1000]
     assert sum(c["seeds_hacked"][0][:4]) >= 3                       # one pass, 1/48 … 1/6 of the data
     assert c["seeds_hacked"][1] == [0] * len(cfg.data_fractions)    # the stated budget
@@ -187,7 +201,12 @@ def test_an_isr_trained_too_briefly_is_hacked_on_a_reduced_budget():
     assert max(top["visits_per_episode"][one_pass:]) == 0.0
 
 
-def test_a_socialized_helper_keeps_helping_with_its_isr_on_three_seeds():
+def helping_claims():
+    return claims.helping_claims(ex.helping(replace(ex.Helping(), helper_worlds=100, helper_episodes=1), (1, 2, 3)))
+
+
+@pytest.mark.background(compute=helping_claims)
+def test_a_socialized_helper_keeps_helping_with_its_isr_on_three_seeds(background):
     """Fig. 7 at the default budget on 3 seeds (6,000 + 2,400 episodes of 100 steps).
 
     The socialized learner reaches most of the scripted helper's level; with its ISR every
@@ -195,8 +214,7 @@ def test_a_socialized_helper_keeps_helping_with_its_isr_on_three_seeds():
     mean. The network's own output over-pays the caregiver's reward several times over; the
     calibrated ISR must not over-pay by more than 25 % on held-out data.
     """
-    cfg = replace(ex.Helping(), helper_worlds=100, helper_episodes=1)
-    c = claims.helping_claims(ex.helping(cfg, (1, 2, 3)))
+    c = background
     assert 0.5 <= c["isr_calibration"]["r_i_over_r_s_pooled"] <= 1.25
     assert c["isr_calibration"]["output_over_r_s_pooled"] > 2
     socialized = np.array(c["socialized_goals_per_episode"])
