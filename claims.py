@@ -13,6 +13,7 @@ from types import MappingProxyType
 import numpy as np
 
 import env
+import evaluation
 import stats
 from experiments import CONDITIONS, OOD_CONDITIONS, tail_updates
 
@@ -237,7 +238,7 @@ def hacking_claims(run):
     curves, tail, per_update = run["curves"], int(run["tail_episodes"]), int(run["episodes_per_update"])
     k = tail_updates(tail, per_update)
     out = {"isr_episodes": run["episodes"].tolist(), "isr_transitions": run["transitions"].tolist(),
-           "isr_updates": ["one pass" if u < 0 else int(u) for u in run["isr_updates"]]}
+           "isr_training": run["isr_training"].tolist()}
     for key in ("internal", "goals"):
         out[f"{key}_first"] = tail_mean(curves[key], tail, per_update, first=True).tolist()
         out[f"{key}_last"] = tail_mean(curves[key], tail, per_update).tolist()
@@ -255,6 +256,17 @@ def hacking_claims(run):
 def finite(values):
     """A list of floats with NaN and ±inf written as None (JSON has no NaN)."""
     return [float(v) if np.isfinite(v) else None for v in np.ravel(values)]
+
+
+def reliability(measured):
+    """The reliability curve pooled over models: per R_i bin (its lower edge), the held-out
+    steps in it and their mean R_i and mean R_s (None where a bin is empty)."""
+    bins = len(evaluation.RELIABILITY_EDGES)
+    pooled = lambda key: measured[key].reshape(-1, bins).sum(axis=0)
+    steps = pooled("reliability_steps")
+    mean = lambda key: finite(np.where(steps > 0, pooled(key) / np.maximum(steps, 1), np.nan))
+    return {"lower_edges": list(evaluation.RELIABILITY_EDGES), "steps": steps.tolist(),
+            "mean_r_i": mean("reliability_r_i_sum"), "mean_r_s": mean("reliability_r_s_sum")}
 
 
 def calibration_claims(measured, during=None):
@@ -276,6 +288,11 @@ def calibration_claims(measured, during=None):
                 measured[f"{name}_true_above_{level}"] / measured["n_positive"])
     out["hazards"] = {key[len("hazard_"):]: finite(value) for key, value in measured.items()
                       if key.startswith("hazard_")}
+    out["reliability"] = reliability(measured)
+    for name in ("output", "r_i"):                       # discrimination: mean pay on each class
+        rewarded = measured[f"{name}_rewarded_sum"]
+        out[f"{name}_on_rewarded_steps"] = finite(rewarded / measured["n_positive"])
+        out[f"{name}_on_unrewarded_steps"] = finite((measured[f"{name}_sum"] - rewarded) / measured["n_negative"])
     for name, logs in (during or {}).items():
         paid, caregiver = logs["r_i"].sum(axis=-1), logs["r_s"].sum(axis=-1)
         out[f"during_{name}_r_i_over_r_s"] = finite(pay_ratio(paid, caregiver))
@@ -325,7 +342,7 @@ def headline(name, entry):
             f"{p['diff']:+.3f} [{p['ci95'][0]:+.3f}, {p['ci95'][1]:+.3f}] p = {p['p']:.2g}"
             for p in (rerun["frozen_vs_isr"]["paired_per_seed"] for rerun in entry["reruns"]))
     if name == "6":
-        budgets = " / ".join(u if isinstance(u, str) else f"{u:,} updates" for u in entry["isr_updates"])
+        budgets = " / ".join(entry["isr_training"])
         return f"seeds hacked, {budgets}, from the least data: " + " / ".join(
             ",".join(str(h) for h in row) for row in entry["seeds_hacked"])
     if name == "7":

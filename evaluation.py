@@ -30,12 +30,16 @@ transitions and returns per-model sums and counts (plain (M,) arrays, saved with
   output     the network's own estimate (trained on class-balanced minibatches);
   r_i        Eq. 1's R_i: the output calibrated to pay what the caregiver paid (isr.ISR);
   used       R_i as the learner receives it (after the threshold, where there is one).
-Hazards are (view, action) pairs the caregiver never pays for, scored by putting that
-action into held-out views (a counterfactual, so rare pairs are measured too):
-  wall_forward     walking forward into a wall (single-agent world);
+Where it pays: a reliability curve (held-out steps binned by R_i, the mean R_s in each bin:
+a calibrated ISR's points lie on the diagonal) and its discrimination, R_i on the steps the
+caregiver rewarded against the others, and on named (view, action) pairs, scored by putting
+that action into held-out views (a counterfactual, so rare pairs are measured too):
+  goal_forward     stepping forward into the goal: what the caregiver pays (single-agent world);
+  wall_forward     walking forward into a wall (single-agent world): never paid;
   goal_turn        turning, left or right, with the goal straight ahead (single-agent world);
-  before_arrival   the learner's step just before the caregiver enters its goal (two-agent
-                   world; the real actions, since the learner cannot tell exactly when).
+  at_arrival       the learner's steps on which the caregiver enters its goal (two-agent
+                   world, the real actions): what the caregiver pays;
+  before_arrival   the learner's step just before it (two-agent world): never paid.
 
 Public names: LayoutStates, layout_states, expected_return; measure, single_agent_hazards,
 two_agent_hazards, in_chunks.
@@ -175,12 +179,17 @@ def in_chunks(fn, views, actions, chunk=4096):
                            for i in range(0, views.shape[1], chunk)], axis=1)
 
 
+RELIABILITY_EDGES = (0.0, 0.001, 0.01, 0.05, 0.1, 0.2, 0.3)   # lower edges of the R_i bins
+
+
 def measure(model, data, hazards):
     """Per-model sums and counts on the held-out split of `data` (isr.SocialRewardData).
 
     model: an isr.ISR with one model per learner of `data`; hazards: a function
     (model, views, actions, r_s, used, data) → {name: (M,) mean R_i (as used) on that
     hazard}, given the held-out views (M, n, v, v), actions, R_s and R_i as used (M, n).
+    Per reading, its sum over all steps and over the rewarded ones; per R_i bin (the lower
+    edges RELIABILITY_EDGES), the steps, Σ R_i and Σ R_s in it (M, bins).
     """
     views, actions, r_s = data.rows(np.broadcast_to(data.test_index, (data.views.shape[0], len(data.test_index))))
     output = in_chunks(model.output, views, actions)              # the network, run once
@@ -189,9 +198,15 @@ def measure(model, data, hazards):
     out = {"r_s_sum": r_s.sum(axis=1), "n_positive": positive.sum(axis=1), "n_negative": negative.sum(axis=1)}
     for name, r in readings.items():
         out[f"{name}_sum"] = r.sum(axis=1)
+        out[f"{name}_rewarded_sum"] = np.where(positive, r, 0.0).sum(axis=1)
         for level in (0.1, 0.2):
             out[f"{name}_false_above_{level}"] = ((r > level) & negative).sum(axis=1)
             out[f"{name}_true_above_{level}"] = ((r > level) & positive).sum(axis=1)
+    bins = np.maximum(np.searchsorted(RELIABILITY_EDGES, readings["r_i"], side="right") - 1, 0)
+    in_bin = bins[..., None] == np.arange(len(RELIABILITY_EDGES))              # (M, n, bins)
+    out["reliability_steps"] = in_bin.sum(axis=1)
+    out["reliability_r_i_sum"] = np.einsum("mn,mnb->mb", readings["r_i"].astype(np.float64), in_bin)
+    out["reliability_r_s_sum"] = np.einsum("mn,mnb->mb", r_s.astype(np.float64), in_bin)
     for name, value in hazards(model, views, actions, r_s, readings["used"], data).items():
         out[f"hazard_{name}"] = value
     return out
@@ -205,12 +220,15 @@ def _mean_where(values, mask):
 
 
 def single_agent_hazards(model, views, actions, r_s, used, data):
-    """R_i (as used) for walking into a wall and for turning with the goal ahead, per model."""
+    """R_i (as used) for stepping into the goal, walking into a wall and turning with the goal
+    ahead, per model."""
     c = views.shape[-1] // 2
     ahead = views[..., c - 1, c]
     with_action = lambda a: in_chunks(model, views, np.full(actions.shape, a))
+    forward = with_action(env.Action.FORWARD)
     turn = np.maximum(with_action(env.Action.LEFT), with_action(env.Action.RIGHT))
-    return {"wall_forward": _mean_where(with_action(env.Action.FORWARD), ahead == env.WALL),
+    return {"goal_forward": _mean_where(forward, ahead == env.GOAL),
+            "wall_forward": _mean_where(forward, ahead == env.WALL),
             "goal_turn": _mean_where(turn, ahead == env.GOAL)}
 
 

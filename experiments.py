@@ -374,6 +374,22 @@ def split(scores, conditions, n):
 # ---------------------------------------------------------------------------------------------
 # Fig. 6: incomplete internalization
 
+AUTHORS = "authors"   # Fig. 6's third column: the authors' one pass, batch 1, Adam at lr 3e-4
+
+
+def isr_training(isr_cfg, training):
+    """The ISR settings of one of Fig. 6's columns: None, one pass over the data at our batch
+    (256); an int, that many updates; AUTHORS, one pass at batch 1 with Adam at lr 3e-4, as the
+    authors trained (2,265 … 108,748 steps), the rest (clip, init, calibration) ours."""
+    if training == AUTHORS:
+        return replace(isr_cfg, updates=None, epochs=1.0, batch=1, optimizer="adam", lr=3e-4)
+    return replace(isr_cfg, updates=training)
+
+
+def training_name(training):
+    return {None: "one pass", AUTHORS: "authors' one pass"}.get(training) or f"{training:,} updates"
+
+
 @dataclass(frozen=True)
 class IncompleteInternalization:
     """Fig. 6 as a designed grid: learners the caregiver left learn in new worlds from ISRs
@@ -381,35 +397,37 @@ class IncompleteInternalization:
     source: Internalization = Internalization()     # the learners and data it continues from
     new_world: env.WorldConfig = env.WorldConfig(n_blocks=5)   # new worlds: five random blocks
     data_fractions: tuple = (1 / 48, 1 / 24, 1 / 12, 1 / 6, 1 / 3, 1.0)   # 125 … 6,000 episodes
-    isr_updates: tuple = (None, 1000)               # one pass over its data (None), or the stated budget
+    isr_training: tuple = (None, 1000, AUTHORS)     # one pass (None), the stated budget, the authors' pass
     isr_threshold: float = 0.2                      # as the authors' Fig. 6 run
     after: int = 6000                               # further episodes
     tail: int = 500                                 # first/last episodes compared; the last recorded
     test_layouts: int = 100                         # Fig. 9 b: random 5-block layouts (as Fig. 4 right), exact
 
     def quick(self):
-        return replace(self, source=self.source.quick(), after=300, tail=150, isr_updates=(None, 250),
+        return replace(self, source=self.source.quick(), after=300, tail=150, isr_training=(None, 250, AUTHORS),
                        test_layouts=20)
 
 
 def incomplete_internalization(cfg, seeds, socialized, log=quiet):
     """The learners the caregiver left keep learning in new worlds from ISRs trained on the
-    first cfg.data_fractions of their socialization data, each for one pass over it or for
-    the stated number of updates: a designed version of Fig. 6.
+    first cfg.data_fractions of their socialization data, each trained as one of
+    cfg.isr_training (`isr_training`): a designed version of Fig. 6. Each ISR is also measured
+    on its learners' held-out socialization data (evaluation.measure: what it pays, where).
 
     All budgets × sizes × seeds learn `after` episodes in `new_world` as one batch, with the
     caregiver gone and R_i thresholded as the authors' Fig. 6 run; the last `tail` episodes
     (rounded up to whole updates) are recorded to find what the learners farm. Cells are
     ordered budget, then size: arrays (budgets, sizes, S, ...).
     """
-    n_seeds, n_budgets, n_sizes = len(seeds), len(cfg.isr_updates), len(cfg.data_fractions)
+    n_seeds, n_budgets, n_sizes = len(seeds), len(cfg.isr_training), len(cfg.data_fractions)
     data, source = socialized.data, cfg.source
     sizes = [max(1, int(round(f * data.n_train))) for f in cfg.data_fractions]
     log(f"  {n_budgets * n_sizes} ISRs per seed: {n_sizes} data sizes x {n_budgets} training budgets")
     stage = partial(streams, seeds, "incomplete_internalization")
-    models = [train_isr(data, replace(source.isr, updates=updates), stage(f"isr {b} {z}"), source.world,
+    models = [train_isr(data, isr_training(source.isr, training), stage(f"isr {b} {z}"), source.world,
                         source.isr_codes, cfg.isr_threshold, n_train=size, curve=False)[0]
-              for b, updates in enumerate(cfg.isr_updates) for z, size in enumerate(sizes)]
+              for b, training in enumerate(cfg.isr_training) for z, size in enumerate(sizes)]
+    measured = [evaluation.measure(m, data, evaluation.single_agent_hazards) for m in models]
     model = isr.ISR.stack(*models)                                     # (budgets·sizes·S) models
     per_update = source.agent.worlds_per_seed
     tail = tail_updates(cfg.tail, per_update) * per_update
@@ -421,6 +439,7 @@ def incomplete_internalization(cfg, seeds, socialized, log=quiet):
                             record=True)
     recorded = last["data"]
     r_i = evaluation.in_chunks(model, recorded["views"], recorded["actions"].astype(np.int64))
+    output = evaluation.in_chunks(model.output, recorded["views"], recorded["actions"].astype(np.int64))
     shape = (n_budgets, n_sizes, n_seeds, -1)
     log(f"  exact test of the {len(models)} learners per seed: {cfg.test_layouts} random layouts")
     scores = evaluation.expected_return(policy, cfg.new_world, ood_test_layouts(cfg.new_world, cfg.test_layouts),
@@ -429,12 +448,14 @@ def incomplete_internalization(cfg, seeds, socialized, log=quiet):
         "seeds": np.array(seeds), "episodes_per_update": per_update, "tail_episodes": cfg.tail,
         "transitions": np.array(sizes),                                   # ISR train sizes
         "episodes": np.array([int(round(f * source.socialization)) for f in cfg.data_fractions]),
-        "isr_updates": np.array([u if u else -1 for u in cfg.isr_updates]),   # −1: one pass
+        "isr_training": np.array([training_name(t) for t in cfg.isr_training]),
+        "calibration": {k: np.stack([m[k] for m in measured]).reshape(n_budgets, n_sizes, *measured[0][k].shape)
+                        for k in measured[0]},                           # (budgets, sizes, S, ...)
         "curves": {k: np.concatenate([first["isr"][k], last["isr"][k]], axis=1).reshape(shape)
                    for k in LOGGED},                                     # (budgets, sizes, S, updates)
         "last": {"views": recorded["views"].reshape(*shape[:3], *recorded["views"].shape[1:]),
                  "actions": recorded["actions"].reshape(shape), "r_s": recorded["r_s"].reshape(shape),
-                 "r_i": r_i.reshape(shape)},                             # (budgets, sizes, S, steps)
+                 "r_i": r_i.reshape(shape), "output": output.reshape(shape)},   # (budgets, sizes, S, steps)
         "ood_return": scores["return"].reshape(shape[:3]),               # (budgets, sizes, S), Fig. 9 b
         "env_steps": first["env_steps"] + last["env_steps"],
     }

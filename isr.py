@@ -10,8 +10,8 @@ This module imports nothing else of ours: views are integer cell codes, and the 
 says which codes exist (`codes`).
 
 Public names: ISRConfig, encode, init_params, forward, backward, mse, clip_by_norm,
-predict, network_input, action_grad, sgd_step, balanced_sampler, balanced_loss, SocialRewardData, train_isr, ISR,
-shift_odds, calibrate_odds.
+predict, network_input, action_grad, optimizer_state, descend, balanced_sampler, balanced_loss,
+SocialRewardData, train_isr, train_step, ISR, shift_odds, calibrate_odds.
 """
 from dataclasses import dataclass
 
@@ -22,9 +22,11 @@ import numpy as np
 class ISRConfig:
     """ISR training settings (ours; the authors trained a small conv net with Adam, lr 3e-4, batch 1)."""
     hidden: tuple = (32, 32)      # two hidden ReLU layers of 32 units, as the original
-    lr: float = 0.2               # SGD step size
+    optimizer: str = "sgd"        # "sgd" (with momentum) or "adam" (the authors': lr 3e-4, batch 1)
+    lr: float = 0.2               # step size
     momentum: float = 0.9         # SGD momentum
-    batch: int = 256              # transitions per minibatch, half of them positive
+    betas: tuple = (0.9, 0.999)   # Adam's moment decays (torch's defaults, as the authors)
+    batch: int = 256              # transitions per minibatch, half of them positive (1: a fair coin)
     max_grad_norm: float = 1.0    # global gradient-norm clip per model (original: 1.0)
     epochs: float = 1.0           # if updates is None: passes over the train split (original: 1)
     updates: int | None = 1000    # SGD updates whatever the data size (None: `epochs` passes)
@@ -132,11 +134,35 @@ def clip_by_norm(grads, max_norm):
     return {k: g * scale for k, g in grads.items()}
 
 
-def sgd_step(params, grads, velocity, lr, momentum):
-    """SGD with momentum, in place: v ← μ·v − lr·g; θ ← θ + v."""
-    for k in params:
-        velocity[k] = momentum * velocity[k] - lr * grads[k]
-        params[k] += velocity[k]
+def optimizer_state(params, cfg):
+    """Zeroed optimizer state: SGD's velocity, or Adam's two moments and step count."""
+    zeros = lambda: {k: np.zeros_like(p) for k, p in params.items()}
+    if cfg.optimizer == "sgd":
+        return {"velocity": zeros()}
+    if cfg.optimizer == "adam":
+        return {"m": zeros(), "v": zeros(), "k": 0}
+    raise ValueError(f"optimizer must be 'sgd' or 'adam', got {cfg.optimizer!r}")
+
+
+def descend(params, grads, state, cfg):
+    """One descent step, in place: SGD with momentum (v ← μ·v − lr·g; θ ← θ + v), or Adam
+    (θ ← θ − lr·m̂ / (√v̂ + 1e-8), m̂ and v̂ the bias-corrected moments, as torch's)."""
+    if cfg.optimizer == "sgd":
+        for k in params:
+            state["velocity"][k] = cfg.momentum * state["velocity"][k] - cfg.lr * grads[k]
+            params[k] += state["velocity"][k]
+        return
+    (b1, b2), state["k"] = cfg.betas, state["k"] + 1
+    step_size = cfg.lr / (1 - b1 ** state["k"])
+    root_correction = (1 - b2 ** state["k"]) ** 0.5          # Python floats keep float32 arrays float32
+    for k in params:                                    # in place: the authors' batch 1 takes 10^5 steps
+        m, v, g = state["m"][k], state["v"][k], grads[k]
+        m *= b1
+        m += (1 - b1) * g
+        v *= b2
+        v += (1 - b2) * g * g
+        denom = np.sqrt(v) / root_correction + 1e-8
+        params[k] -= step_size * m / denom
 
 
 class SocialRewardData:
@@ -172,10 +198,13 @@ class SocialRewardData:
 
 
 def balanced_sampler(positive, rng, eligible=None):
-    """A function batch → (M, batch) indices, half drawn from each model's positives.
+    """A function (batch, steps=None) → (M, batch) indices, half drawn from each model's
+    positives, or (M, steps, batch): `steps` batches drawn at once, as if one after another.
 
     positive (M, n) bool. Sampling is with replacement, each class picked with probability
-    1/2 as in the original's WeightedRandomSampler; a model without positives samples its
+    1/2 as in the original's WeightedRandomSampler: the first batch // 2 draws are positive,
+    and the last draw of an odd batch (all of a batch of 1) is positive on a fair coin
+    (a uniform below 1/2, from the same stream after the draws); a model without positives samples its
     negatives only (the original's fallback). eligible (M, n) bool: draw only among these
     (default all); a model with none eligible draws indices that must not be used.
     """
@@ -186,12 +215,18 @@ def balanced_sampler(positive, rng, eligible=None):
     n_pos = positive.sum(axis=1)
     n_neg = eligible.sum(axis=1) - n_pos
 
-    def sample(batch):
-        u = rng.random((len(order), batch))
-        take_pos = (np.arange(batch) < batch // 2) & (n_pos[:, None] > 0)
-        idx = np.where(take_pos, np.floor(u * n_pos[:, None]),
-                       n_pos[:, None] + np.floor(u * np.maximum(n_neg, 1)[:, None]))
-        return np.take_along_axis(order, np.minimum(idx.astype(np.int64), positive.shape[1] - 1), 1)
+    def sample(batch, steps=None):
+        shape = (len(order), steps or 1, batch)
+        u = rng.random(shape)
+        take_pos = np.arange(batch) < batch // 2
+        if batch % 2:
+            take_pos = take_pos | ((np.arange(batch) == batch - 1) & (rng.random(shape[:2] + (1,)) < 0.5))
+        take_pos = take_pos & (n_pos[:, None, None] > 0)
+        idx = np.where(take_pos, np.floor(u * n_pos[:, None, None]),
+                       n_pos[:, None, None] + np.floor(u * np.maximum(n_neg, 1)[:, None, None]))
+        idx = np.minimum(idx.astype(np.int64), positive.shape[1] - 1).reshape(len(order), -1)
+        picked = np.take_along_axis(order, idx, 1).reshape(shape)
+        return picked if steps else picked[:, 0]
     return sample
 
 
@@ -237,13 +272,14 @@ def train_isr(data, cfg, rng, codes, n_actions, n_train=None, curve=True):
     n_in = data.views.shape[2] * data.views.shape[3] * len(codes) + (n_actions if cfg.action_input else 0)
     params = init_params((n_in, *cfg.hidden, 1 if cfg.action_input else n_actions), n_models, rng,
                          zero_output=cfg.zero_output)
-    velocity = {k: np.zeros_like(p) for k, p in params.items()}
+    state = optimizer_state(params, cfg)
     sample = balanced_sampler(data.r_s[:, train] > 0, rng)
     n_updates = cfg.updates if cfg.updates else max(1, int(round(cfg.epochs * n_train / cfg.batch)))
     checkpoints = set(np.linspace(0, n_updates, cfg.curve_points).round().astype(int)) if curve else set()
     subset = lambda index: index[np.linspace(0, len(index) - 1, min(cfg.eval_size, len(index))).astype(np.int64)]
     train_eval, test_eval = subset(train), subset(data.test_index)
     log = {"samples": [], "train_loss": [], "test_loss": []}
+    per_draw = max(1, 4096 // cfg.batch)                     # batches drawn at once (batch 1: 4,096)
     for step in range(n_updates + 1):
         if step in checkpoints:
             log["samples"].append(step * cfg.batch)
@@ -251,7 +287,9 @@ def train_isr(data, cfg, rng, codes, n_actions, n_train=None, curve=True):
             log["test_loss"].append(balanced_loss(params, data, test_eval, codes))
         if step == n_updates:
             break
-        sgd_update(params, velocity, *data.rows(train[sample(cfg.batch)]), cfg, codes, n_actions)
+        if step % per_draw == 0:
+            drawn = sample(cfg.batch, min(per_draw, n_updates - step))
+        train_step(params, state, *data.rows(train[drawn[:, step % per_draw]]), cfg, codes, n_actions)
     log = {k: np.array(v).T if k != "samples" else np.array(v) for k, v in log.items()}
     log["final_test_loss"] = balanced_loss(params, data, data.test_index, codes)
     if curve:
@@ -259,9 +297,10 @@ def train_isr(data, cfg, rng, codes, n_actions, n_train=None, curve=True):
     return params, log
 
 
-def sgd_update(params, velocity, views, actions, target, cfg, codes, n_actions, scale=None):
+def train_step(params, state, views, actions, target, cfg, codes, n_actions, scale=None):
     """One minibatch step of every model, in place: MSE of y(s)_a (or of y(s, a) with
-    cfg.action_input) against R_s, backprop, gradient clipping, SGD with momentum.
+    cfg.action_input) against R_s, backprop, gradient clipping, SGD with momentum or Adam
+    (cfg.optimizer; state: `optimizer_state`).
     views (M, B, v, v), actions and target (M, B); scale (M,): multiplies each model's
     gradient (0 leaves a model as it is)."""
     y, acts = forward(params, network_input(params, views, actions, codes))
@@ -274,7 +313,7 @@ def sgd_update(params, velocity, views, actions, target, cfg, codes, n_actions, 
     grads = clip_by_norm(backward(params, acts, dloss_dy), cfg.max_grad_norm)
     if scale is not None:
         grads = {k: g * scale[:, None, None].astype(g.dtype) for k, g in grads.items()}
-    sgd_step(params, grads, velocity, cfg.lr, cfg.momentum)
+    descend(params, grads, state, cfg)
 
 
 class ISR:
@@ -284,10 +323,12 @@ class ISR:
     The network is trained on class-balanced minibatches (half of them rewarded), so its
     output y estimates R_s as if half of all steps were rewarded; where the view cannot
     settle whether the reward comes, that inflates it toward reward / 2. R_s is 0 or
-    `reward`, so q = clip(y / reward, 0, 1) is a probability, and a shift of the class prior
-    multiplies its odds by a factor k (Bayes' rule; k = π/(1 − π) for a true rewarded share π):
-        R_i = reward · k·q / (k·q + 1 − q).
-    q = 0 and q = 1 keep their value. `calibrate_odds` picks k per model on its training data.
+    `reward`, so q = y / reward is a probability, and a shift of the class prior multiplies
+    its odds by a factor k (Bayes' rule; k = π/(1 − π) for a true rewarded share π): in logit
+    space, R_i = reward · σ(logit q + log k), q clipped to [0, 1 − 1e-3]. q = 0 stays 0 (the
+    network says "never rewarded"); no output pays the full reward whatever k is, so k moves
+    every paid step (clipping q at 1 made every output ≥ reward pay it in full, a step
+    function for a poorly trained ISR). `calibrate_odds` picks k per model on its training data.
     threshold: None (the paper's Eq. 1), or a level at or below which R_i counts as 0, as the
     authors' Figs 5 and 6 runs did with 0.2 (their Figs 1, 4 and 7 runs used the raw R_i).
     """
@@ -339,13 +380,17 @@ class ISR:
         return ISR(params, first.codes, first.threshold, odds, first.reward)
 
 
+ODDS_CEILING = 1 - 1e-3    # q's ceiling: logit 6.9, so a fitted k can lower even the largest output
+
+
 def shift_odds(y, odds, reward):
-    """reward · k·q / (k·q + 1 − q), q = clip(y / reward, 0, 1): the estimate y of a reward
-    that is 0 or `reward`, with the odds of the reward multiplied by k (broadcast against y)."""
-    q = np.clip(y / reward, 0.0, 1.0)
-    num = odds * q
-    den = num + (1.0 - q)
-    return (reward * np.divide(num, den, out=np.zeros_like(num), where=den > 0)).astype(y.dtype)
+    """reward · σ(logit q + log k), q = clip(y / reward, 0, ODDS_CEILING): the estimate y of a
+    reward that is 0 or `reward`, with the odds of the reward multiplied by k (broadcast
+    against y); q = 0 or k = 0 pays 0."""
+    q = np.clip(y / reward, 0.0, ODDS_CEILING)
+    with np.errstate(divide="ignore", over="ignore"):
+        logit = np.log(q) - np.log1p(-q) + np.log(odds)
+        return (reward / (1.0 + np.exp(-logit))).astype(y.dtype)
 
 
 def calibrate_odds(y, r_s, reward, iterations=60):

@@ -156,6 +156,24 @@ def paired_t_test(a, b):
     return _t_test(d.mean(), d.std(ddof=1) / math.sqrt(d.size), d.size - 1)
 
 
+def pooled_paired_t_test(differences):
+    """One paired effect over several seed sets, with a term per set: differences is a list
+    of 1-D arrays, one per seed set, of per-learner paired differences a − b. The estimate is
+    the mean over every learner (each set weighted by its learners); its standard error comes
+    from the spread within sets, s² = Σ_j Σ_i (d_ij − d̄_j)² / (N − J), so a shift between
+    seed sets is a set's term, not noise: SE = s / √N, df = N − J."""
+    groups = [np.asarray(d, dtype=float).ravel() for d in differences]
+    n, n_sets = sum(g.size for g in groups), len(groups)
+    if n - n_sets < 1 or min(g.size for g in groups) < 1:
+        raise ValueError(f"a pooled test needs more learners than seed sets, got {n} in {n_sets}")
+    if not all(np.isfinite(g).all() for g in groups):
+        raise ValueError("the differences hold NaN or infinite values")
+    within = sum(((g - g.mean()) ** 2).sum() for g in groups) / (n - n_sets)
+    if within == 0.0:
+        raise ValueError("no spread within the seed sets; the t statistic is undefined")
+    return _t_test(np.concatenate(groups).mean(), math.sqrt(within / n), n - n_sets)
+
+
 def t_quantile(q, df):
     """The q-quantile of Student's t with df degrees of freedom, by bisection on t_cdf."""
     if not 0.0 < q < 1.0:

@@ -2,7 +2,7 @@
 and 9), as pure functions of a run's arrays, like claims.py for the paper's.
 
 Public names: KEEPS_ABOVE, interval, design_claims, presence_claims, threshold_claims,
-grid_ood_claims, feature_claims, headline.
+grid_ood_claims, feature_claims, instrument_claims, headline.
 """
 import numpy as np
 
@@ -69,7 +69,7 @@ def grid_ood_claims(run):
     """Fig. 9 (b): the exact greedy return in new worlds of Fig. 6's learners, per ISR training
     budget × data size (mean, 95 % interval over seeds), beside whether each was hacked."""
     ood = run["ood_return"]                                              # (budgets, sizes, S)
-    return {"isr_updates": ["one pass" if u < 0 else int(u) for u in run["isr_updates"]],
+    return {"isr_training": run["isr_training"].tolist(),
             "isr_episodes": run["episodes"].tolist(), "ood_return": ood.tolist(),
             "ood_interval": [interval(budget) for budget in ood],
             "seeds_hacked": hacking_claims(run)["seeds_hacked"]}
@@ -117,6 +117,36 @@ def design_claims(run):
     return out
 
 
+INSTRUMENTS = {"figs 1, 4 left": "internalization", "figs 4 right, 5": "generalization", "fig 7": "helping"}
+DISCRIMINATION = ("r_i_on_rewarded_steps", "r_i_on_unrewarded_steps", "output_on_rewarded_steps",
+                  "output_on_unrewarded_steps", "r_i_over_r_s_pooled", "output_over_r_s_pooled")
+
+
+def instrument_claims(runs):
+    """The ISR as an instrument, on held-out socialization data. Per ISR of Figs 1/4 left,
+    4 right/5 and 7: its reliability curve (claims.reliability), its pay on rewarded vs
+    unrewarded steps, calibrated (R_i) and raw (the network's output), its pay on the named
+    (view, action) pairs (evaluation.py), per seed. Per cell of Fig. 6's grid (training ×
+    data size): the same discrimination, mean over seeds, and seeds hacked."""
+    out = {}
+    for name, experiment in INSTRUMENTS.items():
+        c = calibration_claims(runs[experiment]["calibration"])
+        out[name] = {key: c[key] for key in ("reliability", "hazards") + DISCRIMINATION}
+    grid, run = runs["incomplete_internalization"]["calibration"], runs["incomplete_internalization"]
+    n_budgets, n_sizes = grid["r_s_sum"].shape[:2]
+    cells = [[calibration_claims({k: v[b, z] for k, v in grid.items()}) for z in range(n_sizes)]
+             for b in range(n_budgets)]
+    mean = lambda values: float(np.nanmean(np.array(values, dtype=float)))
+    out["fig 6"] = {"isr_training": run["isr_training"].tolist(), "isr_episodes": run["episodes"].tolist(),
+                    "seeds_hacked": hacking_claims(run)["seeds_hacked"]}
+    for key in DISCRIMINATION[:4]:
+        out["fig 6"][key] = [[mean(cell[key]) for cell in row] for row in cells]
+    for key in ("goal_forward", "wall_forward"):
+        out["fig 6"][key] = [[mean(cell["hazards"][key]) for cell in row] for row in cells]
+    out["fig 6"]["r_i_over_r_s_pooled"] = [[cell["r_i_over_r_s_pooled"] for cell in row] for row in cells]
+    return out
+
+
 def headline(name, entry):
     """One line of Fig. 8's or 9's results.json entry for the end-of-run summary."""
     if name == "8":
@@ -129,4 +159,9 @@ def headline(name, entry):
                 f"(frozen {th['frozen_interval']['mean']:.3f}); socialized by feature set "
                 f"{', '.join(f'{m:.0%}' for m in feats['socialized_interval']['mean'])} of the planner, "
                 f"isr keeps {', '.join(f'{m:.0%}' for m in feats['isr_interval']['mean'])}")
+    if name == "3-instrument":
+        pay = lambda d, key: np.nanmean(np.array(d[key], dtype=float))
+        return "held-out R_i on rewarded / other steps: " + "; ".join(
+            f"{isr} {pay(entry[isr], 'r_i_on_rewarded_steps'):.3f} / {pay(entry[isr], 'r_i_on_unrewarded_steps'):.4f}"
+            for isr in INSTRUMENTS)
     return "drawn"

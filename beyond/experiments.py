@@ -27,7 +27,7 @@ import isr
 from beyond.learners import FEATURE_SETS, FeatureSubsets, feature_mask
 from experiments import (LOGGED, PRESENCE, Generalization, Internalization, Several, caregiver_leaves,
                          ood_test_layouts, quiet, shared_rng, socialize, streams, train_isr)
-from isr import ISRConfig, balanced_sampler, sgd_update
+from isr import ISRConfig, balanced_sampler, optimizer_state, train_step
 
 
 
@@ -81,7 +81,8 @@ def isr_designs(cfg, seeds, socialized, log=quiet):
         "designs": np.array(cfg.designs), "trainings": np.array(["random output layer, one pass, raw",
                                                                  "zero output layer, 1,000 updates, calibrated"]),
         "social": {"goals": socialized.goals},                       # (S, updates) of socialization
-        "calibration": {k: np.stack([m[k] for m in measured]).reshape(shape[:3]) for k in measured[0]},
+        "calibration": {k: np.stack([m[k] for m in measured]).reshape(*shape[:3], *measured[0][k].shape[1:])
+                        for k in measured[0]},
         "after": {k: logs["isr"][k].reshape(shape) for k in LOGGED},
         "env_steps": logs["env_steps"],
     }
@@ -171,13 +172,13 @@ def fine_tune(params, views, actions, r_s, eligible, cfg, rng, codes, n_actions,
     views (M, n, v, v), actions, r_s (M, n), from fresh momentum. A model with no eligible
     transition is left as it was."""
     params = {k: p.copy() for k, p in params.items()}
-    velocity = {k: np.zeros_like(p) for k, p in params.items()}
+    state = optimizer_state(params, cfg)
     sample = balanced_sampler(r_s > 0, rng, eligible)
     has_data = eligible.any(axis=1).astype(np.float32)
     m = np.arange(len(views))[:, None]
     for _ in range(updates):
         index = sample(cfg.batch)
-        sgd_update(params, velocity, views[m, index], actions[m, index].astype(np.int64),
+        train_step(params, state, views[m, index], actions[m, index].astype(np.int64),
                    r_s[m, index].astype(np.float32), cfg, codes, n_actions, has_data)
     return params
 

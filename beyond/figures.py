@@ -3,7 +3,7 @@ Fig. 8 (a caregiver present in a share q of the episodes) and Fig. 9 (sensitivit
 figure function takes the runs {experiment: arrays} and returns (matplotlib figure, claims),
 as figures.py's paper figures.
 
-Public names: figure_8, figure_9, design_panel, interval_line.
+Public names: figure_8, figure_9, figure_instrument, design_panel, interval_line.
 """
 import matplotlib.pyplot as plt
 import numpy as np
@@ -12,6 +12,51 @@ import plots
 from beyond import claims as beyond_claims
 from beyond.experiments import PRESENCE_ARMS
 from claims import HACKED_ABOVE
+
+
+def figure_instrument(runs):
+    """Fig. 3's companion (not in the paper): the ISR as an instrument, on held-out data.
+
+    Left: reliability. Held-out steps binned by the R_i the ISR pays; per bin, the mean R_s
+    the caregiver paid against the mean R_i (on the diagonal: pays what it should), for the
+    ISRs of Figs 1/4 left, 4 right/5 and 7; a marker's area grows with its bin's steps.
+    Middle: discrimination, R_i on steps the caregiver rewarded (solid) and on the others
+    (hatched), mean over seeds, log scale. Right: Fig. 6's ISRs, R_i (as used, threshold 0.2)
+    for stepping into the goal (solid) and into a wall (dashed), per data size and training.
+    """
+    result = beyond_claims.instrument_claims(runs)
+    fig, (left, middle, right) = plt.subplots(1, 3, figsize=(14, 3.9))
+    colors = dict(zip(beyond_claims.INSTRUMENTS, ("tab:red", "tab:blue", "tab:green")))
+    left.plot([0, 0.4], [0, 0.4], color="0.6", lw=0.8, ls=":")
+    for isr, color in colors.items():
+        curve = result[isr]["reliability"]
+        steps = np.array(curve["steps"], dtype=float)
+        r_i, r_s = (np.array(curve[k], dtype=float) for k in ("mean_r_i", "mean_r_s"))
+        left.plot(r_i, r_s, color=color, lw=1, label=f"ISR of {isr}")
+        left.scatter(r_i, r_s, s=4 + 60 * np.sqrt(steps / steps.sum()), color=color)
+    left.set_xlabel(r"Mean $R_i$ paid in the bin")
+    left.set_ylabel(r"Mean $R_s$ the caregiver paid")
+    left.legend(fontsize=8, frameon=False)
+    x = np.arange(len(colors))
+    for offset, key, hatch in ((-0.2, "r_i_on_rewarded_steps", None), (0.2, "r_i_on_unrewarded_steps", "//")):
+        values = [np.nanmean(np.array(result[isr][key], dtype=float)) for isr in colors]
+        middle.bar(x + offset, values, 0.4, color=list(colors.values()), hatch=hatch, alpha=0.8 if hatch else 1,
+                   label="rewarded steps" if hatch is None else "other steps")
+    middle.set_xticks(x, [f"ISR of {isr}" for isr in colors], fontsize=8)
+    middle.set_yscale("log")
+    middle.set_ylabel(r"Mean $R_i$ (held out)")
+    middle.legend(fontsize=8, frameon=False)
+    grid = result["fig 6"]
+    for b, (training, color) in enumerate(zip(grid["isr_training"], ("tab:red", "tab:blue", "tab:purple"))):
+        right.plot(grid["isr_episodes"], grid["goal_forward"][b], color=color, marker="o", ms=3, label=training)
+        right.plot(grid["isr_episodes"], grid["wall_forward"][b], color=color, marker="o", ms=3, ls="--")
+    right.set_xscale("log")
+    right.minorticks_off()
+    right.set_xticks(grid["isr_episodes"], [f"{e:,}" for e in grid["isr_episodes"]], fontsize=7)
+    right.set_xlabel("Socialization episodes the ISR saw (Fig. 6)")
+    right.set_ylabel(r"$R_i$: into the goal (solid), a wall (dashed)")
+    right.legend(fontsize=8, frameon=False)
+    return fig, result
 
 
 def figure_8(runs):
@@ -73,13 +118,13 @@ def figure_9(runs):
     a.set_title("(a) the ISR's threshold (Fig. 4 right: 0.2)", fontsize=9)
     a.legend(fontsize=8, frameon=False)
     grid = beyond_claims.grid_ood_claims(runs["incomplete_internalization"])
-    for i, (budget, summary, hacked) in enumerate(zip(grid["isr_updates"], grid["ood_interval"], grid["seeds_hacked"])):
-        label = budget if isinstance(budget, str) else f"{budget:,} updates"
+    colors = ("tab:orange", "tab:red", "tab:purple")
+    for i, (label, summary, hacked) in enumerate(zip(grid["isr_training"], grid["ood_interval"], grid["seeds_hacked"])):
         episodes = np.array(grid["isr_episodes"], dtype=float)
-        interval_line(b, episodes, summary, ("tab:orange", "tab:red")[i % 2], label + " (seeds hacked)")
+        interval_line(b, episodes, summary, colors[i % 3], label + " (seeds hacked)")
         for xe, y, h in zip(episodes, summary["mean"], hacked):
-            b.annotate(str(h), (xe, y), textcoords="offset points", xytext=(4, 4 if i else -11), fontsize=7,
-                       color=("tab:orange", "tab:red")[i % 2])
+            b.annotate(str(h), (xe, y), textcoords="offset points", xytext=(4, (-11, 4, -20)[i % 3]), fontsize=7,
+                       color=colors[i % 3])
     b.set_xscale("log")
     b.set_xticks(grid["isr_episodes"], [f"{e:,}" for e in grid["isr_episodes"]], fontsize=8)
     b.minorticks_off()

@@ -41,18 +41,18 @@ class Experiment:
 
 EXPERIMENTS = MappingProxyType({
     "internalization": Experiment(
-        ex.Internalization, ex.internalization, ("1", "3", "4"),
+        ex.Internalization, ex.internalization, ("1", "3", "3-instrument", "4"),
         "`Internalization`: socialization, ISRs (6 data sizes), three conditions, planner"),
     "generalization": Experiment(
-        ex.Generalization, ex.generalization, ("4", "5", "6-single-run"),
+        ex.Generalization, ex.generalization, ("3-instrument", "4", "5", "6-single-run"),
         "`Generalization`: one-block socialization, ISR, two runs of the further learning "
         "(new worlds, the authors' frozen arm, layouts), exact tests"),
     "incomplete_internalization": Experiment(
-        ex.IncompleteInternalization, ex.incomplete_internalization, ("6", "9"),
-        "`IncompleteInternalization`: 12 ISRs (6 data sizes × 2 budgets), learners, their exact test "
+        ex.IncompleteInternalization, ex.incomplete_internalization, ("3-instrument", "6", "9"),
+        "`IncompleteInternalization`: 18 ISRs (6 data sizes × 3 trainings), learners, their exact test "
         "in new worlds", continues="internalization"),
     "helping": Experiment(
-        ex.Helping, ex.helping, ("7",),
+        ex.Helping, ex.helping, ("3-instrument", "7"),
         "`Helping`: the two-agent world (6,000 socialization episodes), three conditions and the "
         "control, scripted helper"),
     "isr_designs": Experiment(
@@ -88,6 +88,7 @@ FIGURES = MappingProxyType({
     "1": Figure(figures.figure_1), "2": Figure(figures.figure_2), "3": Figure(figures.figure_3),
     "4": Figure(figures.figure_4), "5": Figure(figures.figure_5), "6": Figure(figures.figure_6),
     "7": Figure(figures.figure_7),
+    "3-instrument": Figure(beyond_figures.figure_instrument, beyond_claims.headline, paper=False),
     "8": Figure(beyond_figures.figure_8, beyond_claims.headline, paper=False),
     "9": Figure(beyond_figures.figure_9, beyond_claims.headline, paper=False),
     "6-single-run": Figure(figures.figure_6_single_run, on_request=True),

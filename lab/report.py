@@ -195,13 +195,12 @@ def incomplete(results, seed_sets):
     body = []
     for j, episodes in enumerate(r["isr_episodes"]):
         row = [f"{episodes:,} episodes"]
-        for i in range(len(r["isr_updates"])):
+        for i in range(len(r["isr_training"])):
             hacked = r["seeds_hacked"][i][j]
             row.append(f"{first[i, j].mean():.2f} → {last[i, j].mean():.2f}, ratio {np.nanmedian(ratio[i, j]):.2g}, "
                        f"{'**' if hacked > 1 else ''}{hacked} hacked{'**' if hacked > 1 else ''}")
         body.append(row)
-    return rows(["ISR trained on"] + [u if isinstance(u, str) and u == "one pass" else f"{u:,} updates"
-                                      for u in r["isr_updates"]], body)
+    return rows(["ISR trained on"] + r["isr_training"], body)
 
 
 def helping(results, seed_sets):
@@ -333,10 +332,9 @@ def grid_ood(results, seed_sets):
     """Fig. 9 (b): Fig. 6's grid, its learners scored in new worlds."""
     r = results["fig9"]["grid"]
     body = [[f"{e:,}"] + [f"{estimate(r['ood_interval'][b], i)} ({r['seeds_hacked'][b][i]} hacked)"
-                          for b in range(len(r["isr_updates"]))]
+                          for b in range(len(r["isr_training"]))]
             for i, e in enumerate(r["isr_episodes"])]
-    return rows(["ISR data (socialization episodes)"] + [u if isinstance(u, str) else f"{u:,} updates"
-                                                         for u in r["isr_updates"]], body)
+    return rows(["ISR data (socialization episodes)"] + r["isr_training"], body)
 
 
 def features(results, seed_sets):

@@ -189,7 +189,7 @@ def test_an_isr_trained_too_briefly_is_hacked_on_a_reduced_budget(background):
     3 seeds, 3,000 + 3,000 episodes. (At this budget the smallest one-pass ISR (62 episodes)
     under-pays rather than hacks in all 3 seeds; the next three sizes hack 2, 1, 1 of 3.)"""
     (_, c), cfg = background, HACKING
-    assert c["isr_updates"] == ["one pass", 1000]
+    assert c["isr_training"] == ["one pass", "1,000 updates", "authors' one pass"]
     assert sum(c["seeds_hacked"][0][:4]) >= 3                       # one pass, 1/48 … 1/6 of the data
     assert c["seeds_hacked"][1] == [0] * len(cfg.data_fractions)    # the stated budget
     goals_first, goals_last = np.array(c["goals_first"]), np.array(c["goals_last"])

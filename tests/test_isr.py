@@ -117,13 +117,18 @@ def bias_only_isr(outputs, n_models=1, **kwargs):
 
 def test_shifting_the_odds_is_bayes_rule_for_a_class_prior_shift():
     """Balanced sampling makes y/reward estimate P(reward) under a 50/50 class prior; with
-    k = π/(1 − π) the shift maps it to the true share π: certain outputs stay, q = 1/2 → π."""
+    k = π/(1 − π) the shift maps it to the true share π: q = 1/2 → π, q = 0 stays 0. An
+    output at or above the reward is q = 1 − 1e-3, not 1: a small k lowers it too (the
+    clipped q = 1 paid the full reward whatever k was)."""
     k = np.array([[0.1 / 0.9]])
+    bayes = lambda q, k: 0.4 * q * k / (q * k + 1 - q)
+    top = isr.ODDS_CEILING
     out = isr.shift_odds(np.array([[0.0, 0.2, 0.4, 0.5, -0.1]]), k, 0.4)
-    np.testing.assert_allclose(out, [[0.0, 0.4 * 0.1, 0.4, 0.4, 0.0]])
+    np.testing.assert_allclose(out, [[0.0, 0.4 * 0.1, bayes(top, k[0, 0]), bayes(top, k[0, 0]), 0.0]])
     q = 0.75
-    np.testing.assert_allclose(isr.shift_odds(np.array([[q * 0.4]]), k, 0.4), 0.4 * q * 0.1 / (q * 0.1 + (1 - q) * 0.9))
+    np.testing.assert_allclose(isr.shift_odds(np.array([[q * 0.4]]), k, 0.4), bayes(q, k[0, 0]))
     assert isr.shift_odds(np.array([[0.3]]), np.array([[0.0]]), 0.4)[0, 0] == 0.0
+    assert isr.shift_odds(np.array([[0.6]]), np.array([[1e-6]]), 0.4)[0, 0] < 1e-3     # no saturation
 
 
 def test_calibrated_odds_make_the_isr_pay_what_the_caregiver_paid():
@@ -141,7 +146,7 @@ def test_an_isr_applies_its_odds_then_its_threshold():
     model = bias_only_isr([0.2, 0.3, 0.4], n_models=2, odds=[1.0, 0.1], reward=0.4, threshold=0.1)
     np.testing.assert_allclose(model.output(views, actions), [[0.2, 0.3, 0.4]] * 2)
     calibrated = model.raw()(views, actions)
-    np.testing.assert_allclose(calibrated[0], [0.2, 0.3, 0.4])                # k = 1: no shift
+    np.testing.assert_allclose(calibrated[0], [0.2, 0.3, 0.4 * isr.ODDS_CEILING])   # k = 1: no shift below the ceiling
     np.testing.assert_allclose(calibrated[1], isr.shift_odds(np.array([0.2, 0.3, 0.4]), 0.1, 0.4))
     np.testing.assert_allclose(model(views, actions)[1], np.where(calibrated[1] > 0.1, calibrated[1], 0))
     both = isr.ISR.stack(model, model.raw())

@@ -199,3 +199,19 @@ def test_t_cdf_is_exact_near_zero(t, df):
     assert abs(stats.t_sf_two_sided(t, df) - (1 - 2 * abs(series))) <= 2 * step
     if abs(series) > 4 * step:                  # where the old formula returned exactly 1/2
         assert stats.t_cdf(t, df) != 0.5
+
+
+def test_the_pooled_test_is_the_paired_test_for_one_set_and_blocks_out_shifts_between_sets():
+    """Pooled over seed sets with a term per set: with one set it is the paired t-test; a
+    constant shift of one set moves the estimate by its share of learners but not its SE."""
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(0, 1, 12), rng.normal(0.3, 1, 12)
+    one = stats.pooled_paired_t_test([a - b])
+    assert one._replace(ci95=None) == pytest.approx(stats.paired_t_test(a, b)._replace(ci95=None))
+    sets = [rng.normal(0.1, 0.2, 10), rng.normal(0.1, 0.2, 30)]
+    shifted = stats.pooled_paired_t_test([sets[0] + 5.0, sets[1]])
+    base = stats.pooled_paired_t_test(sets)
+    assert shifted.se == pytest.approx(base.se) and shifted.df == 40 - 2
+    assert shifted.diff == pytest.approx(base.diff + 5.0 * 10 / 40)
+    with pytest.raises(ValueError, match="more learners than seed sets"):
+        stats.pooled_paired_t_test([np.array([1.0]), np.array([2.0])])
