@@ -253,6 +253,49 @@ def hacking_claims(run):
     return out
 
 
+POOLED = (("Fig. 4 right", "frozen_authors", "isr"), ("Fig. 4 right", "frozen", "isr"),
+          ("Fig. 4 right", "isr", "oracle"), ("Fig. 5", "frozen_authors", "isr"), ("Fig. 5", "frozen", "isr"),
+          ("Fig. 5", "isr", "oracle"), ("Fig. 7", "isr", "none"), ("Fig. 7", "isr", "oracle_at_isr_rate"))
+
+
+def per_learner(entry, figure, condition):
+    """(S,) one value per learner of a results.json: Fig. 4 right's greedy return in new
+    worlds and Fig. 5's over the layouts, each the mean over the runs of the further learning
+    (and the layouts); Fig. 7's goals per episode at the end."""
+    if figure == "Fig. 7":
+        return np.array(entry["fig7"][f"{condition}_goals_per_episode"], dtype=float)
+    returns = entry["fig4"]["right"]["return"] if figure == "Fig. 4 right" else entry["fig5"]["return"]
+    values = np.array(returns[condition], dtype=float)                 # (R, S) or (R, L, S)
+    return values.reshape(-1, values.shape[-1]).mean(axis=0)
+
+
+def seed_range(name):
+    """The seeds of a seed-set name "A-B" (its first word)."""
+    first, last = name.split()[0].replace("–", "-").split("-")
+    return set(range(int(first), int(last) + 1))
+
+
+def pooled_claims(results_by_set):
+    """Each comparison of POOLED, a − b paired per learner, pooled over every learner of every
+    seed set that ran its figure, with a term per set (stats.pooled_paired_t_test), beside each
+    set's own paired test. results_by_set: {"A-B" seed range: results.json dict}. A learner's
+    numbers depend on its seed alone, so where two ranges overlap only the wider one counts."""
+    out = []
+    for figure, a, b in POOLED:
+        key = {"Fig. 4 right": "fig4", "Fig. 5": "fig5", "Fig. 7": "fig7"}[figure]
+        sets, seen = {}, set()
+        for name in sorted((n for n, r in results_by_set.items() if key in r), key=lambda n: -len(seed_range(n))):
+            if not seen & seed_range(name):
+                sets[name], seen = results_by_set[name], seen | seed_range(name)
+        diffs = {name: per_learner(r, figure, a) - per_learner(r, figure, b) for name, r in sets.items()}
+        out.append({"figure": figure, "a": a, "b": b, "seed_sets": len(diffs),
+                    "learners": int(sum(d.size for d in diffs.values())),
+                    "pooled": stats.pooled_paired_t_test(list(diffs.values()))._asdict(),
+                    "per_set": {name: stats.paired_t_test(d, np.zeros_like(d))._asdict()
+                                for name, d in diffs.items()}})
+    return out
+
+
 def finite(values):
     """A list of floats with NaN and ±inf written as None (JSON has no NaN)."""
     return [float(v) if np.isfinite(v) else None for v in np.ravel(values)]

@@ -44,8 +44,9 @@ def figure_instrument(runs):
                    label="rewarded steps" if hatch is None else "other steps")
     middle.set_xticks(x, [f"ISR of {isr}" for isr in colors], fontsize=8)
     middle.set_yscale("log")
+    middle.set_ylim(top=4)                                           # room for the legend above the bars
     middle.set_ylabel(r"Mean $R_i$ (held out)")
-    middle.legend(fontsize=8, frameon=False)
+    middle.legend(fontsize=8, frameon=False, ncol=2, loc="upper center")
     grid = result["fig 6"]
     for b, (training, color) in enumerate(zip(grid["isr_training"], ("tab:red", "tab:blue", "tab:purple"))):
         right.plot(grid["isr_episodes"], grid["goal_forward"][b], color=color, marker="o", ms=3, label=training)

@@ -22,7 +22,8 @@ import claims
 from lab import outputs
 from lab.registry import EXPERIMENTS, PAPER_FIGURES
 
-PAPER_FIG4 = {"frozen": ".541 ± .026", "isr": ".630 ± .027", "oracle": ".672 ± .031"}
+# The paper's Frozen arm kept learning with its caregiver in the training world: our frozen_authors.
+PAPER_FIG4 = {"frozen_authors": ".541 ± .026", "isr": ".630 ± .027", "oracle": ".672 ± .031"}
 PAPER_FIG5 = {"plus": ".404 / .534 / .592", "x": ".077 / .433 / .432", "U": ".220 / .453 / .484",
               "T": ".367 / .529 / .572", "4 rooms": ".815 / .754 / .842"}
 
@@ -104,24 +105,39 @@ def seed_sets(results, seed_sets):
                  "Fig. 6: seeds hacked, one pass / 1,000 updates, 125 … 6,000 episodes"], body)
 
 
+ISRS = (("Figs 1, 3, 4 left", "fig3", False), ("Figs 4 right, 5", "fig5", True), ("Fig. 7", "fig7", False))
+
+
 def calibration(results, seed_sets):
-    """The ISR as an instrument (isr_calibration of Figs 3, 5 and 7)."""
+    """The ISR as an instrument (isr_calibration of Figs 3, 5 and 7): discrimination first."""
     body = []
-    for label, c, threshold in (("Figs 1, 3, 4 left", results["fig3"]["isr_calibration"], False),
-                                ("Figs 4 right, 5", results["fig5"]["isr_calibration"], True),
-                                ("Fig. 7", results["fig7"]["isr_calibration"], False)):
+    for label, figure, threshold in ISRS:
+        c = results[figure]["isr_calibration"]
         during = [(k[len("during_"):-len("_r_i_over_r_s_pooled")], v) for k, v in c.items()
                   if k.startswith("during_") and k.endswith("_pooled")]
         hazards = "; ".join(f"{name.replace('_', ' ')} {np.mean(v):.3f} (max {np.max(v):.3f})"
                             for name, v in c["hazards"].items())
-        body.append([label, f"{c['output_over_r_s_pooled']:.3f}",
-                     f"**{c['r_i_over_r_s_pooled']:.3f}** ({min(c['r_i_over_r_s']):.3f}–{max(c['r_i_over_r_s']):.3f})",
-                     f"{c['used_over_r_s_pooled']:.3f}" if threshold else "— (raw, Eq. 1)",
-                     pct(np.mean(c["r_i_false_positive_above_0.1"]), 2), pct(np.mean(c["r_i_true_positive_above_0.1"]), 0),
-                     hazards, ", ".join(f"{v:.2f} ({name.replace('_', ' ')})" for name, v in during)])
-    return rows(["ISR of", "network output / R_s", "R_i / R_s, held out (per seed)", "with threshold 0.2",
-                 "false positives: R_i > 0.1 on R_s = 0 steps", "true positives: R_i > 0.1 on R_s > 0",
-                 "hazards: mean R_i", "R_i / R_s while learners learned from it"], body)
+        on = lambda name: f"{np.mean(c[f'{name}_on_rewarded_steps']):.3f} / {np.mean(c[f'{name}_on_unrewarded_steps']):.4f}"
+        body.append([label, on("r_i"), on("output"), hazards,
+                     ", ".join(f"{v:.2f} ({name.replace('_', ' ')})" for name, v in during),
+                     f"{c['output_over_r_s_pooled']:.3f}",
+                     f"{c['r_i_over_r_s_pooled']:.3f} ({min(c['r_i_over_r_s']):.3f}–{max(c['r_i_over_r_s']):.3f})",
+                     f"{c['used_over_r_s_pooled']:.3f}" if threshold else "— (raw, Eq. 1)"])
+    return rows(["ISR of", "R_i on rewarded / other steps (held out)", "network output, the same",
+                 "R_i on named pairs (held out)", "R_i / R_s while learners learned from it",
+                 "network output / R_s (held out)", "R_i / R_s held out (k fitted to 1 on train)",
+                 "with threshold 0.2"], body)
+
+
+def reliability(results, seed_sets):
+    """Reliability curves of the three ISRs: held-out steps binned by R_i, mean R_s per bin."""
+    curves = [results[figure]["isr_calibration"]["reliability"] for _, figure, _ in ISRS]
+    edges = list(curves[0]["lower_edges"]) + [None]
+    fmt = lambda v, digits=3: "—" if v is None else f"{v:.{digits}f}"
+    body = [[f"{low:g} – {'' if high is None else f'{high:g}'}"]
+            + [f"{c['steps'][b]:,}: {fmt(c['mean_r_i'][b])} / {fmt(c['mean_r_s'][b])}" for c in curves]
+            for b, (low, high) in enumerate(zip(edges[:-1], edges[1:]))]
+    return rows(["R_i bin"] + [f"ISR of {label}: steps, mean R_i / mean R_s" for label, _, _ in ISRS], body)
 
 
 def isr_designs(results, seed_sets):
@@ -153,7 +169,7 @@ def new_worlds(results, seed_sets):
         body.append([f"`{c}`", PAPER_FIG4.get(c, "—")]
                     + [f"{ret[k].mean():.3f} ± {ret[k].std(ddof=1) / np.sqrt(ret.shape[1]):.3f}; "
                        f"{goals[k].mean():.2f} goals; stochastic {stoch[k].mean():.3f}" for k in range(n_runs)])
-    paper = {"frozen_vs_isr": "t = −2.38, p = 0.029 (Student)", "isr_vs_oracle": "t = −1.02, p = 0.32 (Student)"}
+    paper = {"frozen_authors_vs_isr": "t = −2.38, p = 0.029 (Student)", "isr_vs_oracle": "t = −1.02, p = 0.32 (Student)"}
     for name in ("frozen_vs_isr", "frozen_authors_vs_isr", "isr_vs_oracle", "frozen_vs_isr_raw"):
         body.append([f"{name.replace('_vs_', ' − ')}, paired per seed (greedy)", paper.get(name, "—")]
                     + [effect(run[name]["paired"]) for run in r["reruns"]])
@@ -171,8 +187,8 @@ def layouts(results, seed_sets):
     body = [[f'"{name}"', PAPER_FIG5[name]]
             + [" / ".join(f"{ret[c][k, j].mean():.3f}" for c in ret) for k in range(n_runs)]
             for j, name in enumerate(r["layouts"])]
-    paper = {("frozen_vs_isr", "paper_interaction_at_T"): "t = −3.66, p = 0.00042",
-             ("frozen_vs_isr", "additive"): "t = −6.84",
+    paper = {("frozen_authors_vs_isr", "paper_interaction_at_T"): "t = −3.66, p = 0.00042",
+             ("frozen_authors_vs_isr", "additive"): "t = −6.84",
              ("isr_vs_oracle", "paper_interaction_at_T"): "t = −1.12, p = 0.27",
              ("isr_vs_oracle", "additive"): "t = −2.59, p = 0.011"}
     analyses = (("paper_interaction_at_T", "paper's OLS y ~ method × env, at \"T\""),
@@ -183,7 +199,7 @@ def layouts(results, seed_sets):
         for key, label in analyses:
             body.append([f"{name.replace('_vs_', ' − ')}: {label}", paper.get((name, key), "—")]
                         + [effect(run[name][key]) for run in r["reruns"]])
-    return rows(["Fig. 5: return frozen / frozen (authors') / isr / oracle", "paper (frozen / isr / oracle)"]
+    return rows(["Fig. 5: return frozen / frozen (authors') / isr / oracle", "paper (Frozen = our frozen (authors') / isr / oracle)"]
                 + [f"ours, run {k + 1}" for k in range(n_runs)], body)
 
 
@@ -266,6 +282,16 @@ def generalization_verdict(results, seed_sets):
     label = lambda name, r: f"seeds {name} ({len(r['fig5']['return']['isr'][0][0])} learners), run 1 / run 2"
     return rows(["figure", "paired effect on the return"] + [label(name, r) for name, r in sets]
                 + ["what every run allows"], body)
+
+
+def pooled(results, seed_sets):
+    """Figs 4 right, 5 and 7: each comparison pooled over every learner of every seed set,
+    with a term per set (claims.pooled_claims), beside each set's own paired test."""
+    body = [[c["figure"], f"{c['a']} − {c['b']}", f"{c['learners']} in {c['seed_sets']}", effect(c["pooled"]),
+             "; ".join(f"{name}: {claims.effect(t):+.3f}, p {p_value(t['p'])}" for name, t in c["per_set"].items())]
+            for c in claims.pooled_claims({"1234-1243": results, **seed_sets})]
+    return rows(["figure", "paired, per learner", "learners in seed sets", "pooled, a term per set [95 %], p",
+                 "each seed set alone"], body)
 
 
 def helping_seed_sets(results, seed_sets):
@@ -420,8 +446,9 @@ def timing(results, seed_sets):
 
 
 TABLES = {"internalization": internalization, "seed_sets": seed_sets, "calibration": calibration,
+          "reliability": reliability,
           "isr_designs": isr_designs, "new_worlds": new_worlds, "layouts": layouts,
-          "generalization_verdict": generalization_verdict, "incomplete": incomplete,
+          "generalization_verdict": generalization_verdict, "pooled": pooled, "incomplete": incomplete,
           "helping": helping, "helping_seed_sets": helping_seed_sets,
           "partial_presence": partial_presence, "thresholds": thresholds, "grid_ood": grid_ood,
           "features": features, "beyond_seed_sets": beyond_seed_sets, "mlp": mlp, "timing": timing}

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
@@ -36,10 +37,15 @@ def quick_run(tmp_path_factory):
 
 
 def test_every_figure_and_its_arrays_are_written(quick_run):
+    """Each figure is a picture with something drawn and its claims; each experiment's arrays
+    are its two learners' (the seed axis holds 1234 and 1235)."""
     for name in ALL:
-        assert (quick_run / f"fig{name}.png").stat().st_size > 10_000
+        picture = plt.imread(quick_run / f"fig{name}.png")
+        assert picture.shape[0] > 300 and picture[..., :3].std() > 0.05, name
     for experiment in registry.EXPERIMENTS:
-        assert (quick_run / f"{experiment}.npz").exists()
+        run, meta = outputs.load_run(quick_run / f"{experiment}.npz")
+        assert run["seeds"].tolist() == [1234, 1235] and meta["seeds"] == [1234, 1235], experiment
+    assert all(len(claims) > 1 for claims in results(quick_run).values())
     assert not list(quick_run.glob("*.tmp*"))
     assert set(results(quick_run)) == {f"fig{name}" for name in ALL}      # "timing": full runs only
     assert results(quick_run)["fig1"]["timing"]["env_steps"] > 0

@@ -71,6 +71,29 @@ def test_isr_loss_falls_on_a_separable_set():
     assert abs(r_i[1, 0]) < 0.05 and abs(r_i[0, 1]) < 0.05         # turning / no goal
 
 
+def test_the_authors_training_batch_1_and_adam_learns_on_a_separable_set():
+    """Fig. 6's third arm: one pass at batch 1 with Adam at lr 3e-4, each draw's class a fair
+    coin; the loss falls as with our SGD. Adam's step is the bias-corrected one."""
+    data = separable_data()
+    cfg = isr.ISRConfig(batch=1, updates=None, epochs=3, optimizer="adam", lr=3e-3, curve_points=3, eval_size=500)
+    _, log = isr.train_isr(data, cfg, np.random.default_rng(1), codes=(2, 8), n_actions=3)
+    assert (log["final_test_loss"] < 0.1 * log["test_loss"][:, 0]).all()
+    params = {"w": np.ones((1, 1, 1), np.float32)}
+    state = isr.optimizer_state(params, cfg)
+    isr.descend(params, {"w": np.full((1, 1, 1), 0.5, np.float32)}, state, cfg)
+    assert params["w"][0, 0, 0] == pytest.approx(1 - cfg.lr, rel=1e-4)     # first step: lr · sign(g)
+    with pytest.raises(ValueError, match="optimizer must be"):
+        isr.optimizer_state(params, isr.ISRConfig(optimizer="rmsprop"))
+
+
+def test_a_batch_of_one_is_rewarded_on_a_fair_coin():
+    positive = np.zeros((2, 100), bool)
+    positive[:, :10] = True
+    draws = isr.balanced_sampler(positive, np.random.default_rng(0))(1, steps=4000)     # (M, steps, 1)
+    share = positive[0][draws[0, :, 0]].mean()
+    assert draws.shape == (2, 4000, 1) and abs(share - 0.5) < 0.03
+
+
 def test_test_split_is_held_out_and_whole_blocks():
     data = separable_data(episodes=30)
     assert len(data.test_index) == 3 * 20

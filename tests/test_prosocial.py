@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import env
+import experiments as ex
 import prosocial
 from prosocial import Action
 
@@ -206,3 +207,22 @@ def test_the_world_tells_what_the_isr_sees():
     expected = np.broadcast_to(prosocial.CAREGIVER_ACTION + step.caregiver_action[:, None, None], obs.shape)
     np.testing.assert_array_equal(seen[at_caregiver], expected[at_caregiver])
     assert world.env_steps == 40
+
+
+def test_in_the_isrs_view_the_caregivers_reward_is_a_function_of_the_view():
+    """Fig. 7: R_s > 0 exactly on the steps whose ISR view shows a caregiver cell coded
+    'forward' next to the goal, on every step of a socialization. So the raw ISR's over-payment
+    is fitting error on rare rewarded steps, not uncertainty about when the caregiver arrives."""
+    cfg = ex.Helping().quick()
+    layouts = prosocial.symmetric_layouts(cfg.world, 64, np.random.default_rng(0))
+    _, _, data = ex.socialize(cfg.world, cfg.agent, cfg.isr, 2, 300, ex.streams((1, 2), "test", "socialization"),
+                              layouts=layouts, featurize=prosocial.features)
+    goal = data.views == env.GOAL
+    next_to_goal = np.zeros_like(goal)
+    next_to_goal[..., 1:, :] |= goal[..., :-1, :]
+    next_to_goal[..., :-1, :] |= goal[..., 1:, :]
+    next_to_goal[..., 1:] |= goal[..., :-1]
+    next_to_goal[..., :-1] |= goal[..., 1:]
+    arriving = (next_to_goal & (data.views == prosocial.CAREGIVER_ACTION + Action.FORWARD)).any(axis=(-2, -1))
+    assert (data.r_s > 0).sum() > 50
+    np.testing.assert_array_equal(arriving, data.r_s > 0)

@@ -73,7 +73,8 @@ def test_student_t_test_reproduces_figure_4_right():
     isr_vs_oracle = stats.student_t_test(ISR, ORACLE)
     assert isr_vs_oracle.t == pytest.approx(-1.024, abs=1e-3)
     assert isr_vs_oracle.p == pytest.approx(0.3196, abs=1e-4)
-    assert isr_vs_oracle.ci95[0] < isr_vs_oracle.diff < isr_vs_oracle.ci95[1]
+    half = 2.100922 * isr_vs_oracle.diff / isr_vs_oracle.t          # t_0.975 with 18 df × SE
+    assert isr_vs_oracle.ci95 == pytest.approx((isr_vs_oracle.diff - half, isr_vs_oracle.diff + half), abs=1e-6)
 
 
 def test_paired_t_test_is_ols_with_a_fixed_effect_per_pair():
