@@ -359,6 +359,11 @@ def helping_claims(run):
     out["random_goals_per_episode"] = float(run["random_goals"])
     out["isr_test_loss"] = run["isr_test_loss"].tolist()
     out["isr_calibration"] = calibration_claims(run["calibration"], {"after": run["after"]["isr"]})
+    if "isr_authors_reward" in run["after"]:                 # the control Helping.authors_reward
+        logs = run["after"]["isr_authors_reward"]
+        out["isr_authors_reward_fraction_of_socialized"] = (end["isr_authors_reward"] / socialized).tolist()
+        out["isr_authors_reward_paid_over_caregiver_would"] = finite(
+            pay_ratio(logs["r_i"].sum(axis=-1), logs["r_s"].sum(axis=-1)))
     return out
 
 

@@ -493,6 +493,8 @@ class Helping:
     tail: int = 500                                 # "the last 500 episodes" of a phase
     helper_worlds: int = 400                        # worlds the scripted helper plays (the ceiling)
     helper_episodes: int = 2                        # episodes per helper world
+    authors_reward: bool = False                    # a control: also the ISR learner as the authors
+                                                    # rewarded it (the raw network's output, no step cost)
 
     def quick(self):
         return replace(self, world=replace(self.world, n_layouts=512), socialization=600, after=300, tail=150,
@@ -511,7 +513,10 @@ def helping(cfg, seeds, log=quiet):
     Phase 2 (2,400 episodes): oracle, none, isr (`caregiver_leaves`), with Eq. 1's R_i; and
     a control, `oracle_at_isr_rate`: the caregiver stays but pays R_s times the rate at which
     each learner's ISR pays on held-out data (Σ R_i / Σ R_s), so that isr vs this control
-    compares what the ISR rewards at equal reward scale.
+    compares what the ISR rewards at equal reward scale. With cfg.authors_reward, also
+    `isr_authors_reward`: from the same learners, U = the network's raw output alone (not
+    calibrated, no step cost), as the authors' phase 2; its own streams, so the other
+    conditions are unchanged.
     """
     n_seeds = len(seeds)
     stage = partial(streams, seeds, "helping")
@@ -531,6 +536,12 @@ def helping(cfg, seeds, log=quiet):
     presence = np.concatenate([np.repeat([PRESENCE[c] for c in CONDITIONS], n_seeds), rate])
     after = caregiver_leaves(policy.tile(len(conditions)), conditions, cfg.world, cfg.agent, cfg.after,
                              stage("after", len(conditions)), model, presence=presence, **common)
+    if cfg.authors_reward:
+        raw = isr.ISR(model.params, model.codes, cfg.isr_threshold)          # no odds: the network as trained
+        authors = caregiver_leaves(policy, ("isr",), replace(cfg.world, step_cost=0.0), cfg.agent, cfg.after,
+                                   stage("after, the authors' reward"), raw, **common)
+        after["isr_authors_reward"], after["env_steps"] = authors["isr"], after["env_steps"] + authors["env_steps"]
+        conditions += ("isr_authors_reward",)
     helper = prosocial.helper_goals(cfg.world, layouts, cfg.helper_worlds, cfg.helper_episodes,
                                     shared_rng("helping", "helper"))
     random = prosocial.random_goals(cfg.world, layouts, cfg.helper_worlds, cfg.helper_episodes,

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 import claims
+import env
 from lab import outputs
 from lab.registry import EXPERIMENTS, PAPER_FIGURES
 
@@ -203,6 +204,20 @@ def layouts(results, seed_sets):
                 + [f"ours, run {k + 1}" for k in range(n_runs)], body)
 
 
+def layout_levels(results, seed_sets):
+    """Fig. 5's levels beside the paper's, ours also as the authors scored a return (no step
+    cost on the step into the goal: our return + |step cost| × goals); mean over runs and seeds."""
+    r, refund = results["fig5"], -env.WorldConfig().step_cost
+    mean = lambda c, key: np.asarray(r[key][c], dtype=float).mean(axis=(0, 2))       # (R, L, S) → (L,)
+    arms = ("frozen_authors", "isr", "oracle")
+    body = [[f'"{name}"', PAPER_FIG5[name],
+             " / ".join(f"{mean(c, 'return')[j]:.3f}" for c in arms),
+             " / ".join(f"{mean(c, 'return')[j] + refund * mean(c, 'goals')[j]:.3f}" for c in arms)]
+            for j, name in enumerate(r["layouts"])]
+    return rows(["Fig. 5 layout", "paper: Frozen / ISR / Oracle", "ours: frozen (authors') / isr / oracle",
+                 "ours, scored as the authors (goal step free)"], body)
+
+
 def incomplete(results, seed_sets):
     """Fig. 6's grid."""
     r = results["fig6"]
@@ -217,6 +232,40 @@ def incomplete(results, seed_sets):
                        f"{'**' if hacked > 1 else ''}{hacked} hacked{'**' if hacked > 1 else ''}")
         body.append(row)
     return rows(["ISR trained on"] + r["isr_training"], body)
+
+
+def grid_instrument(results, seed_sets):
+    """Fig. 6's ISRs as instruments (fig3-instrument's "fig 6"): per data size and training,
+    R_i (as used) into the goal and into a wall, and the raw network on rewarded / other steps."""
+    g = results["fig3-instrument"]["fig 6"]
+    body = [[f"{episodes:,} episodes"]
+            + [f"{g['goal_forward'][b][z]:.3f} / {g['wall_forward'][b][z]:.3f}; raw {g['output_on_rewarded_steps'][b][z]:.3f}"
+               f" / {g['output_on_unrewarded_steps'][b][z]:.3f}; {g['seeds_hacked'][b][z]} hacked"
+               for b in range(len(g["isr_training"]))]
+            for z, episodes in enumerate(g["isr_episodes"])]
+    return rows(["ISR trained on"] + [f"{t}: R_i into the goal / a wall; raw output on rewarded / other steps"
+                                      for t in g["isr_training"]], body)
+
+
+def zero_output(results, seed_sets):
+    """The zero output layer, re-examined: seeds 5000–5029 (30 learners) with our ISR training,
+    the output layer started at zero (seed_sets/5000-5029.json) or at random
+    (controls/5000-5029-random-output-layer.json, `--set internalization.isr.zero_output=false`)."""
+    arms = (("zero (ours)", seed_sets.get("5000-5029")),
+            ("random", results["controls"].get("5000-5029-random-output-layer")))
+    body = []
+    for label, r in arms:
+        if r is None or "fig3" not in r:
+            continue
+        kept, cal = np.asarray(r["fig1"]["isr_fraction_of_socialized"]), r["fig3"]["isr_calibration"]
+        paid = np.array([np.inf if v is None else v for v in cal["during_after_r_i_over_r_s"]])
+        turn, wall = (np.asarray(cal["hazards"][k], dtype=float) for k in ("goal_turn", "wall_forward"))
+        body.append([label, len(kept), f"{pct(kept.mean())}, lowest {pct(kept.min())}",
+                     f"{(paid > claims.HACKED_ABOVE).sum()} of {len(paid)}; highest {paid.max():.2f}",
+                     f"{np.median(turn):.3f} / {turn.max():.3f}", f"{np.median(wall):.3f} / {wall.max():.3f}"])
+    return rows(["ISR output layer at the start", "learners", "`isr`: share of socialized goals kept",
+                 "hacked while learning (R_i / R_s > 1.25)", "R_i(goal ahead, turn), median / max",
+                 "R_i(wall ahead, forward), median / max"], body)
 
 
 def helping(results, seed_sets):
@@ -292,6 +341,25 @@ def pooled(results, seed_sets):
             for c in claims.pooled_claims({"1234-1243": results, **seed_sets})]
     return rows(["figure", "paired, per learner", "learners in seed sets", "pooled, a term per set [95 %], p",
                  "each seed set alone"], body)
+
+
+def helping_controls(results, seed_sets):
+    """Fig. 7's controls (controls/helping-*.json): the authors' phase-2 reward for the ISR
+    learner (`--set helping.authors_reward=true`), and phase 2 at the authors' longer reading,
+    4,800 episodes (`--set helping.after=4800`)."""
+    body = []
+    for name, r in results["controls"].items():
+        if not name.startswith("helping-"):
+            continue
+        f = r["fig7"]
+        kept = lambda c: f"{pct(np.mean(f[f'{c}_fraction_of_socialized']), 0)} (lowest {pct(min(f[f'{c}_fraction_of_socialized']), 0)})"
+        authors = ("—" if "isr_authors_reward_fraction_of_socialized" not in f else
+                   f"{kept('isr_authors_reward')}; paid {np.median(f['isr_authors_reward_paid_over_caregiver_would']):.1f}× "
+                   "what the caregiver would (median)")
+        body.append([name[len("helping-"):], kept("isr"), kept("none"),
+                     f"{f['isr_calibration']['during_after_r_i_over_r_s_pooled']:.2f}", authors])
+    return rows(["control, seeds", "`isr` kept (Eq. 1's R_i, step cost)", "`none` kept",
+                 "`isr`: R_i / R_s while learning", "the authors' reward: raw ISR output, no step cost"], body)
 
 
 def helping_seed_sets(results, seed_sets):
@@ -448,8 +516,10 @@ def timing(results, seed_sets):
 TABLES = {"internalization": internalization, "seed_sets": seed_sets, "calibration": calibration,
           "reliability": reliability,
           "isr_designs": isr_designs, "new_worlds": new_worlds, "layouts": layouts,
-          "generalization_verdict": generalization_verdict, "pooled": pooled, "incomplete": incomplete,
-          "helping": helping, "helping_seed_sets": helping_seed_sets,
+          "generalization_verdict": generalization_verdict, "pooled": pooled, "layout_levels": layout_levels,
+          "incomplete": incomplete,
+          "grid_instrument": grid_instrument, "zero_output": zero_output,
+          "helping": helping, "helping_seed_sets": helping_seed_sets, "helping_controls": helping_controls,
           "partial_presence": partial_presence, "thresholds": thresholds, "grid_ood": grid_ood,
           "features": features, "beyond_seed_sets": beyond_seed_sets, "mlp": mlp, "timing": timing}
 BLOCK = re.compile(r"<!-- results:(\w+) -->\n.*?<!-- /results -->", re.S)
@@ -462,11 +532,14 @@ def render(results, seed_set_results):
 
 def load(results_path):
     """(results, {seed range: results}) from results.json and the seed_sets/*.json beside it;
+    results["controls"] holds controls/*.json (runs with one setting changed);
     results["mlp_runs"] holds the MLP learner's runs, mlp/results.json and mlp/runs/*.json."""
     folder = Path(results_path).parent
     results = json.loads(Path(results_path).read_text())
     sets = {path.stem: json.loads(path.read_text()) for path in sorted((folder / "seed_sets").glob("*.json"))}
     mlp_runs = sorted((folder / "mlp" / "runs").glob("*.json")) + [folder / "mlp" / "results.json"]
+    controls = sorted((folder / "controls").glob("*.json"))
+    results["controls"] = {path.stem: json.loads(path.read_text()) for path in controls}
     results["mlp_runs"] = {("1234-1243 (figures/mlp/)" if path.parent.name == "mlp" else path.stem):
                            json.loads(path.read_text()) for path in mlp_runs if path.exists()}
     return results, sets
