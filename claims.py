@@ -288,6 +288,8 @@ def pooled_claims(results_by_set):
             if not seen & seed_range(name):
                 sets[name], seen = results_by_set[name], seen | seed_range(name)
         diffs = {name: per_learner(r, figure, a) - per_learner(r, figure, b) for name, r in sets.items()}
+        if not diffs:
+            continue
         out.append({"figure": figure, "a": a, "b": b, "seed_sets": len(diffs),
                     "learners": int(sum(d.size for d in diffs.values())),
                     "pooled": stats.pooled_paired_t_test(list(diffs.values()))._asdict(),

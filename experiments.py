@@ -16,15 +16,13 @@ budget of `figures.py --quick`) and a function `(config, seeds) → run`:
   `Generalization`, `generalization` (Figs 4 right, 5);
   `IncompleteInternalization`, `incomplete_internalization` (Fig. 6);
   `Helping`, `helping` (Fig. 7, the prosocial two-agent world).
-(Our experiments beyond the paper, Fig. 3's last panel and Figs 8 and 9, are in beyond/.)
-A run is a nested dict of plain arrays keyed by condition name (figures.py saves it as
-.npz beside the PNGs); `env_steps` counts the world-steps the run's worlds took.
-All the seeds of a run are learners of one batch, but each learner (and each copy of it, one
-per condition) draws from random streams keyed by its own seed, the experiment and the stage
-alone (`streams`): a learner's numbers do not depend on the seeds beside it, on how they are
-batched or on the processes that ran them. What is drawn once for every learner (the
-planner's worlds, the test layouts, the pools of layouts) is keyed by the experiment and the
-stage alone (`shared_rng`).
+(Our experiments beyond the paper are in beyond/.) A run is a nested dict of plain arrays
+keyed by condition name (figures.py saves it as .npz); `env_steps` counts its world-steps.
+The seeds of a run are learners of one batch, but each learner (and each copy of it, one per
+condition) draws from streams keyed by its own seed, the experiment and the stage alone
+(`streams`): its numbers do not depend on the seeds beside it, the batching or the
+processes. What is drawn once for every learner (the planner's worlds, the test layouts, the
+pools of layouts) is keyed by the experiment and the stage alone (`shared_rng`).
 """
 import zlib
 from functools import partial
@@ -378,16 +376,11 @@ AUTHORS = "authors"   # Fig. 6's third column: the authors' one pass, batch 1, A
 
 
 def isr_training(isr_cfg, training):
-    """The ISR settings of one of Fig. 6's columns: None, one pass over the data at our batch
-    (256); an int, that many updates; AUTHORS, one pass at batch 1 with Adam at lr 3e-4, as the
-    authors trained (2,265 … 108,748 steps), the rest (clip, init, calibration) ours."""
+    """The ISR settings of a Fig. 6 column: None, one pass at our batch (256); an int, that many
+    updates; AUTHORS, one pass at batch 1 with Adam at lr 3e-4 (clip, init, calibration ours)."""
     if training == AUTHORS:
         return replace(isr_cfg, updates=None, epochs=1.0, batch=1, optimizer="adam", lr=3e-4)
     return replace(isr_cfg, updates=training)
-
-
-def training_name(training):
-    return {None: "one pass", AUTHORS: "authors' one pass"}.get(training) or f"{training:,} updates"
 
 
 @dataclass(frozen=True)
@@ -448,7 +441,8 @@ def incomplete_internalization(cfg, seeds, socialized, log=quiet):
         "seeds": np.array(seeds), "episodes_per_update": per_update, "tail_episodes": cfg.tail,
         "transitions": np.array(sizes),                                   # ISR train sizes
         "episodes": np.array([int(round(f * source.socialization)) for f in cfg.data_fractions]),
-        "isr_training": np.array([training_name(t) for t in cfg.isr_training]),
+        "isr_training": np.array([{None: "one pass", AUTHORS: "authors' one pass"}.get(t) or f"{t:,} updates"
+                                  for t in cfg.isr_training]),
         "calibration": {k: np.stack([m[k] for m in measured]).reshape(n_budgets, n_sizes, *measured[0][k].shape)
                         for k in measured[0]},                           # (budgets, sizes, S, ...)
         "curves": {k: np.concatenate([first["isr"][k], last["isr"][k]], axis=1).reshape(shape)
@@ -505,18 +499,15 @@ def helping(cfg, seeds, log=quiet):
     """Socialize S learners to help: the caregiver's reward comes when it reaches its goal,
     which needs the learner to lift the ball off its way (paper §5, Fig. 7).
 
-    Phase 1 (6,000 episodes of 100 steps; the paper's 24e4 steps are 2,400): the caregiver's reward is present;
-    every transition is recorded (the ISR sees the view with the caregiver's action in its
-    cell). ISR: as in the single-agent world, on the view one-hot over walls, goal, ball and
-    the caregiver's action, one output per learner action, trained and calibrated as in the
-    single-agent world (`train_isr`).
+    Phase 1 (6,000 episodes of 100 steps; the paper's 24e4 steps are 2,400): the caregiver's
+    reward is present, every transition recorded. ISR: as in the single-agent world
+    (`train_isr`), on the view one-hot over walls, goal, ball and the caregiver's action.
     Phase 2 (2,400 episodes): oracle, none, isr (`caregiver_leaves`), with Eq. 1's R_i; and
     a control, `oracle_at_isr_rate`: the caregiver stays but pays R_s times the rate at which
     each learner's ISR pays on held-out data (Σ R_i / Σ R_s), so that isr vs this control
     compares what the ISR rewards at equal reward scale. With cfg.authors_reward, also
-    `isr_authors_reward`: from the same learners, U = the network's raw output alone (not
-    calibrated, no step cost), as the authors' phase 2; its own streams, so the other
-    conditions are unchanged.
+    `isr_authors_reward`: U = the raw network output alone (no calibration, no step cost), as
+    the authors' phase 2, on its own streams (the other conditions are unchanged).
     """
     n_seeds = len(seeds)
     stage = partial(streams, seeds, "helping")

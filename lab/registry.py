@@ -86,9 +86,9 @@ class Figure:
 
 FIGURES = MappingProxyType({
     "1": Figure(figures.figure_1), "2": Figure(figures.figure_2), "3": Figure(figures.figure_3),
+    "3-instrument": Figure(beyond_figures.figure_instrument, beyond_claims.headline, paper=False),
     "4": Figure(figures.figure_4), "5": Figure(figures.figure_5), "6": Figure(figures.figure_6),
     "7": Figure(figures.figure_7),
-    "3-instrument": Figure(beyond_figures.figure_instrument, beyond_claims.headline, paper=False),
     "8": Figure(beyond_figures.figure_8, beyond_claims.headline, paper=False),
     "9": Figure(beyond_figures.figure_9, beyond_claims.headline, paper=False),
     "6-single-run": Figure(figures.figure_6_single_run, on_request=True),

@@ -5,10 +5,12 @@ sets, of the results.json of `python figures.py 1 --seeds A-B` runs kept in
 figures/seed_sets/). In README.md each table sits between `<!-- results:NAME -->` and
 `<!-- /results -->`; `python -m lab.report` rewrites those blocks from the saved results, and
 tests/test_readme.py fails when the README's tables differ from what the committed results
-give, so no number in them is typed by hand.
+give, so no number in them is typed by hand. It also writes figures/pooled.json: each
+comparison of Figs 4 right, 5 and 7 pooled over every seed set (claims.pooled_claims).
+Controls (a run with one setting changed) are kept in figures/controls/.
 
 Usage: python -m lab.report [--check] [--results figures/results.json] [--readme README.md]
-Public names: TABLES, render, update, main.
+Public names: TABLES, render, update, pooled_json, main.
 """
 import argparse
 import json
@@ -294,43 +296,36 @@ def helping(results, seed_sets):
     ])
 
 
-def reading(tests, a, b):
-    """What several runs' tests of a − b allow us to say: a direction where every run is
-    significant (p < 0.05) the same way; "≈" where none is; otherwise how many are."""
-    effects = np.array([claims.effect(t) for t in tests])
-    significant = np.array([t["p"] < 0.05 for t in tests])
-    side = ">" if effects[0] > 0 else "<"
-    same_sign = bool((effects > 0).all() or (effects < 0).all())
-    if same_sign and significant.all():
-        return f"**{a} {side} {b}**"
-    if not significant.any():
-        return f"{a} ≈ {b} (no run distinguishes them)"
-    if same_sign:
-        return f"{a} {side} {b} in every run, significant in {significant.sum()} of {len(tests)}"
-    return f"not established (the runs disagree in sign; {significant.sum()} of {len(tests)} significant)"
+def verdict(test, a, b):
+    """What a pooled test of a − b allows us to say: a direction where p < 0.05, else that the
+    learners do not distinguish them."""
+    if test["p"] < 0.05:
+        return f"**{a} {'>' if test['diff'] > 0 else '<'} {b}** (pooled p = {p_value(test['p'])})"
+    return f"{a} ≈ {b}: not distinguished (pooled p = {p_value(test['p'])})"
 
 
 def generalization_verdict(results, seed_sets):
     """Figs 4 right and 5: each comparison's paired effect in each run, on every seed set,
-    and what the runs together allow us to say."""
+    and what the learners of every set together allow us to say (the pooled estimate)."""
     sets = [("1234–1243", results)] + sorted((k, v) for k, v in seed_sets.items() if "fig5" in v)
+    every = claims.pooled_claims({"1234-1243": results, **seed_sets})
+    pooled = {(c["figure"], c["a"], c["b"]): c["pooled"] for c in every}
     body = []
     for figure, key, test in (("Fig. 4 right", "fig4", "paired"), ("Fig. 5", "fig5", "paired_per_seed")):
         for name in ("frozen_vs_isr", "frozen_authors_vs_isr", "isr_vs_oracle"):
             a, b = name.split("_vs_")
-            cells, all_tests = [], []
+            cells = []
             for _, r in sets:
                 if key not in r:
                     cells.append("—")
                     continue
                 entry = r[key]["right"] if key == "fig4" else r[key]
                 tests = [run[name][test] for run in entry["reruns"]]
-                all_tests += tests
                 cells.append(" / ".join(f"{t['diff']:+.3f} (p {p_value(t['p'])})" for t in tests))
-            body.append([figure, f"{a} − {b}"] + cells + [reading(all_tests, a, b)])
+            body.append([figure, f"{a} − {b}"] + cells + [verdict(pooled[figure, a, b], a, b)])
     label = lambda name, r: f"seeds {name} ({len(r['fig5']['return']['isr'][0][0])} learners), run 1 / run 2"
     return rows(["figure", "paired effect on the return"] + [label(name, r) for name, r in sets]
-                + ["what every run allows"], body)
+                + ["verdict, from the pooled estimate"], body)
 
 
 def pooled(results, seed_sets):
@@ -560,16 +555,29 @@ def main(argv=None):
     parser.add_argument("--readme", default="README.md")
     parser.add_argument("--check", action="store_true", help="exit 1 if the README's tables are stale")
     args = parser.parse_args(argv)
+    pooled_path = Path(args.results).parent / "pooled.json"
     try:
         text = Path(args.readme).read_text()
-        new = update(text, render(*load(args.results)))
+        results, seed_sets = load(args.results)
+        new = update(text, render(results, seed_sets))
+        pooled_text = pooled_json(results, seed_sets)
+        old_pooled = pooled_path.read_text() if pooled_path.exists() else None
     except (OSError, ValueError, KeyError) as error:
         sys.exit(f"lab.report: {error}")
     if args.check:
-        sys.exit(0 if new == text else "lab.report: the README's tables are stale; run python -m lab.report")
+        stale = new != text or pooled_text != old_pooled
+        sys.exit("lab.report: the README's tables or pooled.json are stale; run python -m lab.report" if stale else 0)
     if new != text:
         outputs.save_file(Path(args.readme), lambda tmp: Path(tmp).write_text(new))
         print(f"rewrote the result tables of {args.readme}")
+    if pooled_text != old_pooled:
+        outputs.save_file(pooled_path, lambda tmp: Path(tmp).write_text(pooled_text))
+        print(f"rewrote {pooled_path}")
+
+
+def pooled_json(results, seed_sets):
+    """figures/pooled.json: claims.pooled_claims over the committed run and every seed set."""
+    return json.dumps(claims.pooled_claims({"1234-1243": results, **seed_sets}), indent=1) + "\n"
 
 
 if __name__ == "__main__":

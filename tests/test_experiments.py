@@ -224,3 +224,17 @@ def test_a_socialized_helper_keeps_helping_with_its_isr_on_three_seeds(backgroun
     assert (np.array(c["isr_fraction_of_socialized"]) > 0.8).all()
     assert np.mean(c["none_fraction_of_socialized"]) < 0.3
     assert c["isr_vs_none_student"]["p"] < 0.05
+
+
+def test_pooled_claims_count_a_learner_once_and_give_each_set_a_term():
+    """Seed ranges 1-3 and 1-5 hold the same learners 1-3 (a learner's numbers depend on its
+    seed alone): only the wider range counts. Fig. 7's isr − none is pooled per learner."""
+    def fig7(isr, none):
+        return {"fig7": {"isr_goals_per_episode": isr, "none_goals_per_episode": none,
+                         "oracle_at_isr_rate_goals_per_episode": [2 * v for v in isr]}}
+    sets = {"1-3": fig7([1.0, 2.0, 3.0], [0.0, 0.0, 0.0]), "1-5": fig7([1.0, 2.0, 3.0, 4.0, 6.0], [0.0] * 5),
+            "7-9": fig7([10.0, 11.0, 13.0], [9.0, 9.0, 9.0])}
+    isr_vs_none = next(c for c in claims.pooled_claims(sets) if c["figure"] == "Fig. 7" and c["b"] == "none")
+    assert set(isr_vs_none["per_set"]) == {"1-5", "7-9"} and isr_vs_none["learners"] == 8
+    assert isr_vs_none["pooled"]["diff"] == pytest.approx((16.0 + 7.0) / 8)
+    assert isr_vs_none["pooled"]["df"] == 8 - 2

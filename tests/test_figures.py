@@ -275,4 +275,4 @@ def test_the_mlp_learner_flag_and_the_quick_default_figures(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "runs Figs 1 and 4 only" in err
     assert cli.default_figures(quick=True) == ["1", "2", "3", "4", "5", "6", "7"]
-    assert cli.default_figures(quick=False) == ["1", "2", "3", "4", "5", "6", "7", "8", "9"]
+    assert cli.default_figures(quick=False) == ["1", "2", "3", "3-instrument", "4", "5", "6", "7", "8", "9"]

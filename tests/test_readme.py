@@ -68,6 +68,8 @@ def test_the_readme_result_tables_are_the_committed_results():
     results, seed_sets = report.load(README.parent / "figures" / "results.json")
     text = README.read_text()
     assert report.update(text, report.render(results, seed_sets)) == text, "run python -m lab.report"
+    pooled = README.parent / "figures" / "pooled.json"
+    assert pooled.read_text() == report.pooled_json(results, seed_sets), "run python -m lab.report"
 
 
 def test_report_refuses_a_readme_whose_blocks_do_not_match_the_tables():
