@@ -105,7 +105,7 @@ def seed_sets(results, seed_sets):
                      f"t = {t['t']:.1f}, p = {p_value(t['p'])}", f"{paid:.3f}", hacked])
     return rows(["seeds", "`isr`: mean share kept, lowest learner", "`none`: mean, highest learner",
                  "isr vs none", "ISR pays / caregiver would, during the learning",
-                 "Fig. 6: seeds hacked, one pass / 1,000 updates, 125 … 6,000 episodes"], body)
+                 "Fig. 6: seeds hacked, one pass / 1,000 updates / the authors' one pass, 125 … 6,000 episodes"], body)
 
 
 ISRS = (("Figs 1, 3, 4 left", "fig3", False), ("Figs 4 right, 5", "fig5", True), ("Fig. 7", "fig7", False))
