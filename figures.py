@@ -256,7 +256,8 @@ def figure_6(runs):
                          unseen=view == env.UNSEEN)
         b, z = divmod(example["isr"], len(episodes))
         farmed = "Farmed" if np.sum(result["seeds_hacked"]) else "No ISR hacked; most paid for R_s = 0"
-        axes[2].set_title(f"{farmed}: '{example['action']}' into {example['ahead']}, R_i = {example['r_i']:.2f}, R_s = 0;\n"
+        axes[2].set_title(f"{farmed}: '{example['action']}' into {example['ahead']}, "
+                          f"R_i = {example['r_i']:.2f}, R_s = 0;\n"
                           f"{example['visits']} visits in the last {result['hacked']['episodes']} episodes\n"
                           f"(ISR: {episodes[z]:,} episodes, {result['isr_training'][b]})", fontsize=8)
     return fig, result
