@@ -29,14 +29,19 @@ def main(argv=None):
     import argparse
     import sys
     from pathlib import Path
-    parser = argparse.ArgumentParser(description="Print random layouts of the caregiver's world.")
+    parser = argparse.ArgumentParser(
+        description="Print random layouts of the caregiver's world, or play the shortest-path planner.",
+        epilog="Symbols: # wall, . free cell, G goal, ^ > v < the learner facing up, right, down, left.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--layout", type=Path, help="ASCII file of fixed blocks ('#', '.')")
-    parser.add_argument("--blocks", type=int, default=WorldConfig.n_blocks, help="random blocks")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--worlds", type=int, default=3)
+    parser.add_argument("--blocks", type=int, default=WorldConfig.n_blocks, help="random blocks per world")
+    parser.add_argument("--seed", type=int, default=0, help="random seed of the layouts")
+    parser.add_argument("--worlds", type=int, default=3, help="worlds to print")
     parser.add_argument("--play", type=int, default=0, metavar="STEPS",
-                        help="play STEPS steps of the shortest-path planner in the first world")
+                        help="play STEPS steps of the shortest-path planner in the first world (0: print only)")
     args = parser.parse_args(argv)
+    if args.play < 0:
+        parser.error(f"--play must be 0 or more steps, got {args.play}")
     try:
         layout = args.layout.read_text() if args.layout else None
         world = GridWorld(WorldConfig(n_blocks=args.blocks, layout=layout), args.worlds,

@@ -327,3 +327,13 @@ def test_distinct_rows_are_numpys_unique_rows_in_the_same_order(width):
     expected, inverse = np.unique(rows, axis=0, return_inverse=True)
     np.testing.assert_array_equal(distinct, expected)
     np.testing.assert_array_equal(which, inverse.ravel())
+
+
+def test_the_terminal_help_shows_defaults_and_symbols_and_refuses_negative_play(capsys):
+    with pytest.raises(SystemExit) as shown:
+        terminal.main(["--help"])
+    out = capsys.readouterr().out
+    assert shown.value.code == 0 and "(default: 3)" in out and "Symbols: # wall" in out
+    with pytest.raises(SystemExit) as refused:
+        terminal.main(["--play", "-3"])
+    assert refused.value.code == 2 and "--play must be 0 or more" in capsys.readouterr().err
