@@ -11,7 +11,7 @@ says which codes exist (`codes`).
 
 Public names: ISRConfig, encode, init_params, forward, backward, mse, clip_by_norm,
 predict, network_input, action_grad, optimizer_state, descend, balanced_sampler, balanced_loss,
-SocialRewardData, train_isr, train_step, ISR, shift_odds, calibrate_odds.
+SocialRewardData, train_isr, train_step, ISR, ODDS_CEILING, shift_odds, calibrate_odds.
 """
 from dataclasses import dataclass
 
