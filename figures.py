@@ -105,9 +105,10 @@ def figure_3(runs):
     isr_log, n_seeds = run["isr"], len(run["seeds"])
     fig, (left, right, designs) = plt.subplots(1, 3, figsize=(15, 3.8), gridspec_kw={"width_ratios": [1, 1, 1.2]})
     x = isr_log["samples"] / 1e3
-    for key, color, label in (("train_loss", "tab:blue", "Train"), ("test_loss", "tab:red", "Test (held out)")):
+    for key, color, style, label in (("test_loss", "tab:red", "-", "Test (held out)"),
+                                     ("train_loss", "tab:blue", "--", "Train (dashed: the two nearly coincide)")):
         mean, se = stats.mean_se(isr_log[key])
-        left.plot(x, mean, color=color, label=label)
+        left.plot(x, mean, color=color, ls=style, label=label)
         left.fill_between(x, mean - se, mean + se, color=color, alpha=0.25, lw=0)
     left.set_yscale("log")
     left.set_xlabel("Transitions drawn (×10³)")
@@ -312,7 +313,7 @@ def figure_7(runs):
                           float(run["helper_goals"]),
                     ceiling_label="Scripted helper", ylabel="Caregiver's goals per episode")
     right.axhline(float(run["random_goals"]), color="0.3", ls="-.", lw=1, label="Random learner")
-    right.legend(loc="center left", fontsize=8, frameon=False)
+    right.legend(loc="upper center", ncol=3, fontsize=8, framealpha=0.95, edgecolor="none")
     return fig, claims.helping_claims(run)
 
 

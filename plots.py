@@ -78,8 +78,8 @@ def learning_curves(ax, run, conditions, ceiling, ceiling_label="Shortest-path p
     ax.axhline(ceiling, color="0.3", ls=":", lw=1.2, label=ceiling_label)
     ax.set_xlabel("Episodes (×10³)")
     ax.set_ylabel(ylabel)
-    ax.set_ylim(0, max(4.0, ceiling * 1.1))
-    ax.legend(loc="lower left", fontsize=8, frameon=False)
+    ax.set_ylim(0, max(4.0, ceiling * 1.1) * 1.25)                   # headroom: the legend sits above the data
+    ax.legend(loc="upper center", ncol=2, fontsize=8, framealpha=0.95, edgecolor="none")
     ax.set_title(f"mean and min–max over {n_seeds} seeds", fontsize=9)
 
 
