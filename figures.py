@@ -191,6 +191,8 @@ def figure_5(runs):
     handles = [plt.Rectangle((0, 0), 1, 1, color=plots.OOD_COLORS[c]) for c in ex.OOD_CONDITIONS]
     fig.legend(handles, [plots.LABELS[c].replace("\n", " ") for c in ex.OOD_CONDITIONS], fontsize=8,
                loc="upper left", frameon=False)
+    if len(np.asarray(result["return"]["isr"])) > 1:
+        fig.supxlabel(plots.BAR_KEY, fontsize=8)
     fig.suptitle("Paired per seed, run 1 | run 2:\n" + "\n".join(
         _paired_line(result["reruns"], name, "paired_per_seed")
         for name in ("frozen_vs_isr", "frozen_authors_vs_isr", "isr_vs_oracle")), fontsize=9)
@@ -209,8 +211,8 @@ def figure_6(runs):
     pass over that data at our batch of 256 (red), the stated 1,000 updates (blue), and the
     authors' one pass, batch 1 with Adam (purple). Left: goals per episode, first (dotted)
     and last (solid) 510 episodes. Middle: Σ R_i / Σ R_s over the last 510 episodes, what the ISR paid against
-    what the caregiver would have paid (above 1.25: hacked; geometric mean over seeds, since a
-    learner that stops reaching goals sends it toward infinity), with the seeds hacked. Right: the
+    what the caregiver would have paid (above 1.25: hacked; median over seeds, as the README's
+    table), with the count of seeds hacked beside each cell that has any. Right: the
     (view, action) the learners of the most hacked ISR farmed most. Mean ± SE over seeds.
     Deviation: the paper shows one run (layout "x", seed 1235); that version is
     `figure_6_single_run` (`python figures.py 6-single-run`).
@@ -227,15 +229,16 @@ def figure_6(runs):
             axes[0].errorbar(episodes, mean, yerr=se, ls=style, marker="o", ms=3, capsize=2, color=color,
                              label=f"{label}, {'first' if style == ':' else 'last'} {window} episodes")
         ratio = np.array([[np.nan if v is None else v for v in row] for row in result["r_i_over_r_s_last"][b]])
-        mean = np.exp(np.nanmean(np.log(np.maximum(ratio, 1e-3)), axis=1))          # geometric mean
-        axes[1].plot(episodes, mean, marker="o", ms=3, color=color, label=label)
-        for x, y, hacked in zip(episodes, mean, result["seeds_hacked"][b]):
-            axes[1].annotate(f"{hacked}", (x, y), textcoords="offset points", xytext=(3, (4, -11, 4)[b % 3]),
-                             fontsize=7, color=color)
+        median = np.maximum(np.nanmedian(ratio, axis=1), 1e-3)                      # 0 drawn at the floor
+        axes[1].plot(episodes, median, marker="o", ms=3, color=color, label=label)
+        for x, y, hacked in zip(episodes, median, result["seeds_hacked"][b]):
+            if hacked:                                                   # only the cells with hacked learners
+                axes[1].annotate(f"{hacked} hacked", (x, y), textcoords="offset points", xytext=(4, -3),
+                                 fontsize=7, color=color)
     axes[1].axhline(claims.HACKED_ABOVE, color="tab:red", lw=1, ls=":")
     axes[1].set_yscale("log")
-    for ax, label in ((axes[0], "Goals reached per episode"),
-                      (axes[1], f"Σ R_i / Σ R_s, last {window} episodes\n(geometric mean over seeds)")):
+    ratio_label = f"$\\Sigma R_i / \\Sigma R_s$, last {window} episodes\n(median over seeds; 0 drawn at 0.001)"
+    for ax, label in ((axes[0], "Goals reached per episode"), (axes[1], ratio_label)):
         ax.set_xscale("log")
         ax.minorticks_off()
         ax.set_xticks(episodes, [f"{e:,}" for e in episodes], fontsize=7)
@@ -244,7 +247,7 @@ def figure_6(runs):
     axes[0].legend(fontsize=6, frameon=False)
     axes[1].legend(fontsize=7, frameon=False)
     axes[1].set_title(f"above {claims.HACKED_ABOVE}: the ISR pays more than the caregiver would"
-                      f"\n(seeds hacked of {n_seeds})",
+                      f"\n(beside a cell: its learners hacked, of {n_seeds})",
                       fontsize=8)
     example = result["hacked"]["example"]
     if example is None:
@@ -260,7 +263,8 @@ def figure_6(runs):
         axes[2].set_title(f"{farmed}: '{example['action']}' into {example['ahead']}, "
                           f"R_i = {example['r_i']:.2f}, R_s = 0;\n"
                           f"{example['visits']} visits in the last {result['hacked']['episodes']} episodes\n"
-                          f"(ISR: {episodes[z]:,} episodes, {result['isr_training'][b]})", fontsize=8)
+                          f"(ISR: {episodes[z]:,} episodes, {result['isr_training'][b]}; grey walls, black unseen)",
+                          fontsize=8)
     return fig, result
 
 

@@ -83,6 +83,9 @@ def learning_curves(ax, run, conditions, ceiling, ceiling_label="Shortest-path p
     ax.set_title(f"mean and min–max over {n_seeds} seeds", fontsize=9)
 
 
+BAR_KEY = "bars: mean ± SE over the learners of run 1; dots: its learners; ◆: the mean of run 2"
+
+
 def bars(ax, conditions, values, x0=0.0, labels=True):
     """Mean ± SE bars per condition over the seeds of the first run, one dot per seed; with
     values (R, S) per condition, a black diamond marks each later run's mean (Figs 4 right, 5)."""
@@ -97,6 +100,8 @@ def bars(ax, conditions, values, x0=0.0, labels=True):
             ax.scatter(x0 + i + 0.3, later.mean(), marker="D", s=14, color="k", zorder=4)
     ax.set_xticks(x0 + np.arange(len(conditions)), [LABELS[c] for c in conditions] if labels else [])
     ax.axhline(0, color="k", lw=0.5)
+    if labels and len(np.atleast_2d(np.asarray(values[conditions[0]]))) > 1:
+        ax.set_xlabel(BAR_KEY, fontsize=8)
 
 
 def arrow(ax, start, end, label, side, dotted=False):

@@ -51,6 +51,14 @@ def test_every_figure_and_its_arrays_are_written(quick_run):
     assert results(quick_run)["fig1"]["timing"]["env_steps"] > 0
 
 
+def test_quick_figures_are_labelled_and_a_diagram_is_not(quick_run):
+    """The quick-budget label (red text across the foot) on a figure of quick arrays, not on Fig. 2."""
+    def red_at_foot(name):
+        foot = plt.imread(quick_run / f"fig{name}.png")[-30:, :, :3]
+        return ((foot[..., 0] > 0.7) & (foot[..., 1] < 0.3) & (foot[..., 2] < 0.3)).sum()
+    assert red_at_foot("2") == 0 and red_at_foot("1") > 500
+
+
 def test_same_seeds_give_the_same_results_and_pixels_in_any_number_of_processes(quick_run, tmp_path):
     """Figs 1 and 6 again (Fig. 6 continues Fig. 1's learners: sent to another process in the
     quick run, kept in this one here), their experiments one after the other in this process
