@@ -372,6 +372,7 @@ def helping_claims(run):
 def headline(name, entry):
     """One line of a figure's results.json entry for the end-of-run summary."""
     mean = lambda key: float(np.mean(entry[key]))
+    quick = entry.get("run", {}).get("quick", False)
     if name in ("1", "4"):
         line = (f"none keeps {mean('none_fraction_of_socialized'):.1%} of its socialized goals"
                 + (f", isr {mean('isr_fraction_of_socialized'):.1%} (lowest learner "
@@ -397,9 +398,11 @@ def headline(name, entry):
             ",".join(str(h) for h in row) for row in entry["seeds_hacked"])
     if name == "7":
         t = entry["isr_vs_oracle_at_isr_rate_paired"]
+        warning = " (quick budget: too short to learn to help; these shares mean nothing)" if quick else ""
         return (f"isr keeps {mean('isr_fraction_of_socialized'):.0%} of its helping, none "
                 f"{mean('none_fraction_of_socialized'):.0%}, oracle {mean('oracle_fraction_of_socialized'):.0%}; "
-                f"isr - oracle at the ISR's rate {t['diff']:+.3f} [{t['ci95'][0]:+.3f}, {t['ci95'][1]:+.3f}]")
+                f"isr - oracle at the ISR's rate {t['diff']:+.3f} [{t['ci95'][0]:+.3f}, {t['ci95'][1]:+.3f}]"
+                + warning)
     if name == "6-single-run":
         return f"seed {entry['seed']}, layout {entry['layout']!r}"
     return "drawn"

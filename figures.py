@@ -292,6 +292,9 @@ def figure_6_single_run(runs):
     return fig, out
 
 
+QUICK_FIG7 = "quick budget: too short to learn to help; the conditions' shares mean nothing here"
+
+
 def figure_7(runs):
     """Regenerate Figure 7: a learner socialized to help (lift the ball off the caregiver's
     way) keeps helping with an ISR after the caregiver's reward stops, and stops without one.
@@ -318,6 +321,9 @@ def figure_7(runs):
                     ceiling_label="Scripted helper", ylabel="Caregiver's goals per episode")
     right.axhline(float(run["random_goals"]), color="0.3", ls="-.", lw=1, label="Random learner")
     right.legend(loc="upper center", ncol=3, fontsize=8, framealpha=0.95, edgecolor="none")
+    if run.get("quick"):
+        right.text(0.5, 0.62, QUICK_FIG7, transform=right.transAxes, ha="center", color="tab:red", fontsize=9,
+                   bbox=dict(facecolor="white", edgecolor="none"))
     return fig, claims.helping_claims(run)
 
 

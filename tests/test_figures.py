@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
+import claims
 import figures
 from lab import cli, outputs, pipeline, registry
 
@@ -57,6 +58,7 @@ def test_quick_figures_are_labelled_and_a_diagram_is_not(quick_run):
         foot = plt.imread(quick_run / f"fig{name}.png")[-30:, :, :3]
         return ((foot[..., 0] > 0.7) & (foot[..., 1] < 0.3) & (foot[..., 2] < 0.3)).sum()
     assert red_at_foot("2") == 0 and red_at_foot("1") > 500
+    assert "mean nothing" in claims.headline("7", results(quick_run)["fig7"])      # Fig. 7 cannot show its effect
 
 
 def test_same_seeds_give_the_same_results_and_pixels_in_any_number_of_processes(quick_run, tmp_path):
