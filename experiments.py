@@ -431,8 +431,8 @@ def incomplete_internalization(cfg, seeds, socialized, log=quiet):
     last = caregiver_leaves(policy, ("isr",), cfg.new_world, source.agent, tail, stage("last", len(models)), model,
                             record=True)
     recorded = last["data"]
-    r_i = evaluation.in_chunks(model, recorded["views"], recorded["actions"].astype(np.int64))
     output = evaluation.in_chunks(model.output, recorded["views"], recorded["actions"].astype(np.int64))
+    r_i = model.pay(output)                                            # the network runs once
     shape = (n_budgets, n_sizes, n_seeds, -1)
     log(f"  exact test of the {len(models)} learners per seed: {cfg.test_layouts} random layouts")
     scores = evaluation.expected_return(policy, cfg.new_world, ood_test_layouts(cfg.new_world, cfg.test_layouts),
