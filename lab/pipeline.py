@@ -182,14 +182,14 @@ def _shared_run(metas, previous):
 # ---------------------------------------------------------------------------------------------
 # Drawing and the whole run
 
-def save_picture(picture, runs, path):
-    """Write a figure (a matplotlib figure, or a writer(path) for a GIF) atomically; a figure
-    drawn from quick-budget arrays (`runs`: those it reads) says so across its foot, and a
-    diagram that reads none (Fig. 2) does not."""
+def save_picture(picture, name, runs, path):
+    """Write figure `name` (a matplotlib figure, or a writer(path) for a GIF) atomically; a
+    figure drawn from quick-budget arrays says so across its foot, and a diagram that reads
+    none (Fig. 2) does not."""
     if callable(picture) and not isinstance(picture, matplotlib.figure.Figure):
         outputs.save_file(path, picture)
         return
-    if any(run.get("quick", False) for run in runs.values()):
+    if any(runs[e].get("quick", False) for e in needs(name) if e in runs):
         picture.text(0.5, 0.003, QUICK_LABEL, ha="center", va="bottom", color="tab:red", fontsize=9, weight="bold")
     outputs.save_figure(picture, path)
     plt.close(picture)
@@ -249,7 +249,7 @@ def _learn_and_draw(names, args, results, results_path):
                 continue
             begin = time.perf_counter()
             picture, entry = FIGURES[name].draw(runs)
-            save_picture(picture, {e: runs[e] for e in needs(name)}, args.out / file_name(name))
+            save_picture(picture, name, runs, args.out / file_name(name))
             entries[name] = _entry(name, entry, args, costs, drawn, time.perf_counter() - begin)
             ordered = _in_order({**results, **{f"fig{n}": e for n, e in entries.items()}}, names)
             results.clear()
@@ -441,7 +441,7 @@ def _replot(names, out_dir, results):
         pictures[name] = (picture, entry)
     for name, (picture, entry) in pictures.items():
         log(f"Figure {name}: writing")          # no time left: that would be a learning run's
-        save_picture(picture, {e: runs[e] for e in needs(name) if e in runs}, out_dir / file_name(name))
+        save_picture(picture, name, runs, out_dir / file_name(name))
         results[f"fig{name}"] = entry
     outputs.write_json(out_dir / "results.json", results)
     log(f"redrew {len(names)} figures from {out_dir}/")

@@ -304,12 +304,16 @@ def verdict(test, a, b):
     return f"{a} ≈ {b}: not distinguished (pooled p = {p_value(test['p'])})"
 
 
+def pooled_over_sets(results, seed_sets):
+    """claims.pooled_claims over the committed run (seeds 1234–1243) and every seed set."""
+    return claims.pooled_claims({"1234-1243": results, **seed_sets})
+
+
 def generalization_verdict(results, seed_sets):
     """Figs 4 right and 5: each comparison's paired effect in each run, on every seed set,
     and what the learners of every set together allow us to say (the pooled estimate)."""
     sets = [("1234–1243", results)] + sorted((k, v) for k, v in seed_sets.items() if "fig5" in v)
-    every = claims.pooled_claims({"1234-1243": results, **seed_sets})
-    pooled = {(c["figure"], c["a"], c["b"]): c["pooled"] for c in every}
+    pooled = {(c["figure"], c["a"], c["b"]): c["pooled"] for c in pooled_over_sets(results, seed_sets)}
     body = []
     for figure, key, test in (("Fig. 4 right", "fig4", "paired"), ("Fig. 5", "fig5", "paired_per_seed")):
         for name in ("frozen_vs_isr", "frozen_authors_vs_isr", "isr_vs_oracle"):
@@ -333,7 +337,7 @@ def pooled(results, seed_sets):
     with a term per set (claims.pooled_claims), beside each set's own paired test."""
     body = [[c["figure"], f"{c['a']} − {c['b']}", f"{c['learners']} in {c['seed_sets']}", effect(c["pooled"]),
              "; ".join(f"{name}: {claims.effect(t):+.3f}, p {p_value(t['p'])}" for name, t in c["per_set"].items())]
-            for c in claims.pooled_claims({"1234-1243": results, **seed_sets})]
+            for c in pooled_over_sets(results, seed_sets)]
     return rows(["figure", "paired, per learner", "learners in seed sets", "pooled, a term per set [95 %], p",
                  "each seed set alone"], body)
 
@@ -577,7 +581,7 @@ def main(argv=None):
 
 def pooled_json(results, seed_sets):
     """figures/pooled.json: claims.pooled_claims over the committed run and every seed set."""
-    return json.dumps(claims.pooled_claims({"1234-1243": results, **seed_sets}), indent=1) + "\n"
+    return json.dumps(pooled_over_sets(results, seed_sets), indent=1) + "\n"
 
 
 if __name__ == "__main__":

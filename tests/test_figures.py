@@ -152,9 +152,9 @@ def test_quick_runs_have_a_folder_of_their_own_and_say_so(tmp_path):
     assert cli.parse_args(["--quick"]).out == cli.FIG_DIR / "quick"
     assert cli.parse_args([]).out == cli.FIG_DIR
     fig = figures.plt.figure()
-    pipeline.save_picture(fig, {"internalization": {"quick": True}}, tmp_path / "quick.png")
+    pipeline.save_picture(fig, "1", {"internalization": {"quick": True}}, tmp_path / "quick.png")
     fig = figures.plt.figure()
-    pipeline.save_picture(fig, {"internalization": {"quick": False}}, tmp_path / "paper.png")
+    pipeline.save_picture(fig, "1", {"internalization": {"quick": False}}, tmp_path / "paper.png")
     assert (tmp_path / "quick.png").read_bytes() != (tmp_path / "paper.png").read_bytes()
 
 
