@@ -299,15 +299,17 @@ def figure_7(runs):
     """Regenerate Figure 7: a learner socialized to help (lift the ball off the caregiver's
     way) keeps helping with an ISR after the caregiver's reward stops, and stops without one.
 
-    Left: one generated layout. Right: the caregiver's goals per episode (the learner's
+    Left: one generated layout. Middle: the caregiver's goals per episode (the learner's
     helping), 6,000 episodes (6e5 steps; the paper's 24e4 steps reach a third of the helper
     here) with the caregiver's reward, then 2,400 without it (with and without the ISR) or
-    with it (oracle); mean and min–max over seeds; dotted: a scripted helper.
+    with it (oracle, and our control paid at the ISR's rate: their means only, as their bands
+    would cover the ISR's); mean and min–max over seeds; dotted: a scripted helper. Right:
+    each learner's helping in the last episodes, as a share of its socialized level.
     Deviation: the y axis is goals per episode (the authors' plot showed
     a logged 2.7·goals per rollout buffer).
     """
     run = runs["helping"]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8), gridspec_kw={"width_ratios": [1, 2.6]})
+    fig, (left, right, kept) = plt.subplots(1, 3, figsize=(14, 3.8), gridspec_kw={"width_ratios": [1, 2.6, 1.2]})
     walls, ball, caregiver, goal, learner = prosocial.symmetric_layouts(
         ex.Helping().world, 8, np.random.default_rng(int(run["seeds"][0])))
     plots.draw_world(left, walls[0], goal[0], learner[0], 3)
@@ -317,14 +319,29 @@ def figure_7(runs):
     plots.learning_curves(right, run, [("isr", "With ISR model"), ("none", "Without ISR model"),
                                        ("oracle", "Caregiver's reward stays"),
                                        ("oracle_at_isr_rate", "... paid at the ISR's rate")],
-                          float(run["helper_goals"]),
-                    ceiling_label="Scripted helper", ylabel="Caregiver's goals per episode")
+                          float(run["helper_goals"]), ceiling_label="Scripted helper",
+                          ylabel="Caregiver's goals per episode", unshaded=("oracle", "oracle_at_isr_rate"))
+    right.set_title(f"mean over {len(run['seeds'])} seeds; bands: min–max (socialized, with and without the ISR)",
+                    fontsize=9)
     right.axhline(float(run["random_goals"]), color="0.3", ls="-.", lw=1, label="Random learner")
     right.legend(loc="upper center", ncol=3, fontsize=8, framealpha=0.95, edgecolor="none")
     if run.get("quick"):
         right.text(0.5, 0.62, QUICK_FIG7, transform=right.transAxes, ha="center", color="tab:red", fontsize=9,
                    bbox=dict(facecolor="white", edgecolor="none"))
-    return fig, claims.helping_claims(run)
+    result = claims.helping_claims(run)
+    conditions = ("none", "isr", "oracle", "oracle_at_isr_rate")
+    rng = np.random.default_rng(0)                                    # dot jitter only
+    for i, condition in enumerate(conditions):
+        share = np.asarray(result[f"{condition}_fraction_of_socialized"])
+        kept.scatter(i + rng.uniform(-0.15, 0.15, share.size), share, s=10, color=plots.COLORS[condition], zorder=3)
+        kept.plot([i - 0.3, i + 0.3], [share.mean()] * 2, color="k", lw=1.5)
+    kept.axhline(1.0, color="k", lw=0.6)
+    kept.set_xticks(range(len(conditions)), ["without\nISR", "with\nISR", "reward\nstays", "paid at\nISR's rate"],
+                    fontsize=8)
+    kept.set_ylim(bottom=0)
+    kept.set_ylabel("Share of socialized helping kept")
+    kept.set_title(f"last {result['tail_episodes']} episodes; a dot per learner, — the mean", fontsize=9)
+    return fig, result
 
 
 def main(argv=None):

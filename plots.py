@@ -12,7 +12,8 @@ import env
 import stats
 
 COLORS = MappingProxyType({"social": "tab:blue", "none": "tab:green", "isr": "tab:red", "oracle": "0.5",
-                           "oracle_at_isr_rate": "tab:orange", "isr_online": "tab:purple"})
+                           "oracle_at_isr_rate": "tab:orange", "isr_online": "tab:purple",
+                           "isr_online_refit": "tab:brown"})
 OOD_COLORS = MappingProxyType({"frozen": "tab:blue", "frozen_authors": "#9ecae1", "isr": "tab:red", "oracle": "0.5",
                                "isr_raw": "#f4a6a6"})
 LABELS = MappingProxyType({"frozen": "Frozen", "frozen_authors": "Frozen,\nauthors'", "isr": "ISR",
@@ -56,16 +57,18 @@ def smooth(curves, width=5):
     return np.apply_along_axis(lambda c: np.convolve(c, kernel, mode="valid"), -1, padded)
 
 
-def band(ax, x, curves, color, label):
+def band(ax, x, curves, color, label, shaded=True):
     """Mean over seeds (line) and the min–max range (shaded), as the paper's Figs 1 and 4."""
     curves = smooth(curves)
     ax.plot(x, curves.mean(axis=0), color=color, label=label)
-    ax.fill_between(x, curves.min(axis=0), curves.max(axis=0), color=color, alpha=0.25, lw=0)
+    if shaded:
+        ax.fill_between(x, curves.min(axis=0), curves.max(axis=0), color=color, alpha=0.25, lw=0)
 
 
 def learning_curves(ax, run, conditions, ceiling, ceiling_label="Shortest-path planner",
-                    ylabel="Goals reached per episode"):
-    """Socialization (blue), then the given conditions; dashed: caregiver leaves, ceiling."""
+                    ylabel="Goals reached per episode", unshaded=()):
+    """Socialization (blue), then the given conditions (those in `unshaded` as their mean
+    alone, where bands would overlap); dashed: caregiver leaves, ceiling."""
     per_update = int(run["episodes_per_update"])
     social = run["social"]["goals"]
     n_seeds, soc_episodes = social.shape[0], social.shape[1] * per_update
@@ -73,7 +76,7 @@ def learning_curves(ax, run, conditions, ceiling, ceiling_label="Shortest-path p
     for condition, label in conditions:
         after = run["after"][condition]["goals"]
         x_after = episodes_axis(after.shape[1], per_update, soc_episodes) / 1e3
-        band(ax, x_after, after, COLORS[condition], label)
+        band(ax, x_after, after, COLORS[condition], label, shaded=condition not in unshaded)
     ax.axvline(soc_episodes / 1e3, color="k", ls="--", lw=1)
     ax.axhline(ceiling, color="0.3", ls=":", lw=1.2, label=ceiling_label)
     ax.set_xlabel("Episodes (×10³)")
