@@ -334,7 +334,7 @@ def further_learning(cfg, frozen, model, grids, stage, log=quiet):
     new_conditions = ("isr", "oracle", "isr_raw")
     new_policy = frozen.tile(len(new_conditions))
     new = caregiver_leaves(new_policy, new_conditions, cfg.new_world, cfg.agent, cfg.new_world_episodes,
-                           stage("new worlds", len(new_conditions)), Several([model, model.raw()], n_seeds))
+                           stage("new worlds", len(new_conditions)), isr.Several([model, model.raw()], n_seeds))
     log(f"  the authors' frozen arm: {cfg.layout_episodes} more episodes with the caregiver, one block")
     authors, authors_rng = frozen.tile(1), stage("the authors' frozen arm")
     first = agents.learn(authors, cfg.train_world, cfg.agent, cfg.new_world_episodes, 1.0, authors_rng)
@@ -401,6 +401,14 @@ class IncompleteInternalization:
                        test_layouts=20)
 
 
+class Hacking(NamedTuple):
+    """What Fig. 10 (beyond/) continues of an `incomplete_internalization` run, in memory."""
+    policy: agents.Policy            # the learners after their phase in new worlds, cell-major
+    model: isr.ISR                   # their ISRs (thresholded), in the same order
+    run: dict                        # the run's arrays (curves, last recorded steps)
+    socialized: Socialized           # what the run continued (the socialization data)
+
+
 def incomplete_internalization(cfg, seeds, socialized, log=quiet):
     """The learners the caregiver left keep learning in new worlds from ISRs trained on the
     first cfg.data_fractions of their socialization data, each trained as one of
@@ -410,7 +418,7 @@ def incomplete_internalization(cfg, seeds, socialized, log=quiet):
     All budgets × sizes × seeds learn `after` episodes in `new_world` as one batch, with the
     caregiver gone and R_i thresholded as the authors' Fig. 6 run; the last `tail` episodes
     (rounded up to whole updates) are recorded to find what the learners farm. Cells are
-    ordered budget, then size: arrays (budgets, sizes, S, ...).
+    ordered budget, then size: arrays (budgets, sizes, S, ...). Returns (run, Hacking).
     """
     n_seeds, n_budgets, n_sizes = len(seeds), len(cfg.isr_training), len(cfg.data_fractions)
     data, source = socialized.data, cfg.source
@@ -437,7 +445,7 @@ def incomplete_internalization(cfg, seeds, socialized, log=quiet):
     log(f"  exact test of the {len(models)} learners per seed: {cfg.test_layouts} random layouts")
     scores = evaluation.expected_return(policy, cfg.new_world, ood_test_layouts(cfg.new_world, cfg.test_layouts),
                                         with_stochastic=False)
-    return {
+    run = {
         "seeds": np.array(seeds), "episodes_per_update": per_update, "tail_episodes": cfg.tail,
         "transitions": np.array(sizes),                                   # ISR train sizes
         "episodes": np.array([int(round(f * source.socialization)) for f in cfg.data_fractions]),
@@ -453,19 +461,7 @@ def incomplete_internalization(cfg, seeds, socialized, log=quiet):
         "ood_return": scores["return"].reshape(shape[:3]),               # (budgets, sizes, S), Fig. 9 b
         "env_steps": first["env_steps"] + last["env_steps"],
     }
-
-
-class Several:
-    """Several ISRs (e.g. a thresholded ISR and its raw twin) as one callable over consecutive
-    groups of learners, `per_model_group` learners each."""
-
-    def __init__(self, models, per_model_group):
-        self.models, self.n = models, per_model_group
-        self.n_models = sum(m.n_models for m in models)
-
-    def __call__(self, views, actions):
-        return np.concatenate([m(views[i * self.n:(i + 1) * self.n], actions[i * self.n:(i + 1) * self.n])
-                               for i, m in enumerate(self.models)])
+    return run, Hacking(policy, model, run, socialized)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ says which codes exist (`codes`).
 
 Public names: ISRConfig, encode, init_params, forward, backward, mse, clip_by_norm,
 predict, network_input, action_grad, optimizer_state, descend, balanced_sampler, balanced_loss,
-SocialRewardData, train_isr, train_step, ISR, ODDS_CEILING, shift_odds, calibrate_odds.
+SocialRewardData, train_isr, train_step, ISR, Several, ODDS_CEILING, shift_odds, calibrate_odds.
 """
 from dataclasses import dataclass
 
@@ -367,6 +367,11 @@ class ISR:
     def with_threshold(self, threshold):
         return ISR(self.params, self.codes, threshold, self.odds, self.reward)
 
+    def select(self, models):
+        """The ISRs `models` (indices) of this one, in that order."""
+        odds = None if self.odds is None else self.odds[models]
+        return ISR({k: p[models] for k, p in self.params.items()}, self.codes, self.threshold, odds, self.reward)
+
     def tile(self, copies):
         """The same ISRs repeated `copies` times along the model axis (one per condition)."""
         return ISR.stack(*[self] * copies)
@@ -378,6 +383,19 @@ class ISR:
         params = {k: np.concatenate([m.params[k] for m in models], axis=0) for k in first.params}
         odds = None if first.odds is None else np.concatenate([m.odds for m in models])
         return ISR(params, first.codes, first.threshold, odds, first.reward)
+
+
+class Several:
+    """Several ISRs (e.g. a thresholded ISR and its raw twin) as one callable over consecutive
+    groups of learners, `per_model_group` learners each."""
+
+    def __init__(self, models, per_model_group):
+        self.models, self.n = models, per_model_group
+        self.n_models = sum(m.n_models for m in models)
+
+    def __call__(self, views, actions):
+        return np.concatenate([m(views[i * self.n:(i + 1) * self.n], actions[i * self.n:(i + 1) * self.n])
+                               for i, m in enumerate(self.models)])
 
 
 ODDS_CEILING = 1 - 1e-3    # q's ceiling: logit 6.9, so a fitted k can lower even the largest output

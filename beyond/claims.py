@@ -1,8 +1,8 @@
-"""beyond/claims.py — the numbers behind our own figures' claims (Fig. 3's last panel, Figs 8
-and 9), as pure functions of a run's arrays, like claims.py for the paper's.
+"""beyond/claims.py — the numbers behind our own figures' claims (Fig. 3's last panel, Figs
+8–10), as pure functions of a run's arrays, like claims.py for the paper's.
 
-Public names: KEEPS_ABOVE, interval, design_claims, presence_claims, threshold_claims,
-grid_ood_claims, feature_claims, instrument_claims, headline.
+Public names: KEEPS_ABOVE, interval, design_claims, presence_claims, repair_claims,
+threshold_claims, grid_ood_claims, feature_claims, instrument_claims, headline.
 """
 import numpy as np
 
@@ -46,6 +46,79 @@ def presence_claims(run):
         out[f"{arm}_seeds_hacked"] = (paid > HACKED_ABOVE * caregiver).sum(axis=-1).tolist()
     for a, b in (("isr", "none"), ("isr_online", "isr")):
         out[f"{a}_vs_{b}"] = [stats.paired_t_test(kept[a][i], kept[b][i])._asdict() for i in range(len(rates))]
+    return out
+
+
+def repair_claims(run):
+    """Fig. 10: Fig. 6's learners with a caregiver visiting in a share q of the episodes.
+
+    A learner's level is its goals per episode in Fig. 6's first episodes in the new worlds
+    (the socialized policy there); it was hacked when its ISR paid it more than HACKED_ABOVE
+    times what the caregiver would have in Fig. 6's last episodes. Per arm, q, cell and
+    learner: goals in the last episodes as a share of the level. For the hacked learners (any
+    cell) and for the cell of the most data (never hacked), `_repair_group`."""
+    tail, per_update = int(run["tail_episodes"]), int(run["episodes_per_update"])
+    k, before = tail_updates(tail, per_update), run["before"]
+    level = tail_mean(before["goals"], tail, per_update, first=True)             # (cells, S)
+    paid, caregiver = paid_last(before, k)
+    hacked = paid > HACKED_ABOVE * caregiver
+    kept = {arm: tail_mean(c["goals"], tail, per_update) / level for arm, c in run["curves"].items()}   # (Q, cells, S)
+    out = {"visit_rates": run["visit_rates"].tolist(), "arms": list(kept), "isr_training": str(run["isr_training"]),
+           "isr_episodes": run["episodes"].tolist(), "tail_episodes": k * per_update, "keeps_above": KEEPS_ABOVE,
+           "level_goals_per_episode": level.tolist(),
+           "fig6_r_i_over_r_s_last": [finite(row) for row in pay_ratio(paid, caregiver)],
+           "fig6_seeds_hacked": hacked.sum(axis=-1).tolist()}
+    for arm, share in kept.items():
+        out[f"{arm}_kept"] = share.tolist()
+    accurate = np.zeros_like(hacked)
+    accurate[int(np.argmax(run["episodes"]))] = True
+    for group, mask in (("hacked", hacked), ("accurate", accurate & ~hacked)):
+        out[group] = _repair_group(run, kept, mask, k)
+    return out
+
+
+def _repair_group(run, kept, mask, k):
+    """Fig. 10's claims for the learners `mask` (cells, S): per arm and q their shares kept;
+    for each ISR arm, learners still hacked at the end and Σ R_i / Σ R_s per stretch of
+    online_every episodes (Fig. 6's too); for each online arm, online − frozen by paired
+    t-tests per q (None with fewer than two learners), the least q at which every learner
+    keeps KEEPS_ABOVE of its level, the rewarded transitions a refresh trained on, and its
+    ISR after (`isr`: before): mean R_i on the steps the learners farmed in Fig. 6, R_i into
+    the goal and into a wall and the network's own output on the rewarded steps (held out)."""
+    n, rates = int(mask.sum()), run["visit_rates"].tolist()
+    stretch = int(run["online_every"]) // int(run["episodes_per_update"])
+    out = {"learners": n, "cells": [[int(c), int(s)] for c, s in zip(*np.nonzero(mask))]}
+    by_stretch = lambda c: pay_ratio(*(c[key][..., mask, :].reshape(*c[key].shape[:-3], n, -1, stretch)
+                                      .sum(axis=(-3, -1)) for key in ("r_i", "r_s"))) if n else np.array([])
+    out["fig6_r_i_over_r_s_by_stretch"] = finite(by_stretch(run["before"]))
+    for arm, share in kept.items():
+        out[f"{arm}_kept"] = np.round(share[:, mask], 6).tolist()
+        out[f"{arm}_kept_mean"] = np.round(share[:, mask].mean(axis=1), 6).tolist() if n else None
+    farmed, steps = run["farmed"], run["farmed"]["steps"][mask].sum()
+    mean_farmed = lambda r_i: float(r_i[mask].sum() / steps) if steps else None
+    per_isr = {"isr": (run["calibration"]["before"], [mean_farmed(farmed["r_i_before"])] * len(rates))}
+    per_isr.update({arm: (run["calibration"]["after"][arm], [mean_farmed(r) for r in farmed["r_i_after"][arm]])
+                    for arm in run["calibration"]["after"]})
+    test = lambda a, b: stats.paired_t_test(a, b)._asdict() if n >= 2 and np.var(a - b) > 0 else None
+    out["farmed_steps"] = int(steps)
+    for arm, (cal, farmed_r_i) in per_isr.items():
+        paid, caregiver = paid_last(run["curves"][arm], k)                          # (Q, cells, S)
+        out[f"{arm}_hacked_at_end"] = [int(v) for v in (paid > HACKED_ABOVE * caregiver)[:, mask].sum(axis=1)]
+        out[f"{arm}_r_i_over_r_s_by_stretch"] = [finite(row) for row in by_stretch(run["curves"][arm])]
+        out[f"{arm}_farmed_r_i"] = farmed_r_i
+        for key in ("goal_forward", "wall_forward"):
+            values = np.broadcast_to(cal[f"hazard_{key}"], (len(rates), *mask.shape))[:, mask]
+            out[f"{arm}_{key}"] = finite(np.nanmean(values, axis=1)) if n else None
+        raw = np.broadcast_to(cal["output_rewarded_sum"] / np.maximum(cal["n_positive"], 1), (len(rates), *mask.shape))
+        out[f"{arm}_output_on_rewarded"] = finite(raw[:, mask].mean(axis=1)) if n else None
+        if arm == "isr":
+            continue
+        share = kept[arm][:, mask]
+        out[f"{arm}_vs_isr"] = [test(share[i], kept["isr"][i][mask]) for i in range(len(rates))]
+        every = [q for q, row in zip(rates, share) if n and (row >= KEEPS_ABOVE).all()]
+        out[f"{arm}_least_rate_every_learner_keeps"] = min(every) if every else None
+        seen = run["rewarded_seen"][arm][:, mask]                                   # (Q, n, refreshes)
+        out[f"{arm}_rewarded_steps_per_refresh"] = np.round(seen.mean(axis=(1, 2)), 3).tolist() if n else None
     return out
 
 
@@ -159,6 +232,17 @@ def headline(name, entry):
                 f"(frozen {th['frozen_interval']['mean']:.3f}); socialized by feature set "
                 f"{', '.join(f'{m:.0%}' for m in feats['socialized_interval']['mean'])} of the planner, "
                 f"isr keeps {', '.join(f'{m:.0%}' for m in feats['isr_interval']['mean'])}")
+    if name == "10":
+        hacked = entry["hacked"]
+        if not hacked["learners"]:
+            return "no learner was hacked in Fig. 6: nothing to repair (the quick budget hacks none)"
+        kept = lambda arm: ", ".join(f"{m:.0%}" for m in hacked[f"{arm}_kept_mean"])
+        least = lambda arm: hacked[f"{arm}_least_rate_every_learner_keeps"]
+        online = [arm for arm in entry["arms"] if arm.startswith("isr_online")]
+        return (f"{hacked['learners']} learners hacked in Fig. 6; kept at q = "
+                f"{', '.join(f'{q:g}' for q in entry['visit_rates'])}: frozen {kept('isr')}; "
+                + "; ".join(f"{arm} {kept(arm)} (every one ≥ {KEEPS_ABOVE:.0%} from q = "
+                            f"{'none tested' if least(arm) is None else f'{least(arm):g}'})" for arm in online))
     if name == "3-instrument":
         pay = lambda d, key: np.nanmean(np.array(d[key], dtype=float))
         return "held-out R_i on rewarded / other steps: " + "; ".join(

@@ -1,4 +1,4 @@
-"""beyond/experiments.py — questions the paper leaves open (Fig. 3's last panel, Figs 8 and 9).
+"""beyond/experiments.py — questions the paper leaves open (Fig. 3's last panel, Figs 8–10).
 
 The paper's utility U = R_e + P·R_s + (1 − P)·R_i (Eq. 1) allows any P, yet its experiments
 switch the caregiver fully on or off; it reports no sensitivity to the ISR's threshold, to
@@ -10,6 +10,8 @@ the paper's protocol (experiments.py) with the same learner, ISR and worlds:
   `PartialPresence`, `partial_presence` (Fig. 8): after socialization the caregiver comes back
       in a fraction q of the episodes; learners without an ISR, with their ISR, and with an
       ISR that keeps training on the episodes the caregiver comes to (online internalization).
+  `Repair`, `repair` (Fig. 10): the same visits to Fig. 6's learners, some of which hack
+      their incomplete ISR; the online ISR's calibration kept or refitted.
   `Thresholds`, `thresholds` (Fig. 9 a): Fig. 4 right's learning in new worlds with the ISR's
       R_i thresholded at each level.
   `FeatureSets`, `feature_sets` (Fig. 9 c): Figs 1 and 4 left with three feature sets.
@@ -25,9 +27,10 @@ import env
 import evaluation
 import isr
 from beyond.learners import FEATURE_SETS, FeatureSubsets, feature_mask
-from experiments import (LOGGED, PRESENCE, Generalization, Internalization, Several, caregiver_leaves,
-                         ood_test_layouts, quiet, shared_rng, socialize, streams, train_isr)
-from isr import ISRConfig, balanced_sampler, optimizer_state, train_step
+from experiments import (LOGGED, PRESENCE, Generalization, IncompleteInternalization, Internalization,
+                         caregiver_leaves, isr_training, ood_test_layouts, quiet, shared_rng, socialize, streams,
+                         train_isr)
+from isr import ISRConfig, Several, balanced_sampler, optimizer_state, train_step
 
 
 
@@ -92,6 +95,7 @@ def isr_designs(cfg, seeds, socialized, log=quiet):
 # Fig. 8: a caregiver present in a fraction q of the episodes
 
 PRESENCE_ARMS = ("none", "isr", "isr_online")   # R_i = 0 / the ISR / the ISR trained online
+ONLINE_ARMS = {"kept": "isr_online", "refitted": "isr_online_refit"}   # the online ISR's calibration
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,7 @@ class PartialPresence:
     online_every: int = 300                         # episodes between the online ISR's refreshes
     online_updates: int = 20                        # its SGD updates per refresh, on the episodes
                                                     # the caregiver came to since the last one
+    online_calibration: tuple = ("kept",)           # the online ISR's calibration (ONLINE_ARMS)
 
     def quick(self):
         return replace(self, source=self.source.quick(), after=600, tail=150, online_every=150)
@@ -112,58 +117,81 @@ class PartialPresence:
 def partial_presence(cfg, seeds, socialized, log=quiet):
     """The socialized learners of `internalization` go on for cfg.after episodes; in each
     episode the caregiver comes (P = 1, it pays R_s) with probability q, and otherwise is away
-    (P = 0): `none` then gets R_i = 0, `isr` the R_i of its ISR as trained after socialization,
-    `isr_online` the R_i of an ISR that, every cfg.online_every episodes, takes
-    cfg.online_updates class-balanced SGD steps on the transitions of the episodes the caregiver
-    came to in that stretch (its calibration kept). Arrays per arm: (rates, S, updates)."""
-    if cfg.after % cfg.online_every:
-        raise ValueError(f"after ({cfg.after}) must be a multiple of online_every ({cfg.online_every})")
+    (P = 0), in the three arms of `caregiver_visits`. Arrays per arm: (rates, S, updates)."""
     n_seeds, rates = len(seeds), np.array(cfg.visit_rates, dtype=float)
-    source, model = cfg.source, socialized.isrs[-1]
-    n_rates = len(rates)
-    visits = np.repeat(rates, n_seeds)                                    # rate-major, then seed
-    log(f"  none and isr: {cfg.after} episodes x {n_seeds} seeds x {n_rates} visit rates")
-    fixed = socialized.policy.tile(2 * n_rates)
-    logs = agents.learn(fixed, source.world, source.agent, cfg.after, 0.0,
-                        streams(seeds, "partial_presence", "none and isr", 2 * n_rates),
-                        isr=model.tile(n_rates), has_isr=np.repeat([False, True], n_rates * n_seeds),
-                        visits=np.tile(visits, 2))
-    curves = {arm: {k: logs[k][i * n_rates * n_seeds:(i + 1) * n_rates * n_seeds] for k in LOGGED + ("present",)}
-              for i, arm in enumerate(PRESENCE_ARMS[:2])}
-    log(f"  isr_online: {cfg.after} episodes x {n_seeds} seeds x {n_rates} visit rates, "
-        f"its ISR refreshed every {cfg.online_every}")
-    curves["isr_online"], steps = online_internalization(cfg, socialized.policy.tile(n_rates), model.tile(n_rates),
-                                                         visits, streams(seeds, "partial_presence", "online", n_rates))
+    source, n_rates = cfg.source, len(rates)
+    log(f"  none, isr and isr_online: {cfg.after} episodes x {n_seeds} seeds x {n_rates} visit rates, "
+        f"the online ISR refreshed every {cfg.online_every}")
+    curves, _, steps = caregiver_visits(cfg, socialized.policy.tile(n_rates), socialized.isrs[-1].tile(n_rates),
+                                        np.repeat(rates, n_seeds), source.world, source.agent, source.isr,
+                                        lambda stage, arms: streams(seeds, "partial_presence", stage, arms * n_rates))
     shape = lambda a: a.reshape(n_rates, n_seeds, *a.shape[1:])
     return {
         "seeds": np.array(seeds), "visit_rates": rates, "episodes_per_update": source.agent.worlds_per_seed,
         "tail_episodes": cfg.tail, "social": {"goals": socialized.goals},
-        "curves": {arm: {k: shape(v) for k, v in c.items() if k != "present"} for arm, c in curves.items()},
+        "curves": {arm: {k: shape(c[k]) for k in LOGGED} for arm, c in curves.items()},
         "visited": {arm: shape(c["present"].mean(axis=2)) for arm, c in curves.items()},   # share per update
-        "env_steps": logs["env_steps"] + steps,
+        "env_steps": steps,
     }
 
 
-def online_internalization(cfg, policy, model, visits, rng):
-    """The `isr_online` arm: learn in stretches of cfg.online_every episodes, recording the
-    transitions; after each, the ISR trains on those of the episodes the caregiver came to
-    (`fine_tune`). Returns (logs {LOGGED, present} over the whole phase, env steps)."""
-    source = cfg.source
-    parts, steps = [], 0
+def caregiver_visits(cfg, policy, model, visits, world, agent, isr_cfg, stage):
+    """Figs 8 and 10: the learners `policy` (L) with their ISRs `model` (L) go on for cfg.after
+    episodes in `world`, the caregiver coming to each episode with probability visits (L,), in
+    the arms `none` (R_i = 0 while it is away), `isr` (its ISR, frozen) and one online arm per
+    entry of cfg.online_calibration (ONLINE_ARMS): every cfg.online_every episodes the ISR
+    takes cfg.online_updates class-balanced steps of `isr_cfg` on the transitions of the
+    episodes the caregiver came to in that stretch, its calibration "kept", or "refitted" on
+    those transitions (isr.calibrate_odds: it pays there what the caregiver paid; kept when
+    they hold no reward). stage(name, arms): the random streams of a stage with `arms` copies
+    of the learners. Returns ({arm: {LOGGED, present} (L, updates)}, with the rewarded
+    transitions each online refresh trained on, `rewarded_seen` (L, refreshes); the online
+    ISRs at the end, arm-major; env steps)."""
+    if cfg.after % cfg.online_every:
+        raise ValueError(f"after ({cfg.after}) must be a multiple of online_every ({cfg.online_every})")
+    n, variants = policy.n_learners, len(cfg.online_calibration)
+    logs = agents.learn(policy.tile(2), world, agent, cfg.after, 0.0, stage("none and isr", 2), isr=model,
+                        has_isr=np.repeat([False, True], n), visits=np.tile(visits, 2))
+    curves = {arm: {k: logs[k][i * n:(i + 1) * n] for k in LOGGED + ("present",)}
+              for i, arm in enumerate(PRESENCE_ARMS[:2])}
+    refit = np.repeat([ONLINE_ARMS[c] == "isr_online_refit" for c in cfg.online_calibration], n)
+    policy, model, visits = policy.tile(variants), model.tile(variants), np.tile(visits, variants)
+    parts, seen, steps, rng = [], [], logs["env_steps"], stage("online", variants)
     for _ in range(cfg.after // cfg.online_every):
-        part = agents.learn(policy, source.world, source.agent, cfg.online_every, 0.0, rng, isr=model,
-                            visits=visits, record=True)
-        data, came = part.pop("data"), part["present"]                   # came (S, updates, N)
+        part = agents.learn(policy, world, agent, cfg.online_every, 0.0, rng, isr=model, visits=visits, record=True)
+        data, came = part.pop("data"), part["present"]                   # came (L, updates, N)
         # Each recorded transition (update, t, world) belongs to the episode of (update, world).
-        eligible = np.broadcast_to(came[:, :, None, :], (*came.shape[:2], source.world.episode_len,
+        eligible = np.broadcast_to(came[:, :, None, :], (*came.shape[:2], world.episode_len,
                                                          came.shape[2])).reshape(len(came), -1)
-        params = fine_tune(model.params, data["views"], data["actions"], data["r_s"], eligible,
-                               source.isr, rng, model.codes, source.world.n_actions, cfg.online_updates)
-        model = isr.ISR(params, model.codes, model.threshold, model.odds, model.reward)
+        params = fine_tune(model.params, data["views"], data["actions"], data["r_s"], eligible, isr_cfg, rng,
+                           model.codes, world.n_actions, cfg.online_updates)
+        rewarded = eligible & (data["r_s"] > 0)
+        odds = refit_odds(params, model, data, eligible, np.flatnonzero(refit & rewarded.any(axis=1)))
+        model = isr.ISR(params, model.codes, model.threshold, odds, model.reward)
         parts.append(part)
+        seen.append(rewarded.sum(axis=1))
         steps += part["env_steps"]
-    logs = {k: np.concatenate([p[k] for p in parts], axis=1) for k in LOGGED + ("present",)}
-    return logs, steps
+    for v, calibration in enumerate(cfg.online_calibration):
+        rows = slice(v * n, (v + 1) * n)
+        curves[ONLINE_ARMS[calibration]] = {k: np.concatenate([p[k][rows] for p in parts], axis=1)
+                                            for k in LOGGED + ("present",)}
+        curves[ONLINE_ARMS[calibration]]["rewarded_seen"] = np.stack(seen, axis=1)[rows]   # (L, refreshes)
+    return curves, model, steps
+
+
+def refit_odds(params, model, data, eligible, fit):
+    """`model`'s odds factors, those of the models `fit` refitted for the network `params` on
+    their eligible (M, n) recorded transitions `data` (isr.calibrate_odds); only the
+    eligible transitions are run, packed at the front of each row."""
+    odds = model.odds.copy()
+    if not len(fit):
+        return odds
+    order = np.argsort(~eligible[fit], axis=1, kind="stable")[:, :eligible[fit].sum(axis=1).max()]
+    keep, rows = np.take_along_axis(eligible[fit], order, 1), fit[:, None]
+    network = isr.ISR({k: p[fit] for k, p in params.items()}, model.codes)
+    y = evaluation.in_chunks(network.output, data["views"][rows, order], data["actions"][rows, order].astype(np.int64))
+    odds[fit] = isr.calibrate_odds(np.where(keep, y, 0), np.where(keep, data["r_s"][rows, order], 0), model.reward)
+    return odds
 
 
 def fine_tune(params, views, actions, r_s, eligible, cfg, rng, codes, n_actions, updates):
@@ -181,6 +209,90 @@ def fine_tune(params, views, actions, r_s, eligible, cfg, rng, codes, n_actions,
         train_step(params, state, views[m, index], actions[m, index].astype(np.int64),
                    r_s[m, index].astype(np.float32), cfg, codes, n_actions, has_data)
     return params
+
+
+# ---------------------------------------------------------------------------------------------
+# Fig. 10: a caregiver's visits to learners of an incomplete ISR
+
+@dataclass(frozen=True)
+class Repair:
+    """Fig. 10: Fig. 6's learners and ISRs, from data sizes where some learners hack their ISR
+    and one where none do, go on with a caregiver who comes back in a share q of the episodes."""
+    source: IncompleteInternalization = IncompleteInternalization()   # the grid it continues
+    isr_training: object = None                     # Fig. 6's column: our one pass, the only one hacked
+    data_fractions: tuple = (1 / 12, 1 / 6, 1.0)    # its rows: 500 and 1,000 episodes (where some
+                                                    # learners hack) and 6,000 (never hacked)
+    visit_rates: tuple = (0.0, 0.05, 0.1, 0.25)     # q, as Fig. 8's lower ones
+    after: int = 6000                               # episodes with the visits, in Fig. 6's new worlds
+    tail: int = 500                                 # the last episodes, for the claims
+    online_every: int = 300                         # as Fig. 8
+    online_updates: int = 20                        # as Fig. 8
+    online_calibration: tuple = ("kept", "refitted")   # Fig. 8's online arm, and one refitting k
+
+    def quick(self):
+        """Small: at this budget no learner hacks its ISR (Fig. 6), so there is nothing to repair."""
+        return replace(self, source=self.source.quick(), data_fractions=(1 / 6, 1.0), visit_rates=(0.0, 0.25),
+                       after=300, tail=150, online_every=150)
+
+
+def repair(cfg, seeds, grid, log=quiet):
+    """Fig. 6's learners (experiments.Hacking) of the cells cfg.isr_training × cfg.data_fractions
+    go on for cfg.after episodes in its new worlds, the caregiver coming with probability q, in
+    the arms of `caregiver_visits` (the online ISRs train as their column did, their
+    calibration kept or refitted), from where Fig. 6 left them: no re-socialization. Each ISR,
+    before and after, is measured on the held-out socialization data (`evaluation.measure`)
+    and on the steps its learners farmed in Fig. 6's last episodes (R_i > 0 where the
+    caregiver pays 0). Arrays (rates, cells, S, ...), the online ISRs' per online arm; Fig. 6's
+    own (cells, S, ...) under `before`."""
+    source, n_seeds, rates = cfg.source, len(seeds), np.array(cfg.visit_rates, dtype=float)
+    if cfg.isr_training not in source.isr_training or not set(cfg.data_fractions) <= set(source.data_fractions):
+        raise ValueError(f"Fig. 10's cells must be in Fig. 6's grid: isr_training {cfg.isr_training!r} of "
+                         f"{source.isr_training}, data_fractions of {source.data_fractions}")
+    column = source.isr_training.index(cfg.isr_training)
+    rows = [source.data_fractions.index(f) for f in cfg.data_fractions]
+    n_rates, n_cells = len(rates), len(rows)
+    first = [(column * len(source.data_fractions) + row) * n_seeds for row in rows]   # learners are cell-major
+    learners = np.concatenate([np.arange(f, f + n_seeds) for f in first])
+    log(f"  none, isr and {len(cfg.online_calibration)} online arms: {cfg.after} episodes x {n_seeds} seeds x "
+        f"{n_cells} ISRs x {n_rates} visit rates")
+    curves, online, steps = caregiver_visits(
+        cfg, grid.policy.select(learners).tile(n_rates), grid.model.select(learners).tile(n_rates),
+        np.repeat(rates, n_cells * n_seeds), source.new_world, source.source.agent,
+        isr_training(source.source.isr, cfg.isr_training),
+        lambda stage, arms: streams(seeds, "repair", stage, arms * n_rates * n_cells))
+    log("  the ISRs before and after, on held-out data and on the farmed steps")
+    pick = lambda a: a[column][rows]                                   # (cells, S, ...)
+    last = {k: pick(v) for k, v in grid.run["last"].items()}
+    farmed = (last["r_i"] > 0) & (last["r_s"] == 0)                    # (cells, S, steps)
+    copies = len(cfg.online_calibration) * n_rates                      # online ISRs: arm, rate, cell, seed
+    tiled = lambda a: np.broadcast_to(a, (copies, *a.shape)).reshape(-1, *a.shape[2:])
+    r_i_after = evaluation.in_chunks(online, tiled(last["views"]), tiled(last["actions"]).astype(np.int64))
+    data = grid.socialized.data
+    measured = lambda model, groups: [evaluation.measure(model.select(np.arange(g * n_seeds, (g + 1) * n_seeds)),
+                                                         data, evaluation.single_agent_hazards) for g in range(groups)]
+    stacked = lambda parts, shape: {k: np.stack([p[k] for p in parts]).reshape(*shape, *parts[0][k].shape)
+                                    for k in parts[0]}
+    per_cell = lambda a: a.reshape(n_rates, n_cells, n_seeds, *a.shape[1:])
+    arms = [ONLINE_ARMS[c] for c in cfg.online_calibration]
+    per_arm = lambda a: dict(zip(arms, a.reshape(len(arms), n_rates, n_cells, n_seeds, *a.shape[1:])))
+    after = measured(online, copies * n_cells)
+    return {
+        "seeds": np.array(seeds), "visit_rates": rates, "episodes_per_update": source.source.agent.worlds_per_seed,
+        "tail_episodes": cfg.tail, "online_every": cfg.online_every,
+        "isr_training": grid.run["isr_training"][column], "episodes": grid.run["episodes"][rows],
+        "social": {"goals": grid.socialized.goals},
+        "before": {k: pick(v) for k, v in grid.run["curves"].items()},  # Fig. 6's phase, (cells, S, updates)
+        "curves": {arm: {k: per_cell(c[k]) for k in LOGGED} for arm, c in curves.items()},
+        "rewarded_seen": {arm: per_cell(curves[arm]["rewarded_seen"]) for arm in arms},   # (..., refreshes)
+        "visited": {arm: per_cell(c["present"].mean(axis=2)) for arm, c in curves.items()},
+        "farmed": {"steps": farmed.sum(axis=-1), "r_i_before": np.where(farmed, last["r_i"], 0).sum(axis=-1),
+                   "r_i_after": per_arm(np.where(farmed, r_i_after.reshape(copies, *farmed.shape), 0)
+                                        .sum(axis=-1).reshape(copies * n_cells * n_seeds))},
+        "calibration": {"before": stacked(measured(grid.model.select(learners), n_cells), (n_cells,)),
+                        "after": {arm: stacked(after[a * n_rates * n_cells:(a + 1) * n_rates * n_cells],
+                                               (n_rates, n_cells)) for a, arm in enumerate(arms)}},
+        "env_steps": steps,
+    }
 
 
 # ---------------------------------------------------------------------------------------------

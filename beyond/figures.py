@@ -1,9 +1,10 @@
 """beyond/figures.py — our own figures and panels: Fig. 3's last panel (the ISR designs),
-Fig. 8 (a caregiver present in a share q of the episodes) and Fig. 9 (sensitivity). Each
+Fig. 8 (a caregiver present in a share q of the episodes), Fig. 9 (sensitivity) and Fig. 10
+(a returning caregiver and an incomplete ISR). Each
 figure function takes the runs {experiment: arrays} and returns (matplotlib figure, claims),
 as figures.py's paper figures.
 
-Public names: figure_8, figure_9, figure_instrument, design_panel, interval_line.
+Public names: figure_8, figure_9, figure_10, pay_curves, instrument_after, figure_instrument, design_panel, interval_line.
 """
 import matplotlib.pyplot as plt
 import numpy as np
@@ -100,6 +101,103 @@ def figure_8(runs):
     right.set_ylabel("ISR paid / caregiver would have")
     right.legend(fontsize=8, frameon=False)
     return fig, result
+
+
+def figure_10(runs):
+    """Figure 10 (not in the paper): can a caregiver's visits repair an incomplete ISR?
+
+    Fig. 6's learners (our one pass) go on for 6K episodes in its new worlds, the caregiver
+    coming to each episode with probability q; the online ISRs train on the episodes it comes
+    to, with their calibration kept (as Fig. 8) or refitted. (a), (b): goals per episode in
+    the last 500, as a share of each learner's level on entering the new worlds, for the
+    learners hacked at the end of Fig. 6 and for the cell of the most data (never hacked): a
+    dot per learner, a line through the means. (c): what the ISR paid the hacked learners
+    against what the caregiver would have, per stretch of 300 episodes, through Fig. 6 and on.
+    (d): their ISRs at the end, held out: R_i into the goal, R_i on the steps they farmed at
+    the end of Fig. 6, and the network's own output on the steps the caregiver rewarded.
+    """
+    run = runs["repair"]
+    result = beyond_claims.repair_claims(run)
+    rates, hacked, arms = result["visit_rates"], result["hacked"], result["arms"]
+    x = np.arange(len(rates))
+    fig, axes = plt.subplots(2, 2, figsize=(12, 8.4))
+    axes = axes.ravel()
+    for ax, group, title in ((axes[0], hacked, "(a) the learners hacked at the end of Fig. 6"),
+                             (axes[1], result["accurate"], "(b) the learners of the ISRs from the most data")):
+        for i, arm in enumerate(arms):
+            offset = (i - (len(arms) - 1) / 2) * 0.1
+            values = np.array(group[f"{arm}_kept"], dtype=float)                   # (Q, n)
+            if values.size:
+                ax.plot(np.repeat(x + offset, values.shape[1]), values.ravel(), ".", color=plots.COLORS[arm], alpha=0.5)
+                ax.plot(x + offset, values.mean(axis=1), "-o", ms=4, color=plots.COLORS[arm], label=REPAIR_LABELS[arm])
+        ax.axhline(1.0, color="k", lw=0.6)
+        ax.axhline(beyond_claims.KEEPS_ABOVE, color="0.5", ls=":", lw=1)
+        ax.set_xticks(x, [f"{q:g}" for q in rates])
+        ax.set_xlabel("q, share of episodes the caregiver comes to")
+        ax.set_title(f"{title} (n = {group['learners']})", fontsize=9)
+    axes[0].set_ylabel(f"Goals kept, share of the level (dotted: {beyond_claims.KEEPS_ABOVE:.0%})")
+    axes[1].legend(fontsize=8, frameon=False)
+    if not hacked["learners"]:                                       # e.g. the quick budget: nothing to repair
+        for ax in axes[[0, 2, 3]]:
+            ax.text(0.5, 0.5, "no learner was hacked in Fig. 6:\nnothing to repair", transform=ax.transAxes,
+                    ha="center", va="center", color="tab:red", fontsize=10)
+        return fig, result
+    axes[0].set_ylim(-0.05, 1.35)                                    # room for the legend above the data
+    axes[0].legend(fontsize=8, frameon=False, ncol=2, loc="upper center")
+    pay_curves(axes[2], result, int(run["online_every"]))
+    instrument_after(axes[3], result)
+    return fig, result
+
+
+FLOOR = 0.01   # Fig. 10 (c)'s log axis: a stretch in which the ISR paid nothing is drawn here
+REPAIR_LABELS = {"none": "Without ISR", "isr": "ISR frozen", "isr_online": "ISR online, calibration kept",
+                 "isr_online_refit": "ISR online, calibration refitted"}
+
+
+def pay_curves(ax, result, stretch):
+    """Fig. 10 (c): Σ R_i / Σ R_s of the hacked learners per stretch, Fig. 6's phase in grey,
+    then each ISR arm at each q (lighter: smaller q; q = 0 only for the frozen ISR)."""
+    hacked, rates = result["hacked"], result["visit_rates"]
+    before = np.array(hacked["fig6_r_i_over_r_s_by_stretch"], dtype=float)
+    ax.plot(stretch * (np.arange(len(before)) + 1 - len(before)), before, color="0.4", label="Fig. 6, ISR frozen")
+    for arm in result["arms"][1:]:
+        for i, q in enumerate(rates):
+            if q == 0 and arm != "isr":
+                continue
+            curve = np.maximum(np.array(hacked[f"{arm}_r_i_over_r_s_by_stretch"][i], dtype=float), FLOOR)
+            ax.plot(stretch * np.arange(1, len(curve) + 1), curve, color=plots.COLORS[arm],
+                    alpha=0.35 + 0.65 * (i + 1) / len(rates), label=REPAIR_LABELS[arm] if i == len(rates) - 1 else None)
+    ax.axvline(0, color="k", ls="--", lw=1)
+    ax.axhline(1.0, color="k", lw=0.6)
+    ax.axhline(HACKED_ABOVE, color="tab:red", ls=":", lw=1)
+    ax.set_yscale("log")
+    ax.set_ylim(top=ax.get_ylim()[1] * 4)                            # room for the legend above the curves
+    ax.set_xlabel("Episodes since Fig. 10 began (before 0: Fig. 6)")
+    ax.set_ylabel(r"$\Sigma R_i$ paid / $\Sigma R_s$ the caregiver would")
+    ax.set_title(f"(c) the hacked learners, per {stretch} episodes; q = {', '.join(f'{q:g}' for q in rates)} "
+                 f"light to dark;\nred dotted: hacked above {HACKED_ABOVE}; nothing paid is drawn at {FLOOR}", fontsize=8)
+    ax.legend(fontsize=7, frameon=False, ncol=2, loc="upper left")
+
+
+def instrument_after(ax, result):
+    """Fig. 10 (d): the hacked learners' ISRs at the end, per q: R_i into the goal (solid), on
+    the steps they farmed (dashed), and the network's output on rewarded steps (dotted)."""
+    hacked, rates = result["hacked"], result["visit_rates"]
+    x = np.arange(len(rates))
+    for arm in result["arms"][1:]:
+        for key, ls in (("goal_forward", "-"), ("farmed_r_i", "--"), ("output_on_rewarded", ":")):
+            values = np.array(hacked[f"{arm}_{key}"], dtype=float)
+            ax.plot(x, values, ls=ls, marker="o", ms=3, color=plots.COLORS[arm],
+                    label=REPAIR_LABELS[arm] if key == "goal_forward" else None)
+    ax.plot([], [], "k-", label=r"$R_i$ into the goal")
+    ax.plot([], [], "k--", label=r"$R_i$ on the farmed steps")
+    ax.plot([], [], "k:", label="network output, rewarded steps")
+    ax.set_xticks(x, [f"{q:g}" for q in rates])
+    ax.set_xlabel("q (the frozen ISR: as before)")
+    ax.set_ylabel(r"Mean $R_i$ or output (held out; $R_s$ = 0.4)")
+    ax.set_ylim(-0.02, 0.62)                                         # room for the legend
+    ax.set_title("(d) the hacked learners' ISRs at the end", fontsize=9)
+    ax.legend(fontsize=7, frameon=False, ncol=2, loc="upper left")
 
 
 def figure_9(runs):

@@ -9,7 +9,7 @@ a run whose seeds, budget or settings differ from the arrays already there is re
 
 Progress goes to standard error, the end-of-run summary to standard output.
 
-Public names: log, Progress, time_left, experiment_config, apply_settings, run_experiments,
+Public names: log, Progress, time_left, experiment_config, apply_settings, run_experiments, with_sources,
 load, check_folder, read_results, saved_run_info, save_picture, run_figures.
 """
 import concurrent.futures
@@ -263,7 +263,7 @@ def _learn_and_draw(names, args, results, results_path):
         runs[name], _ = load(Path(args.out) / f"{name}.npz")
         costs[name] = cost
         left = time_left(estimates, [e for e in wanted if e not in runs], jobs)
-        log(f"[{time.perf_counter() - start:.0f} s] {name} saved ({len(runs)} of {len(wanted)})"
+        log(f"[{time.perf_counter() - start:.0f} s] {name} saved ({len(runs)} of {len(with_sources(wanted))})"
             + (f"; about {left:.0f} s left" if left >= 1 else ""))
         draw_ready()
     draw_ready()                                 # figures without arrays
@@ -311,12 +311,7 @@ def run_experiments(names, args, estimates=None, start=None):
     learners sent to it. The numbers do not depend on the order or the process: each
     experiment draws from its own random streams."""
     estimates = estimates or {}
-    closure = list(names)
-    for name in names:
-        while EXPERIMENTS[name].continues and EXPERIMENTS[name].continues not in closure:
-            name = EXPERIMENTS[name].continues
-            closure.insert(0, name)
-    closure = [e for e in EXPERIMENTS if e in closure]
+    closure = with_sources(names)
     continued = {EXPERIMENTS[e].continues for e in closure} - {None}
     chain = lambda e: estimates.get(e, 0.0) + max([chain(d) for d in closure if EXPERIMENTS[d].continues == e],
                                                   default=0.0)
@@ -327,6 +322,16 @@ def run_experiments(names, args, estimates=None, start=None):
     executor = (_InProcess() if jobs == 1 else
                 concurrent.futures.ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_interrupts))
     yield from _schedule(executor, jobs, closure, ready, continued, chain, task)
+
+
+def with_sources(names):
+    """The experiments `names` and those whose learners they continue, in the order of EXPERIMENTS."""
+    wanted = set(names)
+    for name in names:
+        while EXPERIMENTS[name].continues:
+            name = EXPERIMENTS[name].continues
+            wanted.add(name)
+    return [e for e in EXPERIMENTS if e in wanted]
 
 
 def _schedule(executor, jobs, closure, ready, continued, chain, task):

@@ -62,6 +62,10 @@ EXPERIMENTS = MappingProxyType({
     "partial_presence": Experiment(
         bx.PartialPresence, bx.partial_presence, ("8",),
         "`PartialPresence`: 6 visit rates × none / isr, and the online ISR arm", continues="internalization"),
+    "repair": Experiment(
+        bx.Repair, bx.repair, ("10",),
+        "`Repair`: Fig. 6's one-pass learners (4 data sizes) × 4 visit rates × none / isr / isr_online",
+        continues="incomplete_internalization"),
     "thresholds": Experiment(
         bx.Thresholds, bx.thresholds, ("9",),
         "`Thresholds`: 5 thresholds and the oracle in new worlds, exact test", continues="generalization"),
@@ -91,6 +95,7 @@ FIGURES = MappingProxyType({
     "7": Figure(figures.figure_7),
     "8": Figure(beyond_figures.figure_8, beyond_claims.headline, paper=False),
     "9": Figure(beyond_figures.figure_9, beyond_claims.headline, paper=False),
+    "10": Figure(beyond_figures.figure_10, beyond_claims.headline, paper=False),
     "6-single-run": Figure(figures.figure_6_single_run, on_request=True),
     "watch": Figure(watch.figure, watch.headline, file="watch.gif", paper=False, on_request=True),
 })

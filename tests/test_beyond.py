@@ -86,7 +86,7 @@ def test_threshold_and_grid_claims_on_a_reduced_budget(socialized):
     assert (returns[1] < np.array(out["frozen_return"])).all()
     assert np.array(out["r_i_over_r_s"])[1].max() == 0.0 < np.array(out["r_i_over_r_s"])[0].min()
     grid = claims.grid_ood_claims(ex.incomplete_internalization(ex.IncompleteInternalization().quick(), SEEDS,
-                                                                socialized))
+                                                                socialized)[0])
     ood = np.array(grid["ood_return"])                                   # (budgets, sizes, S)
     assert (ood[1, -1] > ood[0, 0]).all()
 
@@ -160,3 +160,40 @@ def test_the_mlp_learner_learns_and_stacks_like_the_linear_one():
     np.testing.assert_array_equal(both.select(slice(2, 3)).params["W1"], policy.params["W1"][:1])
     with pytest.raises(ValueError, match="features, actions"):
         agents.learn(policy, cfg, acfg, 30, 1.0, np.random.default_rng(1))        # linear features
+
+
+REPAIR_SOCIALIZATION = replace(ex.Internalization(), socialization=3000, after=30, planner_worlds=10,
+                               planner_episodes=1, isr_fractions=(1.0,))
+REPAIR_GRID = replace(ex.IncompleteInternalization(), source=REPAIR_SOCIALIZATION, after=3000, isr_training=(None,),
+                      data_fractions=(1 / 48, 1 / 24, 1 / 12, 1 / 6), test_layouts=5)
+
+
+def repair_claims():
+    """Fig. 10 on a reduced budget: Fig. 6's grid (one pass only) from 3,000 socialization
+    episodes of learners 5 and 7, whose ISRs from 500 episodes they hack (found by running
+    seeds 1–12 at this budget: these two of 12 hacked), then 3,000 episodes with visits."""
+    seeds = (5, 7)
+    _, socialized = ex.internalization(REPAIR_SOCIALIZATION, seeds)
+    _, grid = ex.incomplete_internalization(REPAIR_GRID, seeds, socialized)
+    cfg = replace(beyond.Repair(), source=REPAIR_GRID, data_fractions=(1 / 6,), visit_rates=(0.0, 0.25), after=3000)
+    return claims.repair_claims(beyond.repair(cfg, seeds, grid))
+
+
+@pytest.mark.background(compute=repair_claims)
+def test_a_caregivers_visits_stop_the_hacking_of_an_incomplete_isr(background):
+    """Fig. 10: both learners hacked their ISR at the end of Fig. 6. Without visits (q = 0)
+    they stay hacked, frozen or online (nothing to train on). At q = 0.25, as at paper scale:
+    the frozen ISR is still hacked, while training it online stops the hacking, whether its
+    calibration is kept or refitted, and it no longer pays the farmed steps; its network pays
+    the steps the caregiver rewarded as before, and the refitted calibration pays the goal
+    more than the kept one, whose odds factor was fitted to the old network."""
+    hacked = background["hacked"]
+    assert hacked["learners"] == 2 and background["fig6_seeds_hacked"] == [2]
+    for arm in ("isr", "isr_online", "isr_online_refit"):
+        assert hacked[f"{arm}_hacked_at_end"][0] == 2                           # q = 0
+    assert hacked["isr_hacked_at_end"][1] >= 1                                   # frozen, q = 0.25
+    for arm in ("isr_online", "isr_online_refit"):
+        assert hacked[f"{arm}_hacked_at_end"][1] == 0
+        assert hacked[f"{arm}_farmed_r_i"][1] < 0.1 * hacked["isr_farmed_r_i"][1]
+        assert hacked[f"{arm}_output_on_rewarded"][1] > 0.35
+    assert hacked["isr_online_goal_forward"][1] < hacked["isr_online_refit_goal_forward"][1]

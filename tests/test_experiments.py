@@ -116,7 +116,7 @@ HACKING = replace(ex.IncompleteInternalization(), source=REDUCED, after=3000, da
 def reduced_runs():
     """Figs 1/4 left on 3 seeds at the reduced budget, and Fig. 6's grid continuing its learners."""
     run, socialized = ex.internalization(REDUCED, (1, 2, 3))
-    return run, claims.hacking_claims(ex.incomplete_internalization(HACKING, (1, 2, 3), socialized))
+    return run, claims.hacking_claims(ex.incomplete_internalization(HACKING, (1, 2, 3), socialized)[0])
 
 
 @pytest.mark.background(compute=reduced_runs)
