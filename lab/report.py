@@ -1,16 +1,16 @@
-"""lab/report.py — the README's result tables, generated from figures/results.json.
+"""lab/report.py — the result tables of README.md and docs/, generated from figures/results.json.
 
 Each table is a function of the claims figures.py wrote (and, for the table of other seed
 sets, of the results.json of `python figures.py 1 --seeds A-B` runs kept in
-figures/seed_sets/). In README.md each table sits between `<!-- results:NAME -->` and
+figures/seed_sets/). In the DOCUMENTS each table sits between `<!-- results:NAME -->` and
 `<!-- /results -->`; `python -m lab.report` rewrites those blocks from the saved results, and
-tests/test_readme.py fails when the README's tables differ from what the committed results
-give, so no number in them is typed by hand. It also writes figures/pooled.json: each
+tests/test_docs.py fails when a table differs from what the committed results give, so no
+number in them is typed by hand. It also writes figures/pooled.json: each
 comparison of Figs 4 right, 5 and 7 pooled over every seed set (claims.pooled_claims).
 Controls (a run with one setting changed) are kept in figures/controls/.
 
-Usage: python -m lab.report [--check] [--results figures/results.json] [--readme README.md]
-Public names: TABLES, render, update, pooled_json, main.
+Usage: python -m lab.report [--check] [--results figures/results.json]  (from the repository's root)
+Public names: DOCUMENTS, TABLES, render, update, pooled_json, main.
 """
 import argparse
 import json
@@ -23,6 +23,7 @@ import numpy as np
 import claims
 import env
 from lab import outputs
+from beyond.claims import KEEPS_ABOVE
 from lab.registry import EXPERIMENTS, PAPER_FIGURES
 
 # The paper's Frozen arm kept learning with its caregiver in the training world: our frozen_authors.
@@ -60,6 +61,78 @@ def rows(header, body):
 
 # ---------------------------------------------------------------------------------------------
 # The tables
+
+def all_sets(results, seed_sets, figure):
+    """[(seed range, that set's entry of `figure`)]: the committed run first, then every seed
+    set that ran the figure."""
+    return [("1234-1243", results[figure])] + [(k, v[figure]) for k, v in sorted(seed_sets.items()) if figure in v]
+
+
+def front(results, seed_sets):
+    """The README's table: each of the paper's claims beside ours, over every seed set that
+    ran it, with a verdict computed from the numbers (links: the details in docs/)."""
+    f1 = all_sets(results, seed_sets, "fig1")
+    none = [np.max(r["none_fraction_of_socialized"]) for _, r in f1]
+    isr = [np.min(r["isr_fraction_of_socialized"]) for _, r in f1]
+    f3 = results["fig3"]
+    pooled = {(c["figure"], c["a"], c["b"]): c for c in pooled_over_sets(results, seed_sets)}
+    p4, p4o, p5 = (pooled[k]["pooled"] for k in (("Fig. 4 right", "frozen_authors", "isr"),
+                                                ("Fig. 4 right", "isr", "oracle"), ("Fig. 5", "frozen_authors", "isr")))
+    f6 = all_sets(results, seed_sets, "fig6")
+    hacked = np.array([r["seeds_hacked"] for _, r in f6])                # (sets, trainings, sizes)
+    trainings = f6[0][1]["isr_training"]
+    learners = sum(np.shape(r["goals_first"])[-1] for _, r in f6)
+    least = [np.array(r["r_i_over_r_s_last"], dtype=float)[:, 0] for _, r in f6]     # (trainings, S) each
+    under = all((np.nanmedian(ratios, axis=-1) < 1).all() for ratios in least)
+    f7 = all_sets(results, seed_sets, "fig7")
+    help_isr = [np.min(r["isr_fraction_of_socialized"]) for _, r in f7]
+    help_none = [np.max(r["none_fraction_of_socialized"]) for _, r in f7]
+    holds = lambda ok: "holds" if ok else "**differs**"
+    n_sets = lambda sets: f"{len(sets)} seed sets, {sum(len(r['isr_fraction_of_socialized']) for _, r in sets)} learners"
+    body = [
+        ["Fig. 1: without an ISR the learner un-learns once the caregiver leaves", "falls to about 0",
+         f"`none` keeps at most {pct(max(none))} of its socialized goals ({n_sets(f1)})", holds(max(none) < 0.1),
+         "[Figs 1, 3, 4 left](docs/results.md#figs-1-3-and-4-left-the-caregiver-leaves)"],
+        ["Fig. 4 left: with its ISR it keeps the behaviour", "stays",
+         f"`isr` keeps at least {pct(min(isr))} (every learner)", holds(min(isr) >= 0.8),
+         "[Figs 1, 3, 4 left](docs/results.md#figs-1-3-and-4-left-the-caregiver-leaves)"],
+        ["Fig. 3: the ISR predicts held-out social reward; more data, lower loss", "no gap; falling",
+         f"test / train loss {f3['test_over_train']:.2f}; {'falls with every size' if f3['monotone'] else 'not monotone'}",
+         holds(f3["test_over_train"] < 1.25 and f3["monotone"]), "[the ISR](docs/results.md#the-isr-as-an-instrument)"],
+        ["Fig. 4 right: in new worlds, learning from the ISR beats the frozen learner",
+         f"{PAPER_FIG4['frozen_authors']} vs {PAPER_FIG4['isr']}",
+         f"frozen (authors') − isr {effect(p4)}, pooled", holds(p4["diff"] < 0 and p4["p"] < 0.05) + ", smaller",
+         "[Figs 4 right, 5](docs/results.md#figs-4-right-and-5-new-worlds)"],
+        ["Fig. 4 right: … and comes close to the oracle", f"{PAPER_FIG4['isr']} vs {PAPER_FIG4['oracle']}",
+         f"isr − oracle {effect(p4o)}, pooled", holds(abs(p4o["diff"]) < 0.05),
+         "[Figs 4 right, 5](docs/results.md#figs-4-right-and-5-new-worlds)"],
+        ["Fig. 5: in five hand-picked layouts the ISR learner beats the frozen one", "t = −6.84",
+         f"frozen (authors') − isr {effect(p5)}, pooled", holds(p5["diff"] < 0 and p5["p"] < 0.05),
+         "[Figs 4 right, 5](docs/results.md#figs-4-right-and-5-new-worlds)"],
+        ["Fig. 6: an ISR trained on too little data is hacked", "one run",
+         f"learners hacked, of {learners} × {hacked.shape[2]} data sizes ({len(f6)} seed sets): "
+         f"{trainings[-1]} {hacked[:, -1].sum()}, {trainings[0]} {hacked[:, 0].sum()}"
+         + ("; from the least data every training under-pays" if under else ""),
+         holds(hacked[:, -1].sum() > 0), "[Fig. 6](docs/results.md#fig-6-incomplete-internalization)"],
+        ["Fig. 7: the ISR keeps a prosocial act after the caregiver's reward stops", "keeps helping",
+         f"`isr` keeps at least {pct(min(help_isr), 0)}, `none` at most {pct(max(help_none), 0)} ({n_sets(f7)})",
+         holds(min(help_isr) >= 0.8 and max(help_none) < 0.5), "[Fig. 7](docs/results.md#fig-7-a-prosocial-act)"],
+    ]
+    differs = [row[0].split(":")[0] for row in body if "differs" in row[3]]
+    summary = ("Every claim holds here." if not differs else
+               f"Every claim holds here except {', '.join(differs)}'s"
+               + (": trained the way the authors trained it, an ISR from too little data under-pays and its "
+                  "learners un-learn; hacking appears only where we train the ISR for a few hundred steps."
+                  if differs == ["Fig. 6"] else "."))
+    return rows(["the paper's claim", "paper", "ours", "verdict", "details"], body) + "\n\n" + summary
+
+
+def run_time(results, seed_sets):
+    """The README's line on what the first command costs (the committed run's timing)."""
+    t = results["timing"]
+    return (f"The committed run took {t['seconds_total'] / 60:.1f} minutes on {t['jobs']} cores "
+            f"(peak memory {max(t['peak_memory_mb'], t['peak_memory_mb_of_a_worker'] or 0) / 1024:.1f} GB in one process).")
+
 
 def internalization(results, seed_sets):
     """Figs 1, 3 and 4 left."""
@@ -409,6 +482,69 @@ def partial_presence(results, seed_sets):
                 body)
 
 
+def repair(results, seed_sets):
+    """Fig. 10: per seed set and visit rate, the learners hacked in Fig. 6 and those of the
+    cell of the most data: goals kept by the frozen ISR and the two online ones, the paired
+    differences, whether the hacking stopped, and what each online ISR pays into the goal."""
+    body = []
+    for name, r in all_sets(results, seed_sets, "fig10"):
+        hacked, accurate, online = r["hacked"], r["accurate"], [a for a in r["arms"] if a.startswith("isr_online")]
+        for i, q in enumerate(r["visit_rates"]):
+            kept = lambda group, arm: ", ".join(pct(v, 0) for v in group[f"{arm}_kept"][i])
+            test = lambda group, arm: (effect(group[f"{arm}_vs_isr"][i]) if group[f"{arm}_vs_isr"][i] else "—")
+            body.append([name if i == 0 else "", f"{q:g}", hacked["learners"],
+                         " / ".join(kept(hacked, arm) for arm in ["isr"] + online),
+                         " / ".join(test(hacked, arm) for arm in online),
+                         " / ".join(str(hacked[f"{arm}_hacked_at_end"][i]) for arm in ["isr"] + online),
+                         " / ".join(f"{hacked[f'{arm}_goal_forward'][i]:.3f}" for arm in ["isr"] + online),
+                         " / ".join(pct(np.mean(accurate[f"{arm}_kept"][i]), 0) for arm in ["isr"] + online),
+                         " / ".join(test(accurate, arm) for arm in online)])
+    arms = "frozen / online, calibration kept / refitted"
+    return rows(["seeds", "q", "learners hacked in Fig. 6", f"their goals kept, {arms} (each learner)",
+                 "online − frozen, kept / refitted (paired)", f"still hacked at the end, {arms}",
+                 f"R_i into the goal at the end (held out), {arms}", f"most-data cell: kept, {arms} (mean)",
+                 "most-data cell: online − frozen, kept / refitted (paired)"], body)
+
+
+def repair_findings(results, seed_sets):
+    """Fig. 10's findings over every seed set that ran it, each computed from the numbers."""
+    sets = all_sets(results, seed_sets, "fig10")
+    groups = [r["hacked"] for _, r in sets]
+    n = sum(g["learners"] for g in groups)
+    visited = [i for i, q in enumerate(sets[0][1]["visit_rates"]) if q > 0]
+    kept, refit = [a for a in sets[0][1]["arms"] if a.startswith("isr_online")]
+    total = lambda arm, rates: sum(g[f"{arm}_hacked_at_end"][i] for g in groups for i in rates)
+    mean = lambda arm, key: np.nanmean(np.array([[g[f"{arm}_{key}"][i] for i in visited] for g in groups if g["learners"]],
+                                                dtype=float))
+    least = lambda arm: [g[f"{arm}_least_rate_every_learner_keeps"] for g in groups if g["learners"]]
+    tests = [t for _, r in sets for arm in (kept, refit) for t in r["accurate"][f"{arm}_vs_isr"] if t]
+    farmed = max(mean(kept, "farmed_r_i"), mean(refit, "farmed_r_i"))
+    back = lambda arm: ("at no tested q on any seed set" if all(v is None for v in least(arm)) else
+                        "from q = " + ", ".join("none tested" if v is None else f"{v:g}" for v in least(arm))
+                        + " (per seed set)")
+    return "\n".join([
+        f"- **{n} learners** were hacked at the end of Fig. 6 (seeds {', '.join(name for name, _ in sets)}). "
+        f"Without visits (q = 0) the frozen ISR left {total('isr', [0])} of them hacked, the online ISRs "
+        f"{total(kept, [0])} (calibration kept) and {total(refit, [0])} (refitted): with no visit there is "
+        "nothing to train on.",
+        f"- **With visits** (q > 0, counted over the learners and the visit rates), learners still hacked at "
+        f"the end: frozen {total('isr', visited)} of {n * len(visited)}, online {total(kept, visited)} "
+        f"(kept) and {total(refit, visited)} (refitted). On the steps the learners had farmed, the online ISRs "
+        f"paid {farmed:.3f} at most on the mean, against {mean('isr', 'farmed_r_i'):.3f} before.",
+        f"- **Into the goal** (held out; R_s = 0.4) the frozen ISR paid {mean('isr', 'goal_forward'):.3f}, the "
+        f"online ones {mean(kept, 'goal_forward'):.3f} (kept) and {mean(refit, 'goal_forward'):.3f} (refitted), "
+        f"while their networks' own output on the steps the caregiver rewarded was "
+        f"{mean(kept, 'output_on_rewarded'):.3f} (kept) and {mean(refit, 'output_on_rewarded'):.3f} (refitted); "
+        "mean over q > 0.",
+        f"- **Goals**: the online ISR brought every hacked learner of a seed set back to "
+        f"{pct(KEEPS_ABOVE, 0)} of its level {back(kept)} with its calibration kept, and {back(refit)} with "
+        "it refitted.",
+        f"- **The cell of the most data** (never hacked): online − frozen lay between "
+        f"{min(t['diff'] for t in tests):+.3f} and {max(t['diff'] for t in tests):+.3f} of the level "
+        f"(smallest p {min(t['p'] for t in tests):.2g}) on every seed set and q.",
+    ])
+
+
 def thresholds(results, seed_sets):
     """Fig. 9 (a): per threshold, the return in new worlds against the frozen learners and the oracle."""
     r = results["fig9"]["thresholds"]
@@ -505,23 +641,26 @@ def timing(results, seed_sets):
     seconds = {name: results[f"fig{name}"]["timing"]["seconds"] for name in ran}
     paper = sum(v for k, v in seconds.items() if k in PAPER_FIGURES)
     new = sum(v for k, v in seconds.items() if k not in PAPER_FIGURES)
-    body.append(["the paper's figures (1–7) / the new ones (8, 9), in the same run", "",
+    body.append(["the paper's figures / ours (3-instrument, 8–10), in the same run", "",
                  f"{paper:.1f} / {new:.1f} (ratio {new / paper:.2f})", "", ""])
     body.append(["the whole run, wall; peak memory (max RSS)", "",
                  f"{total.get('seconds_total', float('nan')):.1f}; {total.get('peak_memory_mb', float('nan')) / 1024:.2f} GB", "", ""])
     return rows(["experiment (config)", "figures", "seconds", "env steps", "steps/s"], body)
 
 
-TABLES = {"internalization": internalization, "seed_sets": seed_sets, "calibration": calibration,
+TABLES = {"front": front, "run_time": run_time, "internalization": internalization, "seed_sets": seed_sets, "calibration": calibration,
           "reliability": reliability,
           "isr_designs": isr_designs, "new_worlds": new_worlds, "layouts": layouts,
           "generalization_verdict": generalization_verdict, "pooled": pooled, "layout_levels": layout_levels,
           "incomplete": incomplete,
           "grid_instrument": grid_instrument, "zero_output": zero_output,
           "helping": helping, "helping_seed_sets": helping_seed_sets, "helping_controls": helping_controls,
-          "partial_presence": partial_presence, "thresholds": thresholds, "grid_ood": grid_ood,
+          "partial_presence": partial_presence, "repair": repair, "repair_findings": repair_findings, "thresholds": thresholds, "grid_ood": grid_ood,
           "features": features, "beyond_seed_sets": beyond_seed_sets, "mlp": mlp, "timing": timing}
 BLOCK = re.compile(r"<!-- results:(\w+) -->\n.*?<!-- /results -->", re.S)
+# The documents whose result blocks `main` writes, relative to the repository's root.
+DOCUMENTS = ("README.md", "docs/results.md", "docs/beyond.md", "docs/design.md", "docs/usage.md",
+             "docs/performance.md")
 
 
 def render(results, seed_set_results):
@@ -544,36 +683,43 @@ def load(results_path):
     return results, sets
 
 
-def update(readme_text, tables):
-    """The README text with each results block replaced by its table; a ValueError names a
-    block without a table or a table without a block."""
-    found = [m.group(1) for m in BLOCK.finditer(readme_text)]
-    if sorted(found) != sorted(tables):
-        raise ValueError(f"README result blocks {sorted(found)} do not match the tables {sorted(tables)}")
-    return BLOCK.sub(lambda m: f"<!-- results:{m.group(1)} -->\n{tables[m.group(1)]}\n<!-- /results -->", readme_text)
+def update(texts, tables):
+    """{document: text} with each results block replaced by its table; a ValueError names a
+    block without a table, or a table in no document or in two."""
+    found = {}
+    for path, text in texts.items():
+        for name in (m.group(1) for m in BLOCK.finditer(text)):
+            found.setdefault(name, []).append(str(path))
+    twice = {name: paths for name, paths in found.items() if len(paths) > 1}
+    if sorted(found) != sorted(tables) or twice:
+        raise ValueError(f"the documents' result blocks {sorted(found)} do not match the tables {sorted(tables)}"
+                         + (f"; in two documents: {twice}" if twice else ""))
+    replace = lambda m: f"<!-- results:{m.group(1)} -->\n{tables[m.group(1)]}\n<!-- /results -->"
+    return {path: BLOCK.sub(replace, text) for path, text in texts.items()}
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="Rewrite (or --check) the README's result tables from results.json.")
+    parser = argparse.ArgumentParser(description="Rewrite (or --check) the result tables of README.md and docs/ "
+                                                 "from results.json.")
     parser.add_argument("--results", default="figures/results.json")
-    parser.add_argument("--readme", default="README.md")
-    parser.add_argument("--check", action="store_true", help="exit 1 if the README's tables are stale")
+    parser.add_argument("--check", action="store_true", help="exit 1 if a table or pooled.json is stale")
     args = parser.parse_args(argv)
     pooled_path = Path(args.results).parent / "pooled.json"
     try:
-        text = Path(args.readme).read_text()
+        texts = {path: path.read_text() for path in map(Path, DOCUMENTS)}
         results, seed_sets = load(args.results)
-        new = update(text, render(results, seed_sets))
+        new = update(texts, render(results, seed_sets))
         pooled_text = pooled_json(results, seed_sets)
         old_pooled = pooled_path.read_text() if pooled_path.exists() else None
     except (OSError, ValueError, KeyError) as error:
         sys.exit(f"lab.report: {error}")
     if args.check:
-        stale = new != text or pooled_text != old_pooled
-        sys.exit("lab.report: the README's tables or pooled.json are stale; run python -m lab.report" if stale else 0)
-    if new != text:
-        outputs.save_file(Path(args.readme), lambda tmp: Path(tmp).write_text(new))
-        print(f"rewrote the result tables of {args.readme}")
+        stale = new != texts or pooled_text != old_pooled
+        sys.exit("lab.report: a result table or pooled.json is stale; run python -m lab.report" if stale else 0)
+    for path, text in new.items():
+        if text != texts[path]:
+            outputs.save_file(path, lambda tmp, text=text: Path(tmp).write_text(text))
+            print(f"rewrote the result tables of {path}")
     if pooled_text != old_pooled:
         outputs.save_file(pooled_path, lambda tmp: Path(tmp).write_text(pooled_text))
         print(f"rewrote {pooled_path}")

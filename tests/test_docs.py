@@ -1,0 +1,232 @@
+"""README.md and docs/: the tables are the committed results, no other number goes stale, every
+link resolves, and the lesson runs as printed, in the repository and copied out.
+
+A number in these documents is either inside a generated block (`<!-- results:NAME -->`),
+which lab/report.py writes from figures/results.json and which must equal what the committed
+results give, or a setting of the code: a field of an experiment's config (at the paper's
+budget or the quick one), a constant the claims use, a seed of a committed run. A result
+typed into the prose by hand is neither, and fails `test_no_number_in_the_prose_is_typed_by_hand`.
+"""
+import dataclasses
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import claims
+import evaluation
+import isr
+from beyond import claims as beyond_claims
+import experiments as ex
+from experiments import tail_updates
+from lab import report
+from lab.registry import EXPERIMENTS, LEARNERS
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCUMENTS = [ROOT / path for path in report.DOCUMENTS]
+LESSON = ROOT / "examples" / "lesson.py"
+# What the README says the lesson needs beside it, to run copied out of the repository.
+CORE = ("experiments.py", "env.py", "agents.py", "isr.py", "evaluation.py", "prosocial.py", "streams.py", "stats.py")
+
+
+def texts():
+    return {path: path.read_text() for path in DOCUMENTS}
+
+
+def test_every_result_table_is_the_committed_results():
+    """Every generated block of README.md and docs/ is what lab/report.py makes of
+    figures/results.json (and the seed sets and controls beside it), and so is pooled.json."""
+    results, seed_sets = report.load(ROOT / "figures" / "results.json")
+    current = texts()
+    assert report.update(current, report.render(results, seed_sets)) == current, "run python -m lab.report"
+    assert (ROOT / "figures" / "pooled.json").read_text() == report.pooled_json(results, seed_sets)
+
+
+def test_an_edited_number_in_a_table_fails_the_check():
+    results, seed_sets = report.load(ROOT / "figures" / "results.json")
+    current = texts()
+    readme = current[ROOT / "README.md"]
+    table = readme.split("<!-- results:front -->", 1)[1].split("<!-- /results -->", 1)[0]
+    number = re.search(r"\d+\.\d+", table).group()
+    edited = {**current, ROOT / "README.md": readme.replace(table, table.replace(number, number + "1", 1))}
+    assert report.update(edited, report.render(results, seed_sets)) != edited
+
+
+def test_report_refuses_documents_whose_blocks_do_not_match_the_tables():
+    with pytest.raises(ValueError, match="do not match"):
+        report.update({"a": "<!-- results:nonsense -->\nx\n<!-- /results -->"}, {"front": "y"})
+    with pytest.raises(ValueError, match="two documents"):
+        report.update({"a": "<!-- results:front -->\nx\n<!-- /results -->",
+                       "b": "<!-- results:front -->\nx\n<!-- /results -->"}, {"front": "y"})
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers in the prose
+
+def _numbers_of(value):
+    if dataclasses.is_dataclass(value):
+        for field in dataclasses.fields(value):
+            yield from _numbers_of(getattr(value, field.name))
+    elif isinstance(value, (tuple, list)):
+        for item in value:
+            yield from _numbers_of(item)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        yield float(value)
+
+
+def settings():
+    """Every number a document may state without generating it: the configs' fields (paper
+    and quick budgets), what follows from them (episodes as updates, data fractions as
+    episodes, tail windows), the claims' constants, and the committed seed ranges."""
+    configs = [cls() for cls in (e.config for e in EXPERIMENTS.values())]
+    configs += [cls() for learners in LEARNERS.values() for cls in learners.values()]
+    configs += [c.quick() for c in configs]
+    configs += [ex.isr_training(cfg.source.isr, t) for cfg in configs if isinstance(cfg, ex.IncompleteInternalization)
+                for t in cfg.isr_training]                            # Fig. 6's three trainings
+    allowed = {float(n) for c in configs for n in _numbers_of(c)}
+    for cfg in configs:
+        source = getattr(cfg, "source", cfg)
+        for name in ("data_fractions", "isr_fractions"):
+            for f in getattr(cfg, name, ()):
+                allowed |= {round(f * getattr(source, "socialization", 0)), round(1 / f)}
+        agent = getattr(source, "agent", None)
+        if agent is not None:
+            per = agent.worlds_per_seed
+            for episodes in (getattr(source, "socialization", 0), getattr(cfg, "tail", 0)):
+                allowed |= {episodes / per, tail_updates(episodes, per) * per} if episodes else set()
+    allowed |= {claims.HACKED_ABOVE, beyond_claims.KEEPS_ABOVE, 100 * beyond_claims.KEEPS_ABOVE,
+                *evaluation.RELIABILITY_EDGES, 1 - isr.ODDS_CEILING}
+    allowed |= {95, 0.05}                                             # intervals, significance
+    allowed |= {0, 1, 2, 130}                                         # counting words; exit statuses
+    for path in (ROOT / "figures").glob("*/*.json"):                 # the committed seed ranges
+        allowed |= {float(n) for n in re.findall(r"\d{4}", path.stem)}
+    allowed |= {1234, 1243, 1235}                                     # the default seeds; Fig. 6's single run
+    citation = (ROOT / "CITATION.cff").read_text()                    # the paper's year, volume, pages, arXiv id
+    allowed |= {float(n) for n in re.findall(r"(?:year|volume|start|end): (\d+)", citation)}
+    allowed |= {float(n) for n in re.findall(r"arXiv:(\d+\.\d+)", citation)}
+    return {abs(a) for a in allowed}
+
+
+REFERENCE = re.compile(r"(?:Figs?\.?|Figures?|Eq\.|§)\s*\d+(?:\s*(?:\(\w\)|left|right|-instrument))?"
+                       r"(?:\s*(?:,|and|–|-)\s*\d+(?:\s*(?:left|right))?)*")
+NUMBER = re.compile(r"(?<![\w.])[−-]?\d[\d,]*(?:\.\d+)?(?:e[−-]?\d+)?[KM]?(?![\w])")
+
+
+def prose(text):
+    """The text a reader reads as prose: without generated blocks, code, links' targets, HTML
+    comments and references to figures, equations and sections."""
+    text = report.BLOCK.sub("", text)
+    text = re.sub(r"```.*?```", "", text, flags=re.S)
+    text = re.sub(r"`[^`]*`", "", text)
+    text = re.sub(r"\]\([^)]*\)", "]", text)
+    text = re.sub(r"<!--.*?-->", "", text, flags=re.S)
+    text = re.sub(r"https?://\S+", "", text)
+    return REFERENCE.sub("", text)
+
+
+def value(token):
+    token = token.replace("−", "-").replace(",", "")
+    scale = {"K": 1e3, "M": 1e6}.get(token[-1], 1)
+    return float(token.rstrip("KM")) * scale
+
+
+def typed_numbers(text, allowed):
+    """The numbers of `text`'s prose that are not settings of the code."""
+    found = []
+    for token in NUMBER.findall(prose(text)):
+        v = abs(value(token))
+        if not any(np.isclose(v, a, rtol=1e-9, atol=1e-12) for a in allowed):
+            found.append(token)
+    return found
+
+
+def test_no_number_in_the_prose_is_typed_by_hand():
+    allowed = settings()
+    stray = {path.name: typed_numbers(text, allowed) for path, text in texts().items()}
+    assert not any(stray.values()), f"numbers typed into the prose (generate them or drop them): {stray}"
+
+
+def test_a_result_typed_into_the_prose_is_found():
+    allowed = settings()
+    assert typed_numbers("the ISR pays 0.394 on rewarded steps, 106 % of the level", allowed) == ["0.394", "106"]
+    assert typed_numbers("6,000 episodes (6K) with 0.2 as threshold; Figs 4 right and 5; Fig. 10", allowed) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Links and the front door
+
+def anchors(text):
+    """GitHub's anchors of a Markdown text's headings."""
+    slug = lambda title: re.sub(r"[^\w\- ]", "", title.strip().lower()).replace(" ", "-")
+    return {slug(m.group(1)) for m in re.finditer(r"^#+\s+(.*)$", text, flags=re.M)}
+
+
+def test_every_link_resolves():
+    """Every relative link and image of README.md and docs/ names a file that exists, and every
+    #anchor a heading of its file."""
+    broken = []
+    for path, text in texts().items():
+        for target in re.findall(r"\]\(([^)\s]+)\)", text):
+            if target.startswith(("http://", "https://")):
+                continue
+            file, _, anchor = target.partition("#")
+            linked = (path.parent / file).resolve() if file else path
+            if not linked.exists():
+                broken.append(f"{path.name}: {target}")
+            elif anchor and anchor not in anchors(linked.read_text()):
+                broken.append(f"{path.name}: {target} (no such heading)")
+    assert not broken, broken
+
+
+def test_the_readme_is_a_front_door_that_starts_with_the_two_commands():
+    lines = (ROOT / "README.md").read_text().splitlines()
+    assert len(lines) <= 250
+    commands = [line for line in lines[:6] if line.startswith("pip install")]
+    assert [c.split("#")[0].split("&&")[1].strip() for c in commands] == ["python figures.py", "python -m pytest"]
+
+
+# ---------------------------------------------------------------------------------------------
+# The lesson
+
+def run_lesson(script, cwd):
+    """Run the lesson at the quick budget as a reader would, off-screen: (its printed lines,
+    whether it saved its plot)."""
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    done = subprocess.run([sys.executable, str(script), "--quick"], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines(), (Path(cwd) / "lesson.png").exists()
+
+
+def lesson_runs():
+    """The lesson run from a folder outside the repository, and copied out beside the core
+    modules the README names."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as elsewhere, tempfile.TemporaryDirectory() as copied:
+        for name in CORE:
+            shutil.copy(ROOT / name, copied)
+        shutil.copy(LESSON, copied)
+        return run_lesson(LESSON, elsewhere), run_lesson(Path(copied) / "lesson.py", copied)
+
+
+@pytest.mark.background(compute=lesson_runs)
+def test_the_lesson_runs_from_anywhere_and_copied_out(background):
+    """Both runs print the three conditions, the paired test and what the ISR paid, and save
+    the plot; every learner without an ISR ends below the same learner with it."""
+    for printed, plotted in background:
+        assert plotted and len(printed) == 5
+        goals = {line.split()[0]: np.array(re.findall(r"\d+\.\d+", line), dtype=float) for line in printed[:3]}
+        assert (goals["isr"] > goals["none"] + 1.0).all() and (goals["none"] < 0.5).all()
+        assert printed[3].startswith("isr - none: +")
+    readme = (ROOT / "README.md").read_text()
+    assert all(f"`{name}`" in readme.split("## The lesson", 1)[1].split("##", 1)[0] for name in CORE)
+
+
+def test_the_lesson_fits_a_slide():
+    lines = LESSON.read_text().splitlines()
+    assert len(lines) <= 32 and max(len(line) for line in lines) <= 90
