@@ -284,7 +284,6 @@ def repair(cfg, seeds, grid, log=quiet):
         "before": {k: pick(v) for k, v in grid.run["curves"].items()},  # Fig. 6's phase, (cells, S, updates)
         "curves": {arm: {k: per_cell(c[k]) for k in LOGGED} for arm, c in curves.items()},
         "rewarded_seen": {arm: per_cell(curves[arm]["rewarded_seen"]) for arm in arms},   # (..., refreshes)
-        "visited": {arm: per_cell(c["present"].mean(axis=2)) for arm, c in curves.items()},
         "farmed": {"steps": farmed.sum(axis=-1), "r_i_before": np.where(farmed, last["r_i"], 0).sum(axis=-1),
                    "r_i_after": per_arm(np.where(farmed, r_i_after.reshape(copies, *farmed.shape), 0)
                                         .sum(axis=-1).reshape(copies * n_cells * n_seeds))},

@@ -22,6 +22,7 @@ import numpy as np
 
 import claims
 import env
+import stats
 from lab import outputs
 from beyond.claims import KEEPS_ABOVE
 from lab.registry import EXPERIMENTS, PAPER_FIGURES
@@ -536,6 +537,10 @@ def repair_findings(results, seed_sets):
         f"while their networks' own output on the steps the caregiver rewarded was "
         f"{mean(kept, 'output_on_rewarded'):.3f} (kept) and {mean(refit, 'output_on_rewarded'):.3f} (refitted); "
         "mean over q > 0.",
+        "- **Goals of the hacked learners, online − frozen**, pooled over the seed sets (a term per set): "
+        + "; ".join(f"q = {sets[0][1]['visit_rates'][i]:g}: " + ", ".join(
+            f"{label} {pooled_repair(groups, arm, i)}" for arm, label in ((kept, "kept"), (refit, "refitted")))
+            for i in visited) + ".",
         f"- **Goals**: the online ISR brought every hacked learner of a seed set back to "
         f"{pct(KEEPS_ABOVE, 0)} of its level {back(kept)} with its calibration kept, and {back(refit)} with "
         "it refitted.",
@@ -543,6 +548,16 @@ def repair_findings(results, seed_sets):
         f"{min(t['diff'] for t in tests):+.3f} and {max(t['diff'] for t in tests):+.3f} of the level "
         f"(smallest p {min(t['p'] for t in tests):.2g}) on every seed set and q.",
     ])
+
+
+def pooled_repair(groups, arm, i):
+    """Fig. 10: `arm` − frozen at visit rate i over the hacked learners of every seed set, a
+    term per set (stats.pooled_paired_t_test); '—' with too few learners."""
+    differences = [np.subtract(g[f"{arm}_kept"][i], g["isr_kept"][i]) for g in groups if g["learners"]]
+    try:
+        return effect(stats.pooled_paired_t_test(differences)._asdict())
+    except ValueError:
+        return "—"
 
 
 def thresholds(results, seed_sets):

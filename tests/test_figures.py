@@ -94,7 +94,7 @@ def test_the_committed_arrays_replot_to_the_committed_results(tmp_path):
     for name in names:
         assert filecmp.cmp(tmp_path / f"fig{name}.png", committed / f"fig{name}.png", shallow=False), name
     total = sum(p.stat().st_size for p in committed.glob("*.npz"))
-    assert total < 20 * 2 ** 20
+    assert total < 24 * 2 ** 20                  # most of it Fig. 6's recorded last episodes
 
 
 def assert_close(a, b, path=""):
@@ -121,7 +121,7 @@ def test_importing_figures_leaves_the_matplotlib_backend_alone():
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["10"], "unknown figure 10"),
+    (["11"], "unknown figure 11"),
     (["--seeds", "0"], "--seeds must give at least 2 seeds"),
     (["--seeds", "-3"], "--seeds takes a count N or a range A-B"),
     (["--seeds", "2005-2005"], "--seeds must give at least 2 seeds"),
@@ -285,4 +285,4 @@ def test_the_mlp_learner_flag_and_the_quick_default_figures(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "runs Figs 1 and 4 only" in err
     assert cli.default_figures(quick=True) == ["1", "2", "3", "4", "5", "6", "7"]
-    assert cli.default_figures(quick=False) == ["1", "2", "3", "3-instrument", "4", "5", "6", "7", "8", "9"]
+    assert cli.default_figures(quick=False) == ["1", "2", "3", "3-instrument", "4", "5", "6", "7", "8", "9", "10"]
