@@ -64,7 +64,8 @@ EXPERIMENTS = MappingProxyType({
         "`PartialPresence`: 6 visit rates × none / isr, and the online ISR arm", continues="internalization"),
     "repair": Experiment(
         bx.Repair, bx.repair, ("10",),
-        "`Repair`: Fig. 6's one-pass learners (4 data sizes) × 4 visit rates × none / isr / isr_online",
+        "`Repair`: Fig. 6's one-pass learners and ISRs × visit rates × none / frozen / online (calibration "
+        "kept, refitted)",
         continues="incomplete_internalization"),
     "thresholds": Experiment(
         bx.Thresholds, bx.thresholds, ("9",),

@@ -25,7 +25,7 @@ import env
 import stats
 from lab import outputs
 from beyond.claims import KEEPS_ABOVE
-from lab.registry import EXPERIMENTS, PAPER_FIGURES
+from lab.registry import EXPERIMENTS
 
 # The paper's Frozen arm kept learning with its caregiver in the training world: our frozen_authors.
 PAPER_FIG4 = {"frozen_authors": ".541 ± .026", "isr": ".630 ± .027", "oracle": ".672 ± .031"}
@@ -653,10 +653,10 @@ def timing(results, seed_sets):
             what, figs = _experiment_row(cost["experiment"])
             body.append([f"`{cost['experiment']}` ({what})", figs, f"{cost['seconds']:.1f}",
                          f"{cost['env_steps'] / 1e6:.2f} M", f"{cost['env_steps'] / cost['seconds'] / 1e3:.0f} k"])
-    seconds = {name: results[f"fig{name}"]["timing"]["seconds"] for name in ran}
-    paper = sum(v for k, v in seconds.items() if k in PAPER_FIGURES)
-    new = sum(v for k, v in seconds.items() if k not in PAPER_FIGURES)
-    body.append(["the paper's figures / ours (3-instrument, 8–10), in the same run", "",
+    costs = [c for name in ran for c in results[f"fig{name}"]["timing"]["experiments"]]
+    ours = lambda c: EXPERIMENTS[c["experiment"]].run.__module__.startswith("beyond")
+    paper, new = (sum(c["seconds"] for c in costs if ours(c) == mine) for mine in (False, True))
+    body.append(["the paper's experiments (experiments.py) / ours (beyond/), in the same run", "",
                  f"{paper:.1f} / {new:.1f} (ratio {new / paper:.2f})", "", ""])
     body.append(["the whole run, wall; peak memory (max RSS)", "",
                  f"{total.get('seconds_total', float('nan')):.1f}; {total.get('peak_memory_mb', float('nan')) / 1024:.2f} GB", "", ""])
