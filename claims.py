@@ -2,7 +2,7 @@
 
 Each function takes a run of experiments.py (as saved beside the figures and loaded back)
 and returns a JSON-ready dict: per-seed values, and the tests the claim rests on
-(stats.py). figures.py writes them into results.json; the README's tables quote them.
+(stats.py). figures.py writes them into results.json; the tables of README.md and docs/ quote them.
 
 Public names: tail_mean, paid_last, pay_ratio, effect, agree, caregiver_claims, isr_claims, new_world_claims, layout_claims,
 hacked_pairs, most_farmed, hacking_claims, finite, calibration_claims, helping_claims, headline.

@@ -11,7 +11,7 @@ chosen on import, so a notebook keeps its inline plots.
 figures/ (`--help` for the options); the running, saving and replotting is in lab/, which
 only the command line, `main`, imports.
 
-Deviations from the paper are marked `Deviation:` and listed in the README.
+Deviations from the paper are marked `Deviation:` and listed in docs/design.md.
 """
 import os
 
@@ -211,7 +211,7 @@ def figure_6(runs):
     pass over that data at our batch of 256 (red), the stated 1,000 updates (blue), and the
     authors' one pass, batch 1 with Adam (purple). Left: goals per episode, first (dotted)
     and last (solid) 510 episodes. Middle: Σ R_i / Σ R_s over the last 510 episodes, what the ISR paid against
-    what the caregiver would have paid (above 1.25: hacked; median over seeds, as the README's
+    what the caregiver would have paid (above 1.25: hacked; median over seeds, as the docs'
     table), with the count of seeds hacked beside each cell that has any. Right: the
     (view, action) the learners of the most hacked ISR farmed most. Mean ± SE over seeds.
     Deviation: the paper shows one run (layout "x", seed 1235); that version is

@@ -168,7 +168,7 @@ class MLPPolicy:
 class MLPInternalization(ex.Internalization):
     """Figs 1 and 4 left with the MLP learner (`python figures.py 1 4 --learner mlp`): Adam lr
     0.03, entropy bonus 0.03, and 18K socialization episodes (with the paper's 6K it reaches
-    43 % of the planner, with 18K 64 %)."""
+    a lower share of the planner: docs/beyond.md, the `mlp` table)."""
     agent: agents.AgentConfig = agents.AgentConfig(lr=0.03, entropy=0.03)
     socialization: int = 18000                      # 3 × the paper's 6K (see above)
     hidden: int = 64                                # hidden units
