@@ -44,7 +44,7 @@ class AgentConfig:
     gamma: float = 0.99          # discount of the reward-to-go within an episode (PPO's γ)
     beta1: float = 0.9           # Adam's first-moment decay
     beta2: float = 0.999         # Adam's second-moment decay
-    entropy: float = 0.01        # entropy bonus (PPO's default is 0; docs/design.md: why)
+    entropy: float = 0.01        # entropy bonus (PPO's default is 0; docs/deviations.md: why)
 
 
 def features(views):

@@ -59,7 +59,7 @@ class WorldConfig:
 
     @property
     def isr_codes(self):
-        """The view cells the ISR sees (one-hot): walls and the goal (docs/design.md: the ISR)."""
+        """The view cells the ISR sees (one-hot): walls and the goal (docs/deviations.md: the ISR)."""
         return (WALL, GOAL)
 
     def blocks(self):

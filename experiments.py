@@ -45,7 +45,7 @@ PRESENCE = MappingProxyType({"oracle": 1.0, "none": 0.0, "isr": 0.0,   # P of Eq
                              "isr_raw": 0.0})                           # and Fig. 4 right's raw-R_i ISR
 ISR_CONDITIONS = ("isr", "isr_raw")          # the conditions whose learners are paid by an ISR
 OOD_CONDITIONS = ("frozen", "frozen_authors", "isr", "oracle")   # Figs 4 right and 5 (`generalization`)
-ISR_CODES = env.WorldConfig().isr_codes                     # walls and goal (docs/design.md: the ISR)
+ISR_CODES = env.WorldConfig().isr_codes                     # walls and goal (docs/deviations.md: the ISR)
 HELPING_ISR_CODES = prosocial.ProsocialConfig().isr_codes    # + the ball and the caregiver's action
 PRESENCE_AT_ISR_RATE = "oracle_at_isr_rate"                 # Fig. 7's control: P = the ISR's pay rate
 # The quick budget's learner: 15 worlds per update instead of 30, so that a quarter of the
@@ -478,7 +478,7 @@ class Helping:
     isr_codes: tuple = HELPING_ISR_CODES            # walls, goal, ball, the caregiver's action
     isr_threshold: float | None = None              # the raw R_i of Eq. 1, as the authors' Fig. 7
     socialization: int = 6000                       # episodes of 100 steps = 6e5 steps (paper: 24e4;
-                                                    # docs/design.md, Fig. 7: why longer)
+                                                    # docs/deviations.md, Fig. 7: why longer)
     after: int = 2400                               # episodes after the caregiver's reward stops
     tail: int = 500                                 # "the last 500 episodes" of a phase
     helper_worlds: int = 400                        # worlds the scripted helper plays (the ceiling)

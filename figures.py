@@ -11,7 +11,7 @@ chosen on import, so a notebook keeps its inline plots.
 figures/ (`--help` for the options); the running, saving and replotting is in lab/, which
 only the command line, `main`, imports.
 
-Deviations from the paper are marked `Deviation:` and listed in docs/design.md.
+Deviations from the paper are marked `Deviation:` and listed in docs/deviations.md.
 """
 import os
 

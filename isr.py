@@ -30,10 +30,10 @@ class ISRConfig:
     max_grad_norm: float = 1.0    # global gradient-norm clip per model (original: 1.0)
     epochs: float = 1.0           # if updates is None: passes over the train split (original: 1)
     updates: int | None = 1000    # SGD updates whatever the data size (None: `epochs` passes)
-    zero_output: bool = True      # start the output layer at 0 (see init_params; docs/design.md: why)
+    zero_output: bool = True      # start the output layer at 0 (see init_params; docs/deviations.md: why)
     calibrate: bool = True        # shift the output's odds to pay, on the train split, what R_s paid
     calibration_size: int = 20000 # train transitions (evenly spaced in time) the odds are fitted on
-    action_input: bool = False    # the action as an input, one output (the authors' design; docs/design.md)
+    action_input: bool = False    # the action as an input, one output (the authors' design; docs/deviations.md)
     test_every: int = 10          # every 10th batch of episodes is held out (10%, as the original)
     curve_points: int = 25        # loss-curve evaluations during training (Fig. 3 left)
     eval_size: int = 3000         # transitions per split the loss curve is measured on
