@@ -23,6 +23,7 @@ import numpy as np
 import claims
 import env
 import stats
+from experiments import IncompleteInternalization, isr_training
 from lab import outputs
 from beyond.claims import KEEPS_ABOVE
 from lab.registry import EXPERIMENTS
@@ -130,19 +131,13 @@ def front(results, seed_sets):
 
 
 def few_steps(f6):
-    """'18–70': the SGD updates of our one-pass ISRs (batch 256) in the cells where a learner was
-    hacked, on any seed set."""
-    batch = ex_isr_batch()
+    """'18–71': the SGD updates of Fig. 6's one-pass ISRs (its first column) in the cells where
+    a learner was hacked, on any seed set."""
+    cfg = IncompleteInternalization()
+    batch = isr_training(cfg.source.isr, cfg.isr_training[0]).batch
     steps = [int(np.ceil(n / batch)) for _, r in f6 for row in r["seeds_hacked"][:1]
              for n, hacked in zip(r["isr_transitions"], row) if hacked]
     return f"{min(steps)}–{max(steps)}" if min(steps) != max(steps) else f"{min(steps)}"
-
-
-def ex_isr_batch():
-    """The batch of Fig. 6's one-pass column (its ISR settings)."""
-    from experiments import IncompleteInternalization, isr_training
-    cfg = IncompleteInternalization()
-    return isr_training(cfg.source.isr, cfg.isr_training[0]).batch
 
 
 def run_time(results, seed_sets):
