@@ -41,8 +41,8 @@ that action into held-out views (a counterfactual, so rare pairs are measured to
                    world, the real actions): what the caregiver pays;
   before_arrival   the learner's step just before it (two-agent world): never paid.
 
-Public names: LayoutStates, layout_states, expected_return; measure, single_agent_hazards,
-two_agent_hazards, in_chunks.
+Public names: LayoutStates, layout_states, expected_return; measure, stack_measures,
+single_agent_hazards, two_agent_hazards, in_chunks.
 """
 from typing import NamedTuple
 
@@ -210,6 +210,12 @@ def measure(model, data, hazards):
     for name, value in hazards(model, views, actions, r_s, readings["used"], data).items():
         out[f"hazard_{name}"] = value
     return out
+
+
+def stack_measures(measured, grid):
+    """The readings of several `measure` calls, one per cell of a grid (each (M, ...)), as
+    arrays (*grid, M, ...)."""
+    return {k: np.stack([m[k] for m in measured]).reshape(*grid, *measured[0][k].shape) for k in measured[0]}
 
 
 def _mean_where(values, mask):

@@ -451,8 +451,7 @@ def incomplete_internalization(cfg, seeds, socialized, log=quiet):
         "episodes": np.array([int(round(f * source.socialization)) for f in cfg.data_fractions]),
         "isr_training": np.array([{None: "one pass", AUTHORS: "authors' one pass"}.get(t) or f"{t:,} updates"
                                   for t in cfg.isr_training]),
-        "calibration": {k: np.stack([m[k] for m in measured]).reshape(n_budgets, n_sizes, *measured[0][k].shape)
-                        for k in measured[0]},                           # (budgets, sizes, S, ...)
+        "calibration": evaluation.stack_measures(measured, (n_budgets, n_sizes)),   # (budgets, sizes, S, ...)
         "curves": {k: np.concatenate([first["isr"][k], last["isr"][k]], axis=1).reshape(shape)
                    for k in LOGGED},                                     # (budgets, sizes, S, updates)
         "last": {"views": recorded["views"].reshape(*shape[:3], *recorded["views"].shape[1:]),

@@ -84,8 +84,7 @@ def isr_designs(cfg, seeds, socialized, log=quiet):
         "designs": np.array(cfg.designs), "trainings": np.array(["random output layer, one pass, raw",
                                                                  "zero output layer, 1,000 updates, calibrated"]),
         "social": {"goals": socialized.goals},                       # (S, updates) of socialization
-        "calibration": {k: np.stack([m[k] for m in measured]).reshape(*shape[:3], *measured[0][k].shape[1:])
-                        for k in measured[0]},
+        "calibration": evaluation.stack_measures(measured, shape[:2]),
         "after": {k: logs["isr"][k].reshape(shape) for k in LOGGED},
         "env_steps": logs["env_steps"],
     }
@@ -154,7 +153,7 @@ def caregiver_visits(cfg, policy, model, visits, world, agent, isr_cfg, stage):
                         has_isr=np.repeat([False, True], n), visits=np.tile(visits, 2))
     curves = {arm: {k: logs[k][i * n:(i + 1) * n] for k in LOGGED + ("present",)}
               for i, arm in enumerate(PRESENCE_ARMS[:2])}
-    refit = np.repeat([ONLINE_ARMS[c] == "isr_online_refit" for c in cfg.online_calibration], n)
+    refit = np.repeat([c == "refitted" for c in cfg.online_calibration], n)
     policy, model, visits = policy.tile(variants), model.tile(variants), np.tile(visits, variants)
     parts, seen, steps, rng = [], [], logs["env_steps"], stage("online", variants)
     for _ in range(cfg.after // cfg.online_every):
@@ -270,12 +269,10 @@ def repair(cfg, seeds, grid, log=quiet):
     data = grid.socialized.data
     measured = lambda model, groups: [evaluation.measure(model.select(np.arange(g * n_seeds, (g + 1) * n_seeds)),
                                                          data, evaluation.single_agent_hazards) for g in range(groups)]
-    stacked = lambda parts, shape: {k: np.stack([p[k] for p in parts]).reshape(*shape, *parts[0][k].shape)
-                                    for k in parts[0]}
     per_cell = lambda a: a.reshape(n_rates, n_cells, n_seeds, *a.shape[1:])
     arms = [ONLINE_ARMS[c] for c in cfg.online_calibration]
     per_arm = lambda a: dict(zip(arms, a.reshape(len(arms), n_rates, n_cells, n_seeds, *a.shape[1:])))
-    after = measured(online, copies * n_cells)
+    after, block = measured(online, copies * n_cells), n_rates * n_cells      # arm-major blocks of cells
     return {
         "seeds": np.array(seeds), "visit_rates": rates, "episodes_per_update": source.source.agent.worlds_per_seed,
         "tail_episodes": cfg.tail, "online_every": cfg.online_every,
@@ -287,9 +284,10 @@ def repair(cfg, seeds, grid, log=quiet):
         "farmed": {"steps": farmed.sum(axis=-1), "r_i_before": np.where(farmed, last["r_i"], 0).sum(axis=-1),
                    "r_i_after": per_arm(np.where(farmed, r_i_after.reshape(copies, *farmed.shape), 0)
                                         .sum(axis=-1).reshape(copies * n_cells * n_seeds))},
-        "calibration": {"before": stacked(measured(grid.model.select(learners), n_cells), (n_cells,)),
-                        "after": {arm: stacked(after[a * n_rates * n_cells:(a + 1) * n_rates * n_cells],
-                                               (n_rates, n_cells)) for a, arm in enumerate(arms)}},
+        "calibration": {"before": evaluation.stack_measures(measured(grid.model.select(learners), n_cells),
+                                                            (n_cells,)),
+                        "after": {arm: evaluation.stack_measures(after[a * block:(a + 1) * block], (n_rates, n_cells))
+                                  for a, arm in enumerate(arms)}},
         "env_steps": steps,
     }
 
