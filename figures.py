@@ -3,8 +3,9 @@
 One function per figure of the paper (figure_1 … figure_7, and figure_6_single_run, the
 paper's own one-run Fig. 6). Each takes the saved arrays of the experiments it shows,
 {experiment name: arrays} (experiments.py makes them), and returns (the matplotlib figure,
-its claims: claims.py). Fig. 3 carries one panel of ours, the ISR designs we did not choose
-(beyond/figures.py); our own Figs 8 and 9 are in beyond/ too. No matplotlib backend is
+its claims: claims.py). Fig. 3 carries one panel of ours, the ISR designs we did not choose,
+which the registry (lab/registry.py) hands to figure_3 from beyond/figures.py; our own Figs
+3-instrument and 8–10 are in beyond/ too. No matplotlib backend is
 chosen on import, so a notebook keeps its inline plots.
 
 `python figures.py` runs the experiments, saves their arrays and draws every figure into
@@ -32,8 +33,6 @@ import experiments as ex
 import plots
 import prosocial
 import stats
-from beyond import claims as beyond_claims
-from beyond import figures as beyond_figures
 
 
 # ---------------------------------------------------------------------------------------------
@@ -91,9 +90,11 @@ def figure_2(runs):
     return fig, {}
 
 
-def figure_3(runs):
+def figure_3(runs, last_panel=None):
     """Regenerate Figure 3: "Left: ISR train and test loss during training. Right: test loss
-    against the amount of socialization data."
+    against the amount of socialization data." `last_panel(ax, runs, n_seeds) → claims`, if
+    given, draws a third panel of ours beside them (the registry gives it the ISR designs,
+    beyond/figures.py), so that this module needs nothing of beyond/.
 
     Left: class-balanced MSE on a fixed subset of the train split and of the held-out test
     split, against transitions drawn. Right: the held-out test loss of ISRs trained on the
@@ -103,7 +104,10 @@ def figure_3(runs):
     """
     run = runs["internalization"]
     isr_log, n_seeds = run["isr"], len(run["seeds"])
-    fig, (left, right, designs) = plt.subplots(1, 3, figsize=(15, 3.8), gridspec_kw={"width_ratios": [1, 1, 1.2]})
+    if last_panel is None:
+        fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
+    else:
+        fig, (left, right, last) = plt.subplots(1, 3, figsize=(15, 3.8), gridspec_kw={"width_ratios": [1, 1, 1.2]})
     x = isr_log["samples"] / 1e3
     for key, color, style, label in (("test_loss", "tab:red", "-", "Test (held out)"),
                                      ("train_loss", "tab:blue", "--", "Train (dashed: the two nearly coincide)")):
@@ -121,11 +125,11 @@ def figure_3(runs):
     right.set_ylabel("Held-out test loss")
     for ax in (left, right):
         ax.set_title(f"mean ± SE over {n_seeds} seeds", fontsize=9)
-    compared = beyond_claims.design_claims(runs["isr_designs"])       # our panel (beyond/)
-    beyond_figures.design_panel(designs, compared, n_seeds)
-    return fig, {**claims.isr_claims(run),
-                 "isr_calibration": claims.calibration_claims(run["calibration"], {"after": run["after"]["isr"]}),
-                 "isr_designs": compared}
+    entry = {**claims.isr_claims(run),
+             "isr_calibration": claims.calibration_claims(run["calibration"], {"after": run["after"]["isr"]})}
+    if last_panel is not None:
+        entry.update(last_panel(last, runs, n_seeds))
+    return fig, entry
 
 
 def figure_4(runs):

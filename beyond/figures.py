@@ -4,7 +4,8 @@ Fig. 8 (a caregiver present in a share q of the episodes), Fig. 9 (sensitivity) 
 figure function takes the runs {experiment: arrays} and returns (matplotlib figure, claims),
 as figures.py's paper figures.
 
-Public names: figure_8, figure_9, figure_10, pay_curves, instrument_after, figure_instrument, design_panel, interval_line.
+Public names: figure_8, figure_9, figure_10, pay_curves, instrument_after, figure_instrument, isr_designs_panel,
+design_panel, interval_line.
 """
 import matplotlib.pyplot as plt
 import numpy as np
@@ -255,6 +256,14 @@ def figure_9(runs):
     c.set_title("(c) the learner's features (mean, 95 % interval)", fontsize=9)
     c.legend(fontsize=8, frameon=False, loc="upper left", ncol=2)
     return fig, {"thresholds": th, "grid": grid, "features": feats}
+
+
+def isr_designs_panel(ax, runs, n_seeds):
+    """Fig. 3's last panel (figures.figure_3's `last_panel`): the ISR designs re-run; returns
+    its claims under "isr_designs"."""
+    compared = beyond_claims.design_claims(runs["isr_designs"])
+    design_panel(ax, compared, n_seeds)
+    return {"isr_designs": compared}
 
 
 def design_panel(ax, compared, n_seeds):

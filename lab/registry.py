@@ -10,6 +10,7 @@ Adding an experiment means adding its line here and its own code.
 Public names: Experiment, EXPERIMENTS, Figure, FIGURES, PAPER_FIGURES, needs.
 """
 from dataclasses import dataclass
+from functools import partial
 from types import MappingProxyType
 from typing import Callable
 
@@ -90,7 +91,7 @@ class Figure:
 
 
 FIGURES = MappingProxyType({
-    "1": Figure(figures.figure_1), "2": Figure(figures.figure_2), "3": Figure(figures.figure_3),
+    "1": Figure(figures.figure_1), "2": Figure(figures.figure_2), "3": Figure(partial(figures.figure_3, last_panel=beyond_figures.isr_designs_panel)),
     "3-instrument": Figure(beyond_figures.figure_instrument, beyond_claims.headline, paper=False),
     "4": Figure(figures.figure_4), "5": Figure(figures.figure_5), "6": Figure(figures.figure_6),
     "7": Figure(figures.figure_7),
