@@ -64,10 +64,10 @@ def rows(header, body):
 # ---------------------------------------------------------------------------------------------
 # The tables
 
-def all_sets(results, seed_sets, figure):
-    """[(seed range, that set's entry of `figure`)]: the committed run first, then every seed
-    set that ran the figure."""
-    return [("1234-1243", results[figure])] + [(k, v[figure]) for k, v in sorted(seed_sets.items()) if figure in v]
+def all_sets(results, seed_sets, figure, committed="1234–1243"):
+    """[(seed range, that set's entry of `figure`)]: the committed run first (labelled
+    `committed`), then every seed set that ran the figure."""
+    return [(committed, results[figure])] + [(k, v[figure]) for k, v in sorted(seed_sets.items()) if figure in v]
 
 
 def front(results, seed_sets):
@@ -452,8 +452,7 @@ def helping_controls(results, seed_sets):
 def helping_seed_sets(results, seed_sets):
     """Fig. 7 on every seed set with it."""
     body = []
-    for name, r in [("1234–1243 (the committed run)", results["fig7"])] + sorted(
-            (k, v["fig7"]) for k, v in seed_sets.items() if "fig7" in v):
+    for name, r in all_sets(results, seed_sets, "fig7", committed="1234–1243 (the committed run)"):
         isr, none = np.asarray(r["isr_fraction_of_socialized"]), np.asarray(r["none_fraction_of_socialized"])
         social = np.asarray(r["socialized_goals_per_episode"])
         body.append([name, f"{pct(r['socialized_fraction_of_helper'], 0)} (lowest seed "
