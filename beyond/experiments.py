@@ -284,8 +284,7 @@ def repair(cfg, seeds, grid, log=quiet):
         "farmed": {"steps": farmed.sum(axis=-1), "r_i_before": np.where(farmed, last["r_i"], 0).sum(axis=-1),
                    "r_i_after": per_arm(np.where(farmed, r_i_after.reshape(copies, *farmed.shape), 0)
                                         .sum(axis=-1).reshape(copies * n_cells * n_seeds))},
-        "calibration": {"before": evaluation.stack_measures(measured(grid.model.select(learners), n_cells),
-                                                            (n_cells,)),
+        "calibration": {"before": {k: pick(v) for k, v in grid.run["calibration"].items()},   # Fig. 6 measured them
                         "after": {arm: evaluation.stack_measures(after[a * block:(a + 1) * block], (n_rates, n_cells))
                                   for a, arm in enumerate(arms)}},
         "env_steps": steps,
