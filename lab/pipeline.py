@@ -24,7 +24,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 
 import experiments as ex
-from lab import outputs, terminal
+from lab import outputs, report, terminal
 from lab.registry import EXPERIMENTS, FIGURES, LEARNERS, file_name, needs
 
 COMMITTED = Path(__file__).resolve().parent.parent / "figures" / "results.json"   # the paper-scale run
@@ -222,11 +222,24 @@ def run_figures(args):
                              "bare_world_steps_per_second": {
                                  f"{n} worlds": terminal.steps_per_second(n) for n in (n_worlds, 3 * n_worlds)}}
         outputs.write_json(results_path, results)
+    _rewrite_documents(args, results_path)
     print(f"wrote {args.out}/: " + ", ".join(file_name(n) for n in names) + ", results.json"
           + "".join(f", {e}.npz" for e in drawn["learned"]))
     for name in names:
         print(f"  Fig. {name}: {FIGURES[name].headline(name, results[f'fig{name}'])}")
     return 0
+
+
+def _rewrite_documents(args, results_path):
+    """After a paper-scale run into the committed folder, the tables of README.md and docs/
+    (lab/report.py) from its results: they describe what is beside them, timings included."""
+    if args.quick or Path(args.out).resolve() != COMMITTED.parent.resolve():
+        return
+    try:
+        for path in report.rewrite(results_path):
+            log(f"rewrote the tables of {path}")
+    except ValueError as error:
+        log(f"the documents' tables were not rewritten ({error}); run python -m lab.report")
 
 
 def _check_scale(results, results_path, quick):

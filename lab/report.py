@@ -9,8 +9,11 @@ number in them is typed by hand. It also writes figures/pooled.json: each
 comparison of Figs 4 right, 5 and 7 pooled over every seed set (claims.pooled_claims).
 Controls (a run with one setting changed) are kept in figures/controls/.
 
-Usage: python -m lab.report [--check] [--results figures/results.json]  (from the repository's root)
-Public names: DOCUMENTS, TABLES, render, update, pooled_json, main.
+A full run into figures/ (`python figures.py`) rewrites them too, so that the documents
+always describe the results beside them.
+
+Usage: python -m lab.report [--check] [--results figures/results.json]
+Public names: DOCUMENTS, TABLES, render, update, rewrite, pooled_json, main.
 """
 import argparse
 import json
@@ -143,7 +146,7 @@ def few_steps(f6):
 def run_time(results, seed_sets):
     """The README's line on what the first command costs (the committed run's timing)."""
     t = results["timing"]
-    return (f"The committed run took {t['seconds_total'] / 60:.1f} minutes on {t['jobs']} cores "
+    return (f"The run in `figures/` took {t['seconds_total'] / 60:.1f} minutes on {t['jobs']} cores "
             f"(peak memory {t['peak_memory_mb'] / 1024:.1f} GB in the main process, "
             f"{(t['peak_memory_mb_of_a_worker'] or 0) / 1024:.1f} GB in the largest worker).")
 
@@ -690,7 +693,8 @@ TABLES = {"front": front, "run_time": run_time, "internalization": internalizati
           "partial_presence": partial_presence, "repair": repair, "repair_findings": repair_findings, "thresholds": thresholds, "grid_ood": grid_ood,
           "features": features, "beyond_seed_sets": beyond_seed_sets, "mlp": mlp, "timing": timing}
 BLOCK = re.compile(r"<!-- results:(\w+) -->\n.*?<!-- /results -->", re.S)
-# The documents whose result blocks `main` writes, relative to the repository's root.
+ROOT = Path(__file__).resolve().parent.parent
+# The documents whose result blocks `rewrite` writes, relative to the repository's root.
 DOCUMENTS = ("README.md", "docs/results.md", "docs/beyond.md", "docs/deviations.md", "docs/usage.md",
              "docs/performance.md")
 
@@ -730,31 +734,41 @@ def update(texts, tables):
     return {path: BLOCK.sub(replace, text) for path, text in texts.items()}
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description="Rewrite (or --check) the result tables of README.md and docs/ "
-                                                 "from results.json.")
-    parser.add_argument("--results", default="figures/results.json")
-    parser.add_argument("--check", action="store_true", help="exit 1 if a table or pooled.json is stale")
-    args = parser.parse_args(argv)
-    pooled_path = Path(args.results).parent / "pooled.json"
+def rewrite(results_path, check=False):
+    """Rewrite the DOCUMENTS' tables and pooled.json (beside results_path) from the results,
+    or with `check` only see whether they are current. Returns the paths that were (or would
+    be) rewritten; a ValueError says why the tables cannot be made."""
+    pooled_path = Path(results_path).parent / "pooled.json"
     try:
-        texts = {path: path.read_text() for path in map(Path, DOCUMENTS)}
-        results, seed_sets = load(args.results)
+        texts = {path: path.read_text() for path in (ROOT / d for d in DOCUMENTS)}
+        results, seed_sets = load(results_path)
         new = update(texts, render(results, seed_sets))
         pooled_text = pooled_json(results, seed_sets)
         old_pooled = pooled_path.read_text() if pooled_path.exists() else None
-    except (OSError, ValueError, KeyError) as error:
+    except (OSError, KeyError) as error:
+        raise ValueError(f"{type(error).__name__}: {error}") from None
+    stale = [path for path, text in new.items() if text != texts[path]] + ([pooled_path] if pooled_text != old_pooled else [])
+    if not check:
+        for path in stale:
+            text = pooled_text if path == pooled_path else new[path]
+            outputs.save_file(path, lambda tmp, text=text: Path(tmp).write_text(text))
+    return stale
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Rewrite (or --check) the result tables of README.md and docs/ "
+                                                 "from results.json.")
+    parser.add_argument("--results", default=str(ROOT / "figures" / "results.json"))
+    parser.add_argument("--check", action="store_true", help="exit 1 if a table or pooled.json is stale")
+    args = parser.parse_args(argv)
+    try:
+        stale = rewrite(args.results, check=args.check)
+    except ValueError as error:
         sys.exit(f"lab.report: {error}")
     if args.check:
-        stale = new != texts or pooled_text != old_pooled
         sys.exit("lab.report: a result table or pooled.json is stale; run python -m lab.report" if stale else 0)
-    for path, text in new.items():
-        if text != texts[path]:
-            outputs.save_file(path, lambda tmp, text=text: Path(tmp).write_text(text))
-            print(f"rewrote the result tables of {path}")
-    if pooled_text != old_pooled:
-        outputs.save_file(pooled_path, lambda tmp: Path(tmp).write_text(pooled_text))
-        print(f"rewrote {pooled_path}")
+    for path in stale:
+        print(f"rewrote {path}")
 
 
 def pooled_json(results, seed_sets):

@@ -230,3 +230,19 @@ def test_the_lesson_runs_from_anywhere_and_copied_out(background):
 def test_the_lesson_fits_a_slide():
     lines = LESSON.read_text().splitlines()
     assert len(lines) <= 32 and max(len(line) for line in lines) <= 90
+
+
+def test_a_run_with_other_timings_makes_the_documents_stale_and_rewrite_mends_them(tmp_path):
+    """A paper-scale run into figures/ records its own timings; lab.report.rewrite (which such
+    a run calls) finds the tables that quote them stale, and nothing else."""
+    for name in ("seed_sets", "controls", "mlp"):
+        shutil.copytree(ROOT / "figures" / name, tmp_path / name)
+    shutil.copy(ROOT / "figures" / "pooled.json", tmp_path)
+    results = report.load(ROOT / "figures" / "results.json")[0]
+    raw = (ROOT / "figures" / "results.json").read_text()
+    (tmp_path / "results.json").write_text(raw)
+    assert report.rewrite(tmp_path / "results.json", check=True) == []
+    seconds = results["timing"]["seconds_total"]
+    (tmp_path / "results.json").write_text(raw.replace(f'"seconds_total": {seconds}', f'"seconds_total": {seconds + 60}'))
+    stale = report.rewrite(tmp_path / "results.json", check=True)
+    assert sorted(path.name for path in stale) == ["README.md", "performance.md"]
