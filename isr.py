@@ -10,7 +10,7 @@ This module imports nothing else of ours: views are integer cell codes, and the 
 says which codes exist (`codes`).
 
 Public names: ISRConfig, encode, init_params, forward, backward, mse, clip_by_norm,
-predict, network_input, action_grad, optimizer_state, descend, balanced_sampler, balanced_loss,
+pack, predict, network_input, action_grad, optimizer_state, descend, balanced_sampler, balanced_loss,
 SocialRewardData, train_isr, train_step, ISR, Several, ODDS_CEILING, shift_odds, calibrate_odds.
 """
 from dataclasses import dataclass
@@ -134,35 +134,48 @@ def clip_by_norm(grads, max_norm):
     return {k: g * scale for k, g in grads.items()}
 
 
+def pack(arrays):
+    """The arrays of a dict side by side in one vector, in the order of their names (the
+    params' and the gradients' dicts are built in different orders): an optimizer step is
+    then a few operations for every layer at once, not a few per layer."""
+    return np.concatenate([arrays[k].ravel() for k in sorted(arrays)])
+
+
 def optimizer_state(params, cfg):
-    """Zeroed optimizer state: SGD's velocity, or Adam's two moments and step count."""
-    zeros = lambda: {k: np.zeros_like(p) for k, p in params.items()}
+    """Zeroed optimizer state: SGD's velocity, or Adam's two moments and step count, each
+    packed as the params are. The params are packed into one vector, state["params"], and
+    the dict's arrays become views of it, so that `descend` moves every layer at once."""
+    if cfg.optimizer not in ("sgd", "adam"):
+        raise ValueError(f"optimizer must be 'sgd' or 'adam', got {cfg.optimizer!r}")
+    packed, start = pack(params), 0
+    for k in sorted(params):
+        params[k], start = packed[start:start + params[k].size].reshape(params[k].shape), start + params[k].size
     if cfg.optimizer == "sgd":
-        return {"velocity": zeros()}
-    if cfg.optimizer == "adam":
-        return {"m": zeros(), "v": zeros(), "k": 0}
-    raise ValueError(f"optimizer must be 'sgd' or 'adam', got {cfg.optimizer!r}")
+        return {"params": packed, "velocity": np.zeros_like(packed)}
+    return {"params": packed, "m": np.zeros_like(packed), "v": np.zeros_like(packed), "k": 0}
 
 
-def descend(params, grads, state, cfg):
-    """One descent step, in place: SGD with momentum (v ← μ·v − lr·g; θ ← θ + v), or Adam
+def descend(state, grad, cfg):
+    """One descent step of the packed params (state["params"]), in place, along the packed
+    gradient `grad`: SGD with momentum (v ← μ·v − lr·g; θ ← θ + v), or Adam
     (θ ← θ − lr·m̂ / (√v̂ + 1e-8), m̂ and v̂ the bias-corrected moments, as torch's)."""
+    params = state["params"]
     if cfg.optimizer == "sgd":
-        for k in params:
-            state["velocity"][k] = cfg.momentum * state["velocity"][k] - cfg.lr * grads[k]
-            params[k] += state["velocity"][k]
+        velocity = state["velocity"]
+        velocity *= cfg.momentum
+        velocity -= cfg.lr * grad
+        params += velocity
         return
     (b1, b2), state["k"] = cfg.betas, state["k"] + 1
     step_size = cfg.lr / (1 - b1 ** state["k"])
     root_correction = (1 - b2 ** state["k"]) ** 0.5          # Python floats keep float32 arrays float32
-    for k in params:                                    # in place: the authors' batch 1 takes 10^5 steps
-        m, v, g = state["m"][k], state["v"][k], grads[k]
-        m *= b1
-        m += (1 - b1) * g
-        v *= b2
-        v += (1 - b2) * g * g
-        denom = np.sqrt(v) / root_correction + 1e-8
-        params[k] -= step_size * m / denom
+    m, v = state["m"], state["v"]                        # in place: the authors' batch 1 takes 10^5 steps
+    m *= b1
+    m += (1 - b1) * grad
+    v *= b2
+    v += (1 - b2) * grad * grad
+    denom = np.sqrt(v) / root_correction + 1e-8
+    params -= step_size * m / denom
 
 
 class SocialRewardData:
@@ -287,9 +300,14 @@ def train_isr(data, cfg, rng, codes, n_actions, n_train=None, curve=True):
             log["test_loss"].append(balanced_loss(params, data, test_eval, codes))
         if step == n_updates:
             break
-        if step % per_draw == 0:
-            drawn = sample(cfg.batch, min(per_draw, n_updates - step))
-        train_step(params, state, *data.rows(train[drawn[:, step % per_draw]]), cfg, codes, n_actions)
+        if step % per_draw == 0:                             # draw and encode per_draw batches at once
+            drawn = sample(cfg.batch, min(per_draw, n_updates - step))           # (M, batches, B)
+            views, actions, target = data.rows(train[drawn].reshape(n_models, -1))
+            x = network_input(params, views, actions, codes).reshape(*drawn.shape, -1)
+            x, actions, target = (np.ascontiguousarray(a.swapaxes(0, 1)) for a in
+                                  (x, actions.reshape(drawn.shape), target.reshape(drawn.shape)))
+        i = step % per_draw
+        train_step(params, state, x[i], actions[i], target[i], cfg, n_actions)
     log = {k: np.array(v).T if k != "samples" else np.array(v) for k, v in log.items()}
     log["final_test_loss"] = balanced_loss(params, data, data.test_index, codes)
     if curve:
@@ -297,13 +315,13 @@ def train_isr(data, cfg, rng, codes, n_actions, n_train=None, curve=True):
     return params, log
 
 
-def train_step(params, state, views, actions, target, cfg, codes, n_actions, scale=None):
+def train_step(params, state, x, actions, target, cfg, n_actions, scale=None):
     """One minibatch step of every model, in place: MSE of y(s)_a (or of y(s, a) with
     cfg.action_input) against R_s, backprop, gradient clipping, SGD with momentum or Adam
     (cfg.optimizer; state: `optimizer_state`).
-    views (M, B, v, v), actions and target (M, B); scale (M,): multiplies each model's
-    gradient (0 leaves a model as it is)."""
-    y, acts = forward(params, network_input(params, views, actions, codes))
+    x (M, B, D) the network's input (`network_input`), actions and target (M, B); scale (M,):
+    multiplies each model's gradient (0 leaves a model as it is)."""
+    y, acts = forward(params, x)
     if cfg.action_input:
         _, dloss_dr = mse(y[..., 0], target)
         dloss_dy = dloss_dr[..., None]
@@ -313,7 +331,7 @@ def train_step(params, state, views, actions, target, cfg, codes, n_actions, sca
     grads = clip_by_norm(backward(params, acts, dloss_dy), cfg.max_grad_norm)
     if scale is not None:
         grads = {k: g * scale[:, None, None].astype(g.dtype) for k, g in grads.items()}
-    descend(params, grads, state, cfg)
+    descend(state, pack(grads), cfg)
 
 
 class ISR:

@@ -30,7 +30,7 @@ from beyond.learners import FEATURE_SETS, FeatureSubsets, feature_mask
 from experiments import (LOGGED, PRESENCE, Generalization, IncompleteInternalization, Internalization,
                          caregiver_leaves, isr_training, ood_test_layouts, quiet, shared_rng, socialize, streams,
                          train_isr)
-from isr import ISRConfig, Several, balanced_sampler, optimizer_state, train_step
+from isr import ISRConfig, Several, balanced_sampler, network_input, optimizer_state, train_step
 
 
 
@@ -205,8 +205,9 @@ def fine_tune(params, views, actions, r_s, eligible, cfg, rng, codes, n_actions,
     m = np.arange(len(views))[:, None]
     for _ in range(updates):
         index = sample(cfg.batch)
-        train_step(params, state, views[m, index], actions[m, index].astype(np.int64),
-                   r_s[m, index].astype(np.float32), cfg, codes, n_actions, has_data)
+        acted = actions[m, index].astype(np.int64)
+        train_step(params, state, network_input(params, views[m, index], acted, codes), acted,
+                   r_s[m, index].astype(np.float32), cfg, n_actions, has_data)
     return params
 
 

@@ -80,7 +80,7 @@ def test_the_authors_training_batch_1_and_adam_learns_on_a_separable_set():
     assert (log["final_test_loss"] < 0.1 * log["test_loss"][:, 0]).all()
     params = {"w": np.ones((1, 1, 1), np.float32)}
     state = isr.optimizer_state(params, cfg)
-    isr.descend(params, {"w": np.full((1, 1, 1), 0.5, np.float32)}, state, cfg)
+    isr.descend(state, np.full(1, 0.5, np.float32), cfg)
     assert params["w"][0, 0, 0] == pytest.approx(1 - cfg.lr, rel=1e-4)     # first step: lr · sign(g)
     with pytest.raises(ValueError, match="optimizer must be"):
         isr.optimizer_state(params, isr.ISRConfig(optimizer="rmsprop"))
