@@ -149,7 +149,9 @@ def optimizer_state(params, cfg):
         raise ValueError(f"optimizer must be 'sgd' or 'adam', got {cfg.optimizer!r}")
     packed, start = pack(params), 0
     for k in sorted(params):
-        params[k], start = packed[start:start + params[k].size].reshape(params[k].shape), start + params[k].size
+        size = params[k].size
+        params[k] = packed[start:start + size].reshape(params[k].shape)
+        start += size
     if cfg.optimizer == "sgd":
         return {"params": packed, "velocity": np.zeros_like(packed)}
     return {"params": packed, "m": np.zeros_like(packed), "v": np.zeros_like(packed), "k": 0}
@@ -304,7 +306,7 @@ def train_isr(data, cfg, rng, codes, n_actions, n_train=None, curve=True):
             drawn = sample(cfg.batch, min(per_draw, n_updates - step))           # (M, batches, B)
             views, actions, target = data.rows(train[drawn].reshape(n_models, -1))
             x = network_input(params, views, actions, codes).reshape(*drawn.shape, -1)
-            x, actions, target = (np.ascontiguousarray(a.swapaxes(0, 1)) for a in
+            x, actions, target = (np.ascontiguousarray(a.swapaxes(0, 1)) for a in   # (batches, M, B, ...)
                                   (x, actions.reshape(drawn.shape), target.reshape(drawn.shape)))
         i = step % per_draw
         train_step(params, state, x[i], actions[i], target[i], cfg, n_actions)

@@ -220,7 +220,9 @@ def run_figures(args):
                              "peak_memory_mb": outputs.peak_memory_mb(), "jobs": getattr(args, "jobs", 1),
                              "peak_memory_mb_of_a_worker": outputs.peak_memory_mb("children"), "figures": names,
                              "bare_world_steps_per_second": {
-                                 f"{n} worlds": terminal.steps_per_second(n) for n in (n_worlds, 3 * n_worlds)}}
+                                 f"{n} worlds": terminal.steps_per_second(n) for n in (n_worlds, 3 * n_worlds)},
+                             "learner_steps_per_second": {
+                                 f"{n_worlds} worlds": terminal.learner_steps_per_second(len(args.seeds))}}
         outputs.write_json(results_path, results)
     _rewrite_documents(args, results_path)
     print(f"wrote {args.out}/: " + ", ".join(file_name(n) for n in names) + ", results.json"

@@ -677,6 +677,10 @@ def timing(results, seed_sets):
     paper, new = (sum(c["seconds"] for c in costs if ours(c) == mine) for mine in (False, True))
     body.append(["the paper's experiments (experiments.py) / ours (beyond/), in the same run", "",
                  f"{paper:.1f} / {new:.1f} (ratio {new / paper:.2f})", "", ""])
+    for worlds, learner in total.get("learner_steps_per_second", {}).items():
+        bare = total["bare_world_steps_per_second"][worlds]
+        body.append([f"benchmarks at {worlds}: the learner (`agents.learn`, caregiver present) / the bare world "
+                     "(random actions)", "", "", "", f"{learner / 1e3:.0f} k / {bare / 1e3:.0f} k (ratio {learner / bare:.2f})"])
     body.append(["the whole run, wall; peak memory (max RSS), main process / largest worker", "",
                  f"{total.get('seconds_total', float('nan')):.1f}; {total.get('peak_memory_mb', float('nan')) / 1024:.2f} GB / "
                  f"{(total.get('peak_memory_mb_of_a_worker') or float('nan')) / 1024:.2f} GB", "", ""])

@@ -1,13 +1,15 @@
 """lab/terminal.py — the caregiver's world in the terminal: `python -m lab.terminal` prints
 random worlds, `python -m lab.terminal --play 40` plays the shortest-path planner step by step;
-and `steps_per_second`, the bare batched world's speed (the benchmark the run records).
+and `steps_per_second` and `learner_steps_per_second`, the bare batched world's speed and the
+learner's in the same worlds (the benchmarks a full run records).
 
-Public names: main, play, steps_per_second.
+Public names: main, play, steps_per_second, learner_steps_per_second.
 """
 import time
 
 import numpy as np
 
+import agents
 from env import Action, GridWorld, WorldConfig, planner_steps, render_ascii
 
 
@@ -21,6 +23,18 @@ def steps_per_second(n_worlds, seconds=0.5):
         for a in actions:
             world.step(a)
     return round(world.env_steps / (time.perf_counter() - start))
+
+
+def learner_steps_per_second(n_seeds, updates=20):
+    """Environment steps per second of n_seeds fresh learners (agents.learn, 30 worlds each,
+    so n_seeds · 30 worlds) with the caregiver present, no ISR, nothing recorded: every
+    learning step (features, policy, the world, the update) beside `steps_per_second`'s
+    world alone."""
+    agent = agents.AgentConfig()
+    policy = agents.Policy.for_world(n_seeds, WorldConfig())
+    start = time.perf_counter()
+    logs = agents.learn(policy, WorldConfig(), agent, updates * agent.worlds_per_seed, 1.0, np.random.default_rng(0))
+    return round(logs["env_steps"] / (time.perf_counter() - start))
 
 
 def main(argv=None):

@@ -44,6 +44,26 @@ def test_clip_by_norm_caps_each_models_norm():
     np.testing.assert_allclose(clipped["W1"][1], grads["W1"][1])   # small: untouched
 
 
+def test_a_packed_step_moves_each_layer_by_its_own_gradient():
+    """optimizer_state packs the params into one vector (the dict's arrays become views of
+    it) and descend moves them all at once: one SGD step from rest is θ − lr·g for every
+    layer, each by its own gradient (backward builds its dict in reverse layer order)."""
+    rng = np.random.default_rng(0)
+    params = isr.init_params((6, 4, 3), n_models=2, rng=rng)
+    params["b1"] += 0.5                                       # every ReLU on: every layer has a gradient
+    before = {k: p.copy() for k, p in params.items()}
+    x, actions = rng.random((2, 5, 6)).astype(np.float32), rng.integers(0, 3, (2, 5))
+    target = rng.random((2, 5)).astype(np.float32)
+    cfg = isr.ISRConfig(lr=0.1, max_grad_norm=1e6)
+    y, acts = isr.forward(params, x)
+    _, dloss = isr.mse(np.take_along_axis(y, actions[..., None], axis=-1)[..., 0], target)
+    grads = isr.backward(params, acts, isr.action_grad(dloss, actions, 3))
+    state = isr.optimizer_state(params, cfg)
+    isr.train_step(params, state, x, actions, target, cfg, n_actions=3)
+    for k in before:
+        np.testing.assert_allclose(params[k], before[k] - cfg.lr * grads[k], rtol=1e-5, atol=1e-7, err_msg=k)
+
+
 def separable_data(n_models=2, episodes=40, block=20, seed=0):
     """Views where R_s = 0.4 exactly when the goal (code 8) is ahead and the action is 2."""
     rng = np.random.default_rng(seed)
