@@ -687,6 +687,28 @@ def timing(results, seed_sets):
     return rows(["experiment (config)", "figures", "seconds", "env steps", "steps/s"], body)
 
 
+def chains(results, seed_sets):
+    """The longest chain of experiments that continue each other's learners, in the committed
+    full run: with one process per experiment, no number of cores runs it in less."""
+    costs = {c["experiment"]: c["seconds"] for name in results.get("timing", {}).get("figures", [])
+             for c in results[f"fig{name}"]["timing"]["experiments"]}
+
+    def longest(name, skip=()):
+        followers = [longest(e, skip) for e in costs if EXPERIMENTS[e].continues == name and e not in skip]
+        best = max(followers, key=lambda chain: chain[0], default=(0.0, []))
+        return costs[name] + best[0], [name] + best[1]
+
+    def sentence(skip=()):
+        seconds, names = max((longest(e, skip) for e in costs if not EXPERIMENTS[e].continues and e not in skip),
+                             key=lambda chain: chain[0])
+        return f"{' → '.join(f'`{n}`' for n in names)}, {seconds:.0f} s"
+    total = sum(costs.values())
+    return (f"In the committed run the experiments took {total:.0f} s in all, so two cores need at least "
+            f"{total / 2:.0f} s however the work is shared. The longest chain is {sentence()}; without Fig. 10 "
+            f"(`repair`) it is {sentence(skip=('repair',))}. With one process per experiment, no number of "
+            "cores makes a run shorter than its longest chain.")
+
+
 TABLES = {"front": front, "run_time": run_time, "internalization": internalization, "seed_sets": seed_sets, "calibration": calibration,
           "reliability": reliability,
           "isr_designs": isr_designs, "new_worlds": new_worlds, "layouts": layouts,
@@ -695,7 +717,8 @@ TABLES = {"front": front, "run_time": run_time, "internalization": internalizati
           "grid_instrument": grid_instrument, "zero_output": zero_output,
           "helping": helping, "helping_seed_sets": helping_seed_sets, "helping_controls": helping_controls,
           "partial_presence": partial_presence, "repair": repair, "repair_findings": repair_findings, "thresholds": thresholds, "grid_ood": grid_ood,
-          "features": features, "beyond_seed_sets": beyond_seed_sets, "mlp": mlp, "timing": timing}
+          "features": features, "beyond_seed_sets": beyond_seed_sets, "mlp": mlp, "timing": timing,
+          "chains": chains}
 BLOCK = re.compile(r"<!-- results:(\w+) -->\n.*?<!-- /results -->", re.S)
 ROOT = Path(__file__).resolve().parent.parent
 # The documents whose result blocks `rewrite` writes, relative to the repository's root.
