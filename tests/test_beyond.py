@@ -181,16 +181,16 @@ def repair_claims():
     return claims.repair_claims(beyond.repair(cfg, seeds, grid))
 
 
-@pytest.mark.background(compute=repair_claims)
-def test_a_caregivers_visits_stop_the_hacking_of_an_incomplete_isr(background):
+def test_a_caregivers_visits_stop_the_hacking_of_an_incomplete_isr():
     """Fig. 10: both learners hacked their ISR at the end of Fig. 6. Without visits (q = 0)
     they stay hacked, frozen or online (nothing to train on). At q = 0.25, as at paper scale:
     the frozen ISR is still hacked, while training it online stops the hacking, whether its
     calibration is kept or refitted, and it no longer pays the farmed steps; its network pays
     the steps the caregiver rewarded as before, and the refitted calibration pays the goal
     more than the kept one, whose odds factor was fitted to the old network."""
-    hacked = background["hacked"]
-    assert hacked["learners"] == 2 and background["fig6_seeds_hacked"] == [2]
+    found = repair_claims()
+    hacked = found["hacked"]
+    assert hacked["learners"] == 2 and found["fig6_seeds_hacked"] == [2]
     for arm in ("isr", "isr_online", "isr_online_refit"):
         assert hacked[f"{arm}_hacked_at_end"][0] == 2                           # q = 0
     assert hacked["isr_hacked_at_end"][1] >= 1                                   # frozen, q = 0.25

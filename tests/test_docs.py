@@ -214,11 +214,10 @@ def lesson_runs():
         return run_lesson(LESSON, elsewhere), run_lesson(Path(copied) / "lesson.py", copied)
 
 
-@pytest.mark.background(compute=lesson_runs)
-def test_the_lesson_runs_from_anywhere_and_copied_out(background):
+def test_the_lesson_runs_from_anywhere_and_copied_out():
     """Both runs print the three conditions, the paired test and what the ISR paid, and save
     the plot; every learner without an ISR ends below the same learner with it."""
-    for printed, plotted in background:
+    for printed, plotted in lesson_runs():
         assert plotted and len(printed) == 5
         goals = {line.split()[0]: np.array(re.findall(r"\d+\.\d+", line), dtype=float) for line in printed[:3]}
         assert (goals["isr"] > goals["none"] + 1.0).all() and (goals["none"] < 0.5).all()
