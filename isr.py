@@ -135,16 +135,19 @@ def clip_by_norm(grads, max_norm):
 
 
 def pack(arrays):
-    """The arrays of a dict side by side in one vector, in the order of their names (the
-    params' and the gradients' dicts are built in different orders): an optimizer step is
-    then a few operations for every layer at once, not a few per layer."""
+    """The arrays of a dict side by side in one vector, in the order of their names: an
+    optimizer step is then a few operations for every layer at once, not a few per layer.
+    Any fixed order would do, as long as params and gradients share it; the dicts' own
+    orders differ (backward builds its dict from the last layer down)."""
     return np.concatenate([arrays[k].ravel() for k in sorted(arrays)])
 
 
 def optimizer_state(params, cfg):
     """Zeroed optimizer state: SGD's velocity, or Adam's two moments and step count, each
-    packed as the params are. The params are packed into one vector, state["params"], and
-    the dict's arrays become views of it, so that `descend` moves every layer at once."""
+    packed as the params are. It rebinds the params dict's entries, in place: the params
+    are copied into one vector, state["params"], and the dict's arrays become views of it,
+    so that `descend` moves every layer at once. Train through this dict afterwards: an
+    array taken from it before, or put into it after, is not trained."""
     if cfg.optimizer not in ("sgd", "adam"):
         raise ValueError(f"optimizer must be 'sgd' or 'adam', got {cfg.optimizer!r}")
     packed, start = pack(params), 0
@@ -270,7 +273,7 @@ def train_isr(data, cfg, rng, codes, n_actions, n_train=None, curve=True):
 
     cfg.updates minibatches whatever n_train (or, if cfg.updates is None, cfg.epochs passes
     over the n_train transitions), class-balanced, MSE, hand-written backprop, gradient-norm
-    clipping, SGD with momentum; the output layer starts at 0 (cfg.zero_output). The loss
+    clipping, SGD with momentum or Adam (cfg.optimizer); the output layer starts at 0 (cfg.zero_output). The loss
     curve's subsets are evenly spaced in time. With
     cfg.action_input the action is an input and the network has one output. Returns the params
     and a log: the held-out test loss at the end and, if `curve`, the train and test losses
@@ -295,6 +298,8 @@ def train_isr(data, cfg, rng, codes, n_actions, n_train=None, curve=True):
     train_eval, test_eval = subset(train), subset(data.test_index)
     log = {"samples": [], "train_loss": [], "test_loss": []}
     per_draw = max(1, 4096 // cfg.batch)                     # batches drawn at once (batch 1: 4,096)
+    per_encode = max(1, 256 // cfg.batch)                    # of those, encoded at once (fewer calls,
+                                                             # few enough rows to stay in the cache)
     for step in range(n_updates + 1):
         if step in checkpoints:
             log["samples"].append(step * cfg.batch)
@@ -302,14 +307,16 @@ def train_isr(data, cfg, rng, codes, n_actions, n_train=None, curve=True):
             log["test_loss"].append(balanced_loss(params, data, test_eval, codes))
         if step == n_updates:
             break
-        if step % per_draw == 0:                             # draw and encode per_draw batches at once
+        if step % per_draw == 0:
             drawn = sample(cfg.batch, min(per_draw, n_updates - step))           # (M, batches, B)
-            views, actions, target = data.rows(train[drawn].reshape(n_models, -1))
-            x = network_input(params, views, actions, codes).reshape(*drawn.shape, -1)
-            x, actions, target = (np.ascontiguousarray(a.swapaxes(0, 1)) for a in   # (batches, M, B, ...)
-                                  (x, actions.reshape(drawn.shape), target.reshape(drawn.shape)))
-        i = step % per_draw
-        train_step(params, state, x[i], actions[i], target[i], cfg, n_actions)
+        j = step % per_draw                                  # this step's batch among those drawn
+        if j % per_encode == 0:
+            some = drawn[:, j:j + per_encode]
+            views, actions, target = data.rows(train[some].reshape(n_models, -1))
+            batches_x = network_input(params, views, actions, codes).reshape(*some.shape, -1)
+            batches_actions, batches_target = actions.reshape(some.shape), target.reshape(some.shape)
+        k = j % per_encode
+        train_step(params, state, batches_x[:, k], batches_actions[:, k], batches_target[:, k], cfg, n_actions)
     log = {k: np.array(v).T if k != "samples" else np.array(v) for k, v in log.items()}
     log["final_test_loss"] = balanced_loss(params, data, data.test_index, codes)
     if curve:
@@ -320,7 +327,7 @@ def train_isr(data, cfg, rng, codes, n_actions, n_train=None, curve=True):
 def train_step(params, state, x, actions, target, cfg, n_actions, scale=None):
     """One minibatch step of every model, in place: MSE of y(s)_a (or of y(s, a) with
     cfg.action_input) against R_s, backprop, gradient clipping, SGD with momentum or Adam
-    (cfg.optimizer; state: `optimizer_state`).
+    (cfg.optimizer; state: `optimizer_state` of these same params, which it moves).
     x (M, B, D) the network's input (`network_input`), actions and target (M, B); scale (M,):
     multiplies each model's gradient (0 leaves a model as it is)."""
     y, acts = forward(params, x)
@@ -333,7 +340,7 @@ def train_step(params, state, x, actions, target, cfg, n_actions, scale=None):
     grads = clip_by_norm(backward(params, acts, dloss_dy), cfg.max_grad_norm)
     if scale is not None:
         grads = {k: g * scale[:, None, None].astype(g.dtype) for k, g in grads.items()}
-    descend(state, pack(grads), cfg)
+    descend(state, pack(grads), cfg)          # moves params too: they are views of state["params"]
 
 
 class ISR:

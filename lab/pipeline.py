@@ -222,7 +222,8 @@ def run_figures(args):
                              "bare_world_steps_per_second": {
                                  f"{n} worlds": terminal.steps_per_second(n) for n in (n_worlds, 3 * n_worlds)},
                              "learner_steps_per_second": {
-                                 f"{n_worlds} worlds": terminal.learner_steps_per_second(len(args.seeds))}}
+                                 f"{n * n_worlds} worlds": terminal.learner_steps_per_second(n * len(args.seeds))
+                                 for n in (1, 3)}}
         outputs.write_json(results_path, results)
     _rewrite_documents(args, results_path)
     print(f"wrote {args.out}/: " + ", ".join(file_name(n) for n in names) + ", results.json"

@@ -25,16 +25,22 @@ def steps_per_second(n_worlds, seconds=0.5):
     return round(world.env_steps / (time.perf_counter() - start))
 
 
-def learner_steps_per_second(n_seeds, updates=20):
+def learner_steps_per_second(n_seeds, updates=30):
     """Environment steps per second of n_seeds fresh learners (agents.learn, 30 worlds each,
     so n_seeds · 30 worlds) with the caregiver present, no ISR, nothing recorded: every
     learning step (features, policy, the world, the update) beside `steps_per_second`'s
-    world alone."""
-    agent = agents.AgentConfig()
-    policy = agents.Policy.for_world(n_seeds, WorldConfig())
-    start = time.perf_counter()
-    logs = agents.learn(policy, WorldConfig(), agent, updates * agent.worlds_per_seed, 1.0, np.random.default_rng(0))
-    return round(logs["env_steps"] / (time.perf_counter() - start))
+    world alone. After a warm-up, a run of `updates` updates is timed less a run of one, so
+    that, as there, building and resetting the worlds is not counted."""
+    agent, world = agents.AgentConfig(), WorldConfig()
+
+    def seconds(n_updates):
+        policy = agents.Policy.for_world(n_seeds, world)
+        start = time.perf_counter()
+        agents.learn(policy, world, agent, n_updates * agent.worlds_per_seed, 1.0, np.random.default_rng(0))
+        return time.perf_counter() - start
+    seconds(1)
+    learning = seconds(updates) - seconds(1)
+    return round((updates - 1) * n_seeds * agent.worlds_per_seed * world.episode_len / learning)
 
 
 def main(argv=None):

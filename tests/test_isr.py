@@ -50,7 +50,7 @@ def test_a_packed_step_moves_each_layer_by_its_own_gradient():
     layer, each by its own gradient (backward builds its dict in reverse layer order)."""
     rng = np.random.default_rng(0)
     params = isr.init_params((6, 4, 3), n_models=2, rng=rng)
-    params["b1"] += 0.5                                       # every ReLU on: every layer has a gradient
+    params["b1"] += 0.5                                       # most ReLUs on: every layer has a gradient
     before = {k: p.copy() for k, p in params.items()}
     x, actions = rng.random((2, 5, 6)).astype(np.float32), rng.integers(0, 3, (2, 5))
     target = rng.random((2, 5)).astype(np.float32)
