@@ -663,17 +663,21 @@ def _experiment_row(name):
     return EXPERIMENTS[name].what, ", ".join(f for f in figures if f != "6-single-run")
 
 
+def _costs(results):
+    """What each experiment of the committed full run cost: its `timing` entries, in the
+    order of the figures that first drew them."""
+    return [c for name in results.get("timing", {}).get("figures", [])
+            for c in results[f"fig{name}"]["timing"]["experiments"]]
+
+
 def timing(results, seed_sets):
     """What each experiment and the new figures cost in the committed full run."""
-    total = results.get("timing", {})
-    ran = total.get("figures", [])                                   # the full run's figures
+    total, costs = results.get("timing", {}), _costs(results)
     body = []
-    for name in ran:
-        for cost in results[f"fig{name}"]["timing"]["experiments"]:
-            what, figs = _experiment_row(cost["experiment"])
-            body.append([f"`{cost['experiment']}` ({what})", figs, f"{cost['seconds']:.1f}",
-                         f"{cost['env_steps'] / 1e6:.2f} M", f"{cost['env_steps'] / cost['seconds'] / 1e3:.0f} k"])
-    costs = [c for name in ran for c in results[f"fig{name}"]["timing"]["experiments"]]
+    for cost in costs:
+        what, figs = _experiment_row(cost["experiment"])
+        body.append([f"`{cost['experiment']}` ({what})", figs, f"{cost['seconds']:.1f}",
+                     f"{cost['env_steps'] / 1e6:.2f} M", f"{cost['env_steps'] / cost['seconds'] / 1e3:.0f} k"])
     ours = lambda c: EXPERIMENTS[c["experiment"]].run.__module__.startswith("beyond")
     paper, new = (sum(c["seconds"] for c in costs if ours(c) == mine) for mine in (False, True))
     body.append(["the paper's experiments (experiments.py) / ours (beyond/), in the same run", "",
@@ -693,9 +697,8 @@ def chains(results, seed_sets):
     total over its cores, and the longest chain of experiments that continue each other's
     learners (with one process per experiment, no number of cores runs it in less); also
     without the experiments that only the figures beyond the paper's nine read."""
-    timing = results.get("timing", {})
-    costs = {c["experiment"]: c["seconds"] for name in timing.get("figures", [])
-             for c in results[f"fig{name}"]["timing"]["experiments"]}
+    jobs = results["timing"]["jobs"]
+    costs = {c["experiment"]: c["seconds"] for c in _costs(results)}
     later = [e for e in costs if all(not f.isdigit() or int(f) > 9 for f in EXPERIMENTS[e].figures)]
 
     def longest(name, skip):
@@ -707,8 +710,8 @@ def chains(results, seed_sets):
         seconds, names = max((longest(e, skip) for e in costs if not EXPERIMENTS[e].continues and e not in skip),
                              key=lambda chain: chain[0])
         total = sum(s for e, s in costs.items() if e not in skip)
-        return (f"{total:.0f} s of experiments, so at least {math.floor(total / timing['jobs'])} s on "
-                f"{timing['jobs']} cores; longest chain {' → '.join(f'`{n}`' for n in names)}, {seconds:.0f} s")
+        return (f"{total:.0f} s of experiments, so at least {math.floor(total / jobs)} s on "
+                f"{jobs} cores; longest chain {' → '.join(f'`{n}`' for n in names)}, {seconds:.0f} s")
     return (f"At the committed run's speeds: Figs 1–10, {floors()}. Figs 1–9 (without "
             f"{', '.join(f'`{e}`' for e in later)}): {floors(later)}.")
 
