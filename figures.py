@@ -15,14 +15,25 @@ only the command line, `main`, imports.
 Deviations from the paper are marked `Deviation:` and listed in docs/deviations.md.
 """
 import os
+import signal
+import sys
+
+
+def _interrupted_while_loading(signum, frame):
+    """Ctrl-C before the command line runs (lab/cli.py handles it from then on): nothing is
+    written yet and no process started, so stop at once, with one line and exit status 130."""
+    os.write(2, b"interrupted while loading: nothing was written\n")
+    os._exit(130)
+
+
+if __name__ == "__main__" and signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+    signal.signal(signal.SIGINT, _interrupted_while_loading)
 
 # One BLAS thread, set before numpy loads: float32 sums then reduce in one order on any
 # machine, and a busy machine cannot stall the many small matrix products (with two threads
 # under load, ISR training ran 10–40× slower). On this machine one thread is as fast as two.
 for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_variable] = "1"
-
-import sys
 
 import matplotlib.pyplot as plt
 import numpy as np

@@ -15,11 +15,14 @@ Public names: main, parse_args, parse_seeds, parse_settings, settable_fields.
 import argparse
 import dataclasses
 import os
+import signal
 import sys
+import threading
+import time
 import typing
 from pathlib import Path
 
-from lab import pipeline
+from lab import outputs, pipeline
 from lab.registry import EXPERIMENTS, FIGURES, LEARNERS, PAPER_FIGURES
 
 FIG_DIR = Path(__file__).resolve().parent.parent / "figures"
@@ -30,7 +33,13 @@ SKIPPED = ("source",)                   # set through the source experiment's ow
 
 
 def main(argv=None):
-    """`python figures.py --help`. Returns the exit status; errors are one line on stderr."""
+    """`python figures.py --help`. Returns the exit status; errors are one line on stderr, and
+    Ctrl-C is one line and exit status 130, every worker process ended and no temporary file
+    left (the workers remove their own; one killed may leave one, removed here)."""
+    begun, args = time.time(), None
+    handler = signal.getsignal(signal.SIGINT)
+    if handler not in (signal.SIG_IGN, None) and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)   # figures.py's, while it loaded, just exits
     try:
         args = parse_args(sys.argv[1:] if argv is None else argv)
         if args.list_settings:
@@ -41,9 +50,14 @@ def main(argv=None):
         print(f"error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        if args is not None:
+            outputs.remove_temporary_files(args.out, since=begun)
         print("interrupted: the figures and arrays written so far are complete; results.json "
               "holds the figures finished", file=sys.stderr)
         return 130
+    finally:
+        if handler not in (signal.SIG_IGN, None) and threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, handler)
 
 
 class _Parser(argparse.ArgumentParser):

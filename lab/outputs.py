@@ -5,7 +5,8 @@ A run of an experiment (experiments.py, beyond/experiments.py) is a nested dict 
 loaded back as the same nested dict, bit for bit; the same run gives the same file. Every file is written to a temporary
 file in its folder and renamed into place, so an interrupted run leaves no half-written file.
 
-Public names: save_run, load_run, load_meta, write_json, save_figure, save_file, jsonable,
+Public names: save_run, load_run, load_meta, write_json, save_figure, save_file,
+remove_temporary_files, jsonable,
 peak_memory_mb.
 """
 import json
@@ -86,16 +87,27 @@ def save_figure(fig, path, dpi=130):
 def save_file(path, write):
     """Call write(temporary path) for a writer that needs a file name (an animation), then
     rename the file into place; nothing is left behind if it fails or is interrupted."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(suffix=".tmp" + path.suffix, dir=path.parent)   # writers read the suffix
-    os.close(fd)
+    path, tmp = Path(path), None
     try:
+        fd, tmp = tempfile.mkstemp(suffix=".tmp" + path.suffix, dir=path.parent)   # writers read the suffix
+        os.close(fd)
         write(tmp)
         os.chmod(tmp, 0o666 & ~_umask())          # mkstemp's 0600 would survive the rename
         os.replace(tmp, path)
     finally:
-        if os.path.exists(tmp):
+        if tmp is not None and os.path.exists(tmp):
             os.remove(tmp)
+
+
+def remove_temporary_files(folder, since):
+    """Remove the temporary files `save_file` made in `folder` since the time `since` (a worker
+    killed mid-write leaves its own)."""
+    for path in Path(folder).glob("tmp*.tmp*"):
+        try:
+            if path.stat().st_mtime >= since - 1:
+                path.unlink()
+        except FileNotFoundError:
+            pass
 
 
 def jsonable(x):

@@ -12,11 +12,15 @@ Progress goes to standard error, the end-of-run summary to standard output.
 Public names: log, Progress, time_left, experiment_config, apply_settings, run_experiments, with_sources,
 load, check_folder, read_results, saved_run_info, save_picture, run_figures.
 """
-import concurrent.futures
+import contextlib
 import dataclasses
 import json
+import multiprocessing
+import multiprocessing.connection
+import os
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -335,9 +339,7 @@ def run_experiments(names, args, estimates=None, start=None):
     task = dict(seeds=args.seeds, quick=args.quick, out_dir=str(args.out), changed=args.settings,
                 start=time.time() if start is None else time.time() - (time.perf_counter() - start))
     jobs = max(getattr(args, "jobs", 1), 1)
-    executor = (_InProcess() if jobs == 1 else
-                concurrent.futures.ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_interrupts))
-    yield from _schedule(executor, jobs, closure, ready, continued, chain, task)
+    yield from _schedule(jobs, closure, ready, continued, chain, task)
 
 
 def with_sources(names):
@@ -350,62 +352,138 @@ def with_sources(names):
     return [e for e in EXPERIMENTS if e in wanted]
 
 
-def _schedule(executor, jobs, closure, ready, continued, chain, task):
-    """run_experiments' loop: keep up to `jobs` experiments running on the executor (worker
-    processes, standard library only, each pinning BLAS to one thread as figures.py set it;
-    or this process, one at a time), start each follower once its source is done, and drop
-    learners no one will continue. Ctrl-C or an error stops every worker: they ignore Ctrl-C
-    and are ended with SIGTERM."""
-    socialized, running = {}, {}
+def _schedule(jobs, closure, ready, continued, chain, task):
+    """run_experiments' loop: keep up to `jobs` experiments running, each in a worker process
+    of its own (or, with jobs = 1, in this process, one at a time), start each follower once
+    its source is done, and drop learners no one will continue. Ctrl-C or an error stops
+    every worker (_Worker.stop) before it goes on up."""
+    socialized, running = {}, []
     try:
         while ready or running:
             while ready and len(running) < jobs:
                 name = ready.pop(0)
-                future = executor.submit(_run_one, name, learners=socialized.get(EXPERIMENTS[name].continues),
-                                         keep=name in continued, **task)
-                running[future] = name
-            done, _ = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
-            for future in done:
-                name = running.pop(future)
-                cost, learners = future.result()
-                if learners is not None:
-                    socialized[name] = learners
-                followers = [e for e in closure if EXPERIMENTS[e].continues == name]
-                ready = sorted(ready + followers, key=chain, reverse=True)
-                if not any(EXPERIMENTS[e].continues == EXPERIMENTS[name].continues for e in ready + list(running.values())):
-                    socialized.pop(EXPERIMENTS[name].continues, None)      # no one needs them any more
-                yield name, cost
-    except BaseException:                        # Ctrl-C or an error: stop every worker, and wait
-        processes = list((getattr(executor, "_processes", None) or {}).values())
-        for process in processes:                # for it to remove its half-written file
-            process.terminate()
-        for process in processes:
-            process.join(10)
-        executor.shutdown(wait=False, cancel_futures=True)
+                kwargs = dict(task, learners=socialized.get(EXPERIMENTS[name].continues), keep=name in continued)
+                if jobs == 1:
+                    running.append(_Done(name, _run_one(name, **kwargs)))
+                else:
+                    _Worker.start(name, kwargs, running)
+            worker = _Worker.first_done(running)
+            running.remove(worker)
+            cost, learners = worker.result()
+            name = worker.name
+            if learners is not None:
+                socialized[name] = learners
+            followers = [e for e in closure if EXPERIMENTS[e].continues == name]
+            ready = sorted(ready + followers, key=chain, reverse=True)
+            if not any(EXPERIMENTS[e].continues == EXPERIMENTS[name].continues for e in ready + [w.name for w in running]):
+                socialized.pop(EXPERIMENTS[name].continues, None)      # no one needs them any more
+            yield name, cost
+    except BaseException:
+        _Worker.stop(running)
         raise
-    executor.shutdown()
 
 
-class _InProcess:
-    """An executor that runs each task in this process when it is submitted (--jobs 1)."""
+class _Done:
+    """An experiment that ran in this process (--jobs 1), read as _schedule reads a worker."""
 
-    def submit(self, fn, *args, **kwargs):
-        future = concurrent.futures.Future()
+    def __init__(self, name, value):
+        self.name, self.value = name, value
+
+    def result(self):
+        return self.value
+
+
+class _Worker:
+    """One experiment in a worker process of its own, its result sent back through a pipe.
+
+    Ctrl-C belongs to the main process. A worker ignores SIGINT, which is held back from
+    before it exists (a Ctrl-C while it starts cannot reach it half made). The main process
+    stops it with SIGTERM, which exits through the `finally` blocks that remove a
+    half-written file, and kills it if it has not exited GRACE seconds later. A worker whose
+    main process has died ends itself."""
+    CONTEXT = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    GRACE = 1.5
+
+    def __init__(self, name, process, connection):
+        self.name, self.process, self.connection = name, process, connection
+
+    @classmethod
+    def start(cls, name, kwargs, running):
+        """Start experiment `name` in a new process and add it to `running`, Ctrl-C held back
+        until it is there (so whatever has started is also stopped)."""
+        receive, send = cls.CONTEXT.Pipe(duplex=False)
+        with _interrupts_held():
+            process = cls.CONTEXT.Process(target=_work, args=(send, name, kwargs, os.getpid()), daemon=True)
+            process.start()
+            running.append(cls(name, process, receive))
+        send.close()
+
+    @staticmethod
+    def first_done(running):
+        """The first of `running` to finish (one that ran in this process is done already)."""
+        done = [w for w in running if isinstance(w, _Done)]
+        if done:
+            return done[0]
+        ready = multiprocessing.connection.wait([w.connection for w in running])
+        return next(w for w in running if w.connection in ready)
+
+    def result(self):
+        """(cost, learners) from the worker; an error of the experiment is raised here."""
         try:
-            future.set_result(fn(*args, **kwargs))
-        except Exception as err:
-            future.set_exception(err)
-        return future
+            status, value = self.connection.recv()
+        except EOFError:
+            self.process.join()
+            raise RuntimeError(f"the process of {self.name} died (exit code {self.process.exitcode})") from None
+        self.process.join()
+        if status == "error":
+            raise value
+        return value
 
-    def shutdown(self, wait=True, cancel_futures=False):
-        pass
+    @classmethod
+    def stop(cls, running):
+        """End every worker of `running`: SIGTERM, then SIGKILL to one still alive GRACE s later."""
+        workers = [w for w in running if isinstance(w, cls)]
+        for worker in workers:
+            worker.process.terminate()
+        deadline = time.monotonic() + cls.GRACE
+        for worker in workers:
+            worker.process.join(max(0.0, deadline - time.monotonic()))
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join()
 
 
-def _ignore_interrupts():
-    """A worker leaves Ctrl-C to the main process, which stops it with SIGTERM: that exits
-    through the `finally` blocks, so no temporary file is left behind."""
+@contextlib.contextmanager
+def _interrupts_held():
+    """SIGINT held back in this thread, and in a process started here, until the block ends."""
+    if not hasattr(signal, "pthread_sigmask"):   # Windows has no signal masks
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _work(connection, name, kwargs, parent):
+    """A worker process: run experiment `name`, send back ("done", result) or ("error", error)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(1))
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    threading.Thread(target=_end_when_orphaned, args=(parent,), daemon=True).start()
+    try:
+        connection.send(("done", _run_one(name, **kwargs)))
+    except Exception as err:
+        connection.send(("error", err))
+
+
+def _end_when_orphaned(parent):
+    """SIGTERM to this worker once its main process is gone (killed, so it could not stop it)."""
+    while os.getppid() == parent:
+        time.sleep(0.25)
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _run_one(name, seeds, quick, out_dir, changed, start, learners=None, keep=False):

@@ -98,7 +98,9 @@ def test_the_committed_arrays_replot_to_the_committed_results(tmp_path):
 
 
 def assert_close(a, b, path=""):
-    """Equal structure; numbers equal to 1e-12 relative (linear algebra may round otherwise)."""
+    """Equal structure; numbers equal to 1e-9 relative. The statistics are computed in a fixed
+    float64 order (stats.ols sums exactly), so on x86-64 the replot is bit for bit at every
+    kernel set; the tolerance leaves room for another platform's libm in the p-values."""
     if isinstance(a, dict):
         assert a.keys() == b.keys(), path
         for k in a:
@@ -108,7 +110,7 @@ def assert_close(a, b, path=""):
         for i, (x, y) in enumerate(zip(a, b)):
             assert_close(x, y, f"{path}[{i}]")
     elif isinstance(a, float) and isinstance(b, float):
-        np.testing.assert_allclose(a, b, rtol=1e-12, atol=0, err_msg=path)
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=0, err_msg=path)
     else:
         assert a == b, path
 
@@ -173,21 +175,60 @@ def test_an_output_folder_that_cannot_be_made_is_one_line(tmp_path, capsys):
     assert err.count("\n") == 1 and "cannot make the output folder" in err
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
-def test_ctrl_c_is_one_line_exit_130_and_leaves_no_temporary_file(tmp_path):
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and process groups")
+@pytest.mark.parametrize("seconds, to", [(0.2, "group"), (0.5, "main"), (1.0, "group"), (2.0, "main"),
+                                         (3.5, "group")])
+def test_ctrl_c_at_any_moment_ends_every_process_within_2_s(tmp_path, seconds, to):
+    """SIGINT `seconds` after the start (while the modules load, the workers start, they
+    socialize), to the run's every process as a terminal's Ctrl-C sends it ("group") or to
+    the main process alone: within 2 s every process of the run has ended, with exit status
+    130, one line saying so, and no temporary file."""
+    import os
     import signal
     import time
-    # A user's Ctrl-C: the child starts with SIGINT at its default, even where pytest itself
-    # runs with SIGINT ignored (a background job of a non-interactive shell).
-    process = subprocess.Popen([sys.executable, "figures.py", "1", "3", "6", "--quick", "--out", str(tmp_path)],
+    # The run in a process group of its own; its main process starts with SIGINT at its default
+    # even where pytest runs with SIGINT ignored (a background job of a non-interactive shell).
+    process = subprocess.Popen([sys.executable, "figures.py", "1", "4", "--quick", "--jobs", "2", "--out", str(tmp_path)],
                                cwd=Path(figures.__file__).parent, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True,
                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    time.sleep(4)                                     # well inside the learning
-    process.send_signal(signal.SIGINT)
-    _, err = process.communicate(timeout=60)
+    time.sleep(seconds)
+    (os.killpg if to == "group" else os.kill)(process.pid, signal.SIGINT)
+    sent = time.monotonic()
+    try:
+        _, err = process.communicate(timeout=30)
+    finally:
+        took = time.monotonic() - sent
+        try:                                          # any process left in the run's group?
+            os.killpg(process.pid, signal.SIGKILL)
+            survived = True
+        except ProcessLookupError:
+            survived = False
+    assert not survived and took < 2.0, (survived, took)
     assert process.returncode == 130
-    assert "Traceback" not in err and err.strip().splitlines()[-1].startswith("interrupted:")
+    assert "Traceback" not in err and err.strip().splitlines()[-1].startswith("interrupted"), err
     assert not list(tmp_path.glob("*.tmp*"))
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="a forked worker sees this process's patches")
+def test_a_ctrl_c_that_reaches_a_worker_before_its_first_line_is_ignored(monkeypatch):
+    """A terminal's Ctrl-C reaches every process, a worker that is only starting too: the main
+    process holds SIGINT back while it starts one, so the worker ignores it and finishes (the
+    main process then stops it). Without the hold it would die of a KeyboardInterrupt."""
+    import os
+    import signal
+    work = pipeline._work
+
+    def interrupted_at_once(*args):
+        os.kill(os.getpid(), signal.SIGINT)            # before the worker's own first line
+        work(*args)
+
+    monkeypatch.setattr(pipeline, "_work", interrupted_at_once)
+    monkeypatch.setattr(pipeline, "_run_one", lambda name, **kwargs: ({"experiment": name}, None))
+    running = []
+    pipeline._Worker.start("internalization", {}, running)
+    assert running[0].result() == ({"experiment": "internalization"}, None)
+    assert running[0].process.exitcode == 0
 
 
 def test_the_end_of_run_summary_has_a_headline_for_every_figure(quick_run):
