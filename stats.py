@@ -250,7 +250,11 @@ class OLSResult(NamedTuple):
 
 
 def ols(y, X, names):
-    """Ordinary least squares: β = (XᵀX)⁻¹Xᵀy, se = √diag(σ²(XᵀX)⁻¹), σ² = RSS / (n − p)."""
+    """Ordinary least squares: β = (XᵀX)⁻¹Xᵀy, se = √diag(σ²(XᵀX)⁻¹), σ² = RSS / (n − p).
+
+    Every sum is exactly rounded (`_dot`) and (XᵀX)⁻¹ is Gauss–Jordan elimination in a fixed
+    order, so the numbers are the same bits on any CPU (BLAS's kernels sum in their own order,
+    and a replot on another machine changed the last digits)."""
     y, X = np.asarray(y, dtype=float), np.asarray(X, dtype=float)
     if not np.isfinite(y).all():
         raise ValueError("the response holds NaN or infinite values")
@@ -259,12 +263,36 @@ def ols(y, X, names):
         raise ValueError("the design matrix is rank-deficient (a level without data?)")
     if n <= p:
         raise ValueError(f"{n} observations cannot fit {p} coefficients with a residual")
-    xtx_inv = np.linalg.inv(X.T @ X)
-    coef = xtx_inv @ X.T @ y
+    xtx_inv = _inverse([[_dot(X[:, i], X[:, j]) for j in range(p)] for i in range(p)])
+    xty = np.array([_dot(X[:, i], y) for i in range(p)])
+    coef = np.array([_dot(row, xty) for row in xtx_inv])
     df = n - p
-    sigma2 = ((y - X @ coef) ** 2).sum() / df
+    residuals = y - np.array([_dot(row, coef) for row in X])
+    sigma2 = _dot(residuals, residuals) / df
     se = np.sqrt(np.diag(xtx_inv) * sigma2)
     if not (se > 0).all():
         raise ValueError("the fit is exact (zero residual variance); t is undefined")
     t = coef / se
     return OLSResult(list(names), coef, se, t, np.array([t_sf_two_sided(v, df) for v in t]), df)
+
+
+def _dot(a, b):
+    """a · b in float64, exactly rounded (math.fsum): the same bits on any CPU."""
+    return math.fsum((np.asarray(a, dtype=float) * np.asarray(b, dtype=float)).tolist())
+
+
+def _inverse(a):
+    """The inverse of a small nonsingular matrix (lists of floats) by Gauss–Jordan elimination
+    with partial pivoting, one Python float operation at a time."""
+    n = len(a)
+    rows = [[float(v) for v in row] + [float(i == j) for j in range(n)] for i, row in enumerate(a)]
+    for col in range(n):
+        pivot = max(range(col, n), key=lambda r: abs(rows[r][col]))
+        rows[col], rows[pivot] = rows[pivot], rows[col]
+        head = rows[col][col]
+        rows[col] = [v / head for v in rows[col]]
+        for r in range(n):
+            factor = rows[r][col]
+            if r != col and factor != 0.0:
+                rows[r] = [v - factor * w for v, w in zip(rows[r], rows[col])]
+    return np.array([row[n:] for row in rows])

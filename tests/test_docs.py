@@ -214,12 +214,22 @@ def lesson_runs():
         return run_lesson(LESSON, elsewhere), run_lesson(Path(copied) / "lesson.py", copied)
 
 
+def per_learner(line):
+    """The learners' numbers of a printed line "... [2.1 0.  1.93]" (numpy prints a zero as "0.")."""
+    return np.array(line.split("[", 1)[1].split("]", 1)[0].split(), dtype=float)
+
+
+def test_a_printed_zero_is_read_as_a_learners_number():
+    assert per_learner("none   goals per episode at the end: [0.   0.07 1.  ]").tolist() == [0.0, 0.07, 1.0]
+
+
 def test_the_lesson_runs_from_anywhere_and_copied_out():
     """Both runs print the three conditions, the paired test and what the ISR paid, and save
     the plot; every learner without an ISR ends below the same learner with it."""
     for printed, plotted in lesson_runs():
         assert plotted and len(printed) == 5
-        goals = {line.split()[0]: np.array(re.findall(r"\d+\.\d+", line), dtype=float) for line in printed[:3]}
+        goals = {line.split()[0]: per_learner(line) for line in printed[:3]}
+        assert all(len(values) == 3 for values in goals.values()), printed
         assert (goals["isr"] > goals["none"] + 1.0).all() and (goals["none"] < 0.5).all()
         assert printed[3].startswith("isr - none: +")
     readme = (ROOT / "README.md").read_text()
