@@ -287,7 +287,25 @@ def _learn_and_draw(names, args, results, results_path):
             + (f"; about {left:.0f} s left" if left >= 1 else ""))
         draw_ready()
     draw_ready()                                 # figures without arrays
+    _redraw_others(names, runs, args.out, results)
     return {"start": start, "learned": list(runs)}
+
+
+def _redraw_others(names, learned, out_dir, results):
+    """The figures not asked for that read an experiment this run remade (Fig. 6's single run
+    reads Fig. 5's arrays): redrawn from the folder's arrays where it has every one they read,
+    else their picture and results.json entry removed, so that nothing in the folder describes
+    arrays that are no longer there."""
+    others = [n for n in FIGURES if n not in names and set(needs(n)) & set(learned)]
+    drawable = [n for n in others if all((out_dir / f"{e}.npz").exists() for e in needs(n))]
+    for name in others:
+        if name not in drawable:
+            results.pop(f"fig{name}", None)
+            (out_dir / file_name(name)).unlink(missing_ok=True)
+    if drawable:
+        _replot(drawable, out_dir, results)
+    elif others:
+        outputs.write_json(out_dir / "results.json", results)
 
 
 def _entry(name, entry, args, costs, drawn, seconds):

@@ -135,5 +135,24 @@ def test_the_summary_goes_to_stdout_and_the_progress_to_stderr(saved, tmp_path, 
     assert "Fig. 7:" not in captured.err
 
 
+def test_a_run_redraws_or_removes_every_figure_drawn_from_what_it_remade(saved, tmp_path):
+    """Fig. 8 remakes Fig. 1's learners (it continues them): Fig. 1, not asked for, is redrawn
+    from the new arrays, its stale entry replaced; Fig. 3, whose other arrays are not in the
+    folder, loses its picture and its entry; Fig. 7 (helping, not remade) is left as it was."""
+    out = copy(saved, tmp_path)
+    entries = json.loads((out / "results.json").read_text())
+    fig1 = {k: v for k, v in entries["fig1"].items() if k != "timing"}
+    entries["fig1"] = {"stale": True, "run": fig1["run"]}
+    entries["fig3"] = {"stale": True, "run": fig1["run"]}
+    (out / "results.json").write_text(json.dumps(entries))
+    (out / "fig3.png").write_bytes(b"a picture of arrays no longer here")
+    fig7 = (out / "fig7.png").read_bytes()
+    assert figures.main(["8"] + QUICK + ["--out", str(out)]) == 0
+    entries = json.loads((out / "results.json").read_text())
+    assert {k: v for k, v in entries["fig1"].items() if k != "timing"} == fig1
+    assert "fig3" not in entries and not (out / "fig3.png").exists()
+    assert (out / "fig7.png").read_bytes() == fig7 and "fig8" in entries
+
+
 def test_the_figure_folder_default_is_the_repositorys():
     assert cli.FIG_DIR == ROOT / "figures"
