@@ -6,11 +6,13 @@ loaded back as the same nested dict, bit for bit; the same run gives the same fi
 file in its folder and renamed into place, so an interrupted run leaves no half-written file.
 
 Public names: save_run, load_run, load_meta, write_json, save_figure, save_file,
-remove_temporary_files, jsonable,
+remove_temporary_files, made_with, jsonable,
 peak_memory_mb.
 """
 import json
 import os
+import platform
+import subprocess
 import sys
 import tempfile
 import zipfile
@@ -108,6 +110,51 @@ def remove_temporary_files(folder, since):
                 path.unlink()
         except FileNotFoundError:
             pass
+
+
+def made_with():
+    """Where a run's numbers are made: numpy's version and the kernel sets its float sums and
+    functions run (OpenBLAS's, chosen by CPU: "Haswell", "SkylakeX", …; numpy's SIMD sets in
+    use), Python's version, and the code's commit ("+changes" if a .py file differs from it;
+    None outside a git checkout). The same seeds give the same bits with the same kernel
+    sets; with others, learning takes other paths and the claims hold, not the bits."""
+    return {"numpy": np.__version__, "blas": _blas_kernels(), "simd": _simd_kernels(),
+            "python": platform.python_version(), "commit": _commit()}
+
+
+def _blas_kernels():
+    """OpenBLAS's kernel set as it reports it, or None where numpy's BLAS is not OpenBLAS."""
+    import ctypes
+    for library in sorted((Path(np.__file__).parent.parent / "numpy.libs").glob("*openblas*")):
+        for symbol in ("scipy_openblas_get_corename64_", "scipy_openblas_get_corename", "openblas_get_corename64_",
+                       "openblas_get_corename"):
+            function = getattr(ctypes.CDLL(str(library)), symbol, None)
+            if function is not None:
+                function.restype = ctypes.c_char_p
+                return function().decode().strip()
+    return None
+
+
+def _simd_kernels():
+    """numpy's dispatched SIMD sets that run here (none: its baseline alone)."""
+    try:
+        from numpy._core import _multiarray_umath as core
+        return [name for name in core.__cpu_dispatch__ if core.__cpu_features__.get(name)]
+    except (ImportError, AttributeError):
+        return None
+
+
+def _commit():
+    root = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
+        changed = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "*.py"],
+                                 cwd=root, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if head.returncode != 0:
+        return None
+    return head.stdout.strip() + ("+changes" if changed.stdout.strip() else "")
 
 
 def jsonable(x):

@@ -170,7 +170,19 @@ def saved_run_info(metas, previous=None):
                              f"({_describe(*_signature(other)[:2])}) come from different runs; make them again together")
     info = {"seeds": list(meta["seeds"]), "quick": bool(meta["quick"])}
     settings = {name: m["settings"] for name, m in metas.items() if m.get("settings")}
-    return {**info, "settings": settings} if settings else info
+    if settings:
+        info["settings"] = settings
+    return {**info, **_made_with(metas)}
+
+
+def _made_with(metas):
+    """{"made_with": where the arrays of `metas` were made (lab.outputs.made_with), one record
+    if they share it, else one per experiment}, or {} for arrays that do not say."""
+    records = {name: m["made_with"] for name, m in metas.items() if m.get("made_with")}
+    if not records:
+        return {}
+    shared = list(records.values())
+    return {"made_with": shared[0] if all(r == shared[0] for r in shared) else records}
 
 
 def _shared_run(metas, previous):
@@ -227,7 +239,8 @@ def run_figures(args):
                                  f"{n} worlds": terminal.steps_per_second(n) for n in (n_worlds, 3 * n_worlds)},
                              "learner_steps_per_second": {
                                  f"{n * n_worlds} worlds": terminal.learner_steps_per_second(n * len(args.seeds))
-                                 for n in (1, 3)}}
+                                 for n in (1, 3)},
+                             "measured_with": outputs.made_with()}
         outputs.write_json(results_path, results)
     _rewrite_documents(args, results_path)
     print(f"wrote {args.out}/: " + ", ".join(file_name(n) for n in names) + ", results.json"
@@ -261,7 +274,7 @@ def _learn_and_draw(names, args, results, results_path):
     each figure as soon as its arrays are saved; results.json is written after each figure."""
     start, drawn, entries = time.perf_counter(), set(), {}
     wanted = [e for e in EXPERIMENTS if any(e in needs(n) for n in names)]
-    costs, runs = {}, {}
+    costs, runs, metas = {}, {}, {}
 
     def draw_ready():
         for name in names:
@@ -270,7 +283,9 @@ def _learn_and_draw(names, args, results, results_path):
             begin = time.perf_counter()
             picture, entry = FIGURES[name].draw(runs)
             save_picture(picture, name, runs, args.out / file_name(name))
-            entries[name] = _entry(name, entry, args, costs, drawn, time.perf_counter() - begin)
+            entry["run"] = saved_run_info({e: metas[e] for e in needs(name)},
+                                          {"seeds": list(args.seeds), "quick": args.quick})
+            entries[name] = _entry(name, entry, costs, drawn, time.perf_counter() - begin)
             ordered = _in_order({**results, **{f"fig{n}": e for n, e in entries.items()}}, names)
             results.clear()
             results.update(ordered)
@@ -280,7 +295,7 @@ def _learn_and_draw(names, args, results, results_path):
 
     estimates, jobs = _estimates(results) or _estimates(read_results(COMMITTED)), getattr(args, "jobs", 1)
     for name, cost in run_experiments(wanted, args, estimates, start):
-        runs[name], _ = load(Path(args.out) / f"{name}.npz")
+        runs[name], metas[name] = load(Path(args.out) / f"{name}.npz")
         costs[name] = cost
         left = time_left(estimates, [e for e in wanted if e not in runs], jobs)
         log(f"[{time.perf_counter() - start:.0f} s] {name} saved ({len(runs)} of {len(with_sources(wanted))})"
@@ -308,15 +323,11 @@ def _redraw_others(names, learned, out_dir, results):
         outputs.write_json(out_dir / "results.json", results)
 
 
-def _entry(name, entry, args, costs, drawn, seconds):
-    """A figure's results.json entry: its claims, the run its arrays came from, and what its
-    experiments cost (each counted in the first figure drawn from it)."""
+def _entry(name, entry, costs, drawn, seconds):
+    """A figure's results.json entry: its claims and run, with what its experiments cost (each
+    counted in the first figure drawn from it)."""
     counted = {e for n in drawn for e in needs(n)}
     spent = [costs[e] for e in needs(name) if e not in counted]
-    entry["run"] = {"seeds": list(args.seeds), "quick": args.quick}
-    changed = {e: args.settings[e] for e in needs(name) if e in args.settings}
-    if changed:                                  # the settings this figure's arrays were made with
-        entry["run"]["settings"] = changed
     seconds += sum(c["seconds"] for c in spent)
     steps = sum(c["env_steps"] for c in spent)
     entry["timing"] = {"seconds": round(seconds, 2), "env_steps": steps,
@@ -355,6 +366,7 @@ def run_experiments(names, args, estimates=None, start=None):
                                                   default=0.0)
     ready = sorted([e for e in closure if not EXPERIMENTS[e].continues], key=chain, reverse=True)
     task = dict(seeds=args.seeds, quick=args.quick, out_dir=str(args.out), changed=args.settings,
+                made_with=outputs.made_with(),
                 start=time.time() if start is None else time.time() - (time.perf_counter() - start))
     jobs = max(getattr(args, "jobs", 1), 1)
     yield from _schedule(jobs, closure, ready, continued, chain, task)
@@ -504,7 +516,7 @@ def _end_when_orphaned(parent):
     os.kill(os.getpid(), signal.SIGTERM)
 
 
-def _run_one(name, seeds, quick, out_dir, changed, start, learners=None, keep=False):
+def _run_one(name, seeds, quick, out_dir, changed, start, made_with, learners=None, keep=False):
     """Run one experiment (continuing `learners` if it continues another's), save its arrays to
     out_dir/<name>.npz. Returns (its cost {experiment, seconds, env_steps}, the learners later
     experiments continue if `keep`, else None)."""
@@ -516,7 +528,8 @@ def _run_one(name, seeds, quick, out_dir, changed, start, learners=None, keep=Fa
     arrays = run(cfg, seeds, learners, report) if EXPERIMENTS[name].continues else run(cfg, seeds, report)
     arrays, socialized = arrays if isinstance(arrays, tuple) else (arrays, None)
     cost = {"experiment": name, "seconds": round(time.perf_counter() - begin, 2), "env_steps": int(arrays["env_steps"])}
-    meta = {"experiment": name, "seeds": list(seeds), "quick": quick, "env_steps": cost["env_steps"]}
+    meta = {"experiment": name, "seeds": list(seeds), "quick": quick, "env_steps": cost["env_steps"],
+            "made_with": made_with}
     if changed.get(name):                        # only when set, so default runs' files stay as they were
         meta["settings"] = changed[name]
     outputs.save_run(Path(out_dir) / f"{name}.npz", arrays, meta)

@@ -52,6 +52,18 @@ def test_every_figure_and_its_arrays_are_written(quick_run):
     assert results(quick_run)["fig1"]["timing"]["env_steps"] > 0
 
 
+def test_arrays_and_results_say_where_they_were_made(quick_run):
+    """Each .npz's meta and each figure's run entry record numpy's version, the kernel sets
+    (OpenBLAS's, numpy's SIMD) and the commit; the entry's is its arrays'."""
+    _, meta = outputs.load_run(quick_run / "internalization.npz")
+    made = meta["made_with"]
+    assert made["numpy"] == np.__version__ and made["blas"] and isinstance(made["simd"], list)
+    assert made == outputs.made_with()                                  # this machine's
+    assert made["commit"] is None or len(made["commit"]) >= 40
+    assert results(quick_run)["fig1"]["run"]["made_with"] == made
+    assert "made_with" not in results(quick_run)["fig2"]["run"]          # a diagram reads no arrays
+
+
 def test_quick_figures_are_labelled_and_a_diagram_is_not(quick_run):
     """The quick-budget label (red text across the foot) on a figure of quick arrays, not on Fig. 2."""
     def red_at_foot(name):
