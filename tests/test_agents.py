@@ -49,6 +49,7 @@ def test_features_see_the_goal_and_the_wall_ahead():
     assert phi[2 * 9 + 4] == 1.0 and phi[81 + 2 * 9 + 4] == 0.0          # goal, wall ahead
 
 
+@pytest.mark.learning
 def test_the_learner_improves_on_a_small_world():
     cfg = env.WorldConfig(width=5, height=5, n_blocks=0, episode_len=12, step_cost=-0.03)
     acfg = agents.AgentConfig(worlds_per_seed=20)
@@ -58,6 +59,7 @@ def test_the_learner_improves_on_a_small_world():
     assert (last > first + 1.0).all(), (first, last)
 
 
+@pytest.mark.learning
 def test_none_condition_unlearns_because_only_costs_remain():
     cfg = env.WorldConfig(width=5, height=5, n_blocks=0, episode_len=12, step_cost=-0.03)
     acfg = agents.AgentConfig(worlds_per_seed=20)

@@ -223,6 +223,7 @@ def test_a_printed_zero_is_read_as_a_learners_number():
     assert per_learner("none   goals per episode at the end: [0.   0.07 1.  ]").tolist() == [0.0, 0.07, 1.0]
 
 
+@pytest.mark.learning
 def test_the_lesson_runs_from_anywhere_and_copied_out():
     """Both runs print the three conditions, the paired test and what the ISR paid, and save
     the plot; every learner without an ISR ends below the same learner with it."""

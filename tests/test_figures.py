@@ -249,6 +249,7 @@ def test_the_end_of_run_summary_has_a_headline_for_every_figure(quick_run):
     assert all(lines.values()) and "isr" in lines["4"] and "hacked" in lines["6"]
 
 
+@pytest.mark.learning
 def test_watch_writes_an_animation_of_the_three_learners(tmp_path, capsys, monkeypatch):
     """`python figures.py watch`, its learners at the quick budget (1,500 + 1,500 episodes), a
     12-step clip."""

@@ -76,6 +76,7 @@ def separable_data(n_models=2, episodes=40, block=20, seed=0):
     return isr.SocialRewardData(views, actions, r_s, block=block, test_every=10)
 
 
+@pytest.mark.learning
 def test_isr_loss_falls_on_a_separable_set():
     data = separable_data()
     cfg = isr.ISRConfig(batch=32, epochs=20, lr=0.1, curve_points=5, eval_size=500)
@@ -91,6 +92,7 @@ def test_isr_loss_falls_on_a_separable_set():
     assert abs(r_i[1, 0]) < 0.05 and abs(r_i[0, 1]) < 0.05         # turning / no goal
 
 
+@pytest.mark.learning
 def test_the_authors_training_batch_1_and_adam_learns_on_a_separable_set():
     """Fig. 6's third arm: one pass at batch 1 with Adam at lr 3e-4, each draw's class a fair
     coin; the loss falls as with our SGD. Adam's step is the bias-corrected one."""
