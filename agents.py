@@ -271,7 +271,9 @@ def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, has_i
               and visits from its own stream alone), or a numpy Generator (it spawns them).
     isr:      None (R_i = 0 for everyone: the `none` condition), or the ISR of the learners
               that have one: a callable (views (S', N, v, v), actions (S', N)) → R_i (S', N),
-              such as `isr.ISR`, holding S' = has_isr.sum() models in learner order.
+              such as `isr.ISR`, holding S' = has_isr.sum() models in learner order. One
+              whose `replaces_step_cost` is true (the authors' thresholded ISR) pays a step
+              instead of its cost, where the caregiver is away.
     has_isr:  (S,) bool, which learners have an ISR (default: all of them, if `isr` is given).
     record:   keep every transition (the view the ISR sees, action, R_s) for the ISR's data set.
     layouts:  what world_cfg.make takes: for env.WorldConfig one fixed layout per learner
@@ -332,6 +334,8 @@ def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, has_i
             if record:
                 data["views"][:, k, t], data["actions"][:, k, t], data["r_s"][:, k, t] = seen, actions, b_r_s[:, t]
             obs = step.obs.reshape(n_seeds, n, v, v)
+        if getattr(isr, "replaces_step_cost", False):                       # the authors' Figs 5, 6
+            b_r_e = np.where((b_r_i > 0) & (p < 1), 0.0, b_r_e)
         b_utility = utility(b_r_e, b_r_s, b_r_i, p)   # (S, T, N)
         goals[:, k] = b_reached.mean(axis=2).sum(axis=1)
         internal[:, k] = b_utility.sum(axis=1).mean(axis=1)

@@ -108,7 +108,7 @@ def train_isr(data, isr_cfg, rng, world_cfg, codes=None, threshold=None, n_train
     itself, not R_s under class-balanced sampling (isr.ISR, isr.calibrate_odds)."""
     codes = world_cfg.isr_codes if codes is None else tuple(codes)
     params, log = isr.train_isr(data, isr_cfg, rng, codes, world_cfg.n_actions, n_train=n_train, curve=curve)
-    model = isr.ISR(params, codes, threshold)
+    model = isr.ISR(params, codes, threshold, replaces_cost=isr_cfg.threshold_replaces_cost)
     if not isr_cfg.calibrate:
         return model, log
     train = data.train_index[:data.n_train if n_train is None else n_train]
@@ -117,7 +117,7 @@ def train_isr(data, isr_cfg, rng, world_cfg, codes=None, threshold=None, n_train
     y = evaluation.in_chunks(model.output, views, actions)
     odds = isr.calibrate_odds(y, r_s, world_cfg.social_reward)
     log["odds"] = odds
-    return isr.ISR(params, codes, threshold, odds, world_cfg.social_reward), log
+    return isr.ISR(params, codes, threshold, odds, world_cfg.social_reward, isr_cfg.threshold_replaces_cost), log
 
 
 def caregiver_leaves(learners, conditions, world_cfg, agent_cfg, episodes, rng, model=None, presence=None,

@@ -9,7 +9,7 @@ as one batched computation.
 This module imports nothing else of ours: views are integer cell codes, and the caller
 says which codes exist (`codes`).
 
-Public names: ISRConfig, encode, init_params, forward, backward, mse, clip_by_norm,
+Public names: ISRConfig, AUTHORS, encode, init_params, orthogonal, forward, backward, mse, clip_by_norm,
 pack, predict, network_input, action_grad, optimizer_state, descend, balanced_sampler, balanced_loss,
 SocialRewardData, train_isr, train_step, ISR, Several, ODDS_CEILING, shift_odds, calibrate_odds.
 """
@@ -20,23 +20,42 @@ import numpy as np
 
 @dataclass(frozen=True)
 class ISRConfig:
-    """ISR training settings (ours; the authors trained a small conv net with Adam, lr 3e-4, batch 1)."""
-    hidden: tuple = (32, 32)      # two hidden ReLU layers of 32 units, as the original
-    optimizer: str = "sgd"        # "sgd" (with momentum) or "adam" (the authors': lr 3e-4, batch 1)
-    lr: float = 0.2               # step size
+    """ISR design and training. The defaults are ours; `AUTHORS` below is the authors' ISR as
+    far as an MLP can be it (they fed the view to a small conv net). Each field says where
+    the two differ."""
+    hidden: tuple = (32, 32)      # two hidden ReLU layers of 32 units (both: the authors' MLP head)
+    optimizer: str = "sgd"        # "sgd" with momentum (ours), "adam" (the authors')
+    lr: float = 0.2               # step size (the authors': 3e-4)
     momentum: float = 0.9         # SGD momentum
     betas: tuple = (0.9, 0.999)   # Adam's moment decays (torch's defaults, as the authors)
-    batch: int = 256              # transitions per minibatch, half of them positive (1: a fair coin)
-    max_grad_norm: float = 1.0    # global gradient-norm clip per model (original: 1.0)
-    epochs: float = 1.0           # if updates is None: passes over the train split (original: 1)
-    updates: int | None = 1000    # SGD updates whatever the data size (None: `epochs` passes)
-    zero_output: bool = True      # start the output layer at 0 (see init_params; docs/deviations.md: why)
+    adam_eps: float = 1e-8        # Adam's ε in √v̂ + ε (the authors': 1e-5)
+    batch: int = 256              # transitions per minibatch, half of them positive (the authors': 1, a fair coin)
+    max_grad_norm: float = 1.0    # global gradient-norm clip per model (both)
+    epochs: float = 1.0           # if updates is None: passes over the train split (the authors': one)
+    updates: int | None = 1000    # updates whatever the data size (the authors': None, one pass)
+    init: str = "he"              # "he": He-normal weights; "orthogonal": gain √2 in every layer (the authors')
+    zero_output: bool = True      # start the output layer at 0 (the authors': False; docs/deviations.md: why)
     calibrate: bool = True        # shift the output's odds to pay, on the train split, what R_s paid
+                                  # (the authors': False, the raw output)
     calibration_size: int = 20000 # train transitions (evenly spaced in time) the odds are fitted on
-    action_input: bool = False    # the action as an input, one output (the authors' design; docs/deviations.md)
+    action_input: str | None = None   # None: one output per action (ours); "one_hot": the action one-hot
+                                  # as input, one output; "value": the action's number (left = 0) as one
+                                  # more input, one output (the authors', at the agent's cell)
+    threshold_replaces_cost: bool = False   # with a threshold, a paid step's R_i replaces its step
+                                  # cost instead of adding to it (the authors' Figs 5 and 6)
     test_every: int = 10          # every 10th batch of episodes is held out (10%, as the original)
     curve_points: int = 25        # loss-curve evaluations during training (Fig. 3 left)
     eval_size: int = 3000         # transitions per split the loss curve is measured on
+
+    def action_inputs(self, n_actions):
+        """How many inputs the action takes (0: it picks one of n_actions outputs instead)."""
+        if self.action_input not in (None, "one_hot", "value"):
+            raise ValueError(f"action_input must be none, one_hot or value, got {self.action_input!r}")
+        return {None: 0, "one_hot": n_actions, "value": 1}[self.action_input]
+
+
+AUTHORS = ISRConfig(optimizer="adam", lr=3e-4, adam_eps=1e-5, batch=1, updates=None, epochs=1.0, init="orthogonal",
+                    zero_output=False, calibrate=False, action_input="value", threshold_replaces_cost=True)
 
 
 def encode(views, codes):
@@ -50,22 +69,38 @@ def encode(views, codes):
     return cells.reshape(*views.shape[:-2], -1).astype(np.float32)
 
 
-def init_params(sizes, n_models, rng, dtype=np.float32, zero_output=False):
-    """He-normal weights, zero biases: {W1, b1, ..., WL, bL}, Wl (M, in, out), bl (M, 1, out).
+def init_params(sizes, n_models, rng, dtype=np.float32, zero_output=False, init="he"):
+    """Random weights, zero biases: {W1, b1, ..., WL, bL}, Wl (M, in, out), bl (M, 1, out).
 
-    zero_output: the output layer starts at 0, so that each action's output moves only with
-    evidence about that action (the random draw is made anyway: the hidden layers start the
-    same either way). float32 by default (speed); the gradient check uses float64.
+    init "he": He-normal, N(0, 2 / fan_in); "orthogonal": orthonormal rows or columns times
+    √2, as torch's orthogonal_ with gain √2 (the authors'). zero_output: the output layer
+    starts at 0, so that each action's output moves only with evidence about that action
+    (the random draw is made anyway: the hidden layers start the same either way). float32
+    by default (speed); the gradient check uses float64.
     """
+    if init not in ("he", "orthogonal"):
+        raise ValueError(f"init must be 'he' or 'orthogonal', got {init!r}")
     params = {}
     n_layers = len(sizes) - 1
     for layer, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
-        w = rng.normal(0.0, np.sqrt(2.0 / fan_in), (n_models, fan_in, fan_out))
+        if init == "he":
+            w = rng.normal(0.0, np.sqrt(2.0 / fan_in), (n_models, fan_in, fan_out))
+        else:
+            w = np.sqrt(2.0) * orthogonal(rng, n_models, fan_in, fan_out)
         if zero_output and layer == n_layers:
             w = np.zeros_like(w)
         params[f"W{layer}"] = w.astype(dtype)
         params[f"b{layer}"] = np.zeros((n_models, 1, fan_out), dtype=dtype)
     return params
+
+
+def orthogonal(rng, n_models, fan_in, fan_out):
+    """(M, fan_in, fan_out) matrices with orthonormal columns (or rows, if wider than tall):
+    the Q of a Gaussian matrix's QR, its signs fixed by R's diagonal (torch's orthogonal_)."""
+    tall = rng.normal(size=(n_models, max(fan_in, fan_out), min(fan_in, fan_out)))
+    q, r = np.linalg.qr(tall)
+    q = q * np.sign(np.diagonal(r, axis1=1, axis2=2))[:, None, :]
+    return q if fan_in >= fan_out else q.transpose(0, 2, 1)
 
 
 def forward(params, x):
@@ -108,12 +143,15 @@ def predict(params, x, actions):
 
 def network_input(params, views, actions, codes):
     """(M, B, D) the network's input: the views one-hot over `codes` (`encode`), followed by
-    the action one-hot if the network is wider than that (the action-as-input design)."""
+    the action if the network is wider than that (ISRConfig.action_input): one more input
+    holding its number (the authors'), or several, its one-hot."""
     x = encode(views, codes)
     extra = params["W1"].shape[1] - x.shape[-1]
     if extra <= 0:
         return x
-    return np.concatenate([x, np.eye(extra, dtype=np.float32)[np.asarray(actions)]], axis=-1)
+    actions = np.asarray(actions)
+    action = actions[..., None].astype(np.float32) if extra == 1 else np.eye(extra, dtype=np.float32)[actions]
+    return np.concatenate([x, action], axis=-1)
 
 
 def action_grad(dloss_dpred, actions, n_actions):
@@ -163,7 +201,7 @@ def optimizer_state(params, cfg):
 def descend(state, grad, cfg):
     """One descent step of the packed params (state["params"]), in place, along the packed
     gradient `grad`: SGD with momentum (v ← μ·v − lr·g; θ ← θ + v), or Adam
-    (θ ← θ − lr·m̂ / (√v̂ + 1e-8), m̂ and v̂ the bias-corrected moments, as torch's)."""
+    (θ ← θ − lr·m̂ / (√v̂ + ε), m̂ and v̂ the bias-corrected moments, as torch's)."""
     params = state["params"]
     if cfg.optimizer == "sgd":
         velocity = state["velocity"]
@@ -179,7 +217,7 @@ def descend(state, grad, cfg):
     m += (1 - b1) * grad
     v *= b2
     v += (1 - b2) * grad * grad
-    denom = np.sqrt(v) / root_correction + 1e-8
+    denom = np.sqrt(v) / root_correction + cfg.adam_eps
     params -= step_size * m / denom
 
 
@@ -287,9 +325,9 @@ def train_isr(data, cfg, rng, codes, n_actions, n_train=None, curve=True):
         raise ValueError(f"n_train must be in 1..{data.n_train}, got {n_train}")
     n_models = data.views.shape[0]
     train = data.train_index[:n_train]
-    n_in = data.views.shape[2] * data.views.shape[3] * len(codes) + (n_actions if cfg.action_input else 0)
+    n_in = data.views.shape[2] * data.views.shape[3] * len(codes) + cfg.action_inputs(n_actions)
     params = init_params((n_in, *cfg.hidden, 1 if cfg.action_input else n_actions), n_models, rng,
-                         zero_output=cfg.zero_output)
+                         zero_output=cfg.zero_output, init=cfg.init)
     state = optimizer_state(params, cfg)
     sample = balanced_sampler(data.r_s[:, train] > 0, rng)
     n_updates = cfg.updates if cfg.updates else max(1, int(round(cfg.epochs * n_train / cfg.batch)))
@@ -358,14 +396,21 @@ class ISR:
     function for a poorly trained ISR). `calibrate_odds` picks k per model on its training data.
     threshold: None (the paper's Eq. 1), or a level at or below which R_i counts as 0, as the
     authors' Figs 5 and 6 runs did with 0.2 (their Figs 1, 4 and 7 runs used the raw R_i).
+    replaces_cost: with a threshold, a paid step's R_i replaces the step's cost instead of
+    adding to it, as in the authors' Figs 5 and 6 (`replaces_step_cost`; agents.learn).
     """
 
-    def __init__(self, params, codes, threshold=None, odds=None, reward=None):
+    def __init__(self, params, codes, threshold=None, odds=None, reward=None, replaces_cost=False):
         if odds is not None and reward is None:
             raise ValueError("a calibrated ISR needs the size of the social reward (reward=)")
         self.params, self.codes, self.threshold = params, codes, threshold
         self.odds = None if odds is None else np.asarray(odds, dtype=np.float64)
-        self.reward = reward
+        self.reward, self.replaces_cost = reward, replaces_cost
+
+    @property
+    def replaces_step_cost(self):
+        """Whether the learner's step cost is dropped on the steps this ISR pays."""
+        return self.replaces_cost and self.threshold is not None
 
     @property
     def n_models(self):
@@ -389,15 +434,16 @@ class ISR:
 
     def raw(self):
         """The same ISRs without the threshold (Eq. 1's R_i)."""
-        return ISR(self.params, self.codes, None, self.odds, self.reward)
+        return ISR(self.params, self.codes, None, self.odds, self.reward, self.replaces_cost)
 
     def with_threshold(self, threshold):
-        return ISR(self.params, self.codes, threshold, self.odds, self.reward)
+        return ISR(self.params, self.codes, threshold, self.odds, self.reward, self.replaces_cost)
 
     def select(self, models):
         """The ISRs `models` (indices) of this one, in that order."""
         odds = None if self.odds is None else self.odds[models]
-        return ISR({k: p[models] for k, p in self.params.items()}, self.codes, self.threshold, odds, self.reward)
+        return ISR({k: p[models] for k, p in self.params.items()}, self.codes, self.threshold, odds, self.reward,
+                   self.replaces_cost)
 
     def tile(self, copies):
         """The same ISRs repeated `copies` times along the model axis (one per condition)."""
@@ -409,7 +455,7 @@ class ISR:
         first = models[0]
         params = {k: np.concatenate([m.params[k] for m in models], axis=0) for k in first.params}
         odds = None if first.odds is None else np.concatenate([m.odds for m in models])
-        return ISR(params, first.codes, first.threshold, odds, first.reward)
+        return ISR(params, first.codes, first.threshold, odds, first.reward, first.replaces_cost)
 
 
 class Several:

@@ -57,7 +57,7 @@ def isr_design(name, cfg):
     if name == "empty channel":
         return (env.EMPTY,) + tuple(codes), {}
     if name == "action as input":
-        return tuple(codes), {"action_input": True}
+        return tuple(codes), {"action_input": "one_hot"}
     return tuple(codes), {}
 
 

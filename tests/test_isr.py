@@ -214,3 +214,46 @@ def test_an_action_never_taken_is_never_paid_with_a_zero_output_layer():
         params, _ = isr.train_isr(data, cfg, np.random.default_rng(4), (2, 8), 3, curve=False)
         r_never = isr.ISR(params, (2, 8))(views[:, :500], np.zeros((1, 500), dtype=np.int64))
         assert paid(r_never), zero
+
+
+def test_the_authors_isr_is_built_as_they_built_it():
+    """isr.AUTHORS, field by field, against what the authors' code did: Adam at lr 3e-4 with
+    ε 1e-5, batch 1, one pass, gradients clipped at 1.0, orthogonal weights with gain √2 in
+    every layer (the last too, no zero output layer), the raw output (no calibration), the
+    action's number as an input (left = 0), and a paid step's R_i replacing its step cost."""
+    a = isr.AUTHORS
+    assert (a.optimizer, a.lr, a.adam_eps, a.betas, a.batch, a.updates, a.epochs, a.max_grad_norm) == \
+        ("adam", 3e-4, 1e-5, (0.9, 0.999), 1, None, 1.0, 1.0)
+    assert (a.init, a.zero_output, a.calibrate, a.action_input, a.threshold_replaces_cost, a.hidden) == \
+        ("orthogonal", False, False, "value", True, (32, 32))
+    params = isr.init_params((20, 32, 32, 1), 2, np.random.default_rng(0), np.float64, a.zero_output, a.init)
+    for layer in (1, 2, 3):                         # orthonormal rows (wide) or columns, times √2
+        w = params[f"W{layer}"]
+        gram = w @ w.transpose(0, 2, 1) if w.shape[1] < w.shape[2] else w.transpose(0, 2, 1) @ w
+        np.testing.assert_allclose(gram, 2 * np.eye(gram.shape[1])[None].repeat(2, 0), atol=1e-12)
+    assert (params["b3"] == 0).all()
+    x = isr.network_input({"W1": np.zeros((1, 2 * 3 * 3 + 1, 4))}, np.ones((1, 2, 3, 3), np.int8), np.array([[0, 2]]),
+                          codes=(1, 2))
+    assert x.shape == (1, 2, 19) and x[0, :, -1].tolist() == [0.0, 2.0]      # left = 0: nothing in the input
+    state = isr.optimizer_state({"w": np.zeros((1, 1, 1), np.float32)}, a)
+    isr.descend(state, np.full(1, 1e-5, np.float32), a)                         # |g| = ε: half a step
+    assert state["params"][0] == pytest.approx(-a.lr / 2, rel=1e-3)
+
+
+def test_a_thresholded_authors_isr_pays_a_step_instead_of_its_cost():
+    """With the authors' rule a paid step earns R_i alone; with ours R_i adds to the step cost.
+    An ISR paying 0.3 on every forward step (above the 0.2 threshold): the learners' internal
+    return per episode differs by the step costs of the forward steps exactly."""
+    import agents
+    import env
+    cfg, acfg = env.WorldConfig(), agents.AgentConfig(worlds_per_seed=5)
+    params = {"W1": np.zeros((2, 2 * 81, 1)), "b1": np.zeros((2, 1, 1)), "W2": np.zeros((2, 1, 3)),
+              "b2": np.array([[[0.0, 0.0, 0.3]]]).repeat(2, 0)}
+    returns = {}
+    for replaces in (False, True):
+        model = isr.ISR(params, codes=(env.EMPTY, env.WALL), threshold=0.2, replaces_cost=replaces)
+        logs = agents.learn(agents.Policy.for_world(2, cfg), cfg, acfg, 5, 0.0, np.random.default_rng(0), isr=model)
+        returns[replaces] = logs["internal"]
+    forward_cost = returns[True] - returns[False]                # the costs of the paid (forward) steps
+    assert (forward_cost > 0).all()
+    np.testing.assert_allclose(returns[True], logs["r_i"], rtol=1e-6)          # R_i alone (no goal here pays)
