@@ -290,12 +290,32 @@ def pooled_claims(results_by_set):
         diffs = {name: per_learner(r, figure, a) - per_learner(r, figure, b) for name, r in sets.items()}
         if not diffs:
             continue
+        per_set = {name: stats.paired_t_test(d, np.zeros_like(d))._asdict() for name, d in diffs.items()}
+        random = stats.random_effects(list(diffs.values()))._asdict() if len(diffs) > 1 else None
         out.append({"figure": figure, "a": a, "b": b, "seed_sets": len(diffs),
                     "learners": int(sum(d.size for d in diffs.values())),
                     "pooled": stats.pooled_paired_t_test(list(diffs.values()))._asdict(),
-                    "per_set": {name: stats.paired_t_test(d, np.zeros_like(d))._asdict()
-                                for name, d in diffs.items()}})
+                    "random_effects": random, "per_set": per_set,
+                    "verdict": pooled_verdict(random, per_set)})
     return out
+
+
+SIGNIFICANCE = 0.05   # a set's own test "contradicts" a pooled direction at p below this
+
+
+def pooled_verdict(random, per_set):
+    """What the seed sets together allow us to say of a − b: "a > b" or "a < b" where the
+    random-effects interval (stats.random_effects: the spread between sets counts) excludes 0
+    and no set's own paired test points the other way with p < SIGNIFICANCE; "contradicted"
+    where one does; else "not distinguished" (one set alone: its own test)."""
+    test = random or next(iter(per_set.values()))
+    low, high = test["ci95"]
+    if low < 0 < high:
+        return "not distinguished"
+    sign = np.sign(test["diff"])
+    if any(np.sign(t["diff"]) == -sign and t["p"] < SIGNIFICANCE for t in per_set.values()):
+        return "contradicted"
+    return "a > b" if sign > 0 else "a < b"
 
 
 def finite(values):

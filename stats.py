@@ -4,7 +4,7 @@ No scipy: the t distribution's CDF comes from the regularized incomplete beta fu
 evaluated by its continued fraction (Numerical Recipes §6.4, modified Lentz method).
 
 Public names: betainc, t_cdf, t_sf_two_sided, t_quantile, student_t_test, welch_t_test,
-paired_t_test, treatment_design, ols, mean_se.
+paired_t_test, pooled_paired_t_test, random_effects, treatment_design, ols, mean_se.
 """
 import math
 from typing import NamedTuple
@@ -172,6 +172,45 @@ def pooled_paired_t_test(differences):
     if within == 0.0:
         raise ValueError("no spread within the seed sets; the t statistic is undefined")
     return _t_test(np.concatenate(groups).mean(), math.sqrt(within / n), n - n_sets)
+
+
+class RandomEffects(NamedTuple):
+    diff: float        # the pooled estimate, each set weighted by 1 / (its variance + τ²)
+    se: float
+    t: float
+    df: int            # seed sets − 1
+    p: float           # two-sided, t on df
+    ci95: tuple
+    q: float           # Cochran's Q: the spread of the sets' estimates against their own errors
+    i2: float          # the share of that spread beyond chance, max(0, (Q − df) / Q)
+    tau: float         # the standard deviation of the sets' true effects (DerSimonian–Laird)
+    per_set: tuple     # each set's estimate
+
+
+def random_effects(differences):
+    """One paired effect over several seed sets that may differ in their true effect: a
+    random-effects estimate (DerSimonian–Laird). Each set j gives d̄_j with variance
+    v_j = s_j² / n_j; Q = Σ w_j (d̄_j − d̄_w)², w_j = 1 / v_j; τ² = max(0, (Q − (J − 1)) / (Σw −
+    Σw² / Σw)); the estimate weights set j by 1 / (v_j + τ²), SE = 1 / √Σ those weights, and
+    its t has J − 1 degrees of freedom (few sets: a wide interval, as the spread between sets
+    allows no more). differences: a list of 1-D arrays of per-learner a − b, one per set."""
+    groups = [np.asarray(d, dtype=float).ravel() for d in differences]
+    if len(groups) < 2 or min(g.size for g in groups) < 2:
+        raise ValueError(f"a random-effects estimate needs two sets of two learners or more, got {[g.size for g in groups]}")
+    means = np.array([g.mean() for g in groups])
+    variances = np.array([g.var(ddof=1) / g.size for g in groups])
+    if not (variances > 0).all():
+        raise ValueError("a seed set without spread has no standard error")
+    w = 1.0 / variances
+    fixed = math.fsum((w * means).tolist()) / math.fsum(w.tolist())
+    q = math.fsum((w * (means - fixed) ** 2).tolist())
+    df = len(groups) - 1
+    tau2 = max(0.0, (q - df) / (w.sum() - (w ** 2).sum() / w.sum()))
+    w_star = 1.0 / (variances + tau2)
+    diff = math.fsum((w_star * means).tolist()) / math.fsum(w_star.tolist())
+    test = _t_test(diff, math.sqrt(1.0 / math.fsum(w_star.tolist())), df)
+    return RandomEffects(test.diff, test.se, test.t, df, test.p, test.ci95, q, max(0.0, (q - df) / q) if q > 0 else 0.0,
+                         math.sqrt(tau2), tuple(float(m) for m in means))
 
 
 def t_quantile(q, df):

@@ -82,8 +82,9 @@ def front(results, seed_sets):
     isr = [np.min(r["isr_fraction_of_socialized"]) for _, r in f1]
     f3 = results["fig3"]
     pooled = {(c["figure"], c["a"], c["b"]): c for c in pooled_over_sets(results, seed_sets)}
-    p4, p4o, p5 = (pooled[k]["pooled"] for k in (("Fig. 4 right", "frozen_authors", "isr"),
-                                                ("Fig. 4 right", "isr", "oracle"), ("Fig. 5", "frozen_authors", "isr")))
+    c4, c4o, c5, c5o = (pooled[k] for k in (("Fig. 4 right", "frozen_authors", "isr"), ("Fig. 4 right", "isr", "oracle"),
+                                            ("Fig. 5", "frozen_authors", "isr"), ("Fig. 5", "isr", "oracle")))
+    p4, p4o, p5, p5o = (c["random_effects"] for c in (c4, c4o, c5, c5o))
     f6 = all_sets(results, seed_sets, "fig6")
     hacked = np.array([r["seeds_hacked"] for _, r in f6])                # (sets, trainings, sizes)
     trainings = f6[0][1]["isr_training"]
@@ -107,14 +108,18 @@ def front(results, seed_sets):
          holds(f3["test_over_train"] < 1.25 and f3["monotone"]),
          "[Figs 1, 3, 4 left](docs/results.md#figs-1-3-and-4-left-the-caregiver-leaves)"],
         ["Fig. 4 right: in new worlds, learning from the ISR beats the frozen learner",
-         f"{PAPER_FIG4['frozen_authors']} vs {PAPER_FIG4['isr']}",
-         f"frozen (authors') − isr {effect(p4)}, pooled", holds(p4["diff"] < 0 and p4["p"] < 0.05) + ", smaller",
+         f"{PAPER_FIG4['frozen_authors']} vs {PAPER_FIG4['isr']}, p < .05",
+         f"frozen (authors') − isr {effect(p4)}, {over_sets(c4)}", holds(c4["verdict"] == "a < b") + ", smaller",
          "[Figs 4 right, 5](docs/results.md#figs-4-right-and-5-new-worlds)"],
-        ["Fig. 4 right: … and comes close to the oracle", f"{PAPER_FIG4['isr']} vs {PAPER_FIG4['oracle']}",
-         f"isr − oracle {effect(p4o)}, pooled", holds(abs(p4o["diff"]) < 0.05),
+        ["Fig. 4 right: … and comes close to the oracle", f"{PAPER_FIG4['isr']} vs {PAPER_FIG4['oracle']}, p = .32",
+         f"isr − oracle {effect(p4o)}, {over_sets(c4o)}", holds(abs(p4o["diff"]) < 0.05),
          "[Figs 4 right, 5](docs/results.md#figs-4-right-and-5-new-worlds)"],
-        ["Fig. 5: in five hand-picked layouts the ISR learner beats the frozen one", "t = −6.84",
-         f"frozen (authors') − isr {effect(p5)}, pooled", holds(p5["diff"] < 0 and p5["p"] < 0.05),
+        ["Fig. 5: in five hand-picked layouts the ISR learner beats the frozen one", "t = −3.66, p < .001",
+         f"frozen (authors') − isr {effect(p5)}, {over_sets(c5)}", holds(c5["verdict"] == "a < b"),
+         "[Figs 4 right, 5](docs/results.md#figs-4-right-and-5-new-worlds)"],
+        ["Fig. 5: … and comes close to the oracle", "t = 1.12, p = .27",
+         f"isr − oracle {effect(p5o)}, {over_sets(c5o)}",
+         holds(abs(p5o["diff"]) < 0.05) + (", below it" if c5o["verdict"] == "a < b" else ""),
          "[Figs 4 right, 5](docs/results.md#figs-4-right-and-5-new-worlds)"],
         ["Fig. 6: an ISR trained on too little data is hacked", "one run",
          f"learners hacked, of {learners} × {hacked.shape[2]} data sizes ({len(f6)} seed sets): "
@@ -281,10 +286,10 @@ def layouts(results, seed_sets):
     body = [[f'"{name}"', PAPER_FIG5[name]]
             + [" / ".join(f"{ret[c][k, j].mean():.3f}" for c in ret) for k in range(n_runs)]
             for j, name in enumerate(r["layouts"])]
-    paper = {("frozen_authors_vs_isr", "paper_interaction_at_T"): "t = −3.66, p = 0.00042",
-             ("frozen_authors_vs_isr", "additive"): "t = −6.84",
-             ("isr_vs_oracle", "paper_interaction_at_T"): "t = −1.12, p = 0.27",
-             ("isr_vs_oracle", "additive"): "t = −2.59, p = 0.011"}
+    paper = {("frozen_authors_vs_isr", "paper_interaction_at_T"): "t = −3.66, p = 0.00042 (published)",
+             ("frozen_authors_vs_isr", "additive"): "t = −6.84 (our analysis of their values)",
+             ("isr_vs_oracle", "paper_interaction_at_T"): "t = −1.12, p = 0.27 (published)",
+             ("isr_vs_oracle", "additive"): "t = −2.59, p = 0.011 (our analysis of their values)"}
     analyses = (("paper_interaction_at_T", "paper's OLS y ~ method × env, at \"T\""),
                 ("additive", "OLS y ~ method + env"), ("seed_fixed_effects", "OLS y ~ method + env + seed"),
                 ("paired_per_seed", "paired per seed (mean of the layouts)"),
@@ -388,12 +393,19 @@ def helping(results, seed_sets):
     ])
 
 
-def verdict(test, a, b):
-    """What a pooled test of a − b allows us to say: a direction where p < 0.05, else that the
-    learners do not distinguish them."""
-    if test["p"] < 0.05:
-        return f"**{a} {'>' if test['diff'] > 0 else '<'} {b}** (pooled p = {p_value(test['p'])})"
-    return f"{a} ≈ {b}: not distinguished (pooled p = {p_value(test['p'])})"
+def over_sets(c):
+    """'random effects over 4 seed sets (I² 0.88)': how a pooled estimate was made."""
+    return f"random effects over {c['seed_sets']} seed sets (I² {c['random_effects']['i2']:.2f})"
+
+
+def verdict(c, a, b):
+    """What the seed sets together allow us to say of a − b (claims.pooled_verdict)."""
+    p = f"random effects p = {p_value(c['random_effects']['p'])}"
+    if c["verdict"] in ("a > b", "a < b"):
+        return f"**{a} {c['verdict'][2]} {b}** ({p})"
+    if c["verdict"] == "contradicted":
+        return f"not established: a seed set points the other way ({p})"
+    return f"{a} ≈ {b}: not distinguished ({p})"
 
 
 def pooled_over_sets(results, seed_sets):
@@ -405,7 +417,7 @@ def generalization_verdict(results, seed_sets):
     """Figs 4 right and 5: each comparison's paired effect in each run, on every seed set,
     and what the learners of every set together allow us to say (the pooled estimate)."""
     sets = [("1234–1243", results)] + sorted((k, v) for k, v in seed_sets.items() if "fig5" in v)
-    pooled = {(c["figure"], c["a"], c["b"]): c["pooled"] for c in pooled_over_sets(results, seed_sets)}
+    pooled = {(c["figure"], c["a"], c["b"]): c for c in pooled_over_sets(results, seed_sets)}
     body = []
     for figure, key, test in (("Fig. 4 right", "fig4", "paired"), ("Fig. 5", "fig5", "paired_per_seed")):
         for name in ("frozen_vs_isr", "frozen_authors_vs_isr", "isr_vs_oracle"):
@@ -421,17 +433,24 @@ def generalization_verdict(results, seed_sets):
             body.append([figure, f"{a} − {b}"] + cells + [verdict(pooled[figure, a, b], a, b)])
     label = lambda name, r: f"seeds {name} ({len(r['fig5']['return']['isr'][0][0])} learners), run 1 / run 2"
     return rows(["figure", "paired effect on the return"] + [label(name, r) for name, r in sets]
-                + ["verdict, from the pooled estimate"], body)
+                + ["verdict, from the random-effects estimate"], body)
 
 
 def pooled(results, seed_sets):
     """Figs 4 right, 5 and 7: each comparison pooled over every learner of every seed set,
     with a term per set (claims.pooled_claims), beside each set's own paired test."""
-    body = [[c["figure"], f"{c['a']} − {c['b']}", f"{c['learners']} in {c['seed_sets']}", effect(c["pooled"]),
+    body = [[c["figure"], f"{c['a']} − {c['b']}", f"{c['learners']} in {c['seed_sets']}",
+             effect(c["random_effects"]), heterogeneity(c["random_effects"]), effect(c["pooled"]),
              "; ".join(f"{name}: {claims.effect(t):+.3f}, p {p_value(t['p'])}" for name, t in c["per_set"].items())]
             for c in pooled_over_sets(results, seed_sets)]
-    return rows(["figure", "paired, per learner", "learners in seed sets", "pooled, a term per set [95 %], p",
+    return rows(["figure", "paired, per learner", "learners in seed sets", "random effects [95 %], p",
+                 "between sets: Q, I², τ", "a term per set, within-set spread only [95 %], p",
                  "each seed set alone"], body)
+
+
+def heterogeneity(test):
+    """'Q = 24.2 on 3 df, I² 0.88, τ 0.014': how much the seed sets' estimates differ."""
+    return f"Q = {test['q']:.1f} on {test['df']} df, I² {test['i2']:.2f}, τ {test['tau']:.3f}"
 
 
 def helping_controls(results, seed_sets):

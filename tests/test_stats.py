@@ -216,3 +216,34 @@ def test_the_pooled_test_is_the_paired_test_for_one_set_and_blocks_out_shifts_be
     assert shifted.diff == pytest.approx(base.diff + 5.0 * 10 / 40)
     with pytest.raises(ValueError, match="more learners than seed sets"):
         stats.pooled_paired_t_test([np.array([1.0]), np.array([2.0])])
+
+
+def test_random_effects_counts_the_spread_between_seed_sets():
+    """Two sets: Q = (d̄1 − d̄2)² / (v1 + v2) exactly, τ² = (Q − 1) / (Σw − Σw²/Σw); sets that
+    agree give τ = 0 and the inverse-variance mean; sets that disagree widen the interval
+    past the within-set one (t on J − 1 df)."""
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(0.0, 1.0, 10), rng.normal(3.0, 1.0, 12)
+    v = np.array([a.var(ddof=1) / 10, b.var(ddof=1) / 12])
+    w = 1 / v
+    re = stats.random_effects([a, b])
+    assert re.q == pytest.approx((a.mean() - b.mean()) ** 2 / v.sum(), rel=1e-12)
+    tau2 = (re.q - 1) / (w.sum() - (w ** 2).sum() / w.sum())
+    assert re.tau == pytest.approx(np.sqrt(tau2), rel=1e-12) and re.df == 1
+    assert re.i2 == pytest.approx((re.q - 1) / re.q)
+    assert re.ci95[1] - re.ci95[0] > 10 * (stats.pooled_paired_t_test([a, b]).ci95[1] - stats.pooled_paired_t_test([a, b]).ci95[0])
+    same = stats.random_effects([a, a[::-1]])                                   # equal means
+    assert same.q == pytest.approx(0.0, abs=1e-20) and same.tau == 0.0 and same.i2 == 0.0
+    assert same.diff == pytest.approx(a.mean(), rel=1e-12)
+    with pytest.raises(ValueError, match="two sets"):
+        stats.random_effects([a])
+
+
+def test_a_verdict_needs_the_random_effects_interval_and_no_set_against_it():
+    import claims
+    test = lambda diff, low, high, p: {"diff": diff, "ci95": (low, high), "p": p}
+    agree = {"A": test(-0.02, -0.03, -0.01, 0.001), "B": test(-0.01, -0.03, 0.01, 0.3)}
+    assert claims.pooled_verdict(test(-0.02, -0.03, -0.005, 0.01), agree) == "a < b"
+    assert claims.pooled_verdict(test(-0.02, -0.05, 0.01, 0.2), agree) == "not distinguished"
+    against = {**agree, "C": test(+0.02, 0.01, 0.03, 0.01)}
+    assert claims.pooled_verdict(test(-0.02, -0.03, -0.005, 0.01), against) == "contradicted"
