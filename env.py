@@ -300,8 +300,8 @@ class GridWorld:
     """
 
     def __init__(self, cfg, n_worlds, rng, layouts=None):
-        """rng: Streams with one row per learner, whose worlds are consecutive (or a Generator:
-        one learner). layouts: optional (B, H, W) bool fixed blocks, one layout per world (Fig.
+        """rng: Streams with one row per learner, whose worlds are consecutive (or a Generator
+        or an int seed: one learner). layouts: optional (B, H, W) bool fixed blocks, one layout per world (Fig.
         5 runs its five hand-picked layouts as one batch); they replace cfg's layout and random
         blocks, and each reset draws the goal, the agent's cell and its heading. Without them
         each reset draws one of cfg.layout_pool layouts of cfg.blocks() plus cfg.n_blocks random

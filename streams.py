@@ -28,7 +28,10 @@ class Streams:
     @classmethod
     def of(cls, rng, rows):
         """rng as Streams of `rows` rows: Streams as they are (with that many rows); a numpy
-        Generator spawns one child per row and is itself the common one."""
+        Generator spawns one child per row and is itself the common one; an int seed (or
+        None) is made such a Generator first, as Gymnasium's reset(seed=) takes one."""
+        if rng is None or isinstance(rng, (int, np.integer)):
+            rng = np.random.default_rng(rng)
         if isinstance(rng, Streams):
             if rng.rows != rows:
                 raise ValueError(f"{rows} learners need as many random streams, got {rng.rows}")

@@ -145,6 +145,12 @@ def test_same_seed_same_rollout():
     assert not np.array_equal(rollout(5), rollout(6))
 
 
+def test_a_world_takes_an_int_seed_as_its_generator():
+    """GridWorld(cfg, n, 5) is GridWorld(cfg, n, np.random.default_rng(5)), as Gymnasium's seed."""
+    first = env.GridWorld(env.WorldConfig(), 4, 5).reset()
+    np.testing.assert_array_equal(first, env.GridWorld(env.WorldConfig(), 4, np.random.default_rng(5)).reset())
+
+
 @pytest.mark.parametrize("layout, message", [
     ("#####\n#..#\n#####", "different lengths"),
     ("#####\n#.G.#\n#####", "unknown characters"),
