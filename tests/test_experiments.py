@@ -9,6 +9,7 @@ import agents
 import claims
 import env
 import experiments as ex
+import isr
 from lab import outputs
 
 SEEDS = (1234, 1235)
@@ -204,6 +205,43 @@ def test_from_too_little_data_the_isr_under_pays_and_its_learners_unlearn_on_a_r
     assert (goals_last[:, 0].mean(axis=1) < 0.5 * goals_first[:, 0].mean(axis=1)).all()
     assert (goals_last[1:, -1].mean(axis=1) > 0.9 * goals_first[1:, -1].mean(axis=1)).all()
     assert c["seeds_hacked"][1][-1] == c["seeds_hacked"][2][-1] == 0     # (0 in each of the ten runs)
+
+
+def authors_isr_and_ours():
+    """Fig. 6's least-data cell on a reduced budget, with the authors' ISR and with ours (both
+    trained the authors' way): 6 learners socialized for 1,500 episodes, their ISRs trained on
+    the first 125 of them (as Fig. 6's least data), then 1,500 episodes in new worlds. Per
+    design: learners hacked, each one's R_i / R_s at the end, and the share of its R_i paid on
+    steps where the caregiver would pay nothing (farming)."""
+    seeds = (1, 2, 3, 4, 5, 6)
+    source = replace(ex.Internalization(), socialization=1500, after=30, planner_worlds=10, planner_episodes=1,
+                     isr_fractions=(1.0,))
+    _, socialized = ex.internalization(source, seeds)
+    out = {}
+    for name, design in (("authors", isr.AUTHORS), ("ours", isr.ISRConfig())):
+        cfg = replace(ex.IncompleteInternalization(), source=replace(source, isr=design), isr_training=(ex.AUTHORS,),
+                      data_fractions=(1 / 12,), test_layouts=1, after=1500, tail=150)
+        run, _ = ex.incomplete_internalization(cfg, seeds, socialized)
+        c = claims.hacking_claims(run)
+        r_i, r_s = run["last"]["r_i"][0, 0], run["last"]["r_s"][0, 0]             # (S, steps)
+        out[name] = {"hacked": c["seeds_hacked"][0][0],
+                     "paid": np.array([np.nan if v is None else v for v in c["r_i_over_r_s_last"][0][0]]),
+                     "farmed": np.where(r_s == 0, r_i, 0).sum(-1) / np.maximum(r_i.sum(-1), 1e-12)}
+    return out
+
+
+@pytest.mark.learning
+@pytest.mark.background(compute=authors_isr_and_ours)
+def test_the_authors_isr_is_hacked_from_the_least_data_and_ours_is_not(background):
+    """Fig. 6 (issue's reduced budget): from the least data the authors' ISR pays its learners
+    on steps the caregiver would not reward (every learner farms), and several are hacked
+    (R_i > 1.25 × what the caregiver would pay); our ISR, trained the same way, pays none of
+    that and under-pays every learner. Over five seed sets at two kernel sets: 3 to 5 of 6
+    hacked with the authors' ISR, each farming at least 0.31 of its R_i; with ours none
+    hacked, at most 0.50 of what the caregiver would pay, and exactly 0 farmed."""
+    authors, ours = background["authors"], background["ours"]
+    assert authors["hacked"] >= 2 and (authors["farmed"] > 0.2).all()
+    assert ours["hacked"] == 0 and np.nanmax(ours["paid"]) < 1.0 and (ours["farmed"] < 0.05).all()
 
 
 def helping_claims():
