@@ -14,6 +14,7 @@ Public names: main, parse_args, parse_seeds, parse_settings, settable_fields.
 """
 import argparse
 import dataclasses
+import difflib
 import os
 import signal
 import sys
@@ -23,7 +24,7 @@ import typing
 from pathlib import Path
 
 from lab import outputs, pipeline
-from lab.registry import EXPERIMENTS, FIGURES, LEARNERS, PAPER_FIGURES
+from lab.registry import EXPERIMENTS, FIGURES, LEARNERS, PAPER_FIGURES, needs
 
 FIG_DIR = Path(__file__).resolve().parent.parent / "figures"
 FIRST_SEED = 1234                       # the authors' seeds are 1234–1243
@@ -43,7 +44,7 @@ def main(argv=None):
     try:
         args = parse_args(sys.argv[1:] if argv is None else argv)
         if args.list_settings:
-            print(settings_listing())
+            print(settings_listing(args.quick))
             return 0
         return pipeline.run_figures(args)
     except ValueError as err:
@@ -115,12 +116,25 @@ def parse_args(argv):
             raise ValueError("the MLP learner runs Figs 1 and 4 only (name them: python figures.py 1 4 --learner mlp)")
         if args.out is None:
             args.out = FIG_DIR / ("quick/mlp" if args.quick else "mlp")
+    unused = sorted(set(args.settings) - settings_read(args.figures))
+    if unused and not args.list_settings:
+        raise ValueError(f"--set {unused[0]}.…: Fig. {', '.join(args.figures)} does not run {unused[0]} "
+                         f"(it runs {', '.join(sorted(settings_read(args.figures))) or 'no experiment'})")
     args.seeds = parse_seeds(args.seeds or str(QUICK_SEEDS if args.quick else SEEDS))
     if args.out is None:
         args.out = FIG_DIR / "quick" if args.quick else FIG_DIR
     if args.out.exists() and not args.out.is_dir():
         raise ValueError(f"--out {args.out} exists and is not a folder")
     return args
+
+
+def settings_read(figures):
+    """The experiments whose settings the figures' run reads: those it runs (with the ones
+    whose learners they continue) and those whose settings they take as their source."""
+    names = {e for name in figures for e in needs(name)}
+    read = set(pipeline.with_sources(sorted(names)))
+    read |= {EXPERIMENTS[e].source_experiment for e in read} - {None}
+    return read
 
 
 def parse_seeds(text):
@@ -161,13 +175,17 @@ def parse_settings(items):
         if not sep or not path:
             raise ValueError(f"--set takes EXPERIMENT.FIELD=VALUE, got {item!r}")
         if experiment not in EXPERIMENTS:
-            raise ValueError(f"--set {key}: no experiment {experiment!r}; choose from {', '.join(EXPERIMENTS)}")
+            near = difflib.get_close_matches(experiment, list(EXPERIMENTS), n=1)
+            hint = f"did you mean {near[0]}? " if near else ""
+            raise ValueError(f"--set {key}: no experiment {experiment!r}; {hint}choose from {', '.join(EXPERIMENTS)}")
         if path == "learner":
             out.setdefault(experiment, {})[path] = _read_learner(experiment, text)
             continue
         fields = {p: (default, annotation) for p, default, annotation in settable_fields(EXPERIMENTS[experiment].config)}
         if path not in fields:
-            raise ValueError(f"--set {key}: {experiment} has no setting {path!r} (python figures.py --settings)")
+            near = difflib.get_close_matches(path, list(fields), n=3)
+            hint = f"; did you mean {' or '.join(near)}?" if near else " (python figures.py --settings)"
+            raise ValueError(f"--set {key}: {experiment} has no setting {path!r}{hint}")
         try:
             out.setdefault(experiment, {})[path] = _read(text, *fields[path])
         except ValueError as err:
@@ -207,17 +225,19 @@ def _scalar(text, kind, optional):
         raise ValueError(f"expected {kind.__name__}{' or none' if optional else ''}, got {text!r}") from None
 
 
-def settings_listing():
-    """Every experiment's settings with their defaults (the --settings text). Each field is
-    documented beside it in its config dataclass, named in the heading."""
+def settings_listing(quick=False):
+    """Every experiment's settings with their defaults (the --settings text), at the quick
+    budget's values with `quick`. Each field is documented beside it in its config
+    dataclass, named in the heading."""
     lines = []
     for name, experiment in EXPERIMENTS.items():
         cls = experiment.config
         doc = (cls.__doc__ or "").strip().splitlines()[0]
-        lines.append(f"{name}: {cls.__module__}.{cls.__name__} — {doc}")
+        lines.append(f"{name}: {cls.__module__}.{cls.__name__} — {doc}" + (" (--quick values)" if quick else ""))
         if experiment.source_experiment:
             lines.append(f"  source: {experiment.source_experiment}'s settings")
-        lines += [f"  {path} = {_shown(default)}" for path, default, _ in settable_fields(cls)]
+        cfg = cls().quick() if quick else cls()
+        lines += [f"  {path} = {_shown(default)}" for path, default, _ in settable_fields(cfg)]
     for name, learners in LEARNERS.items():
         lines.append(f"{name}.learner = linear (or {', '.join(learners)}: --learner)")
     return "\n".join(lines)

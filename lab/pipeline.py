@@ -293,7 +293,8 @@ def _learn_and_draw(names, args, results, results_path):
             drawn.add(name)
             log(f"Figure {name}: drawn")
 
-    estimates, jobs = _estimates(results) or _estimates(read_results(COMMITTED)), getattr(args, "jobs", 1)
+    estimates = _estimates(results) or ({} if args.quick else _estimates(read_results(COMMITTED)))   # paper-scale
+    jobs = getattr(args, "jobs", 1)                                                  # times: not a quick run's
     for name, cost in run_experiments(wanted, args, estimates, start):
         runs[name], metas[name] = load(Path(args.out) / f"{name}.npz")
         costs[name] = cost

@@ -72,3 +72,23 @@ def test_help_fits_on_one_screen(capsys):
     assert len(text.splitlines()) <= 40
     for flag in ("--quick", "--seeds", "--out", "--replot", "--learner", "--set", "--settings"):
         assert flag in text
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["1", "--set", "helping.socialization=10"], "Fig. 1 does not run helping"),
+    (["9", "--set", "helping.after=60"], "does not run helping"),
+    (["--set", "internalization.socialisation=10"], "did you mean socialization?"),
+    (["--set", "internalizaton.after=10"], "did you mean internalization?")])
+def test_a_setting_the_run_does_not_read_or_a_misspelt_one_is_an_error(argv, message, capsys):
+    assert figures.main(argv + ["--quick"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err, err
+    assert cli.parse_args(["9", "--quick", "--set", "internalization.after=60"]).settings   # Fig. 9 c's source
+
+
+def test_settings_with_quick_lists_the_quick_values(capsys):
+    assert figures.main(["--settings", "--quick"]) == 0
+    quick = capsys.readouterr().out
+    assert f"  socialization = {ex.Internalization().quick().socialization}" in quick
+    assert figures.main(["--settings"]) == 0
+    assert f"  socialization = {ex.Internalization().socialization}" in capsys.readouterr().out
