@@ -97,7 +97,7 @@ def init_params(sizes, n_models, rng, dtype=np.float32, zero_output=False, init=
 def orthogonal(rng, n_models, fan_in, fan_out):
     """(M, fan_in, fan_out) matrices with orthonormal columns (or rows, if wider than tall):
     the Q of a Gaussian matrix's QR, its signs fixed by R's diagonal (torch's orthogonal_)."""
-    tall = rng.normal(size=(n_models, max(fan_in, fan_out), min(fan_in, fan_out)))
+    tall = rng.normal(0.0, 1.0, (n_models, max(fan_in, fan_out), min(fan_in, fan_out)))
     q, r = np.linalg.qr(tall)
     q = q * np.sign(np.diagonal(r, axis1=1, axis2=2))[:, None, :]
     return q if fan_in >= fan_out else q.transpose(0, 2, 1)
