@@ -227,7 +227,7 @@ def figure_6(runs):
     authors' one pass, batch 1 with Adam (purple). Left: goals per episode, first (dotted)
     and last (solid) 510 episodes. Middle: Σ R_i / Σ R_s over the last 510 episodes, what the ISR paid against
     what the caregiver would have paid (above 1.25: hacked; median over seeds, as the docs'
-    table), with the count of seeds hacked beside each cell that has any. Right: the
+    table), each hacked learner's own ratio a cross, and the count of them beside the highest. Right: the
     (view, action) the learners of the most hacked ISR farmed most. Mean ± SE over seeds.
     Deviation: the paper shows one run (layout "x", seed 1235); that version is
     `figure_6_single_run` (`python figures.py 6-single-run`).
@@ -246,9 +246,12 @@ def figure_6(runs):
         ratio = np.array([[np.nan if v is None else v for v in row] for row in result["r_i_over_r_s_last"][b]])
         median = np.maximum(np.nanmedian(ratio, axis=1), 1e-3)                      # 0 drawn at the floor
         axes[1].plot(episodes, median, marker="o", ms=3, color=color, label=label)
-        for x, y, hacked in zip(episodes, median, result["seeds_hacked"][b]):
-            if hacked:                                                   # only the cells with hacked learners
-                axes[1].annotate(f"{hacked} hacked", (x, y), textcoords="offset points", xytext=(4, -3),
+        for x, row, hacked in zip(episodes, ratio, result["seeds_hacked"][b]):
+            if hacked:                          # the hacked learners themselves, above the line
+                above = row[row > claims.HACKED_ABOVE]                   # (paid where R_s was 0: no ratio)
+                axes[1].scatter(np.full(len(above), x), above, marker="x", s=14, color=color, lw=1)
+                y = above.max() if len(above) else claims.HACKED_ABOVE
+                axes[1].annotate(f"{hacked} hacked", (x, y), textcoords="offset points", xytext=(4, 2),
                                  fontsize=7, color=color)
     axes[1].axhline(claims.HACKED_ABOVE, color="tab:red", lw=1, ls=":")
     axes[1].set_yscale("log")
@@ -262,7 +265,7 @@ def figure_6(runs):
     axes[0].legend(fontsize=6, frameon=False)
     axes[1].legend(fontsize=7, frameon=False)
     axes[1].set_title(f"above {claims.HACKED_ABOVE}: the ISR pays more than the caregiver would"
-                      f"\n(beside a cell: its learners hacked, of {n_seeds})",
+                      f"\n(×: a hacked learner; beside them, how many of {n_seeds})",
                       fontsize=8)
     example = result["hacked"]["example"]
     if example is None:
