@@ -1,31 +1,61 @@
 """Figs 1 and 4 left in one page: socialize, internalize, and let the caregiver leave.
 
-Run it from anywhere: python examples/lesson.py [--quick]. In a notebook, copy the lines
-below the imports; the core modules (README, "The lesson") must sit beside it or one up.
+Run it from anywhere: python examples/lesson.py [--quick]. It is a notebook too: each
+"# %%" starts a cell (VS Code, or Jupyter through jupytext); run them in order from this
+folder, the repository's root, or any folder that holds the core modules (README, "The lesson").
 """
+# %% The core modules: beside this file, or in the notebook's folder, or one folder up
 import sys
 from pathlib import Path
 
-here = Path(__file__).resolve().parent
-sys.path[:0] = [str(here), str(here.parent)]         # the core modules: here or one up
-import matplotlib.pyplot as plt, numpy as np, experiments as ex, stats  # noqa: E401,E402
+here = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()
+sys.path[:0] = [str(here), str(here.parent)]
 
-cfg = ex.Internalization()                            # the paper's budget
-cfg = cfg.quick() if "--quick" in sys.argv else cfg
-rng, n, world = np.random.default_rng(0), 3, cfg.world          # one stream, 3 learners
-policy, social, data = ex.socialize(world, cfg.agent, cfg.isr, n, cfg.socialization, rng)
-isr, _ = ex.train_isr(data, cfg.isr, rng, world, curve=False)   # learns R_s from its data
-after = ex.caregiver_leaves(policy.tile(3), ex.CONDITIONS, world, cfg.agent, cfg.after,
-                            rng, isr)                 # oracle, none, isr: P = 1, 0, 0
-last = lambda c, key="goals": after[c][key][:, -10:].mean(axis=1)   # per learner
-for c in ex.CONDITIONS:
-    print(f"{c:6s} goals per episode at the end: {last(c).round(2)}")
-test = stats.paired_t_test(last("isr"), last("none"))   # the same learners, twice
+import matplotlib.pyplot as plt
+import numpy as np
+
+import experiments as ex
+import stats
+
+# %% The paper's budget (with --quick on the command line, a small one)
+cfg = ex.Internalization()
+if "--quick" in sys.argv:
+    cfg = cfg.quick()
+world = cfg.world
+rng = np.random.default_rng(0)          # one random stream for the whole lesson
+n_learners = 3
+
+# %% Socialization: the caregiver pays R_s; each learner records (view, action, R_s)
+policy, social, data = ex.socialize(world, cfg.agent, cfg.isr, n_learners, cfg.socialization, rng)
+
+# %% Internalization: each learner's ISR learns to predict R_s from its own records
+isr, _ = ex.train_isr(data, cfg.isr, rng, world, curve=False)
+
+# %% The caregiver leaves. Each learner is copied once per condition: oracle (the caregiver
+# stays, P = 1), none (P = 0, no ISR) and isr (P = 0, its ISR pays R_i)
+learners = policy.tile(len(ex.CONDITIONS))
+after = ex.caregiver_leaves(learners, ex.CONDITIONS, world, cfg.agent, cfg.after, rng, isr)
+
+
+# %% Each learner at the end, and a paired t-test: the same learners with and without an ISR
+def at_the_end(condition, key="goals"):
+    return after[condition][key][:, -10:].mean(axis=1)
+
+
+for condition in ex.CONDITIONS:
+    print(f"{condition:6s} goals per episode at the end: {at_the_end(condition).round(2)}")
+test = stats.paired_t_test(at_the_end("isr"), at_the_end("none"))
 print(f"isr - none: {test.diff:+.2f} goals per episode, p = {test.p:.0e}")
-print("ISR paid / caregiver would:", (last("isr", "r_i") / last("isr", "r_s")).round(3))
-for c in ex.CONDITIONS:
-    plt.plot(after[c]["goals"].mean(axis=0), label=c)
+paid = at_the_end("isr", "r_i") / at_the_end("isr", "r_s")
+print("ISR paid / caregiver would:", paid.round(3))
+
+# %% The learning curves after the caregiver left, in the figures' colours
+colors = {"oracle": "0.5", "none": "tab:green", "isr": "tab:red"}
+for condition in ex.CONDITIONS:
+    plt.plot(after[condition]["goals"].mean(axis=0), color=colors[condition], label=condition)
 plt.xlabel(f"updates of {cfg.agent.worlds_per_seed} episodes after the caregiver left")
-plt.ylabel("goals per episode"), plt.legend(), plt.savefig("lesson.png")
-if "agg" not in plt.get_backend().lower():            # a window or a notebook: show it
+plt.ylabel("goals per episode")
+plt.legend()
+plt.savefig("lesson.png")
+if "agg" not in plt.get_backend().lower():      # a window; a notebook draws it inline
     plt.show()
