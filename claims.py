@@ -21,6 +21,11 @@ from experiments import CONDITIONS, OOD_CONDITIONS, tail_updates
 # paid for the same steps (a calibrated ISR pays 0.997–1.003 times; hacked ones up to ~100).
 HACKED_ABOVE = 1.25
 
+# What a --quick run can show (its --help and docs/usage.md say it from here): the rest
+# needs the paper's budget.
+QUICK_SHOWS = ("Figs 1 and 4 left for every learner and Fig. 5's direction; not Fig. 4 right's effect, "
+               "Fig. 6's un-learning or hacking, Fig. 7's helping or Fig. 10's repair")
+
 
 def tail_mean(curve, episodes, per_update, first=False):
     """Mean over the last (or the first) `episodes` episodes of per-update curves (..., updates),

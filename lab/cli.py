@@ -23,6 +23,7 @@ import time
 import typing
 from pathlib import Path
 
+import claims
 from lab import outputs, pipeline
 from lab.registry import EXPERIMENTS, FIGURES, LEARNERS, PAPER_FIGURES, needs
 
@@ -83,7 +84,7 @@ def parse_args(argv):
                         help=f"figures to make: {' '.join(every)}, or {' '.join(optional)} (default: all of "
                              f"{' '.join(every)}; with --quick {' '.join(PAPER_FIGURES)})")
     parser.add_argument("--quick", action="store_true",
-                        help="a small budget that still shows the effects of Figs 1 and 3-6 (about 30 s)")
+                        help=f"a small budget (about 30 s) that shows {claims.QUICK_SHOWS}")
     parser.add_argument("--seeds", default=None, metavar="N|A-B",
                         help=f"N learners from seed {FIRST_SEED} on (default {SEEDS}, {QUICK_SEEDS} with "
                              "--quick), or the seeds A to B, e.g. 2000-2009")

@@ -735,7 +735,12 @@ def chains(results, seed_sets):
             f"{', '.join(f'`{e}`' for e in later)}): {floors(later)}.")
 
 
-TABLES = {"front": front, "run_time": run_time, "internalization": internalization, "seed_sets": seed_sets, "calibration": calibration,
+def quick_shows(results, seed_sets):
+    """docs/usage.md's sentence on what the quick budget shows, as --help says it (claims.QUICK_SHOWS)."""
+    return f"What it shows: {claims.QUICK_SHOWS}."
+
+
+TABLES = {"quick_shows": quick_shows, "front": front, "run_time": run_time, "internalization": internalization, "seed_sets": seed_sets, "calibration": calibration,
           "reliability": reliability,
           "isr_designs": isr_designs, "new_worlds": new_worlds, "layouts": layouts,
           "generalization_verdict": generalization_verdict, "pooled": pooled, "layout_levels": layout_levels,
