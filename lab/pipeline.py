@@ -111,7 +111,7 @@ def load(path):
                          "make it again without --replot") from None
     if "seeds" in run and run["seeds"].tolist() != seeds:
         raise ValueError(f"{path} is damaged: its arrays' seeds disagree with its meta")
-    return {**run, "quick": quick}, meta
+    return {**run, "quick": quick, "settings": meta.get("settings") or {}}, meta
 
 
 def _signature(meta):
@@ -201,12 +201,18 @@ def _shared_run(metas, previous):
 def save_picture(picture, name, runs, path):
     """Write figure `name` (a matplotlib figure, or a writer(path) for a GIF) atomically; a
     figure drawn from quick-budget arrays says so across its foot, and a diagram that reads
-    none (Fig. 2) does not."""
+    none (Fig. 2) does not; one drawn from arrays made with changed settings names them in
+    its top left corner."""
     if callable(picture) and not isinstance(picture, matplotlib.figure.Figure):
         outputs.save_file(path, picture)
         return
     if any(runs[e].get("quick", False) for e in needs(name) if e in runs):
         picture.text(0.5, 0.003, QUICK_LABEL, ha="center", va="bottom", color="tab:red", fontsize=9, weight="bold")
+    changed = [f"{e}.{field}={value}" for e in needs(name) if e in runs
+               for field, value in runs[e].get("settings", {}).items()]
+    if changed:
+        picture.text(0.003, 0.997, "SETTINGS CHANGED: " + ", ".join(changed), ha="left", va="top",
+                     color="tab:orange", fontsize=8, weight="bold")
     outputs.save_figure(picture, path)
     plt.close(picture)
 

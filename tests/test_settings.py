@@ -2,6 +2,7 @@
 type of the field's default, listed by `--settings`, recorded with the arrays (lab/cli.py)."""
 import json
 
+import matplotlib.pyplot as plt
 import pytest
 
 import experiments as ex
@@ -48,6 +49,8 @@ def test_a_setting_is_recorded_with_the_arrays_and_in_results(tmp_path):
     assert outputs.load_meta(tmp_path / "helping.npz")["settings"] == {"after": 150}
     entry = json.loads((tmp_path / "results.json").read_text())["fig7"]
     assert entry["run"]["settings"] == {"helping": {"after": 150}}
+    top = plt.imread(tmp_path / "fig7.png")[:25, :, :3]                 # "SETTINGS CHANGED: helping.after=150"
+    assert ((top[..., 0] > 0.9) & (abs(top[..., 1] - 0.5) < 0.15) & (top[..., 2] < 0.3)).sum() > 100
     assert figures.main(["7", "--replot", "--out", str(tmp_path)]) == 0
     assert json.loads((tmp_path / "results.json").read_text())["fig7"]["run"] == entry["run"]
 
