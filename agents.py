@@ -293,6 +293,9 @@ def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, has_i
                          f"worlds_per_seed ({n})")
     presence = _per_learner(presence, n_seeds, "presence", float)[:, None]     # (S, 1)
     has_isr = _isr_mask(isr, has_isr, n_seeds)
+    replaces = np.zeros(n_seeds, dtype=bool)                          # whose ISR pays instead of the cost
+    if isr is not None:
+        replaces[has_isr] = np.broadcast_to(getattr(isr, "replaces_step_cost", False), (int(has_isr.sum()),))
     v, T, updates = world_cfg.view, world_cfg.episode_len, episodes // n
     if visits is not None:
         visits = _per_learner(visits, n_seeds, "visits", float)
@@ -334,8 +337,8 @@ def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, has_i
             if record:
                 data["views"][:, k, t], data["actions"][:, k, t], data["r_s"][:, k, t] = seen, actions, b_r_s[:, t]
             obs = step.obs.reshape(n_seeds, n, v, v)
-        if getattr(isr, "replaces_step_cost", False):                       # the authors' Figs 5, 6
-            b_r_e = np.where((b_r_i > 0) & (p < 1), 0.0, b_r_e)
+        if replaces.any():                                                  # the authors' Figs 5, 6
+            b_r_e = np.where((b_r_i > 0) & (p < 1) & replaces[:, None, None], 0.0, b_r_e)
         b_utility = utility(b_r_e, b_r_s, b_r_i, p)   # (S, T, N)
         goals[:, k] = b_reached.mean(axis=2).sum(axis=1)
         internal[:, k] = b_utility.sum(axis=1).mean(axis=1)

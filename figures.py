@@ -366,6 +366,8 @@ def main(argv=None):
     """The command line (`python figures.py --help`); returns the exit status. The running,
     saving and replotting live in lab/ (lab/cli.py)."""
     from lab import cli
+    if signal.getsignal(signal.SIGINT) is _interrupted_while_loading:   # loaded: from here Ctrl-C is
+        signal.signal(signal.SIGINT, signal.default_int_handler)        # lab/cli.py's KeyboardInterrupt
     return cli.main(argv)
 
 

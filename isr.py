@@ -47,6 +47,13 @@ class ISRConfig:
     curve_points: int = 25        # loss-curve evaluations during training (Fig. 3 left)
     eval_size: int = 3000         # transitions per split the loss curve is measured on
 
+    def __post_init__(self):
+        for name, allowed in (("optimizer", ("sgd", "adam")), ("init", ("he", "orthogonal")),
+                              ("action_input", (None, "one_hot", "value"))):
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"ISRConfig.{name} must be one of {', '.join(map(str, allowed))}, "
+                                 f"got {getattr(self, name)!r}")
+
     def action_inputs(self, n_actions):
         """How many inputs the action takes (0: it picks one of n_actions outputs instead)."""
         if self.action_input not in (None, "one_hot", "value"):
@@ -465,6 +472,11 @@ class Several:
     def __init__(self, models, per_model_group):
         self.models, self.n = models, per_model_group
         self.n_models = sum(m.n_models for m in models)
+
+    @property
+    def replaces_step_cost(self):
+        """(n_models,) bool: whose pay replaces the step's cost (ISR.replaces_step_cost)."""
+        return np.concatenate([np.full(m.n_models, m.replaces_step_cost) for m in self.models])
 
     def __call__(self, views, actions):
         return np.concatenate([m(views[i * self.n:(i + 1) * self.n], actions[i * self.n:(i + 1) * self.n])

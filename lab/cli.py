@@ -16,9 +16,7 @@ import argparse
 import dataclasses
 import difflib
 import os
-import signal
 import sys
-import threading
 import time
 import typing
 from pathlib import Path
@@ -39,9 +37,6 @@ def main(argv=None):
     Ctrl-C is one line and exit status 130, every worker process ended and no temporary file
     left (the workers remove their own; one killed may leave one, removed here)."""
     begun, args = time.time(), None
-    handler = signal.getsignal(signal.SIGINT)
-    if handler not in (signal.SIG_IGN, None) and threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, signal.default_int_handler)   # figures.py's, while it loaded, just exits
     try:
         args = parse_args(sys.argv[1:] if argv is None else argv)
         if args.list_settings:
@@ -57,9 +52,6 @@ def main(argv=None):
         print("interrupted: the figures and arrays written so far are complete; results.json "
               "holds the figures finished", file=sys.stderr)
         return 130
-    finally:
-        if handler not in (signal.SIG_IGN, None) and threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGINT, handler)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -121,6 +113,8 @@ def parse_args(argv):
     if unused and not args.list_settings:
         raise ValueError(f"--set {unused[0]}.…: Fig. {', '.join(args.figures)} does not run {unused[0]} "
                          f"(it runs {', '.join(sorted(settings_read(args.figures))) or 'no experiment'})")
+    for name in args.settings:                   # a bad value is an error now, not minutes into the run
+        pipeline.experiment_config(name, args.quick, args.settings)
     args.seeds = parse_seeds(args.seeds or str(QUICK_SEEDS if args.quick else SEEDS))
     if args.out is None:
         args.out = FIG_DIR / "quick" if args.quick else FIG_DIR

@@ -112,14 +112,16 @@ def remove_temporary_files(folder, since):
             pass
 
 
-def made_with():
+def made_with(commit=False):
     """Where a run's numbers are made: numpy's version and the kernel sets its float sums and
     functions run (OpenBLAS's, chosen by CPU: "Haswell", "SkylakeX", …; numpy's SIMD sets in
-    use), Python's version, and the code's commit ("+changes" if a .py file differs from it;
-    None outside a git checkout). The same seeds give the same bits with the same kernel
-    sets; with others, learning takes other paths and the claims hold, not the bits."""
-    return {"numpy": np.__version__, "blas": _blas_kernels(), "simd": _simd_kernels(),
-            "python": platform.python_version(), "commit": _commit()}
+    use), Python's version, and with `commit` the code's commit ("+changes" if a .py file
+    differs from it; None outside a git checkout: the arrays' metas leave it out, so that a
+    rerun after a commit gives the same bytes). The same seeds give the same bits with the
+    same kernel sets; with others, learning takes other paths and the claims hold, not the bits."""
+    made = {"numpy": np.__version__, "blas": _blas_kernels(), "simd": _simd_kernels(),
+            "python": platform.python_version()}
+    return {**made, "commit": _commit()} if commit else made
 
 
 def _blas_kernels():

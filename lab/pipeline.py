@@ -246,7 +246,7 @@ def run_figures(args):
                              "learner_steps_per_second": {
                                  f"{n * n_worlds} worlds": terminal.learner_steps_per_second(n * len(args.seeds))
                                  for n in (1, 3)},
-                             "measured_with": outputs.made_with()}
+                             "measured_with": outputs.made_with(commit=True)}
         outputs.write_json(results_path, results)
     _rewrite_documents(args, results_path)
     print(f"wrote {args.out}/: " + ", ".join(file_name(n) for n in names) + ", results.json"
@@ -301,13 +301,14 @@ def _learn_and_draw(names, args, results, results_path):
 
     estimates = _estimates(results) or ({} if args.quick else _estimates(read_results(COMMITTED)))   # paper-scale
     jobs = getattr(args, "jobs", 1)                                                  # times: not a quick run's
-    for name, cost in run_experiments(wanted, args, estimates, start):
-        runs[name], metas[name] = load(Path(args.out) / f"{name}.npz")
-        costs[name] = cost
-        left = time_left(estimates, [e for e in wanted if e not in runs], jobs)
-        log(f"[{time.perf_counter() - start:.0f} s] {name} saved ({len(runs)} of {len(with_sources(wanted))})"
-            + (f"; about {left:.0f} s left" if left >= 1 else ""))
-        draw_ready()
+    with contextlib.closing(run_experiments(wanted, args, estimates, start)) as finished:
+        for name, cost in finished:              # closing: a Ctrl-C while drawing stops the workers now
+            runs[name], metas[name] = load(Path(args.out) / f"{name}.npz")
+            costs[name] = cost
+            left = time_left(estimates, [e for e in wanted if e not in runs], jobs)
+            log(f"[{time.perf_counter() - start:.0f} s] {name} saved ({len(runs)} of {len(with_sources(wanted))})"
+                + (f"; about {left:.0f} s left" if left >= 1 else ""))
+            draw_ready()
     draw_ready()                                 # figures without arrays
     _redraw_others(names, runs, args.out, results)
     return {"start": start, "learned": list(runs)}
@@ -319,14 +320,16 @@ def _redraw_others(names, learned, out_dir, results):
     else their picture and results.json entry removed, so that nothing in the folder describes
     arrays that are no longer there."""
     others = [n for n in FIGURES if n not in names and set(needs(n)) & set(learned)]
-    drawable = [n for n in others if all((out_dir / f"{e}.npz").exists() for e in needs(n))]
     for name in others:
-        if name not in drawable:
-            results.pop(f"fig{name}", None)
-            (out_dir / file_name(name)).unlink(missing_ok=True)
-    if drawable:
-        _replot(drawable, out_dir, results)
-    elif others:
+        if all((out_dir / f"{e}.npz").exists() for e in needs(name)):
+            try:
+                _replot([name], out_dir, results)
+                continue
+            except ValueError as error:          # arrays of an older version beside the new ones
+                log(f"Figure {name} removed: {error}")
+        results.pop(f"fig{name}", None)
+        (out_dir / file_name(name)).unlink(missing_ok=True)
+    if others:
         outputs.write_json(out_dir / "results.json", results)
 
 
@@ -405,8 +408,8 @@ def _schedule(jobs, closure, ready, continued, chain, task):
                 else:
                     _Worker.start(name, kwargs, running)
             worker = _Worker.first_done(running)
-            running.remove(worker)
             cost, learners = worker.result()
+            running.remove(worker)                   # only now: a Ctrl-C while it is read stops it too
             name = worker.name
             if learners is not None:
                 socialized[name] = learners
@@ -480,14 +483,15 @@ class _Worker:
     def stop(cls, running):
         """End every worker of `running`: SIGTERM, then SIGKILL to one still alive GRACE s later."""
         workers = [w for w in running if isinstance(w, cls)]
-        for worker in workers:
-            worker.process.terminate()
-        deadline = time.monotonic() + cls.GRACE
-        for worker in workers:
-            worker.process.join(max(0.0, deadline - time.monotonic()))
-            if worker.process.is_alive():
-                worker.process.kill()
-                worker.process.join()
+        with _interrupts_held():                 # a second Ctrl-C waits the GRACE seconds at most
+            for worker in workers:
+                worker.process.terminate()
+            deadline = time.monotonic() + cls.GRACE
+            for worker in workers:
+                worker.process.join(max(0.0, deadline - time.monotonic()))
+                if worker.process.is_alive():
+                    worker.process.kill()
+                    worker.process.join()
 
 
 @contextlib.contextmanager

@@ -34,6 +34,10 @@ from lab.registry import EXPERIMENTS
 
 # The paper's Frozen arm kept learning with its caregiver in the training world: our frozen_authors.
 PAPER_FIG4 = {"frozen_authors": ".541 ± .026", "isr": ".630 ± .027", "oracle": ".672 ± .031"}
+NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four"}
+# Fig. 5's tests as the paper prints them (the method effect at "T" of y ~ method × env;
+# the caption drops the sign of isr − oracle, −1.12 in the authors' own orientation).
+PAPER_FIG5_TESTS = {"frozen_authors_vs_isr": "t = −3.66, p < .001", "isr_vs_oracle": "t = 1.12, p = .27"}
 PAPER_FIG5 = {"plus": ".404 / .534 / .592", "x": ".077 / .433 / .432", "U": ".220 / .453 / .484",
               "T": ".367 / .529 / .572", "4 rooms": ".815 / .754 / .842"}
 
@@ -114,12 +118,13 @@ def front(results, seed_sets):
         ["Fig. 4 right: … and comes close to the oracle", f"{PAPER_FIG4['isr']} vs {PAPER_FIG4['oracle']}, p = .32",
          f"isr − oracle {effect(p4o)}, {over_sets(c4o)}", holds(abs(p4o["diff"]) < 0.05),
          "[Figs 4 right, 5](docs/results.md#figs-4-right-and-5-new-worlds)"],
-        ["Fig. 5: in five hand-picked layouts the ISR learner beats the frozen one", "t = −3.66, p < .001",
+        ["Fig. 5: in five hand-picked layouts the ISR learner beats the frozen one",
+         PAPER_FIG5_TESTS["frozen_authors_vs_isr"],
          f"frozen (authors') − isr {effect(p5)}, {over_sets(c5)}", holds(c5["verdict"] == "a < b"),
          "[Figs 4 right, 5](docs/results.md#figs-4-right-and-5-new-worlds)"],
-        ["Fig. 5: … and comes close to the oracle", "t = 1.12, p = .27",
+        ["Fig. 5: … and is not distinguished from the oracle", PAPER_FIG5_TESTS["isr_vs_oracle"],
          f"isr − oracle {effect(p5o)}, {over_sets(c5o)}",
-         holds(abs(p5o["diff"]) < 0.05) + (", below it" if c5o["verdict"] == "a < b" else ""),
+         holds(c5o["verdict"] == "not distinguished") + (", but close" if abs(p5o["diff"]) < 0.05 else ""),
          "[Figs 4 right, 5](docs/results.md#figs-4-right-and-5-new-worlds)"],
         ["Fig. 6: an ISR trained on too little data is hacked", "one run",
          f"learners hacked, of {learners} × {hacked.shape[2]} data sizes ({len(f6)} seed sets): "
@@ -130,12 +135,18 @@ def front(results, seed_sets):
          f"`isr` keeps at least {pct(min(help_isr), 0)}, `none` at most {pct(max(help_none), 0)} ({n_sets(f7)})",
          holds(min(help_isr) >= 0.8 and max(help_none) < 0.5), "[Fig. 7](docs/results.md#fig-7-a-prosocial-act)"],
     ]
-    differs = [row[0].split(":")[0] for row in body if "differs" in row[3]]
+    below = all(t["diff"] < 0 for t in c5o["per_set"].values())
+    why = {"Fig. 5: … and is not distinguished from the oracle":
+           "in Fig. 5's layouts the ISR learner comes close to the oracle but is distinguished from it, below it"
+           + (" on every seed set" if below else " on the pooled estimate"),
+           "Fig. 6: an ISR trained on too little data is hacked":
+           "in Fig. 6 our ISR, trained the way the authors trained theirs, under-pays from too little data and its "
+           f"learners un-learn; hacking appears only where we train it for {few_steps(f6)} updates, while the "
+           "authors' own ISR design is hacked (tested on a reduced budget; docs/deviations.md)"}
+    differs = [row[0] for row in body if "differs" in row[3]]
     summary = ("Every claim holds here." if not differs else
-               f"Every claim holds here except {', '.join(differs)}'s"
-               + (": trained the way the authors trained it, an ISR from too little data under-pays and its "
-                  f"learners un-learn; hacking appears only where we train the ISR for {few_steps(f6)} updates."
-                  if differs == ["Fig. 6"] else "."))
+               f"Every claim holds here except {NUMBER_WORDS.get(len(differs), len(differs))}: "
+               + "; ".join(why.get(c, c) for c in differs) + ".")
     return rows(["the paper's claim", "paper", "ours", "verdict", "details"], body) + "\n\n" + summary
 
 
@@ -286,9 +297,9 @@ def layouts(results, seed_sets):
     body = [[f'"{name}"', PAPER_FIG5[name]]
             + [" / ".join(f"{ret[c][k, j].mean():.3f}" for c in ret) for k in range(n_runs)]
             for j, name in enumerate(r["layouts"])]
-    paper = {("frozen_authors_vs_isr", "paper_interaction_at_T"): "t = −3.66, p = 0.00042 (published)",
+    paper = {("frozen_authors_vs_isr", "paper_interaction_at_T"): f"{PAPER_FIG5_TESTS['frozen_authors_vs_isr']} (published)",
              ("frozen_authors_vs_isr", "additive"): "t = −6.84 (our analysis of their values)",
-             ("isr_vs_oracle", "paper_interaction_at_T"): "t = −1.12, p = 0.27 (published)",
+             ("isr_vs_oracle", "paper_interaction_at_T"): f"{PAPER_FIG5_TESTS['isr_vs_oracle']} (published, sign dropped)",
              ("isr_vs_oracle", "additive"): "t = −2.59, p = 0.011 (our analysis of their values)"}
     analyses = (("paper_interaction_at_T", "paper's OLS y ~ method × env, at \"T\""),
                 ("additive", "OLS y ~ method + env"), ("seed_fixed_effects", "OLS y ~ method + env + seed"),
