@@ -10,7 +10,7 @@ This module imports nothing else of ours: views are integer cell codes, and the 
 says which codes exist (`codes`).
 
 Public names: ISRConfig, AUTHORS, encode, init_params, orthogonal, forward, backward, mse, clip_by_norm,
-pack, predict, network_input, action_grad, optimizer_state, descend, balanced_sampler, balanced_loss,
+predict, network_input, action_grad, optimizer_state, descend, balanced_sampler, balanced_loss,
 SocialRewardData, train_isr, train_step, ISR, Several, ODDS_CEILING, shift_odds, calibrate_odds.
 """
 from dataclasses import dataclass
@@ -179,53 +179,38 @@ def clip_by_norm(grads, max_norm):
     return {k: g * scale for k, g in grads.items()}
 
 
-def pack(arrays):
-    """The arrays of a dict side by side in one vector, in the order of their names: an
-    optimizer step is then a few operations for every layer at once, not a few per layer.
-    Any fixed order would do, as long as params and gradients share it; the dicts' own
-    orders differ (backward builds its dict from the last layer down)."""
-    return np.concatenate([arrays[k].ravel() for k in sorted(arrays)])
-
-
 def optimizer_state(params, cfg):
-    """Zeroed optimizer state: SGD's velocity, or Adam's two moments and step count, each
-    packed as the params are. It rebinds the params dict's entries, in place: the params
-    are copied into one vector, state["params"], and the dict's arrays become views of it,
-    so that `descend` moves every layer at once. Train through this dict afterwards: an
-    array taken from it before, or put into it after, is not trained."""
+    """Zeroed optimizer state, one array per layer as the params: SGD's velocity, or Adam's
+    two moments and its step count."""
     if cfg.optimizer not in ("sgd", "adam"):
         raise ValueError(f"optimizer must be 'sgd' or 'adam', got {cfg.optimizer!r}")
-    packed, start = pack(params), 0
-    for k in sorted(params):
-        size = params[k].size
-        params[k] = packed[start:start + size].reshape(params[k].shape)
-        start += size
     if cfg.optimizer == "sgd":
-        return {"params": packed, "velocity": np.zeros_like(packed)}
-    return {"params": packed, "m": np.zeros_like(packed), "v": np.zeros_like(packed), "k": 0}
+        return {"velocity": {k: np.zeros_like(p) for k, p in params.items()}}
+    return {"m": {k: np.zeros_like(p) for k, p in params.items()},
+            "v": {k: np.zeros_like(p) for k, p in params.items()}, "k": 0}
 
 
-def descend(state, grad, cfg):
-    """One descent step of the packed params (state["params"]), in place, along the packed
-    gradient `grad`: SGD with momentum (v ← μ·v − lr·g; θ ← θ + v), or Adam
-    (θ ← θ − lr·m̂ / (√v̂ + ε), m̂ and v̂ the bias-corrected moments, as torch's)."""
-    params = state["params"]
+def descend(params, grads, state, cfg):
+    """One descent step of every layer, in place: SGD with momentum (v ← μ·v − lr·g;
+    θ ← θ + v), or Adam (θ ← θ − lr·m̂ / (√v̂ + ε), m̂ and v̂ the bias-corrected moments, as
+    torch's)."""
     if cfg.optimizer == "sgd":
-        velocity = state["velocity"]
-        velocity *= cfg.momentum
-        velocity -= cfg.lr * grad
-        params += velocity
+        for k, g in grads.items():
+            velocity = state["velocity"][k]
+            velocity *= cfg.momentum
+            velocity -= cfg.lr * g
+            params[k] += velocity
         return
     (b1, b2), state["k"] = cfg.betas, state["k"] + 1
     step_size = cfg.lr / (1 - b1 ** state["k"])
     root_correction = (1 - b2 ** state["k"]) ** 0.5          # Python floats keep float32 arrays float32
-    m, v = state["m"], state["v"]                        # in place: the authors' batch 1 takes 10^5 steps
-    m *= b1
-    m += (1 - b1) * grad
-    v *= b2
-    v += (1 - b2) * grad * grad
-    denom = np.sqrt(v) / root_correction + cfg.adam_eps
-    params -= step_size * m / denom
+    for k, g in grads.items():
+        m, v = state["m"][k], state["v"][k]                   # in place: the authors' batch 1 takes 10^5 steps
+        m *= b1
+        m += (1 - b1) * g
+        v *= b2
+        v += (1 - b2) * g * g
+        params[k] -= step_size * m / (np.sqrt(v) / root_correction + cfg.adam_eps)
 
 
 class SocialRewardData:
@@ -372,7 +357,7 @@ def train_isr(data, cfg, rng, codes, n_actions, n_train=None, curve=True):
 def train_step(params, state, x, actions, target, cfg, n_actions, scale=None):
     """One minibatch step of every model, in place: MSE of y(s)_a (or of y(s, a) with
     cfg.action_input) against R_s, backprop, gradient clipping, SGD with momentum or Adam
-    (cfg.optimizer; state: `optimizer_state` of these same params, which it moves).
+    (cfg.optimizer; state: `optimizer_state` of these same params).
     x (M, B, D) the network's input (`network_input`), actions and target (M, B); scale (M,):
     multiplies each model's gradient (0 leaves a model as it is)."""
     y, acts = forward(params, x)
@@ -385,7 +370,7 @@ def train_step(params, state, x, actions, target, cfg, n_actions, scale=None):
     grads = clip_by_norm(backward(params, acts, dloss_dy), cfg.max_grad_norm)
     if scale is not None:
         grads = {k: g * scale[:, None, None].astype(g.dtype) for k, g in grads.items()}
-    descend(state, pack(grads), cfg)          # moves params too: they are views of state["params"]
+    descend(params, grads, state, cfg)
 
 
 class ISR:

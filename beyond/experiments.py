@@ -198,7 +198,7 @@ def fine_tune(params, views, actions, r_s, eligible, cfg, rng, codes, n_actions,
     ISR params (a copy is returned) on the eligible (M, n) of each model's transitions
     views (M, n, v, v), actions, r_s (M, n), from fresh momentum. A model with no eligible
     transition is left as it was."""
-    params = dict(params)                     # optimizer_state copies the arrays, and rebinds this dict
+    params = {k: p.copy() for k, p in params.items()}           # train a copy: descend moves it in place
     state = optimizer_state(params, cfg)
     sample = balanced_sampler(r_s > 0, rng, eligible)
     has_data = eligible.any(axis=1).astype(np.float32)

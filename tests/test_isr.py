@@ -44,10 +44,9 @@ def test_clip_by_norm_caps_each_models_norm():
     np.testing.assert_allclose(clipped["W1"][1], grads["W1"][1])   # small: untouched
 
 
-def test_a_packed_step_moves_each_layer_by_its_own_gradient():
-    """optimizer_state packs the params into one vector (the dict's arrays become views of
-    it) and descend moves them all at once: one SGD step from rest is θ − lr·g for every
-    layer, each by its own gradient (backward builds its dict in reverse layer order)."""
+def test_a_step_moves_each_layer_by_its_own_gradient():
+    """One SGD step from rest is θ − lr·g for every layer, each by its own gradient (backward
+    builds its dict in reverse layer order)."""
     rng = np.random.default_rng(0)
     params = isr.init_params((6, 4, 3), n_models=2, rng=rng)
     params["b1"] += 0.5                                       # most ReLUs on: every layer has a gradient
@@ -102,7 +101,7 @@ def test_the_authors_training_batch_1_and_adam_learns_on_a_separable_set():
     assert (log["final_test_loss"] < 0.1 * log["test_loss"][:, 0]).all()
     params = {"w": np.ones((1, 1, 1), np.float32)}
     state = isr.optimizer_state(params, cfg)
-    isr.descend(state, np.full(1, 0.5, np.float32), cfg)
+    isr.descend(params, {"w": np.full((1, 1, 1), 0.5, np.float32)}, state, cfg)
     assert params["w"][0, 0, 0] == pytest.approx(1 - cfg.lr, rel=1e-4)     # first step: lr · sign(g)
     with pytest.raises(ValueError, match="optimizer must be"):
         isr.optimizer_state(params, isr.ISRConfig(optimizer="rmsprop"))
@@ -235,9 +234,9 @@ def test_the_authors_isr_is_built_as_they_built_it():
     x = isr.network_input({"W1": np.zeros((1, 2 * 3 * 3 + 1, 4))}, np.ones((1, 2, 3, 3), np.int8), np.array([[0, 2]]),
                           codes=(1, 2))
     assert x.shape == (1, 2, 19) and x[0, :, -1].tolist() == [0.0, 2.0]      # left = 0: nothing in the input
-    state = isr.optimizer_state({"w": np.zeros((1, 1, 1), np.float32)}, a)
-    isr.descend(state, np.full(1, 1e-5, np.float32), a)                         # |g| = ε: half a step
-    assert state["params"][0] == pytest.approx(-a.lr / 2, rel=1e-3)
+    w = {"w": np.zeros((1, 1, 1), np.float32)}
+    isr.descend(w, {"w": np.full((1, 1, 1), 1e-5, np.float32)}, isr.optimizer_state(w, a), a)   # |g| = ε: half a step
+    assert w["w"][0, 0, 0] == pytest.approx(-a.lr / 2, rel=1e-3)
 
 
 def test_a_thresholded_authors_isr_pays_a_step_instead_of_its_cost():
