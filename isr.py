@@ -56,8 +56,6 @@ class ISRConfig:
 
     def action_inputs(self, n_actions):
         """How many inputs the action takes (0: it picks one of n_actions outputs instead)."""
-        if self.action_input not in (None, "one_hot", "value"):
-            raise ValueError(f"action_input must be none, one_hot or value, got {self.action_input!r}")
         return {None: 0, "one_hot": n_actions, "value": 1}[self.action_input]
 
 
@@ -181,9 +179,7 @@ def clip_by_norm(grads, max_norm):
 
 def optimizer_state(params, cfg):
     """Zeroed optimizer state, one array per layer as the params: SGD's velocity, or Adam's
-    two moments and its step count."""
-    if cfg.optimizer not in ("sgd", "adam"):
-        raise ValueError(f"optimizer must be 'sgd' or 'adam', got {cfg.optimizer!r}")
+    two moments and its step count (ISRConfig has checked cfg.optimizer)."""
     if cfg.optimizer == "sgd":
         return {"velocity": {k: np.zeros_like(p) for k, p in params.items()}}
     return {"m": {k: np.zeros_like(p) for k, p in params.items()},

@@ -109,10 +109,11 @@ def parse_args(argv):
             raise ValueError("the MLP learner runs Figs 1 and 4 only (name them: python figures.py 1 4 --learner mlp)")
         if args.out is None:
             args.out = FIG_DIR / ("quick/mlp" if args.quick else "mlp")
-    unused = sorted(set(args.settings) - settings_read(args.figures))
+    read = settings_read(args.figures)
+    unused = sorted(set(args.settings) - read)
     if unused and not args.list_settings:
         raise ValueError(f"--set {unused[0]}.…: Fig. {', '.join(args.figures)} does not run {unused[0]} "
-                         f"(it runs {', '.join(sorted(settings_read(args.figures))) or 'no experiment'})")
+                         f"(it runs {', '.join(sorted(read)) or 'no experiment'})")
     for name in args.settings:                   # a bad value is an error now, not minutes into the run
         pipeline.experiment_config(name, args.quick, args.settings)
     args.seeds = parse_seeds(args.seeds or str(QUICK_SEEDS if args.quick else SEEDS))
