@@ -15,11 +15,15 @@ import numpy as np
 import env
 import evaluation
 import stats
-from experiments import CONDITIONS, OOD_CONDITIONS, tail_updates
+from experiments import AFTER_CONDITIONS, AUTHORS_ISR, OOD_CONDITIONS, tail_updates
 
 # A learner is hacked when its ISR pays it more than this times what the caregiver would have
 # paid for the same steps (a calibrated ISR pays 0.997–1.003 times; hacked ones up to ~100).
 HACKED_ABOVE = 1.25
+# A second definition, farming alone: a learner farms its ISR when more than this share of
+# the R_i it gets is paid on steps where the caregiver would pay nothing (R_s = 0). The 1.25
+# rule mixes under-paying the goal with over-paying elsewhere; this one sees only the latter.
+FARMED_ABOVE = 0.5
 
 # What a --quick run can show (its --help and docs/usage.md say it from here): the rest
 # needs the paper's budget.
@@ -48,18 +52,18 @@ def pay_ratio(paid, caregiver):
 
 def caregiver_claims(run, ceiling="planner"):
     """Figs 1, 4 left and 7: goals per episode at the end of socialization and at the end of
-    each condition after the caregiver left (per seed), shares of the socialized level, and
-    isr vs none by Student's and Welch's t-tests. `ceiling` names the reference learner
+    each condition after the caregiver left (per seed; isr_authors where the run has it),
+    shares of the socialized level, and isr vs none by Student's and Welch's t-tests. `ceiling` names the reference learner
     (the shortest-path planner; in Fig. 7 the scripted helper)."""
     tail, per_update = int(run["tail_episodes"]), int(run["episodes_per_update"])
     best = float(run[f"{ceiling}_goals"])
     socialized = tail_mean(run["social"]["goals"], tail, per_update)             # (S,)
-    after = {c: tail_mean(run["after"][c]["goals"], tail, per_update) for c in CONDITIONS}
+    after = {c: tail_mean(run["after"][c]["goals"], tail, per_update) for c in AFTER_CONDITIONS if c in run["after"]}
     out = {f"{ceiling}_goals_per_episode": best,
            "socialized_goals_per_episode": socialized.tolist(),
            f"socialized_fraction_of_{ceiling}": float(socialized.mean() / best),
            "tail_episodes": tail_updates(tail, per_update) * per_update}
-    for c in CONDITIONS:
+    for c in after:
         out[f"{c}_goals_per_episode"] = after[c].tolist()
         out[f"{c}_fraction_of_socialized"] = (after[c] / socialized).tolist()
         out[f"{c}_internal_return"] = tail_mean(run["after"][c]["internal"], tail, per_update).tolist()
@@ -69,10 +73,15 @@ def caregiver_claims(run, ceiling="planner"):
 
 
 def isr_claims(run):
-    """Fig. 3: the ISR's final train and held-out test losses, and test loss against data."""
+    """Fig. 3: each ISR's final train and held-out test losses (ours, and the authors' beside
+    it), and our ISR's test loss against data."""
     final_train, final_test = run["isr"]["final_train_loss"], run["isr"]["final_test_loss"]
+    authors = run["isr_authors"]
     mean = run["isr_size_test_loss"].mean(axis=1)
     return {"final_train_loss": final_train.tolist(), "final_test_loss": final_test.tolist(),
+            "authors_final_train_loss": authors["final_train_loss"].tolist(),
+            "authors_final_test_loss": authors["final_test_loss"].tolist(),
+            "authors_test_over_train": float(authors["final_test_loss"].mean() / authors["final_train_loss"].mean()),
             "test_over_train": float(final_test.mean() / final_train.mean()),
             "transitions": run["isr_sizes"].tolist(),
             "test_loss_by_transitions": run["isr_size_test_loss"].tolist(),
@@ -81,7 +90,8 @@ def isr_claims(run):
 
 
 # Figs 4 right and 5: (a, b) compared as a − b; the paper tested frozen vs isr and isr vs oracle.
-OOD_COMPARISONS = (("frozen", "isr"), ("frozen_authors", "isr"), ("isr", "oracle"), ("frozen", "isr_raw"))
+OOD_COMPARISONS = (("frozen", "isr"), ("frozen_authors", "isr"), ("isr", "oracle"), ("frozen", "isr_raw"),
+                   ("frozen_authors", AUTHORS_ISR), (AUTHORS_ISR, "oracle"))
 SIGNIFICANT = 0.05
 
 
@@ -161,7 +171,7 @@ def layout_claims(run):
 
 
 METHOD_NAMES = MappingProxyType({"frozen": "Simple", "frozen_authors": "Simple (authors)",
-                                 "isr": "Reward", "oracle": "Oracle"})
+                                 "isr": "Reward", AUTHORS_ISR: "Reward (authors' ISR)", "oracle": "Oracle"})
 
 
 def _layout_fits(ya, yb, layouts, pair):
@@ -233,6 +243,27 @@ def most_farmed(views, actions, r_i, hacked):
             "visits": int(counts.max()), "r_i": float(r_i.ravel()[i]), "r_s": 0.0}
 
 
+def farmed_share(r_i, r_s):
+    """(...) the share of each learner's R_i paid on steps where R_s = 0, over its steps
+    (r_i, r_s (..., steps)); NaN where its ISR paid nothing."""
+    paid = r_i.sum(axis=-1, dtype=np.float64)
+    farmed = np.where(r_s == 0, r_i, 0).sum(axis=-1, dtype=np.float64)
+    return np.divide(farmed, paid, out=np.full(paid.shape, np.nan), where=paid > 0)
+
+
+def layout_hacking(run):
+    """Fig. 6 as the paper ran it, in every layout: per ISR design, run and layout of Fig. 5's
+    further learning, how many learners were paid more than HACKED_ABOVE times what the
+    caregiver would have paid over the last episodes (R_i / R_s per learner beside it)."""
+    tail, per_update = int(run["tail_episodes"]), int(run["episodes_per_update"])
+    out = {"layouts": run["layout_names"].tolist()}
+    for design in ("isr", AUTHORS_ISR):
+        paid, caregiver = paid_last(run["layout_curves"][design], tail_updates(tail, per_update))   # (R, L, S)
+        out[design] = {"seeds_hacked": (paid > HACKED_ABOVE * caregiver).sum(axis=-1).tolist(),
+                       "r_i_over_r_s_last": [[finite(row) for row in r] for r in pay_ratio(paid, caregiver)]}
+    return out
+
+
 def hacking_claims(run):
     """Fig. 6's grid: per cell (ISR training budget × data size) and seed, internal return and
     goals in the first vs the last episodes after the caregiver left, and Σ R_i / Σ R_s in the
@@ -250,6 +281,9 @@ def hacking_claims(run):
     paid, caregiver = paid_last(curves, k)
     out["r_i_over_r_s_last"] = [[finite(row) for row in budget] for budget in pay_ratio(paid, caregiver)]
     out["seeds_hacked"] = (paid > HACKED_ABOVE * caregiver).sum(axis=-1).tolist()
+    share = farmed_share(run["last"]["r_i"], run["last"]["r_s"])
+    out["farmed_share_last"] = [[finite(row) for row in budget] for budget in share]
+    out["seeds_farming"] = (share > FARMED_ABOVE).sum(axis=-1).tolist()
     first, last = np.array(out["internal_first"]), np.array(out["internal_last"])
     goals_first, goals_last = np.array(out["goals_first"]), np.array(out["goals_last"])
     out["seeds_internal_up_goals_down"] = ((last > first) & (goals_last < goals_first)).sum(axis=-1).tolist()
@@ -259,8 +293,10 @@ def hacking_claims(run):
 
 
 POOLED = (("Fig. 4 right", "frozen_authors", "isr"), ("Fig. 4 right", "frozen", "isr"),
-          ("Fig. 4 right", "isr", "oracle"), ("Fig. 5", "frozen_authors", "isr"), ("Fig. 5", "frozen", "isr"),
-          ("Fig. 5", "isr", "oracle"), ("Fig. 7", "isr", "none"), ("Fig. 7", "isr", "oracle_at_isr_rate"))
+          ("Fig. 4 right", "isr", "oracle"), ("Fig. 4 right", "frozen_authors", AUTHORS_ISR),
+          ("Fig. 4 right", AUTHORS_ISR, "oracle"), ("Fig. 5", "frozen_authors", "isr"), ("Fig. 5", "frozen", "isr"),
+          ("Fig. 5", "isr", "oracle"), ("Fig. 5", "frozen_authors", AUTHORS_ISR), ("Fig. 5", AUTHORS_ISR, "oracle"),
+          ("Fig. 7", "isr", "none"), ("Fig. 7", "isr", "oracle_at_isr_rate"))
 
 
 def per_learner(entry, figure, condition):
@@ -272,6 +308,15 @@ def per_learner(entry, figure, condition):
     returns = entry["fig4"]["right"]["return"] if figure == "Fig. 4 right" else entry["fig5"]["return"]
     values = np.array(returns[condition], dtype=float)                 # (R, S) or (R, L, S)
     return values.reshape(-1, values.shape[-1]).mean(axis=0)
+
+
+def has_condition(entry, figure, condition):
+    """Whether a results.json ran `condition` in `figure` (seed sets older than the authors'
+    ISR arm lack it)."""
+    if figure == "Fig. 7":
+        return f"{condition}_goals_per_episode" in entry["fig7"]
+    returns = entry["fig4"]["right"]["return"] if figure == "Fig. 4 right" else entry["fig5"]["return"]
+    return condition in returns
 
 
 def seed_range(name):
@@ -292,7 +337,8 @@ def pooled_claims(results_by_set):
         for name in sorted((n for n, r in results_by_set.items() if key in r), key=lambda n: -len(seed_range(n))):
             if not seen & seed_range(name):
                 sets[name], seen = results_by_set[name], seen | seed_range(name)
-        diffs = {name: per_learner(r, figure, a) - per_learner(r, figure, b) for name, r in sets.items()}
+        diffs = {name: per_learner(r, figure, a) - per_learner(r, figure, b) for name, r in sets.items()
+                 if has_condition(r, figure, a) and has_condition(r, figure, b)}
         if not diffs:
             continue
         per_set = {name: stats.paired_t_test(d, np.zeros_like(d))._asdict() for name, d in diffs.items()}
@@ -401,7 +447,10 @@ def headline(name, entry):
     if name in ("1", "4"):
         line = (f"none keeps {mean('none_fraction_of_socialized'):.1%} of its socialized goals"
                 + (f", isr {mean('isr_fraction_of_socialized'):.1%} (lowest learner "
-                   f"{min(entry['isr_fraction_of_socialized']):.1%})" if "isr_fraction_of_socialized" in entry else ""))
+                   f"{min(entry['isr_fraction_of_socialized']):.1%})" if "isr_fraction_of_socialized" in entry else "")
+                + (f", the authors' ISR {mean('isr_authors_fraction_of_socialized'):.1%} (lowest "
+                   f"{min(entry['isr_authors_fraction_of_socialized']):.1%})"
+                   if "isr_authors_fraction_of_socialized" in entry else ""))
         if name == "4":
             r = entry["right"]["return"]
             tests = [rerun["frozen_vs_isr"]["paired"] for rerun in entry["right"]["reruns"]]
@@ -420,7 +469,8 @@ def headline(name, entry):
     if name == "6":
         budgets = " / ".join(entry["isr_training"])
         return f"seeds hacked, {budgets}, from the least data: " + " / ".join(
-            ",".join(str(h) for h in row) for row in entry["seeds_hacked"])
+            ",".join(str(h) for h in row) for row in entry["seeds_hacked"]) + "; farming: " + " / ".join(
+            ",".join(str(h) for h in row) for row in entry["seeds_farming"])
     if name == "7":
         t = entry["isr_vs_oracle_at_isr_rate_paired"]
         warning = " (quick budget: too short to learn to help; these shares mean nothing)" if quick else ""
@@ -429,5 +479,8 @@ def headline(name, entry):
                 f"isr - oracle at the ISR's rate {t['diff']:+.3f} [{t['ci95'][0]:+.3f}, {t['ci95'][1]:+.3f}]"
                 + warning)
     if name == "6-single-run":
-        return f"seed {entry['seed']}, layout {entry['layout']!r}"
+        h = entry["hacking"]
+        return (f"seed {entry['seed']}, layout {entry['layout']!r}; learners hacked per layout "
+                f"({', '.join(h['layouts'])}), first run: ours " + ",".join(map(str, h["isr"]["seeds_hacked"][0]))
+                + ", the authors' " + ",".join(map(str, h[AUTHORS_ISR]["seeds_hacked"][0])))
     return "drawn"

@@ -37,14 +37,16 @@ import env
 import evaluation
 import isr
 import prosocial
-from isr import ISRConfig
+from isr import AUTHORS as AUTHORS_DESIGN, ISRConfig   # the authors' ISR, beside ours
 from streams import Streams
 
 CONDITIONS = ("oracle", "none", "isr")     # after socialization: caregiver stays / leaves / ISR
-PRESENCE = MappingProxyType({"oracle": 1.0, "none": 0.0, "isr": 0.0,   # P of Eq. 1 per condition, and
-                             "isr_raw": 0.0})                           # and Fig. 4 right's raw-R_i ISR
-ISR_CONDITIONS = ("isr", "isr_raw")          # the conditions whose learners are paid by an ISR
-OOD_CONDITIONS = ("frozen", "frozen_authors", "isr", "oracle")   # Figs 4 right and 5 (`generalization`)
+AUTHORS_ISR = "isr_authors"                # the caregiver leaves, R_i from the authors' ISR (isr.AUTHORS)
+PRESENCE = MappingProxyType({"oracle": 1.0, "none": 0.0, "isr": 0.0, AUTHORS_ISR: 0.0,   # P of Eq. 1 per
+                             "isr_raw": 0.0})                  # condition, and Fig. 4 right's raw-R_i ISR
+ISR_CONDITIONS = ("isr", AUTHORS_ISR, "isr_raw")   # the conditions whose learners are paid by an ISR
+AFTER_CONDITIONS = CONDITIONS + (AUTHORS_ISR,)     # Figs 1, 4 left: both ISRs
+OOD_CONDITIONS = ("frozen", "frozen_authors", "isr", AUTHORS_ISR, "oracle")   # Figs 4 right, 5
 ISR_CODES = env.WorldConfig().isr_codes                     # walls and goal (docs/deviations.md: the ISR)
 HELPING_ISR_CODES = prosocial.ProsocialConfig().isr_codes    # + the ball and the caregiver's action
 PRESENCE_AT_ISR_RATE = "oracle_at_isr_rate"                 # Fig. 7's control: P = the ISR's pay rate
@@ -151,7 +153,8 @@ class Internalization:
     """Figs 1, 3 and 4 left: socialize, train the ISR, then the three conditions."""
     world: env.WorldConfig = env.WorldConfig()      # 7×7, 3 random blocks, 20-step episodes
     agent: agents.AgentConfig = agents.AgentConfig()   # the learner: 30 worlds each, Adam lr 0.15
-    isr: ISRConfig = ISRConfig()                   # the ISR's training: 1,000 updates, SGD+momentum
+    isr: ISRConfig = ISRConfig()                   # our ISR: 1,000 updates, SGD+momentum, calibrated
+    authors_isr: ISRConfig = AUTHORS_DESIGN        # the authors' ISR, trained beside ours on the same data
     isr_codes: tuple = ISR_CODES                   # view cells the ISR sees
     isr_threshold: float | None = None             # Eq. 1's raw R_i (the authors' Fig. 1 run)
     socialization: int = 6000                      # episodes with the caregiver (paper: 6K)
@@ -181,6 +184,7 @@ class Socialized(NamedTuple):
     data: isr.SocialRewardData       # the socialization data (Fig. 6 trains its own ISRs on it;
                                      # None from generalization)
     goals: np.ndarray                # (S, updates) goals per episode during socialization
+    authors_isr: isr.ISR             # the authors' ISR on all the data
 
 
 def internalization(cfg, seeds, log=quiet):
@@ -189,8 +193,9 @@ def internalization(cfg, seeds, log=quiet):
     Phase 1 (6K episodes): the caregiver is present; every transition is recorded.
     ISR: trained on 90% of each learner's transitions (and on its first 1/12 … 2/3 for
     Fig. 3 right); every 10th update's episodes are the held-out test split.
-    Phase 2 (6K episodes), from the socialized policy: oracle, none, isr (`caregiver_leaves`).
-    Returns (run, Socialized).
+    The authors' ISR (cfg.authors_isr) trains on the same 90 %, beside ours.
+    Phase 2 (6K episodes), from the socialized policy: oracle, none, isr and isr_authors
+    (`caregiver_leaves`). Returns (run, Socialized).
     """
     n_seeds = len(seeds)
     stage = partial(streams, seeds, "internalization")
@@ -209,22 +214,29 @@ def internalization(cfg, seeds, log=quiet):
     model, isr_log = train_isr(data, cfg.isr, stage("isr"), cfg.world, cfg.isr_codes, cfg.isr_threshold)
     size_models.append(model)
     size_losses.append(isr_log["final_test_loss"])
-    measured = evaluation.measure(model, data, evaluation.single_agent_hazards)
-    log(f"  after the caregiver leaves: {cfg.after} episodes x {n_seeds} seeds x {len(CONDITIONS)} conditions")
-    after = caregiver_leaves(policy.tile(len(CONDITIONS)), CONDITIONS, cfg.world, cfg.agent, cfg.after,
-                             stage("after", len(CONDITIONS)), model, featurize=featurize)
+    log(f"  the authors' ISR on {data.n_train} transitions per seed")
+    authors, authors_log = train_isr(data, cfg.authors_isr, stage("the authors' isr"), cfg.world, cfg.isr_codes,
+                                     cfg.isr_threshold)
+    measured = {design: evaluation.measure(m, data, evaluation.single_agent_hazards)
+                for design, m in (("isr", model), (AUTHORS_ISR, authors))}
+    log(f"  after the caregiver leaves: {cfg.after} episodes x {n_seeds} seeds x {len(AFTER_CONDITIONS)} conditions")
+    after = caregiver_leaves(policy.tile(len(AFTER_CONDITIONS)), AFTER_CONDITIONS, cfg.world, cfg.agent, cfg.after,
+                             stage("after", len(AFTER_CONDITIONS)), isr.Several([model, authors], n_seeds),
+                             featurize=featurize)
     planner = env.planner_goals(cfg.world, cfg.planner_worlds, cfg.planner_episodes,
                                 shared_rng("internalization", "planner"))
     run = {
         "seeds": np.array(seeds), "episodes_per_update": cfg.agent.worlds_per_seed, "tail_episodes": cfg.tail,
         "social": {k: social[k] for k in LOGGED},                    # (S, updates) each
-        "after": {c: after[c] for c in CONDITIONS},                  # condition → (S, updates) each
+        "after": {c: after[c] for c in AFTER_CONDITIONS},            # condition → (S, updates) each
         "planner_goals": planner["goals"].mean(),
         "isr": isr_log, "isr_sizes": np.array(sizes), "isr_size_test_loss": np.array(size_losses),
-        "calibration": measured,                                     # the ISR as an instrument, (S,) each
+        "isr_authors": authors_log,                                  # the authors' ISR's training
+        "calibration": measured["isr"],                              # each ISR as an instrument, (S,) each
+        "calibration_authors": measured[AUTHORS_ISR],
         "env_steps": social["env_steps"] + after["env_steps"] + planner["env_steps"],
     }
-    return run, Socialized(policy, tuple(size_models), tuple(sizes), data, social["goals"])
+    return run, Socialized(policy, tuple(size_models), tuple(sizes), data, social["goals"], authors)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -237,7 +249,8 @@ class Generalization:
     new_world: env.WorldConfig = env.WorldConfig(n_blocks=5)     # Fig. 4 right: five random blocks
     layouts: tuple = tuple(env.HANDPICKED)          # Fig. 5: plus, x, U, T, 4 rooms
     agent: agents.AgentConfig = agents.AgentConfig()   # the learner, as in Internalization
-    isr: ISRConfig = ISRConfig()                    # the ISR's training, as in Internalization
+    isr: ISRConfig = ISRConfig()                    # our ISR, as in Internalization
+    authors_isr: ISRConfig = AUTHORS_DESIGN         # the authors' ISR, as in Internalization
     isr_codes: tuple = ISR_CODES                    # view cells the ISR sees
     isr_threshold: float = 0.2                      # R_i below 0.2 counts as 0 (the authors' Fig. 5)
     socialization: int = 6000                       # episodes with the caregiver, one block
@@ -260,6 +273,8 @@ def generalization(cfg, seeds, log=quiet):
       frozen_authors  the authors' frozen arm: keeps learning with the caregiver (P = 1) in
                       the one-block training world for as many episodes (6K, then 12K);
       isr             learns from its ISR, caregiver gone (P = 0), R_i thresholded at 0.2;
+      isr_authors     the same from the authors' ISR (cfg.authors_isr: a paid step's R_i
+                      replaces its step cost);
       oracle          learns with the caregiver still present (P = 1);
       isr_raw         (Fig. 4 right only) learns from the raw R_i of Eq. 1.
     Fig. 4 right: 6K episodes in `new_world`. Fig. 5: 12K episodes in each hand-picked layout,
@@ -270,7 +285,7 @@ def generalization(cfg, seeds, log=quiet):
     cfg.test_layouts random 5-block layouts (Fig. 4 right) drawn once, the same for every
     learner and both runs.
     Arrays: the learning (R, S, updates) or (R, L, S, updates); the scores (R, S) or (R, L, S).
-    Returns (run, Socialized: the frozen learners and their ISR, no data; Fig. 9 a continues them).
+    Returns (run, Socialized: the frozen learners and their ISRs, no data; Fig. 9 a continues them).
     """
     n_seeds, n_layouts = len(seeds), len(cfg.layouts)
     log(f"  socialization with one block: {cfg.socialization} episodes x {n_seeds} seeds")
@@ -278,21 +293,26 @@ def generalization(cfg, seeds, log=quiet):
                                      streams(seeds, "generalization", "socialization"))
     model, _ = train_isr(data, cfg.isr, streams(seeds, "generalization", "isr"), cfg.train_world, cfg.isr_codes,
                          cfg.isr_threshold, curve=False)
+    log(f"  the authors' ISR on {data.n_train} transitions per seed")
+    authors, _ = train_isr(data, cfg.authors_isr, streams(seeds, "generalization", "the authors' isr"),
+                           cfg.train_world, cfg.isr_codes, cfg.isr_threshold, curve=False)
     measured = evaluation.measure(model, data, evaluation.single_agent_hazards)
+    measured_authors = evaluation.measure(authors, data, evaluation.single_agent_hazards)
     n_train = data.n_train
     del data
     test_layouts = ood_test_layouts(cfg.new_world, cfg.test_layouts)
     grids = np.stack([env.parse_layout(env.HANDPICKED[name]) for name in cfg.layouts])
-    runs = [further_learning(cfg, frozen, model, grids, lambda stage, copies=1, r=r: streams(
+    runs = [further_learning(cfg, frozen, model, authors, grids, lambda stage, copies=1, r=r: streams(
                 seeds, "generalization", f"further learning {r}: {stage}", copies), log)
             for r in range(cfg.reruns)]
     log(f"  exact test: {cfg.test_layouts} random layouts and {n_layouts} hand-picked ones")
-    # Fig. 4 right, one test: frozen once, then each run's frozen_authors, isr, oracle, isr_raw.
+    # Fig. 4 right, one test: frozen once, then each run's frozen_authors and NEW_WORLD_LEARNING.
     per_run = [agents.Policy.stack(run.pop("authors_6k"), run.pop("new_world_policy")) for run in runs]
     scores = evaluation.expected_return(agents.Policy.stack(frozen, *per_run), cfg.new_world, test_layouts)
     size = per_run[0].n_learners
     of_run = lambda v, r: np.concatenate([v[:n_seeds], v[n_seeds + r * size:n_seeds + (r + 1) * size]])
-    new_world = [split({k: of_run(v, r) for k, v in scores.items()}, OOD_CONDITIONS + ("isr_raw",), n_seeds)
+    new_world = [split({k: of_run(v, r) for k, v in scores.items()}, ("frozen", "frozen_authors") + NEW_WORLD_LEARNING,
+                       n_seeds)
                  for r in range(cfg.reruns)]
     # Fig. 5: each layout's learners in that layout (frozen in each, then each run's others).
     per_layout = lambda a: a.reshape(n_layouts, n_seeds, *a.shape[1:])
@@ -300,20 +320,22 @@ def generalization(cfg, seeds, log=quiet):
     for run in runs:
         tested = agents.Policy.stack(frozen.tile(n_layouts), run.pop("authors_12k").tile(n_layouts),
                                      run.pop("layout_policy"))
-        scores = in_own_layouts(tested, cfg.train_world, np.tile(grids, (len(OOD_CONDITIONS), 1, 1)), n_seeds)
+        tested_conditions = ("frozen", "frozen_authors") + LAYOUT_LEARNING
+        scores = in_own_layouts(tested, cfg.train_world, np.tile(grids, (len(tested_conditions), 1, 1)), n_seeds)
         layouts.append({c: {k: per_layout(v) for k, v in metrics.items()}
-                        for c, metrics in split(scores, OOD_CONDITIONS, n_layouts * n_seeds).items()})
+                        for c, metrics in split(scores, tested_conditions, n_layouts * n_seeds).items()})
     stack = lambda parts: {c: {k: np.stack([p[c][k] for p in parts]) for k in parts[0][c]} for c in parts[0]}
     return {
         "seeds": np.array(seeds), "episodes_per_update": cfg.agent.worlds_per_seed, "tail_episodes": cfg.tail,
-        "layout_names": np.array(cfg.layouts), "calibration": measured, "test_layouts": test_layouts,
+        "layout_names": np.array(cfg.layouts), "calibration": measured, "calibration_authors": measured_authors,
+        "test_layouts": test_layouts,
         "social": {"goals": social["goals"]},                                        # (S, updates)
         "new_world": stack(new_world),                                               # condition → (R, S)
         "new_world_curves": stack([r["new_world_curves"] for r in runs]),            # (R, S, updates)
         "layouts": stack(layouts),                                                   # (R, L, S)
         "layout_curves": stack([r["layout_curves"] for r in runs]),                  # (R, L, S, updates)
         "env_steps": social["env_steps"] + sum(r["env_steps"] for r in runs),
-    }, Socialized(frozen, (model,), (n_train,), None, social["goals"])
+    }, Socialized(frozen, (model,), (n_train,), None, social["goals"], authors)
 
 
 def ood_test_layouts(world_cfg, n):
@@ -324,29 +346,37 @@ def ood_test_layouts(world_cfg, n):
     return pool.walls.copy()
 
 
-def further_learning(cfg, frozen, model, grids, stage, log=quiet):
-    """One run of Figs 4 right and 5's further learning from the socialized learners `frozen`:
-    isr, oracle and isr_raw in new worlds; the authors' frozen arm in the training world
-    (snapshots after new_world_episodes and layout_episodes); isr and oracle in each layout.
-    stage(name, copies): this run's random streams of a stage."""
+NEW_WORLD_LEARNING = ("isr", "oracle", "isr_raw", AUTHORS_ISR)   # Fig. 4 right's learning arms
+LAYOUT_LEARNING = ("isr", "oracle", AUTHORS_ISR)                   # Fig. 5's, in each layout
+
+
+def further_learning(cfg, frozen, model, authors_isr, grids, stage, log=quiet):
+    """One run of Figs 4 right and 5's further learning from the socialized learners `frozen`
+    (model, authors_isr: our ISRs and the authors'): NEW_WORLD_LEARNING in new worlds; the authors'
+    frozen arm in the training world (snapshots after new_world_episodes and layout_episodes);
+    LAYOUT_LEARNING in each layout. stage(name, copies): this run's random streams of a stage."""
     n_seeds, n_layouts = frozen.n_learners, len(grids)
-    log(f"  new worlds: {cfg.new_world_episodes} episodes x {n_seeds} seeds x 3 conditions")
-    new_conditions = ("isr", "oracle", "isr_raw")
+    new_conditions = NEW_WORLD_LEARNING
+    log(f"  new worlds: {cfg.new_world_episodes} episodes x {n_seeds} seeds x {len(new_conditions)} conditions")
     new_policy = frozen.tile(len(new_conditions))
     new = caregiver_leaves(new_policy, new_conditions, cfg.new_world, cfg.agent, cfg.new_world_episodes,
-                           stage("new worlds", len(new_conditions)), isr.Several([model, model.raw()], n_seeds))
+                           stage("new worlds", len(new_conditions)),
+                           isr.Several([model, model.raw(), authors_isr], n_seeds))
     log(f"  the authors' frozen arm: {cfg.layout_episodes} more episodes with the caregiver, one block")
     authors, authors_rng = frozen.tile(1), stage("the authors' frozen arm")
     first = agents.learn(authors, cfg.train_world, cfg.agent, cfg.new_world_episodes, 1.0, authors_rng)
     authors_6k = authors.tile(1)
     rest = agents.learn(authors, cfg.train_world, cfg.agent, cfg.layout_episodes - cfg.new_world_episodes,
                         1.0, authors_rng) if cfg.layout_episodes > cfg.new_world_episodes else {"env_steps": 0}
-    log(f"  hand-picked layouts: {cfg.layout_episodes} episodes x {n_seeds} seeds x 2 conditions x {n_layouts} layouts")
-    learning = ("isr", "oracle")
-    per_learner = np.repeat(np.tile(grids, (len(learning), 1, 1)), n_seeds, axis=0)   # (2·L·S, H, W)
+    learning = LAYOUT_LEARNING
+    log(f"  hand-picked layouts: {cfg.layout_episodes} episodes x {n_seeds} seeds x {len(learning)} conditions "
+        f"x {n_layouts} layouts")
+    per_learner = np.repeat(np.tile(grids, (len(learning), 1, 1)), n_seeds, axis=0)   # (3·L·S, H, W)
     layout_policy = frozen.tile(len(learning) * n_layouts)
     layout = caregiver_leaves(layout_policy, learning, cfg.train_world, cfg.agent, cfg.layout_episodes,
-                              stage("layouts", len(learning) * n_layouts), model.tile(n_layouts), layouts=per_learner)
+                              stage("layouts", len(learning) * n_layouts),
+                              isr.Several([model.tile(n_layouts), authors_isr.tile(n_layouts)], n_layouts * n_seeds),
+                              layouts=per_learner)
     per_layout = lambda a: a.reshape(n_layouts, n_seeds, *a.shape[1:])
     return {
         "new_world_policy": new_policy, "authors_6k": authors_6k, "authors_12k": authors,
@@ -372,14 +402,15 @@ def split(scores, conditions, n):
 # ---------------------------------------------------------------------------------------------
 # Fig. 6: incomplete internalization
 
-AUTHORS = "authors"   # Fig. 6's third column: the authors' one pass, batch 1, Adam at lr 3e-4
+AUTHORS = "authors"   # Fig. 6's third column: the authors' ISR (isr.AUTHORS)
 
 
 def isr_training(isr_cfg, training):
-    """The ISR settings of a Fig. 6 column: None, one pass at our batch (256); an int, that many
-    updates; AUTHORS, one pass at batch 1 with Adam at lr 3e-4 (clip, init, calibration ours)."""
+    """The ISR settings of a Fig. 6 column: None, our ISR in one pass at our batch (256); an
+    int, ours for that many updates; AUTHORS, the authors' ISR (isr.AUTHORS: one pass at batch
+    1 with Adam at lr 3e-4, orthogonal init, the action an input, uncalibrated)."""
     if training == AUTHORS:
-        return replace(isr_cfg, updates=None, epochs=1.0, batch=1, optimizer="adam", lr=3e-4)
+        return isr.AUTHORS
     return replace(isr_cfg, updates=training)
 
 
@@ -390,7 +421,7 @@ class IncompleteInternalization:
     source: Internalization = Internalization()     # the learners and data it continues from
     new_world: env.WorldConfig = env.WorldConfig(n_blocks=5)   # new worlds: five random blocks
     data_fractions: tuple = (1 / 48, 1 / 24, 1 / 12, 1 / 6, 1 / 3, 1.0)   # 125 … 6,000 episodes
-    isr_training: tuple = (None, 1000, AUTHORS)     # one pass (None), the stated budget, the authors' pass
+    isr_training: tuple = (None, 1000, AUTHORS)     # ours in one pass (None), at the stated budget; the authors'
     isr_threshold: float = 0.2                      # as the authors' Fig. 6 run
     after: int = 6000                               # further episodes
     tail: int = 500                                 # first/last episodes compared; the last recorded
@@ -404,7 +435,8 @@ class IncompleteInternalization:
 class Hacking(NamedTuple):
     """What Fig. 10 (beyond/) continues of an `incomplete_internalization` run, in memory."""
     policy: agents.Policy            # the learners after their phase in new worlds, cell-major
-    model: isr.ISR                   # their ISRs (thresholded), in the same order
+    model: isr.Several               # their ISRs (thresholded), in the same order, one isr.ISR
+                                     # per column of the grid (`.models`)
     run: dict                        # the run's arrays (curves, last recorded steps)
     socialized: Socialized           # what the run continued (the socialization data)
 
@@ -429,7 +461,8 @@ def incomplete_internalization(cfg, seeds, socialized, log=quiet):
                         source.isr_codes, cfg.isr_threshold, n_train=size, curve=False)[0]
               for b, training in enumerate(cfg.isr_training) for z, size in enumerate(sizes)]
     measured = [evaluation.measure(m, data, evaluation.single_agent_hazards) for m in models]
-    model = isr.ISR.stack(*models)                                     # (budgets·sizes·S) models
+    model = isr.Several([isr.ISR.stack(*models[b * n_sizes:(b + 1) * n_sizes]) for b in range(n_budgets)],
+                        n_sizes * n_seeds)                             # (budgets·sizes·S) models
     per_update = source.agent.worlds_per_seed
     tail = tail_updates(cfg.tail, per_update) * per_update
     log(f"  learning from them: {cfg.after} episodes x {n_seeds} seeds x {len(models)} ISRs")
@@ -449,8 +482,8 @@ def incomplete_internalization(cfg, seeds, socialized, log=quiet):
         "seeds": np.array(seeds), "episodes_per_update": per_update, "tail_episodes": cfg.tail,
         "transitions": np.array(sizes),                                   # ISR train sizes
         "episodes": np.array([int(round(f * source.socialization)) for f in cfg.data_fractions]),
-        "isr_training": np.array([{None: "one pass", AUTHORS: "authors' one pass"}.get(t) or f"{t:,} updates"
-                                  for t in cfg.isr_training]),
+        "isr_training": np.array([{None: "ours, one pass", AUTHORS: "the authors' ISR"}.get(t)
+                                  or f"ours, {t:,} updates" for t in cfg.isr_training]),
         "calibration": evaluation.stack_measures(measured, (n_budgets, n_sizes)),   # (budgets, sizes, S, ...)
         "curves": {k: np.concatenate([first["isr"][k], last["isr"][k]], axis=1).reshape(shape)
                    for k in LOGGED},                                     # (budgets, sizes, S, updates)

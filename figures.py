@@ -108,29 +108,36 @@ def figure_3(runs, last_panel=None):
     beyond/figures.py), so that this module needs nothing of beyond/.
 
     Left: class-balanced MSE on a fixed subset of the train split and of the held-out test
-    split, against transitions drawn. Right: the held-out test loss of ISRs trained on the
-    first 1/12 … all of the train split (≈9K … 108K transitions at paper scale); mean ± SE.
+    split, against transitions drawn, for our ISR (red) and the authors' (purple, one pass at
+    batch 1). Right: the held-out test loss of our ISRs trained on the first 1/12 … all of the
+    train split (≈9K … 108K transitions at paper scale), and the authors' on all; mean ± SE.
     Deviation: the test split is truly held out (the authors' loop took a gradient step on
     every test sample it scored); both panels use one balanced loss.
     """
     run = runs["internalization"]
-    isr_log, n_seeds = run["isr"], len(run["seeds"])
+    n_seeds = len(run["seeds"])
     if last_panel is None:
         fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
     else:
         fig, (left, right, last) = plt.subplots(1, 3, figsize=(15, 3.8), gridspec_kw={"width_ratios": [1, 1, 1.2]})
-    x = isr_log["samples"] / 1e3
-    for key, color, style, label in (("test_loss", "tab:red", "-", "Test (held out)"),
-                                     ("train_loss", "tab:blue", "--", "Train (dashed: the two nearly coincide)")):
-        mean, se = stats.mean_se(isr_log[key])
-        left.plot(x, mean, color=color, ls=style, label=label)
-        left.fill_between(x, mean - se, mean + se, color=color, alpha=0.25, lw=0)
+    for design, name in (("isr", "our ISR"), ("isr_authors", "the authors'")):
+        isr_log, color = run[design], plots.COLORS[design]
+        x = isr_log["samples"] / 1e3
+        for key, style, label in (("test_loss", "-", "test (held out)"), ("train_loss", "--", "train")):
+            mean, se = stats.mean_se(isr_log[key])
+            left.plot(x, mean, color=color, ls=style, label=f"{name}, {label}")
+            left.fill_between(x, mean - se, mean + se, color=color, alpha=0.25, lw=0)
     left.set_yscale("log")
     left.set_xlabel("Transitions drawn (×10³)")
     left.set_ylabel("Balanced MSE loss")
-    left.legend(frameon=False)
+    left.legend(frameon=False, fontsize=8, title="train and test nearly coincide", title_fontsize=8)
     mean, se = stats.mean_se(run["isr_size_test_loss"], axis=1)
-    right.errorbar(run["isr_sizes"] / 1e3, mean, yerr=se, marker="o", capsize=3, color="tab:red")
+    right.errorbar(run["isr_sizes"] / 1e3, mean, yerr=se, marker="o", capsize=3, color=plots.COLORS["isr"],
+                   label="our ISR")
+    mean, se = stats.mean_se(run["isr_authors"]["final_test_loss"])
+    right.errorbar(run["isr_sizes"][-1:] / 1e3, [mean], yerr=[se], marker="s", capsize=3,
+                   color=plots.COLORS["isr_authors"], label="the authors' ISR (all the data)")
+    right.legend(frameon=False, fontsize=8)
     right.set_yscale("log")
     right.set_xlabel("Socialization transitions the ISR saw (×10³)")
     right.set_ylabel("Held-out test loss")
@@ -149,8 +156,9 @@ def figure_4(runs):
     block, tested in worlds with five: the ISR learner generalizes better than the frozen one,
     nearly as well as the oracle that kept its caregiver.
 
-    Left: 6K episodes with the caregiver, then 6K with it gone, with and without the ISR; mean
-    over seeds, min–max band; the ISR reward is Eq. 1's raw R_i (as the authors' run).
+    Left: 6K episodes with the caregiver, then 6K with it gone, with our ISR, with the authors'
+    ISR (isr.AUTHORS) and without one; mean over seeds, min–max band; the ISR reward is Eq. 1's
+    raw R_i (as the authors' run).
     Right: greedy expected return in new 5-block worlds (exact over 200 random layouts) after
     6K more episodes there; frozen: none, frozen (authors'): 6K more with the caregiver in the
     one-block world. Bars: mean ± SE over the seeds of the first run of the further learning,
@@ -158,13 +166,15 @@ def figure_4(runs):
     """
     run = runs["internalization"]
     fig, (left, right) = plt.subplots(1, 2, figsize=(12.5, 3.9), gridspec_kw={"width_ratios": [1.5, 1]})
-    plots.learning_curves(left, run, [("isr", "With ISR model"), ("none", "Without ISR model")], float(run["planner_goals"]))
+    plots.learning_curves(left, run, [("isr", "With our ISR"), ("isr_authors", "With the authors' ISR"),
+                                      ("none", "Without ISR model")], float(run["planner_goals"]))
     ood = claims.new_world_claims(runs["generalization"])
     plots.bars(right, list(ex.OOD_CONDITIONS) + ["isr_raw"], ood["return"])
     right.tick_params(axis="x", labelsize=8)
     right.set_title("Paired per seed, run 1 | run 2:\n" + "\n".join(
         _paired_line(ood["reruns"], name, "paired", brief=True)
-        for name in ("frozen_vs_isr", "frozen_authors_vs_isr", "isr_vs_oracle")), fontsize=8)
+        for name in ("frozen_authors_vs_isr", "isr_vs_oracle", "frozen_authors_vs_isr_authors",
+                     "isr_authors_vs_oracle")), fontsize=7)
     right.set_ylabel("Return in new worlds (greedy)")
     return fig, {**claims.caregiver_claims(run), "right": ood}
 
@@ -172,7 +182,8 @@ def figure_4(runs):
 def _paired_line(reruns, name, test, brief=False):
     """'frozen − isr: +0.05 [+0.01, +0.09] p=0.02 | +0.04 [...] p=0.03': one comparison, each
     run (brief: without the interval)."""
-    label = name.replace("_vs_", " − ").replace("frozen_authors", "frozen (authors')")
+    label = (name.replace("_vs_", " − ").replace("frozen_authors", "frozen (authors')")
+             .replace("isr_authors", "the authors' ISR"))
     cells = []
     for rerun in reruns:
         r = rerun[name][test]
@@ -192,7 +203,7 @@ def figure_5(runs):
     """
     result = claims.layout_claims(runs["generalization"])
     layouts = result["layouts"]
-    fig, axes = plt.subplots(1, len(layouts), figsize=(13, 4.1), sharey=True)
+    fig, axes = plt.subplots(1, len(layouts), figsize=(14, 4.4), sharey=True)
     for j, (ax, name) in enumerate(zip(axes, layouts)):
         plots.bars(ax, ex.OOD_CONDITIONS, {c: np.asarray(result["return"][c])[:, j] for c in ex.OOD_CONDITIONS},
                    labels=False)
@@ -210,7 +221,8 @@ def figure_5(runs):
         fig.supxlabel(plots.BAR_KEY, fontsize=8)
     fig.suptitle("Paired per seed, run 1 | run 2:\n" + "\n".join(
         _paired_line(result["reruns"], name, "paired_per_seed")
-        for name in ("frozen_vs_isr", "frozen_authors_vs_isr", "isr_vs_oracle")), fontsize=9)
+        for name in ("frozen_authors_vs_isr", "isr_vs_oracle", "frozen_authors_vs_isr_authors",
+                     "isr_authors_vs_oracle")), fontsize=8)
     run = runs["generalization"]
     result["isr_calibration"] = claims.calibration_claims(
         run["calibration"], {"new_world": run["new_world_curves"]["isr"], "layouts": run["layout_curves"]["isr"],
@@ -222,9 +234,9 @@ def figure_6(runs):
     """Regenerate Figure 6 as a designed experiment: when is an incomplete ISR hacked?
 
     The learners the caregiver left keep learning in new 5-block worlds from ISRs trained on
-    the first 125 … 6,000 socialization episodes, trained three ways (one colour each): one
-    pass over that data at our batch of 256 (red), the stated 1,000 updates (blue), and the
-    authors' one pass, batch 1 with Adam (purple). Left: goals per episode, first (dotted)
+    the first 125 … 6,000 socialization episodes (one colour each): ours in one pass over
+    that data at our batch of 256 (red), ours for the stated 1,000 updates (blue), and the
+    authors' ISR (purple; isr.AUTHORS: one pass at batch 1 with Adam, uncalibrated). Left: goals per episode, first (dotted)
     and last (solid) 510 episodes. Middle: Σ R_i / Σ R_s over the last 510 episodes, what the ISR paid against
     what the caregiver would have paid (above 1.25: hacked; median over seeds, as the docs'
     table), each hacked learner's own ratio a cross, and the count of them beside the highest. Right: the
@@ -289,24 +301,34 @@ def figure_6(runs):
 def figure_6_single_run(runs):
     """The paper's own Figure 6: one run of Fig. 5's ISR condition (layout "x", seed 1235,
     thresholded ISR), internal return and goals over the further learning, smoothed by an
-    exponential moving average with weight 0.8 on the past, as the authors' plot. Not run by
-    default; it needs the Fig. 5 experiment."""
+    exponential moving average with weight 0.8 on the past, as the authors' plot; with the
+    authors' ISR (purple, as their run) and with ours (red). Its claims count, per layout and
+    design, the learners of the set hacked there (claims.layout_hacking). Not run by default;
+    it needs the Fig. 5 experiment."""
     run = runs["generalization"]
     seeds, layouts = run["seeds"].tolist(), run["layout_names"].tolist()
     seed = 1235 if 1235 in seeds else seeds[1]
     i_seed, i_layout = seeds.index(seed), layouts.index("x")
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
-    out = {"seed": seed, "layout": "x"}
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
+    out = {"seed": seed, "layout": "x", "hacking": claims.layout_hacking(run)}
     for ax, key, label in ((axes[0], "internal", "Internal reward"), (axes[1], "goals", "Goals reached per episode")):
-        curve = run["layout_curves"]["isr"][key][0, i_layout, i_seed]         # the first run
-        ema = np.zeros_like(curve)
-        for k, value in enumerate(curve):
-            ema[k] = value if k == 0 else 0.8 * ema[k - 1] + 0.2 * value
-        ax.plot(plots.episodes_axis(len(curve), int(run["episodes_per_update"])) / 1e3, ema, color="tab:red")
+        for design, name in (("isr_authors", "the authors' ISR"), ("isr", "our ISR")):
+            curve = run["layout_curves"][design][key][0, i_layout, i_seed]         # the first run
+            ema = np.zeros_like(curve)
+            for k, value in enumerate(curve):
+                ema[k] = value if k == 0 else 0.8 * ema[k - 1] + 0.2 * value
+            x = plots.episodes_axis(len(curve), int(run["episodes_per_update"])) / 1e3
+            ax.plot(x, ema, color=plots.COLORS[design], label=name)
+            out[f"{design}_{key}"] = curve.tolist()
         ax.set_xlabel("Episodes after the caregiver left (×10³)")
         ax.set_ylabel(label)
-        out[key] = curve.tolist()
-    fig.suptitle(f'The paper\'s version: one run, layout "x", seed {seed}, thresholded ISR', fontsize=10)
+    axes[0].legend(fontsize=8, frameon=False)
+    hacked = out["hacking"]
+    fig.suptitle(f'The paper\'s version: one run, layout "x", seed {seed}, thresholded ISR\n'
+                 f"learners hacked in {', '.join(hacked['layouts'])} (of {len(seeds)}): the authors' ISR "
+                 + ",".join(map(str, hacked["isr_authors"]["seeds_hacked"][0])) + "; ours "
+                 + ",".join(map(str, hacked["isr"]["seeds_hacked"][0])), fontsize=9)
+    fig.tight_layout()
     return fig, out
 
 

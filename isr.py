@@ -372,7 +372,8 @@ def train_step(params, state, x, actions, target, cfg, n_actions, scale=None):
 class ISR:
     """A trained ISR as the learner sees it: (views (M, N, v, v), actions (M, N)) → R_i (M, N).
 
-    odds: None (the network's output as it is), or (M,) one calibration factor per model.
+    odds: None (the network's output as it is), or (M,) one calibration factor per model (NaN:
+    that model's output as it is; Fig. 10 refits some of the authors' uncalibrated ISRs).
     The network is trained on class-balanced minibatches (half of them rewarded), so its
     output y estimates R_s as if half of all steps were rewarded; where the view cannot
     settle whether the reward comes, that inflates it toward reward / 2. R_s is 0 or
@@ -415,7 +416,8 @@ class ISR:
         """R_i from the network's output y (M, ...): calibrated (odds), then thresholded."""
         r_i = y
         if self.odds is not None:
-            r_i = shift_odds(r_i, self.odds.reshape((-1,) + (1,) * (r_i.ndim - 1)), self.reward)
+            odds = self.odds.reshape((-1,) + (1,) * (r_i.ndim - 1))
+            r_i = np.where(np.isnan(odds), r_i, shift_odds(r_i, np.nan_to_num(odds, nan=1.0), self.reward))
         if self.threshold is not None:
             r_i = np.where(r_i > self.threshold, r_i, 0.0).astype(r_i.dtype)
         return r_i
@@ -447,12 +449,23 @@ class ISR:
 
 
 class Several:
-    """Several ISRs (e.g. a thresholded ISR and its raw twin) as one callable over consecutive
-    groups of learners, `per_model_group` learners each."""
+    """Several ISRs as one, over consecutive groups of learners, `per_model_group` learners
+    each: ours and the authors' (their networks differ in shape, so they cannot be stacked
+    into one ISR), or a thresholded ISR and its raw twin."""
 
     def __init__(self, models, per_model_group):
         self.models, self.n = models, per_model_group
         self.n_models = sum(m.n_models for m in models)
+
+    def _each(self, method, *arrays):
+        return np.concatenate([getattr(m, method)(*(a[i * self.n:(i + 1) * self.n] for a in arrays))
+                               for i, m in enumerate(self.models)])
+
+    def output(self, views, actions):
+        return self._each("output", views, actions)
+
+    def pay(self, y):
+        return self._each("pay", y)
 
     @property
     def replaces_step_cost(self):
@@ -460,8 +473,7 @@ class Several:
         return np.concatenate([np.full(m.n_models, m.replaces_step_cost) for m in self.models])
 
     def __call__(self, views, actions):
-        return np.concatenate([m(views[i * self.n:(i + 1) * self.n], actions[i * self.n:(i + 1) * self.n])
-                               for i, m in enumerate(self.models)])
+        return self._each("__call__", views, actions)
 
 
 ODDS_CEILING = 1 - 1e-3    # q's ceiling: logit 6.9, so a fitted k can lower even the largest output

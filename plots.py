@@ -11,13 +11,13 @@ import numpy as np
 import env
 import stats
 
-COLORS = MappingProxyType({"social": "tab:blue", "none": "tab:green", "isr": "tab:red", "oracle": "0.5",
-                           "oracle_at_isr_rate": "tab:orange", "isr_online": "tab:purple",
+COLORS = MappingProxyType({"social": "tab:blue", "none": "tab:green", "isr": "tab:red", "isr_authors": "tab:purple",
+                           "oracle": "0.5", "oracle_at_isr_rate": "tab:orange", "isr_online": "tab:cyan",
                            "isr_online_refit": "tab:brown"})
-OOD_COLORS = MappingProxyType({"frozen": "tab:blue", "frozen_authors": "#9ecae1", "isr": "tab:red", "oracle": "0.5",
-                               "isr_raw": "#f4a6a6"})
-LABELS = MappingProxyType({"frozen": "Frozen", "frozen_authors": "Frozen,\nauthors'", "isr": "ISR",
-                           "oracle": "Oracle", "isr_raw": "ISR,\nraw $R_i$"})
+OOD_COLORS = MappingProxyType({"frozen": "tab:blue", "frozen_authors": "#9ecae1", "isr": "tab:red",
+                               "isr_authors": "tab:purple", "oracle": "0.5", "isr_raw": "#f4a6a6"})
+LABELS = MappingProxyType({"frozen": "Frozen", "frozen_authors": "Frozen,\nauthors'", "isr": "Our\nISR",
+                           "isr_authors": "Authors'\nISR", "oracle": "Oracle", "isr_raw": "Our ISR,\nraw $R_i$"})
 
 
 def draw_world(ax, walls, goal, pos, direction, unseen=None):

@@ -27,7 +27,7 @@ import env
 import evaluation
 import isr
 from beyond.learners import FEATURE_SETS, FeatureSubsets, feature_mask
-from experiments import (LOGGED, PRESENCE, Generalization, IncompleteInternalization, Internalization,
+from experiments import (AUTHORS, LOGGED, PRESENCE, Generalization, IncompleteInternalization, Internalization,
                          caregiver_leaves, isr_training, ood_test_layouts, quiet, shared_rng, socialize, streams,
                          train_isr)
 from isr import ISRConfig, Several, balanced_sampler, network_input, optimizer_state, train_step
@@ -165,8 +165,9 @@ def caregiver_visits(cfg, policy, model, visits, world, agent, isr_cfg, stage):
         params = fine_tune(model.params, data["views"], data["actions"], data["r_s"], eligible, isr_cfg, rng,
                            model.codes, world.n_actions, cfg.online_updates)
         rewarded = eligible & (data["r_s"] > 0)
-        odds = refit_odds(params, model, data, eligible, np.flatnonzero(refit & rewarded.any(axis=1)))
-        model = isr.ISR(params, model.codes, model.threshold, odds, model.reward)
+        odds = refit_odds(params, model, data, eligible, np.flatnonzero(refit & rewarded.any(axis=1)),
+                          world.social_reward)
+        model = isr.ISR(params, model.codes, model.threshold, odds, world.social_reward, model.replaces_cost)
         parts.append(part)
         seen.append(rewarded.sum(axis=1))
         steps += part["env_steps"]
@@ -178,18 +179,19 @@ def caregiver_visits(cfg, policy, model, visits, world, agent, isr_cfg, stage):
     return curves, model, steps
 
 
-def refit_odds(params, model, data, eligible, fit):
-    """`model`'s odds factors, those of the models `fit` refitted for the network `params` on
-    their eligible (M, n) recorded transitions `data` (isr.calibrate_odds); only the
-    eligible transitions are run, packed at the front of each row."""
-    odds = model.odds.copy()
+def refit_odds(params, model, data, eligible, fit, reward):
+    """`model`'s odds factors (NaN where it is uncalibrated: the authors'), those of the models
+    `fit` refitted for the network `params` on their eligible (M, n) recorded transitions `data`
+    (isr.calibrate_odds, R_s 0 or `reward`); only the eligible transitions are run, packed at
+    the front of each row. None where no model is calibrated or refitted."""
     if not len(fit):
-        return odds
+        return model.odds
+    odds = np.full(model.n_models, np.nan) if model.odds is None else model.odds.copy()
     order = np.argsort(~eligible[fit], axis=1, kind="stable")[:, :eligible[fit].sum(axis=1).max()]
     keep, rows = np.take_along_axis(eligible[fit], order, 1), fit[:, None]
     network = isr.ISR({k: p[fit] for k, p in params.items()}, model.codes)
     y = evaluation.in_chunks(network.output, data["views"][rows, order], data["actions"][rows, order].astype(np.int64))
-    odds[fit] = isr.calibrate_odds(np.where(keep, y, 0), np.where(keep, data["r_s"][rows, order], 0), model.reward)
+    odds[fit] = isr.calibrate_odds(np.where(keep, y, 0), np.where(keep, data["r_s"][rows, order], 0), reward)
     return odds
 
 
@@ -219,7 +221,7 @@ class Repair:
     """Fig. 10: Fig. 6's learners and ISRs, from data sizes where some learners hack their ISR
     and one where none do, go on with a caregiver who comes back in a share q of the episodes."""
     source: IncompleteInternalization = IncompleteInternalization()   # the grid it continues
-    isr_training: object = None                     # Fig. 6's column: our one pass, the only one hacked
+    isr_training: object = AUTHORS                  # Fig. 6's column: the authors' ISR, the most hacked
     data_fractions: tuple = (1 / 12, 1 / 6, 1.0)    # its rows: 500 and 1,000 episodes (where some
                                                     # learners hack) and 6,000 (never hacked)
     visit_rates: tuple = (0.0, 0.05, 0.1, 0.25)     # q, as Fig. 8's lower ones
@@ -256,7 +258,8 @@ def repair(cfg, seeds, grid, log=quiet):
     log(f"  none, isr and {len(cfg.online_calibration)} online arms: {cfg.after} episodes x {n_seeds} seeds x "
         f"{n_cells} ISRs x {n_rates} visit rates")
     curves, online, steps = caregiver_visits(
-        cfg, grid.policy.select(learners).tile(n_rates), grid.model.select(learners).tile(n_rates),
+        cfg, grid.policy.select(learners).tile(n_rates),
+        grid.model.models[column].select(learners - column * len(source.data_fractions) * n_seeds).tile(n_rates),
         np.repeat(rates, n_cells * n_seeds), source.new_world, source.source.agent,
         isr_training(source.source.isr, cfg.isr_training),
         lambda stage, arms: streams(seeds, "repair", stage, arms * n_rates * n_cells))

@@ -198,7 +198,7 @@ def test_from_too_little_data_the_isr_under_pays_and_its_learners_unlearn_on_a_r
     paid 1.02 times what the caregiver would, and once one was hacked. Smallest margins: the
     median paid 0.05, goals last/first 0.13 (least data) and 0.98 (most)."""
     (_, c), cfg = background, HACKING
-    assert c["isr_training"] == ["one pass", "1,000 updates", "authors' one pass"]
+    assert c["isr_training"] == ["ours, one pass", "ours, 1,000 updates", "the authors' ISR"]
     goals_first, goals_last = np.array(c["goals_first"]), np.array(c["goals_last"])     # (trainings, sizes, S)
     least = [v for b in range(3) for v in c["r_i_over_r_s_last"][b][0] if v is not None]   # None: no R_s, no R_i
     assert np.median(least) < 0.25
@@ -218,9 +218,10 @@ def authors_isr_and_ours():
                      isr_fractions=(1.0,))
     _, socialized = ex.internalization(source, seeds)
     out = {}
-    for name, design in (("authors", isr.AUTHORS), ("ours", isr.ISRConfig())):
-        cfg = replace(ex.IncompleteInternalization(), source=replace(source, isr=design), isr_training=(ex.AUTHORS,),
-                      data_fractions=(1 / 12,), test_layouts=1, after=1500, tail=150)
+    ours_the_authors_way = replace(isr.ISRConfig(), optimizer="adam", lr=3e-4, batch=1, epochs=1.0)
+    for name, training in (("authors", ex.AUTHORS), ("ours", None)):    # None: source.isr, one pass
+        cfg = replace(ex.IncompleteInternalization(), source=replace(source, isr=ours_the_authors_way),
+                      isr_training=(training,), data_fractions=(1 / 12,), test_layouts=1, after=1500, tail=150)
         run, _ = ex.incomplete_internalization(cfg, seeds, socialized)
         c = claims.hacking_claims(run)
         r_i, r_s = run["last"]["r_i"][0, 0], run["last"]["r_s"][0, 0]             # (S, steps)
