@@ -2,7 +2,7 @@
 8–10), as pure functions of a run's arrays, like claims.py for the paper's.
 
 Public names: KEEPS_ABOVE, interval, design_claims, presence_claims, repair_claims,
-threshold_claims, grid_ood_claims, feature_claims, instrument_claims, headline.
+threshold_claims, grid_ood_claims, feature_claims, instrument_claims, ablation_claims, headline.
 """
 import numpy as np
 
@@ -220,6 +220,21 @@ def instrument_claims(runs):
     return out
 
 
+def ablation_claims(run):
+    """Fig. 11: per ISR design, data size and seed, goals in the first and last episodes after
+    the caregiver left and Σ R_i / Σ R_s over the last ones; learners hacked (above
+    HACKED_ABOVE) per design and size. Arrays (designs, sizes, S)."""
+    curves, tail, per_update = run["curves"], int(run["tail_episodes"]), int(run["episodes_per_update"])
+    paid, caregiver = paid_last(curves, tail_updates(tail, per_update))
+    ratio = pay_ratio(paid, caregiver)
+    return {"designs": run["designs"].tolist(), "isr_episodes": run["episodes"].tolist(),
+            "goals_first": tail_mean(curves["goals"], tail, per_update, first=True).tolist(),
+            "goals_last": tail_mean(curves["goals"], tail, per_update).tolist(),
+            "r_i_over_r_s_last": [[finite(row) for row in design] for design in ratio],
+            "median_r_i_over_r_s_last": np.median(ratio, axis=-1).tolist(),
+            "seeds_hacked": (paid > HACKED_ABOVE * caregiver).sum(axis=-1).tolist()}
+
+
 def headline(name, entry):
     """One line of Fig. 8's or 9's results.json entry for the end-of-run summary."""
     if name == "8":
@@ -243,6 +258,9 @@ def headline(name, entry):
                 f"{', '.join(f'{q:g}' for q in entry['visit_rates'])}: frozen {kept('isr')}; "
                 + "; ".join(f"{arm} {kept(arm)} (every one ≥ {KEEPS_ABOVE:.0%} from q = "
                             f"{'none tested' if least(arm) is None else f'{least(arm):g}'})" for arm in online))
+    if name == "11":
+        return "learners hacked from the least data, by design: " + "; ".join(
+            f"{d} {','.join(map(str, h))}" for d, h in zip(entry["designs"], entry["seeds_hacked"]))
     if name == "3-instrument":
         pay = lambda d, key: np.nanmean(np.array(d[key], dtype=float))
         return "held-out R_i on rewarded / other steps: " + "; ".join(

@@ -12,6 +12,8 @@ the paper's protocol (experiments.py) with the same learner, ISR and worlds:
       ISR that keeps training on the episodes the caregiver comes to (online internalization).
   `Repair`, `repair` (Fig. 10): the same visits to Fig. 6's learners, some of which hack
       their incomplete ISR; the online ISR's calibration kept or refitted.
+  `Ablations`, `ablations` (Fig. 11): Fig. 6's least-data cells with the authors' ISR and
+      with each of our ISR choices switched on in it, one at a time: which removes the hacking?
   `Thresholds`, `thresholds` (Fig. 9 a): Fig. 4 right's learning in new worlds with the ISR's
       R_i thresholded at each level.
   `FeatureSets`, `feature_sets` (Fig. 9 c): Figs 1 and 4 left with three feature sets.
@@ -19,6 +21,8 @@ the paper's protocol (experiments.py) with the same learner, ISR and worlds:
   Fig. 4 right's test layouts.
 """
 from dataclasses import dataclass, replace
+from functools import partial
+from types import MappingProxyType
 
 import numpy as np
 
@@ -379,4 +383,60 @@ def feature_sets(cfg, seeds, log=quiet):
         "social": {"goals": per_set(social["goals"])},
         "after": {arm: {k: per_set(v) for k, v in after[arm].items()} for arm in arms},
         "env_steps": social["env_steps"] + after["env_steps"] + planner["env_steps"],
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Fig. 11: which of our ISR choices removes the authors' ISR's hacking
+
+OUR_CHOICES = MappingProxyType({      # an ISRConfig field each, switched to our value (isr.ISRConfig)
+    "calibrate": "calibrated", "zero_output": "zero output layer", "action_input": "an output per action",
+    "threshold_replaces_cost": "R_i plus step cost"})    # the last: R_i adds to the cost, not replaces it
+
+
+@dataclass(frozen=True)
+class Ablations:
+    """Fig. 11: the authors' ISR, and the same with one of our choices (OUR_CHOICES) switched
+    on, trained on Fig. 6's least data; the learners the caregiver left learn from each in
+    Fig. 6's new worlds."""
+    source: IncompleteInternalization = IncompleteInternalization()   # Fig. 6: worlds, threshold, length
+    switches: tuple = tuple(OUR_CHOICES)            # our choices, one at a time
+    data_fractions: tuple = (1 / 48, 1 / 12)        # 125 and 500 socialization episodes (Fig. 6's rows)
+    after: int = 6000                               # further episodes, as Fig. 6
+    tail: int = 500                                 # the last episodes, for the claims
+
+    def quick(self):
+        return replace(self, source=self.source.quick(), after=300, tail=150)
+
+
+def ablation_designs(cfg):
+    """[(name, ISRConfig)]: the authors' ISR, then it with each switch set to our value."""
+    ours = ISRConfig()
+    return [("the authors' ISR", isr.AUTHORS)] + [(f"+ {OUR_CHOICES[name]}", replace(isr.AUTHORS, **{name: getattr(ours, name)}))
+                                                  for name in cfg.switches]
+
+
+def ablations(cfg, seeds, socialized, log=quiet):
+    """Each design of `ablation_designs` trained on the first cfg.data_fractions of each
+    learner's socialization data (thresholded as Fig. 6); the learners the caregiver left then
+    learn cfg.after episodes from it in Fig. 6's new worlds. Arrays (designs, sizes, S, updates)."""
+    n_seeds, grid, data = len(seeds), cfg.source, socialized.data
+    designs, sizes = ablation_designs(cfg), [max(1, int(round(f * data.n_train))) for f in cfg.data_fractions]
+    stage = partial(streams, seeds, "ablations")
+    log(f"  {len(designs)} ISR designs x {len(sizes)} data sizes per seed")
+    models = [isr.ISR.stack(*[train_isr(data, design, stage(f"isr {d} {z}"), grid.source.world, grid.source.isr_codes,
+                                        grid.isr_threshold, n_train=size, curve=False)[0]
+                              for z, size in enumerate(sizes)])
+              for d, (_, design) in enumerate(designs)]
+    cells = len(designs) * len(sizes)
+    log(f"  learning from them: {cfg.after} episodes x {n_seeds} seeds x {cells} ISRs")
+    logs = caregiver_leaves(socialized.policy.tile(cells), ("isr",), grid.new_world, grid.source.agent, cfg.after,
+                            stage("after", cells), Several(models, len(sizes) * n_seeds))
+    shape = (len(designs), len(sizes), n_seeds, -1)
+    return {
+        "seeds": np.array(seeds), "episodes_per_update": grid.source.agent.worlds_per_seed, "tail_episodes": cfg.tail,
+        "designs": np.array([name for name, _ in designs]),
+        "episodes": np.array([int(round(f * grid.source.socialization)) for f in cfg.data_fractions]),
+        "curves": {k: logs["isr"][k].reshape(shape) for k in LOGGED},       # (designs, sizes, S, updates)
+        "env_steps": logs["env_steps"],
     }

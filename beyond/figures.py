@@ -1,10 +1,11 @@
 """beyond/figures.py — our own figures and panels: Fig. 3's last panel (the ISR designs),
-Fig. 8 (a caregiver present in a share q of the episodes), Fig. 9 (sensitivity) and Fig. 10
-(a returning caregiver and an incomplete ISR). Each
+Fig. 8 (a caregiver present in a share q of the episodes), Fig. 9 (sensitivity), Fig. 10
+(a returning caregiver and an incomplete ISR) and Fig. 11 (which of our ISR choices removes
+the authors' ISR's hacking). Each
 figure function takes the runs {experiment: arrays} and returns (matplotlib figure, claims),
 as figures.py's paper figures.
 
-Public names: figure_8, figure_9, figure_10, pay_curves, instrument_after, figure_instrument, isr_designs_panel,
+Public names: figure_8, figure_9, figure_10, figure_11, pay_curves, instrument_after, figure_instrument, isr_designs_panel,
 design_panel, interval_line.
 """
 import matplotlib.pyplot as plt
@@ -295,3 +296,39 @@ def interval_line(ax, x, summary, color, label, marker="o", offset=0.0):
     x = np.asarray(x, dtype=float) + offset
     ax.errorbar(x, mean, yerr=[mean - ci[:, 0], ci[:, 1] - mean], color=color, marker=marker, ms=4,
                 capsize=3, lw=1.2, label=label)
+
+
+def figure_11(runs):
+    """Figure 11 (not in the paper): which of our ISR choices removes the hacking of the
+    authors' ISR? Fig. 6's least-data cells (125 and 500 socialization episodes), the authors'
+    ISR and the same with one of our choices switched on. Left: learners hacked (paid more than
+    1.25 times what the caregiver would have). Right: what each learner's ISR paid against
+    what the caregiver would have, in the last episodes (a dot per learner, — the median)."""
+    result = beyond_claims.ablation_claims(runs["ablations"])
+    designs, episodes = result["designs"], result["isr_episodes"]
+    n_seeds = len(runs["ablations"]["seeds"])
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.2))
+    width, x = 0.8 / len(episodes), np.arange(len(designs))
+    colors = plt.cm.Purples(np.linspace(0.45, 0.85, len(episodes)))
+    rng = np.random.default_rng(0)                                    # dot jitter only
+    for z, (e, color) in enumerate(zip(episodes, colors)):
+        offset = (z - (len(episodes) - 1) / 2) * width
+        hacked = [row[z] for row in result["seeds_hacked"]]
+        left.bar(x + offset, hacked, width=width, color=color, label=f"ISR data: {e:,} episodes")
+        for d in range(len(designs)):
+            ratio = np.array([np.nan if v is None else v for v in result["r_i_over_r_s_last"][d][z]])
+            ratio = np.maximum(ratio[np.isfinite(ratio)], 1e-3)
+            right.scatter(x[d] + offset + rng.uniform(-0.05, 0.05, ratio.size), ratio, s=10, color=color, zorder=3)
+            if ratio.size:
+                right.plot([x[d] + offset - width / 3, x[d] + offset + width / 3], [np.median(ratio)] * 2, color="k")
+    right.axhline(HACKED_ABOVE, color="tab:red", lw=1, ls=":", label=f"{HACKED_ABOVE}: hacked above")
+    right.set_yscale("log")
+    for ax in (left, right):
+        ax.set_xticks(x, [d.replace("+ ", "+\n") for d in designs], fontsize=8)
+    left.set_ylim(0, n_seeds)
+    left.set_ylabel(f"learners hacked (of {n_seeds})")
+    left.legend(fontsize=8, frameon=False)
+    right.set_ylabel("$\\Sigma R_i / \\Sigma R_s$, last episodes (0 drawn at 0.001)")
+    right.legend(fontsize=8, frameon=False)
+    fig.suptitle("From the authors' ISR, one of our choices at a time: which removes the hacking?", fontsize=10)
+    return fig, result

@@ -71,6 +71,10 @@ EXPERIMENTS = MappingProxyType({
     "thresholds": Experiment(
         bx.Thresholds, bx.thresholds, ("9",),
         "`Thresholds`: 5 thresholds and the oracle in new worlds, exact test", continues="generalization"),
+    "ablations": Experiment(
+        bx.Ablations, bx.ablations, ("11",),
+        "`Ablations`: the authors' ISR and 4 of our choices in it, 2 data sizes, learners in new worlds",
+        continues="internalization", source="incomplete_internalization"),
     "feature_sets": Experiment(
         bx.FeatureSets, bx.feature_sets, ("9",),
         "`FeatureSets`: 3 feature sets, socialization, ISRs, none / isr", source="internalization"),
@@ -98,6 +102,7 @@ FIGURES = MappingProxyType({
     "8": Figure(beyond_figures.figure_8, beyond_claims.headline, paper=False),
     "9": Figure(beyond_figures.figure_9, beyond_claims.headline, paper=False),
     "10": Figure(beyond_figures.figure_10, beyond_claims.headline, paper=False),
+    "11": Figure(beyond_figures.figure_11, beyond_claims.headline, paper=False),
     "6-single-run": Figure(figures.figure_6_single_run, on_request=True),
     "watch": Figure(watch.figure, watch.headline, file="watch.gif", paper=False, on_request=True),
 })
