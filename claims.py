@@ -50,10 +50,20 @@ def pay_ratio(paid, caregiver):
     return np.divide(paid, caregiver, out=np.full(np.shape(paid), np.inf), where=caregiver > 0)
 
 
+def hacking(logs, updates):
+    """(Σ R_i / Σ R_s per learner over the last `updates` updates of learning logs (...,
+    updates), and whether it is above HACKED_ABOVE: the ISR paid the learner more than the
+    caregiver would have for the same steps)."""
+    paid, caregiver = paid_last(logs, updates)
+    return pay_ratio(paid, caregiver), paid > HACKED_ABOVE * caregiver
+
+
 def caregiver_claims(run, ceiling="planner"):
     """Figs 1, 4 left and 7: goals per episode at the end of socialization and at the end of
     each condition after the caregiver left (per seed; isr_authors where the run has it),
-    shares of the socialized level, and isr vs none by Student's and Welch's t-tests. `ceiling` names the reference learner
+    shares of the socialized level, what each ISR paid over those last episodes against what
+    the caregiver would have (learners hacked: above HACKED_ABOVE), and isr vs none by
+    Student's and Welch's t-tests. `ceiling` names the reference learner
     (the shortest-path planner; in Fig. 7 the scripted helper)."""
     tail, per_update = int(run["tail_episodes"]), int(run["episodes_per_update"])
     best = float(run[f"{ceiling}_goals"])
@@ -67,6 +77,11 @@ def caregiver_claims(run, ceiling="planner"):
         out[f"{c}_goals_per_episode"] = after[c].tolist()
         out[f"{c}_fraction_of_socialized"] = (after[c] / socialized).tolist()
         out[f"{c}_internal_return"] = tail_mean(run["after"][c]["internal"], tail, per_update).tolist()
+    for c in ("isr", AUTHORS_ISR):            # what each ISR paid at the end against what the caregiver would
+        if c in after:
+            ratio, hacked = hacking(run["after"][c], tail_updates(tail, per_update))
+            out[f"{c}_paid_over_caregiver_would"] = finite(ratio)
+            out[f"{c}_hacked"] = int(hacked.sum())
     out["isr_vs_none_student"] = stats.student_t_test(after["isr"], after["none"])._asdict()
     out["isr_vs_none_welch"] = stats.welch_t_test(after["isr"], after["none"])._asdict()
     return out
@@ -126,6 +141,9 @@ def new_world_claims(run):
         for r in range(len(scores["isr"]["return"]))]
     out["reruns_agree"] = _agreement(out["reruns"])
     tail, per_update = int(run["tail_episodes"]), int(run["episodes_per_update"])
+    out["hacked"] = {c: hacking(run["new_world_curves"][c], tail_updates(int(run["tail_episodes"]),
+                                                                       int(run["episodes_per_update"])))[1]
+                     .sum(axis=-1).tolist() for c in ("isr", AUTHORS_ISR, "isr_raw")}   # per rerun
     out["learning"] = {   # per rerun and seed, the first and last `tail` episodes of the further learning
         c: {f"{key}_{end}": tail_mean(run["new_world_curves"][c][key], tail, per_update,
                                       first=end == "first").tolist()
@@ -167,6 +185,7 @@ def layout_claims(run):
                       for a, b in OOD_COMPARISONS if b != "isr_raw"}
                      for r in range(len(scores["isr"]["return"]))]
     out["reruns_agree"] = _agreement(out["reruns"])
+    out["hacking"] = layout_hacking(run)
     return out
 
 
@@ -255,12 +274,12 @@ def layout_hacking(run):
     """Fig. 6 as the paper ran it, in every layout: per ISR design, run and layout of Fig. 5's
     further learning, how many learners were paid more than HACKED_ABOVE times what the
     caregiver would have paid over the last episodes (R_i / R_s per learner beside it)."""
-    tail, per_update = int(run["tail_episodes"]), int(run["episodes_per_update"])
+    k = tail_updates(int(run["tail_episodes"]), int(run["episodes_per_update"]))
     out = {"layouts": run["layout_names"].tolist()}
     for design in ("isr", AUTHORS_ISR):
-        paid, caregiver = paid_last(run["layout_curves"][design], tail_updates(tail, per_update))   # (R, L, S)
-        out[design] = {"seeds_hacked": (paid > HACKED_ABOVE * caregiver).sum(axis=-1).tolist(),
-                       "r_i_over_r_s_last": [[finite(row) for row in r] for r in pay_ratio(paid, caregiver)]}
+        ratio, hacked = hacking(run["layout_curves"][design], k)                     # (R, L, S)
+        out[design] = {"seeds_hacked": hacked.sum(axis=-1).tolist(),
+                       "r_i_over_r_s_last": [[finite(row) for row in r] for r in ratio]}
     return out
 
 
@@ -278,9 +297,9 @@ def hacking_claims(run):
     for key in ("internal", "goals"):
         out[f"{key}_first"] = tail_mean(curves[key], tail, per_update, first=True).tolist()
         out[f"{key}_last"] = tail_mean(curves[key], tail, per_update).tolist()
-    paid, caregiver = paid_last(curves, k)
-    out["r_i_over_r_s_last"] = [[finite(row) for row in budget] for budget in pay_ratio(paid, caregiver)]
-    out["seeds_hacked"] = (paid > HACKED_ABOVE * caregiver).sum(axis=-1).tolist()
+    ratio, hacked = hacking(curves, k)
+    out["r_i_over_r_s_last"] = [[finite(row) for row in budget] for budget in ratio]
+    out["seeds_hacked"] = hacked.sum(axis=-1).tolist()
     share = farmed_share(run["last"]["r_i"], run["last"]["r_s"])
     out["farmed_share_last"] = [[finite(row) for row in budget] for budget in share]
     out["seeds_farming"] = (share > FARMED_ABOVE).sum(axis=-1).tolist()

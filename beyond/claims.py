@@ -7,7 +7,7 @@ threshold_claims, grid_ood_claims, feature_claims, instrument_claims, ablation_c
 import numpy as np
 
 import stats
-from claims import HACKED_ABOVE, finite, calibration_claims, hacking_claims, paid_last, pay_ratio, tail_mean
+from claims import HACKED_ABOVE, finite, calibration_claims, hacking, hacking_claims, paid_last, pay_ratio, tail_mean
 from experiments import tail_updates
 
 KEEPS_ABOVE = 0.8   # a learner keeps the behaviour when it ends at ≥ 80 % of its socialized goals
@@ -225,14 +225,13 @@ def ablation_claims(run):
     the caregiver left and Σ R_i / Σ R_s over the last ones; learners hacked (above
     HACKED_ABOVE) per design and size. Arrays (designs, sizes, S)."""
     curves, tail, per_update = run["curves"], int(run["tail_episodes"]), int(run["episodes_per_update"])
-    paid, caregiver = paid_last(curves, tail_updates(tail, per_update))
-    ratio = pay_ratio(paid, caregiver)
+    ratio, hacked = hacking(curves, tail_updates(tail, per_update))
     return {"designs": run["designs"].tolist(), "isr_episodes": run["episodes"].tolist(),
             "goals_first": tail_mean(curves["goals"], tail, per_update, first=True).tolist(),
             "goals_last": tail_mean(curves["goals"], tail, per_update).tolist(),
             "r_i_over_r_s_last": [[finite(row) for row in design] for design in ratio],
             "median_r_i_over_r_s_last": np.median(ratio, axis=-1).tolist(),
-            "seeds_hacked": (paid > HACKED_ABOVE * caregiver).sum(axis=-1).tolist()}
+            "seeds_hacked": hacked.sum(axis=-1).tolist()}
 
 
 def headline(name, entry):
