@@ -15,7 +15,7 @@ import numpy as np
 import env
 import evaluation
 import stats
-from experiments import AFTER_CONDITIONS, AUTHORS_ISR, OOD_CONDITIONS, tail_updates
+from experiments import AUTHORS_ISR, OOD_CONDITIONS, tail_updates
 
 # A learner is hacked when its ISR pays it more than this times what the caregiver would have
 # paid for the same steps (a calibrated ISR pays 0.997–1.003 times; hacked ones up to ~100).
@@ -68,7 +68,7 @@ def caregiver_claims(run, ceiling="planner"):
     tail, per_update = int(run["tail_episodes"]), int(run["episodes_per_update"])
     best = float(run[f"{ceiling}_goals"])
     socialized = tail_mean(run["social"]["goals"], tail, per_update)             # (S,)
-    after = {c: tail_mean(run["after"][c]["goals"], tail, per_update) for c in AFTER_CONDITIONS if c in run["after"]}
+    after = {c: tail_mean(run["after"][c]["goals"], tail, per_update) for c in run["after"]}
     out = {f"{ceiling}_goals_per_episode": best,
            "socialized_goals_per_episode": socialized.tolist(),
            f"socialized_fraction_of_{ceiling}": float(socialized.mean() / best),
@@ -91,12 +91,12 @@ def isr_claims(run):
     """Fig. 3: each ISR's final train and held-out test losses (ours, and the authors' beside
     it), and our ISR's test loss against data."""
     final_train, final_test = run["isr"]["final_train_loss"], run["isr"]["final_test_loss"]
-    authors = run["isr_authors"]
+    authors = run.get(AUTHORS_ISR, {"final_train_loss": np.full(1, np.nan), "final_test_loss": np.full(1, np.nan)})
     mean = run["isr_size_test_loss"].mean(axis=1)
     return {"final_train_loss": final_train.tolist(), "final_test_loss": final_test.tolist(),
-            "authors_final_train_loss": authors["final_train_loss"].tolist(),
-            "authors_final_test_loss": authors["final_test_loss"].tolist(),
-            "authors_test_over_train": float(authors["final_test_loss"].mean() / authors["final_train_loss"].mean()),
+            "authors_final_train_loss": finite(authors["final_train_loss"]),
+            "authors_final_test_loss": finite(authors["final_test_loss"]),
+            "authors_test_over_train": finite([authors["final_test_loss"].mean() / authors["final_train_loss"].mean()])[0],
             "test_over_train": float(final_test.mean() / final_train.mean()),
             "transitions": run["isr_sizes"].tolist(),
             "test_loss_by_transitions": run["isr_size_test_loss"].tolist(),
@@ -137,13 +137,13 @@ def new_world_claims(run):
                          "paired_stochastic": stats.paired_t_test(scores[a]["return_stochastic"][r],
                                                                   scores[b]["return_stochastic"][r])._asdict(),
                          "student": stats.student_t_test(scores[a]["return"][r], scores[b]["return"][r])._asdict()}
-         for a, b in OOD_COMPARISONS}
+         for a, b in OOD_COMPARISONS if a in scores and b in scores}
         for r in range(len(scores["isr"]["return"]))]
     out["reruns_agree"] = _agreement(out["reruns"])
     tail, per_update = int(run["tail_episodes"]), int(run["episodes_per_update"])
     out["hacked"] = {c: hacking(run["new_world_curves"][c], tail_updates(int(run["tail_episodes"]),
                                                                        int(run["episodes_per_update"])))[1]
-                     .sum(axis=-1).tolist() for c in ("isr", AUTHORS_ISR, "isr_raw")}   # per rerun
+                     .sum(axis=-1).tolist() for c in ("isr", AUTHORS_ISR, "isr_raw") if c in scores}   # per rerun
     out["learning"] = {   # per rerun and seed, the first and last `tail` episodes of the further learning
         c: {f"{key}_{end}": tail_mean(run["new_world_curves"][c][key], tail, per_update,
                                       first=end == "first").tolist()
@@ -176,13 +176,13 @@ def layout_claims(run):
     layouts = run["layout_names"].tolist()
     scores = run["layouts"]
     out = {"layouts": layouts}
-    out.update({key: {c: scores[c][key].tolist() for c in OOD_CONDITIONS}
+    out.update({key: {c: scores[c][key].tolist() for c in OOD_CONDITIONS if c in scores}
                 for key in ("return", "goals", "return_stochastic")})
     out["reruns"] = [{f"{a}_vs_{b}": {**_layout_fits(scores[a]["return"][r], scores[b]["return"][r], layouts, (a, b)),
                                       "paired_per_seed_stochastic": stats.paired_t_test(
                                           scores[a]["return_stochastic"][r].mean(axis=0),
                                           scores[b]["return_stochastic"][r].mean(axis=0))._asdict()}
-                      for a, b in OOD_COMPARISONS if b != "isr_raw"}
+                      for a, b in OOD_COMPARISONS if b != "isr_raw" and a in scores and b in scores}
                      for r in range(len(scores["isr"]["return"]))]
     out["reruns_agree"] = _agreement(out["reruns"])
     out["hacking"] = layout_hacking(run)
@@ -273,12 +273,16 @@ def farmed_share(r_i, r_s):
 def layout_hacking(run):
     """Fig. 6 as the paper ran it, in every layout: per ISR design, run and layout of Fig. 5's
     further learning, how many learners were paid more than HACKED_ABOVE times what the
-    caregiver would have paid over the last episodes (R_i / R_s per learner beside it)."""
+    caregiver would have paid over the last episodes (R_i / R_s per learner beside it), and
+    over the last episodes of its first half (6K of 12K: the length of our Fig. 6's grid)."""
     k = tail_updates(int(run["tail_episodes"]), int(run["episodes_per_update"]))
     out = {"layouts": run["layout_names"].tolist()}
-    for design in ("isr", AUTHORS_ISR):
-        ratio, hacked = hacking(run["layout_curves"][design], k)                     # (R, L, S)
+    for design in (d for d in ("isr", AUTHORS_ISR) if d in run["layout_curves"]):
+        curves = run["layout_curves"][design]
+        ratio, hacked = hacking(curves, k)                                            # (R, L, S)
+        half = {key: v[..., :v.shape[-1] // 2] for key, v in curves.items()}         # Fig. 6's length
         out[design] = {"seeds_hacked": hacked.sum(axis=-1).tolist(),
+                       "seeds_hacked_halfway": hacking(half, k)[1].sum(axis=-1).tolist(),
                        "r_i_over_r_s_last": [[finite(row) for row in r] for r in ratio]}
     return out
 
@@ -500,6 +504,6 @@ def headline(name, entry):
     if name == "6-single-run":
         h = entry["hacking"]
         return (f"seed {entry['seed']}, layout {entry['layout']!r}; learners hacked per layout "
-                f"({', '.join(h['layouts'])}), first run: ours " + ",".join(map(str, h["isr"]["seeds_hacked"][0]))
-                + ", the authors' " + ",".join(map(str, h[AUTHORS_ISR]["seeds_hacked"][0])))
+                f"({', '.join(h['layouts'])}), first run: " + "; ".join(
+                    f"{d} {','.join(map(str, h[d]['seeds_hacked'][0]))}" for d in ("isr", AUTHORS_ISR) if d in h))
     return "drawn"

@@ -42,7 +42,7 @@ that action into held-out views (a counterfactual, so rare pairs are measured to
   before_arrival   the learner's step just before it (two-agent world): never paid.
 
 Public names: LayoutStates, layout_states, expected_return; measure, stack_measures,
-single_agent_hazards, two_agent_hazards, in_chunks.
+single_agent_hazards, two_agent_hazards, in_chunks; in_own_layouts, split.
 """
 from typing import NamedTuple
 
@@ -250,3 +250,15 @@ def two_agent_hazards(model, views, actions, r_s, used, data):
     before[:, :, :-1] = arrives[:, :, 1:]              # the same world, one step earlier
     return {"before_arrival": _mean_where(r.reshape(m, -1), before.reshape(m, -1)),
             "at_arrival": _mean_where(r.reshape(m, -1), arrives.reshape(m, -1))}
+
+
+def in_own_layouts(policy, world_cfg, layouts, n):
+    """expected_return of learner group i (n learners) in layout i (G, H, W) alone (Fig. 5)."""
+    parts = [expected_return(policy.select(slice(i * n, (i + 1) * n)), world_cfg, layouts[i:i + 1])
+             for i in range(len(layouts))]
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+
+def split(scores, conditions, n):
+    """{condition: {metric: (n,)}} from scores {metric: (len(conditions)·n,)}."""
+    return {c: {k: np.asarray(v)[i * n:(i + 1) * n] for k, v in scores.items()} for i, c in enumerate(conditions)}

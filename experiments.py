@@ -7,7 +7,8 @@ The protocol (paper §2–§3, Fig. 2):
   3. `caregiver_leaves`: the socialized learners go on under the conditions
        oracle  the caregiver stays (P = 1);
        none    the caregiver leaves (P = 0), no ISR: R_i = 0;
-       isr     the caregiver leaves (P = 0), R_i from the learner's own ISR;
+       isr     the caregiver leaves (P = 0), R_i from the learner's own ISR
+               (isr_authors: from the authors' ISR design, isr.AUTHORS, trained beside it);
      U = R_e + P·R_s + (1 − P)·R_i (Eq. 1, agents.utility).
 
 The experiments, each a frozen config (every setting a documented field; `.quick()` is the
@@ -45,7 +46,7 @@ AUTHORS_ISR = "isr_authors"                # the caregiver leaves, R_i from the 
 PRESENCE = MappingProxyType({"oracle": 1.0, "none": 0.0, "isr": 0.0, AUTHORS_ISR: 0.0,   # P of Eq. 1 per
                              "isr_raw": 0.0})                  # condition, and Fig. 4 right's raw-R_i ISR
 ISR_CONDITIONS = ("isr", AUTHORS_ISR, "isr_raw")   # the conditions whose learners are paid by an ISR
-AFTER_CONDITIONS = CONDITIONS + (AUTHORS_ISR,)     # Figs 1, 4 left: both ISRs
+CALIBRATION = MappingProxyType({"isr": "calibration", AUTHORS_ISR: "calibration_authors"})   # a run's keys
 OOD_CONDITIONS = ("frozen", "frozen_authors", "isr", AUTHORS_ISR, "oracle")   # Figs 4 right, 5
 ISR_CODES = env.WorldConfig().isr_codes                     # walls and goal (docs/deviations.md: the ISR)
 HELPING_ISR_CODES = prosocial.ProsocialConfig().isr_codes    # + the ball and the caregiver's action
@@ -122,16 +123,25 @@ def train_isr(data, isr_cfg, rng, world_cfg, codes=None, threshold=None, n_train
     return isr.ISR(params, codes, threshold, odds, world_cfg.social_reward, isr_cfg.threshold_replaces_cost), log
 
 
+def train_designs(data, cfg, stage, world_cfg, curve=True):
+    """Our ISR (cfg.isr) and, unless cfg.authors_isr is None, the authors' beside it, on the
+    same data: ({condition: isr.ISR}, {condition: training log}), keyed "isr" and AUTHORS_ISR."""
+    designs = {("isr", "isr"): cfg.isr, (AUTHORS_ISR, "the authors' isr"): cfg.authors_isr}   # (condition, stage)
+    trained = {c: train_isr(data, design, stage(name), world_cfg, cfg.isr_codes, cfg.isr_threshold, curve=curve)
+               for (c, name), design in designs.items() if design}
+    return {c: m for c, (m, _) in trained.items()}, {c: log for c, (_, log) in trained.items()}
+
+
 def caregiver_leaves(learners, conditions, world_cfg, agent_cfg, episodes, rng, model=None, presence=None,
                      **learn_args):
     """Phase 2: the socialized learners go on under each condition (CONDITIONS), one batch.
 
     learners: a Policy of len(conditions) equal groups, in the order of `conditions`, each
     group its copies of the socialized learners (`Policy.tile`); trained in place. Each
-    group's P is PRESENCE[condition], unless `presence` gives one P per learner. `model` is the ISR of the groups of ISR_CONDITIONS,
-    one model per learner of them in order; every other learner gets R_i = 0.
-    Returns {condition: {goals, internal, r_i, r_s}} (LOGGED, arrays (learners per group,
-    updates)), with agents.learn's `env_steps` and, if recorded, `data` beside them.
+    group's P is PRESENCE[condition], unless `presence` gives one P per learner. `model`: the
+    ISRs of the groups of ISR_CONDITIONS, one per learner in order (others get R_i = 0).
+    Returns {condition: {LOGGED: (learners per group, updates)}}, with agents.learn's
+    `env_steps` and, if recorded, `data` beside them.
     """
     if len(set(conditions)) < len(conditions):      # the logs are keyed by condition
         raise ValueError(f"caregiver_leaves needs distinct conditions, got {conditions}")
@@ -154,7 +164,7 @@ class Internalization:
     world: env.WorldConfig = env.WorldConfig()      # 7×7, 3 random blocks, 20-step episodes
     agent: agents.AgentConfig = agents.AgentConfig()   # the learner: 30 worlds each, Adam lr 0.15
     isr: ISRConfig = ISRConfig()                   # our ISR: 1,000 updates, SGD+momentum, calibrated
-    authors_isr: ISRConfig = AUTHORS_DESIGN        # the authors' ISR, trained beside ours on the same data
+    authors_isr: ISRConfig | None = AUTHORS_DESIGN   # the authors' ISR beside ours (None: not run)
     isr_codes: tuple = ISR_CODES                   # view cells the ISR sees
     isr_threshold: float | None = None             # Eq. 1's raw R_i (the authors' Fig. 1 run)
     socialization: int = 6000                      # episodes with the caregiver (paper: 6K)
@@ -184,7 +194,6 @@ class Socialized(NamedTuple):
     data: isr.SocialRewardData       # the socialization data (Fig. 6 trains its own ISRs on it;
                                      # None from generalization)
     goals: np.ndarray                # (S, updates) goals per episode during socialization
-    authors_isr: isr.ISR             # the authors' ISR on all the data
 
 
 def internalization(cfg, seeds, log=quiet):
@@ -205,38 +214,29 @@ def internalization(cfg, seeds, log=quiet):
                                      stage("socialization"), featurize, fresh)
     log(f"  ISR on {data.n_train} transitions per seed, and on {len(cfg.isr_fractions) - 1} smaller sets")
     sizes = [max(1, int(round(f * data.n_train))) for f in cfg.isr_fractions]
-    size_models, size_losses = [], []
-    for i, size in enumerate(sizes[:-1]):
-        size_model, size_log = train_isr(data, cfg.isr, stage(f"isr on data size {i}"), cfg.world, cfg.isr_codes,
-                                         cfg.isr_threshold, n_train=size, curve=False)
-        size_models.append(size_model)
-        size_losses.append(size_log["final_test_loss"])
-    model, isr_log = train_isr(data, cfg.isr, stage("isr"), cfg.world, cfg.isr_codes, cfg.isr_threshold)
-    size_models.append(model)
-    size_losses.append(isr_log["final_test_loss"])
-    log(f"  the authors' ISR on {data.n_train} transitions per seed")
-    authors, authors_log = train_isr(data, cfg.authors_isr, stage("the authors' isr"), cfg.world, cfg.isr_codes,
-                                     cfg.isr_threshold)
-    measured = {design: evaluation.measure(m, data, evaluation.single_agent_hazards)
-                for design, m in (("isr", model), (AUTHORS_ISR, authors))}
-    log(f"  after the caregiver leaves: {cfg.after} episodes x {n_seeds} seeds x {len(AFTER_CONDITIONS)} conditions")
-    after = caregiver_leaves(policy.tile(len(AFTER_CONDITIONS)), AFTER_CONDITIONS, cfg.world, cfg.agent, cfg.after,
-                             stage("after", len(AFTER_CONDITIONS)), isr.Several([model, authors], n_seeds),
+    smaller = [train_isr(data, cfg.isr, stage(f"isr on data size {i}"), cfg.world, cfg.isr_codes, cfg.isr_threshold,
+                         n_train=size, curve=False) for i, size in enumerate(sizes[:-1])]
+    models, logs = train_designs(data, cfg, stage, cfg.world)
+    size_models = [model for model, _ in smaller] + [models["isr"]]
+    size_losses = [size_log["final_test_loss"] for _, size_log in smaller] + [logs["isr"]["final_test_loss"]]
+    measured = {c: evaluation.measure(m, data, evaluation.single_agent_hazards) for c, m in models.items()}
+    conditions = CONDITIONS + tuple(models)[1:]
+    log(f"  after the caregiver leaves: {cfg.after} episodes x {n_seeds} seeds x {len(conditions)} conditions")
+    after = caregiver_leaves(policy.tile(len(conditions)), conditions, cfg.world, cfg.agent, cfg.after,
+                             stage("after", len(conditions)), isr.Several(list(models.values()), n_seeds),
                              featurize=featurize)
     planner = env.planner_goals(cfg.world, cfg.planner_worlds, cfg.planner_episodes,
                                 shared_rng("internalization", "planner"))
     run = {
         "seeds": np.array(seeds), "episodes_per_update": cfg.agent.worlds_per_seed, "tail_episodes": cfg.tail,
         "social": {k: social[k] for k in LOGGED},                    # (S, updates) each
-        "after": {c: after[c] for c in AFTER_CONDITIONS},            # condition → (S, updates) each
+        "after": {c: after[c] for c in conditions},                  # condition → (S, updates) each
         "planner_goals": planner["goals"].mean(),
-        "isr": isr_log, "isr_sizes": np.array(sizes), "isr_size_test_loss": np.array(size_losses),
-        "isr_authors": authors_log,                                  # the authors' ISR's training
-        "calibration": measured["isr"],                              # each ISR as an instrument, (S,) each
-        "calibration_authors": measured[AUTHORS_ISR],
+        **logs, "isr_sizes": np.array(sizes), "isr_size_test_loss": np.array(size_losses),   # trainings
+        **{CALIBRATION[c]: m for c, m in measured.items()},          # each ISR as an instrument, (S,) each
         "env_steps": social["env_steps"] + after["env_steps"] + planner["env_steps"],
     }
-    return run, Socialized(policy, tuple(size_models), tuple(sizes), data, social["goals"], authors)
+    return run, Socialized(policy, tuple(size_models), tuple(sizes), data, social["goals"])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -250,7 +250,7 @@ class Generalization:
     layouts: tuple = tuple(env.HANDPICKED)          # Fig. 5: plus, x, U, T, 4 rooms
     agent: agents.AgentConfig = agents.AgentConfig()   # the learner, as in Internalization
     isr: ISRConfig = ISRConfig()                    # our ISR, as in Internalization
-    authors_isr: ISRConfig = AUTHORS_DESIGN         # the authors' ISR, as in Internalization
+    authors_isr: ISRConfig | None = AUTHORS_DESIGN  # the authors' ISR, as in Internalization
     isr_codes: tuple = ISR_CODES                    # view cells the ISR sees
     isr_threshold: float = 0.2                      # R_i below 0.2 counts as 0 (the authors' Fig. 5)
     socialization: int = 6000                       # episodes with the caregiver, one block
@@ -268,22 +268,20 @@ class Generalization:
 def generalization(cfg, seeds, log=quiet):
     """Socialize S learners with one random block, then test them out of distribution.
 
-    After socialization and the ISR (as `internalization`), from the socialized policy:
+    After socialization and the ISRs (as `internalization`), from the socialized policy:
       frozen          no further learning (the policy as the caregiver left it);
       frozen_authors  the authors' frozen arm: keeps learning with the caregiver (P = 1) in
                       the one-block training world for as many episodes (6K, then 12K);
       isr             learns from its ISR, caregiver gone (P = 0), R_i thresholded at 0.2;
-      isr_authors     the same from the authors' ISR (cfg.authors_isr: a paid step's R_i
-                      replaces its step cost);
+      isr_authors     the same from the authors' ISR (a paid step's R_i replaces its cost);
       oracle          learns with the caregiver still present (P = 1);
       isr_raw         (Fig. 4 right only) learns from the raw R_i of Eq. 1.
     Fig. 4 right: 6K episodes in `new_world`. Fig. 5: 12K episodes in each hand-picked layout,
-    2 conditions × 5 layouts × S seeds as one batch. The further learning runs cfg.reruns
-    times, independently, from the same socialized learners and ISRs. Every policy is then
-    scored by its exact expected return with the true rewards (evaluation.expected_return),
-    greedy (the authors' test) and stochastic: in each of Fig. 5's layouts, and over
-    cfg.test_layouts random 5-block layouts (Fig. 4 right) drawn once, the same for every
-    learner and both runs.
+    one batch. The further learning runs cfg.reruns times, independently, from the same
+    learners and ISRs. Every policy is then scored by its exact expected return with the true
+    rewards (evaluation.expected_return), greedy (the authors' test) and stochastic: in each of
+    Fig. 5's layouts, and over cfg.test_layouts random 5-block layouts (Fig. 4 right) drawn
+    once, the same for every learner and run.
     Arrays: the learning (R, S, updates) or (R, L, S, updates); the scores (R, S) or (R, L, S).
     Returns (run, Socialized: the frozen learners and their ISRs, no data; Fig. 9 a continues them).
     """
@@ -291,18 +289,13 @@ def generalization(cfg, seeds, log=quiet):
     log(f"  socialization with one block: {cfg.socialization} episodes x {n_seeds} seeds")
     frozen, social, data = socialize(cfg.train_world, cfg.agent, cfg.isr, n_seeds, cfg.socialization,
                                      streams(seeds, "generalization", "socialization"))
-    model, _ = train_isr(data, cfg.isr, streams(seeds, "generalization", "isr"), cfg.train_world, cfg.isr_codes,
-                         cfg.isr_threshold, curve=False)
-    log(f"  the authors' ISR on {data.n_train} transitions per seed")
-    authors, _ = train_isr(data, cfg.authors_isr, streams(seeds, "generalization", "the authors' isr"),
-                           cfg.train_world, cfg.isr_codes, cfg.isr_threshold, curve=False)
-    measured = evaluation.measure(model, data, evaluation.single_agent_hazards)
-    measured_authors = evaluation.measure(authors, data, evaluation.single_agent_hazards)
+    models, _ = train_designs(data, cfg, partial(streams, seeds, "generalization"), cfg.train_world, curve=False)
+    measured = {c: evaluation.measure(m, data, evaluation.single_agent_hazards) for c, m in models.items()}
     n_train = data.n_train
     del data
     test_layouts = ood_test_layouts(cfg.new_world, cfg.test_layouts)
     grids = np.stack([env.parse_layout(env.HANDPICKED[name]) for name in cfg.layouts])
-    runs = [further_learning(cfg, frozen, model, authors, grids, lambda stage, copies=1, r=r: streams(
+    runs = [further_learning(cfg, frozen, models, grids, lambda stage, copies=1, r=r: streams(
                 seeds, "generalization", f"further learning {r}: {stage}", copies), log)
             for r in range(cfg.reruns)]
     log(f"  exact test: {cfg.test_layouts} random layouts and {n_layouts} hand-picked ones")
@@ -311,8 +304,8 @@ def generalization(cfg, seeds, log=quiet):
     scores = evaluation.expected_return(agents.Policy.stack(frozen, *per_run), cfg.new_world, test_layouts)
     size = per_run[0].n_learners
     of_run = lambda v, r: np.concatenate([v[:n_seeds], v[n_seeds + r * size:n_seeds + (r + 1) * size]])
-    new_world = [split({k: of_run(v, r) for k, v in scores.items()}, ("frozen", "frozen_authors") + NEW_WORLD_LEARNING,
-                       n_seeds)
+    new_world = [evaluation.split({k: of_run(v, r) for k, v in scores.items()},
+                       ("frozen", "frozen_authors") + tuple(runs[0]["new_world_curves"]), n_seeds)
                  for r in range(cfg.reruns)]
     # Fig. 5: each layout's learners in that layout (frozen in each, then each run's others).
     per_layout = lambda a: a.reshape(n_layouts, n_seeds, *a.shape[1:])
@@ -320,22 +313,23 @@ def generalization(cfg, seeds, log=quiet):
     for run in runs:
         tested = agents.Policy.stack(frozen.tile(n_layouts), run.pop("authors_12k").tile(n_layouts),
                                      run.pop("layout_policy"))
-        tested_conditions = ("frozen", "frozen_authors") + LAYOUT_LEARNING
-        scores = in_own_layouts(tested, cfg.train_world, np.tile(grids, (len(tested_conditions), 1, 1)), n_seeds)
+        tested_conditions = ("frozen", "frozen_authors") + tuple(run["layout_curves"])
+        scores = evaluation.in_own_layouts(tested, cfg.train_world, np.tile(grids, (len(tested_conditions), 1, 1)),
+                                           n_seeds)
         layouts.append({c: {k: per_layout(v) for k, v in metrics.items()}
-                        for c, metrics in split(scores, tested_conditions, n_layouts * n_seeds).items()})
+                        for c, metrics in evaluation.split(scores, tested_conditions, n_layouts * n_seeds).items()})
     stack = lambda parts: {c: {k: np.stack([p[c][k] for p in parts]) for k in parts[0][c]} for c in parts[0]}
     return {
         "seeds": np.array(seeds), "episodes_per_update": cfg.agent.worlds_per_seed, "tail_episodes": cfg.tail,
-        "layout_names": np.array(cfg.layouts), "calibration": measured, "calibration_authors": measured_authors,
-        "test_layouts": test_layouts,
+        "layout_names": np.array(cfg.layouts), "test_layouts": test_layouts,
+        **{CALIBRATION[c]: m for c, m in measured.items()},                           # (S,) each
         "social": {"goals": social["goals"]},                                        # (S, updates)
         "new_world": stack(new_world),                                               # condition → (R, S)
         "new_world_curves": stack([r["new_world_curves"] for r in runs]),            # (R, S, updates)
         "layouts": stack(layouts),                                                   # (R, L, S)
         "layout_curves": stack([r["layout_curves"] for r in runs]),                  # (R, L, S, updates)
         "env_steps": social["env_steps"] + sum(r["env_steps"] for r in runs),
-    }, Socialized(frozen, (model,), (n_train,), None, social["goals"], authors)
+    }, Socialized(frozen, (models["isr"],), (n_train,), None, social["goals"])
 
 
 def ood_test_layouts(world_cfg, n):
@@ -346,36 +340,33 @@ def ood_test_layouts(world_cfg, n):
     return pool.walls.copy()
 
 
-NEW_WORLD_LEARNING = ("isr", "oracle", "isr_raw", AUTHORS_ISR)   # Fig. 4 right's learning arms
-LAYOUT_LEARNING = ("isr", "oracle", AUTHORS_ISR)                   # Fig. 5's, in each layout
-
-
-def further_learning(cfg, frozen, model, authors_isr, grids, stage, log=quiet):
+def further_learning(cfg, frozen, models, grids, stage, log=quiet):
     """One run of Figs 4 right and 5's further learning from the socialized learners `frozen`
-    (model, authors_isr: our ISRs and the authors'): NEW_WORLD_LEARNING in new worlds; the authors'
-    frozen arm in the training world (snapshots after new_world_episodes and layout_episodes);
-    LAYOUT_LEARNING in each layout. stage(name, copies): this run's random streams of a stage."""
-    n_seeds, n_layouts = frozen.n_learners, len(grids)
-    new_conditions = NEW_WORLD_LEARNING
+    (models: `train_designs`'): isr, oracle, isr_raw and isr_authors in new worlds; the
+    authors' frozen arm in the training world (snapshots after new_world_episodes and
+    layout_episodes); isr, oracle and isr_authors in each layout. stage(name, copies): this
+    run's random streams of a stage."""
+    n_seeds, n_layouts, authors_isr = frozen.n_learners, len(grids), tuple(models)[1:]
+    model, paying = models["isr"], list(models.values())[1:]
+    new_conditions = ("isr", "oracle", "isr_raw") + authors_isr
     log(f"  new worlds: {cfg.new_world_episodes} episodes x {n_seeds} seeds x {len(new_conditions)} conditions")
     new_policy = frozen.tile(len(new_conditions))
     new = caregiver_leaves(new_policy, new_conditions, cfg.new_world, cfg.agent, cfg.new_world_episodes,
-                           stage("new worlds", len(new_conditions)),
-                           isr.Several([model, model.raw(), authors_isr], n_seeds))
+                           stage("new worlds", len(new_conditions)), isr.Several([model, model.raw(), *paying], n_seeds))
     log(f"  the authors' frozen arm: {cfg.layout_episodes} more episodes with the caregiver, one block")
     authors, authors_rng = frozen.tile(1), stage("the authors' frozen arm")
     first = agents.learn(authors, cfg.train_world, cfg.agent, cfg.new_world_episodes, 1.0, authors_rng)
     authors_6k = authors.tile(1)
     rest = agents.learn(authors, cfg.train_world, cfg.agent, cfg.layout_episodes - cfg.new_world_episodes,
                         1.0, authors_rng) if cfg.layout_episodes > cfg.new_world_episodes else {"env_steps": 0}
-    learning = LAYOUT_LEARNING
+    learning = ("isr", "oracle") + authors_isr
     log(f"  hand-picked layouts: {cfg.layout_episodes} episodes x {n_seeds} seeds x {len(learning)} conditions "
         f"x {n_layouts} layouts")
     per_learner = np.repeat(np.tile(grids, (len(learning), 1, 1)), n_seeds, axis=0)   # (3·L·S, H, W)
     layout_policy = frozen.tile(len(learning) * n_layouts)
     layout = caregiver_leaves(layout_policy, learning, cfg.train_world, cfg.agent, cfg.layout_episodes,
                               stage("layouts", len(learning) * n_layouts),
-                              isr.Several([model.tile(n_layouts), authors_isr.tile(n_layouts)], n_layouts * n_seeds),
+                              isr.Several([m.tile(n_layouts) for m in models.values()], n_layouts * n_seeds),
                               layouts=per_learner)
     per_layout = lambda a: a.reshape(n_layouts, n_seeds, *a.shape[1:])
     return {
@@ -387,18 +378,6 @@ def further_learning(cfg, frozen, model, authors_isr, grids, stage, log=quiet):
     }
 
 
-def in_own_layouts(policy, world_cfg, layouts, n):
-    """evaluation.expected_return of learner group i (n learners) in layout i (G, H, W) alone."""
-    parts = [evaluation.expected_return(policy.select(slice(i * n, (i + 1) * n)), world_cfg, layouts[i:i + 1])
-             for i in range(len(layouts))]
-    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
-
-
-def split(scores, conditions, n):
-    """{condition: {metric: (n,)}} from scores {metric: (len(conditions)·n,)}."""
-    return {c: {k: np.asarray(v)[i * n:(i + 1) * n] for k, v in scores.items()} for i, c in enumerate(conditions)}
-
-
 # ---------------------------------------------------------------------------------------------
 # Fig. 6: incomplete internalization
 
@@ -406,12 +385,9 @@ AUTHORS = "authors"   # Fig. 6's third column: the authors' ISR (isr.AUTHORS)
 
 
 def isr_training(isr_cfg, training):
-    """The ISR settings of a Fig. 6 column: None, our ISR in one pass at our batch (256); an
-    int, ours for that many updates; AUTHORS, the authors' ISR (isr.AUTHORS: one pass at batch
-    1 with Adam at lr 3e-4, orthogonal init, the action an input, uncalibrated)."""
-    if training == AUTHORS:
-        return isr.AUTHORS
-    return replace(isr_cfg, updates=training)
+    """The ISR of a Fig. 6 column: None, ours (isr_cfg) in one pass at our batch (256); an int,
+    ours for that many updates; AUTHORS, the authors' ISR (isr.AUTHORS)."""
+    return isr.AUTHORS if training == AUTHORS else replace(isr_cfg, updates=training)
 
 
 @dataclass(frozen=True)
@@ -435,22 +411,18 @@ class IncompleteInternalization:
 class Hacking(NamedTuple):
     """What Fig. 10 (beyond/) continues of an `incomplete_internalization` run, in memory."""
     policy: agents.Policy            # the learners after their phase in new worlds, cell-major
-    model: isr.Several               # their ISRs (thresholded), in the same order, one isr.ISR
-                                     # per column of the grid (`.models`)
+    model: isr.Several               # their ISRs (thresholded), in that order: an isr.ISR per column
     run: dict                        # the run's arrays (curves, last recorded steps)
     socialized: Socialized           # what the run continued (the socialization data)
 
 
 def incomplete_internalization(cfg, seeds, socialized, log=quiet):
-    """The learners the caregiver left keep learning in new worlds from ISRs trained on the
-    first cfg.data_fractions of their socialization data, each trained as one of
-    cfg.isr_training (`isr_training`): a designed version of Fig. 6. Each ISR is also measured
-    on its learners' held-out socialization data (evaluation.measure: what it pays, where).
-
-    All budgets × sizes × seeds learn `after` episodes in `new_world` as one batch, with the
-    caregiver gone and R_i thresholded as the authors' Fig. 6 run; the last `tail` episodes
-    (rounded up to whole updates) are recorded to find what the learners farm. Cells are
-    ordered budget, then size: arrays (budgets, sizes, S, ...). Returns (run, Hacking).
+    """A designed Fig. 6: the learners the caregiver left keep learning in new worlds from ISRs
+    trained on the first cfg.data_fractions of their socialization data, each one of
+    cfg.isr_training (`isr_training`), and measured on the held-out data (evaluation.measure).
+    All columns × sizes × seeds learn `after` episodes in `new_world` as one batch, R_i
+    thresholded as the authors' Fig. 6 run; the last `tail` episodes (whole updates) are
+    recorded to find what the learners farm. Arrays (columns, sizes, S, ...). Returns (run, Hacking).
     """
     n_seeds, n_budgets, n_sizes = len(seeds), len(cfg.isr_training), len(cfg.data_fractions)
     data, source = socialized.data, cfg.source
@@ -528,14 +500,13 @@ def helping(cfg, seeds, log=quiet):
     which needs the learner to lift the ball off its way (paper §5, Fig. 7).
 
     Phase 1 (6,000 episodes of 100 steps; the paper's 24e4 steps are 2,400): the caregiver's
-    reward is present, every transition recorded. ISR: as in the single-agent world
-    (`train_isr`), on the view one-hot over walls, goal, ball and the caregiver's action.
-    Phase 2 (2,400 episodes): oracle, none, isr (`caregiver_leaves`), with Eq. 1's R_i; and
-    a control, `oracle_at_isr_rate`: the caregiver stays but pays R_s times the rate at which
-    each learner's ISR pays on held-out data (Σ R_i / Σ R_s), so that isr vs this control
-    compares what the ISR rewards at equal reward scale. With cfg.authors_reward, also
-    `isr_authors_reward`: U = the raw network output alone (no calibration, no step cost), as
-    the authors' phase 2, on its own streams (the other conditions are unchanged).
+    reward is present, every transition recorded. ISR: as `train_isr`, on the view one-hot
+    over walls, goal, ball and the caregiver's action. Phase 2 (2,400 episodes): oracle, none,
+    isr (`caregiver_leaves`), with Eq. 1's R_i; and a control, `oracle_at_isr_rate`: the
+    caregiver stays but pays R_s times each learner's ISR's rate on held-out data (Σ R_i /
+    Σ R_s): isr vs this control compares what the ISR rewards at equal scale. With
+    cfg.authors_reward, also `isr_authors_reward`: U = the raw network output alone, as the
+    authors' phase 2, on its own streams (the other conditions are unchanged).
     """
     n_seeds = len(seeds)
     stage = partial(streams, seeds, "helping")

@@ -120,7 +120,7 @@ def figure_3(runs, last_panel=None):
         fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
     else:
         fig, (left, right, last) = plt.subplots(1, 3, figsize=(15, 3.8), gridspec_kw={"width_ratios": [1, 1, 1.2]})
-    for design, name in (("isr", "our ISR"), ("isr_authors", "the authors'")):
+    for design, name in ((d, n) for d, n in (("isr", "our ISR"), ("isr_authors", "the authors'")) if d in run):
         isr_log, color = run[design], plots.COLORS[design]
         x = isr_log["samples"] / 1e3
         for key, style, label in (("test_loss", "-", "test (held out)"), ("train_loss", "--", "train")):
@@ -134,9 +134,10 @@ def figure_3(runs, last_panel=None):
     mean, se = stats.mean_se(run["isr_size_test_loss"], axis=1)
     right.errorbar(run["isr_sizes"] / 1e3, mean, yerr=se, marker="o", capsize=3, color=plots.COLORS["isr"],
                    label="our ISR")
-    mean, se = stats.mean_se(run["isr_authors"]["final_test_loss"])
-    right.errorbar(run["isr_sizes"][-1:] / 1e3, [mean], yerr=[se], marker="s", capsize=3,
-                   color=plots.COLORS["isr_authors"], label="the authors' ISR (all the data)")
+    if "isr_authors" in run:
+        mean, se = stats.mean_se(run["isr_authors"]["final_test_loss"])
+        right.errorbar(run["isr_sizes"][-1:] / 1e3, [mean], yerr=[se], marker="s", capsize=3,
+                       color=plots.COLORS["isr_authors"], label="the authors' ISR (all the data)")
     right.legend(frameon=False, fontsize=8)
     right.set_yscale("log")
     right.set_xlabel("Socialization transitions the ISR saw (×10³)")
@@ -166,17 +167,21 @@ def figure_4(runs):
     """
     run = runs["internalization"]
     fig, (left, right) = plt.subplots(1, 2, figsize=(12.5, 3.9), gridspec_kw={"width_ratios": [1.5, 1]})
-    plots.learning_curves(left, run, [("isr", "With our ISR"), ("isr_authors", "With the authors' ISR"),
-                                      ("none", "Without ISR model")], float(run["planner_goals"]))
+    shown = [(c, label) for c, label in (("isr", "With our ISR"), ("isr_authors", "With the authors' ISR"),
+                                         ("none", "Without ISR model")) if c in run["after"]]
+    plots.learning_curves(left, run, shown, float(run["planner_goals"]))
     ood = claims.new_world_claims(runs["generalization"])
-    plots.bars(right, list(ex.OOD_CONDITIONS) + ["isr_raw"], ood["return"])
+    plots.bars(right, [c for c in ex.OOD_CONDITIONS + ("isr_raw",) if c in ood["return"]], ood["return"])
     right.tick_params(axis="x", labelsize=8)
     right.set_title("Paired per seed, run 1 | run 2:\n" + "\n".join(
-        _paired_line(ood["reruns"], name, "paired", brief=True)
-        for name in ("frozen_authors_vs_isr", "isr_vs_oracle", "frozen_authors_vs_isr_authors",
-                     "isr_authors_vs_oracle")), fontsize=7)
+        _paired_line(ood["reruns"], name, "paired", brief=True) for name in PAIRED if name in ood["reruns"][0]),
+        fontsize=7)
     right.set_ylabel("Return in new worlds (greedy)")
     return fig, {**claims.caregiver_claims(run), "right": ood}
+
+
+# Figs 4 right and 5's titles: the paper's two comparisons, with our ISR and with the authors'.
+PAIRED = ("frozen_authors_vs_isr", "isr_vs_oracle", "frozen_authors_vs_isr_authors", "isr_authors_vs_oracle")
 
 
 def _paired_line(reruns, name, test, brief=False):
@@ -204,9 +209,9 @@ def figure_5(runs):
     result = claims.layout_claims(runs["generalization"])
     layouts = result["layouts"]
     fig, axes = plt.subplots(1, len(layouts), figsize=(14, 4.4), sharey=True)
+    shown = [c for c in ex.OOD_CONDITIONS if c in result["return"]]
     for j, (ax, name) in enumerate(zip(axes, layouts)):
-        plots.bars(ax, ex.OOD_CONDITIONS, {c: np.asarray(result["return"][c])[:, j] for c in ex.OOD_CONDITIONS},
-                   labels=False)
+        plots.bars(ax, shown, {c: np.asarray(result["return"][c])[:, j] for c in shown}, labels=False)
         ax.set_title(f'"{name}"', fontsize=10)
         inset = ax.inset_axes([0.02, 0.72, 0.26, 0.26])
         inset.imshow(env.parse_layout(env.HANDPICKED[name]), cmap="Greys", vmin=0, vmax=1.6)
@@ -214,15 +219,14 @@ def figure_5(runs):
         inset.set_yticks([])
     axes[0].set_ylabel("Return in the layout (greedy)")
     axes[0].set_ylim(top=max(ax.get_ylim()[1] for ax in axes) * 1.3)
-    handles = [plt.Rectangle((0, 0), 1, 1, color=plots.OOD_COLORS[c]) for c in ex.OOD_CONDITIONS]
-    fig.legend(handles, [plots.LABELS[c].replace("\n", " ") for c in ex.OOD_CONDITIONS], fontsize=8,
+    handles = [plt.Rectangle((0, 0), 1, 1, color=plots.OOD_COLORS[c]) for c in shown]
+    fig.legend(handles, [plots.LABELS[c].replace("\n", " ") for c in shown], fontsize=8,
                loc="upper left", frameon=False)
     if len(np.asarray(result["return"]["isr"])) > 1:
         fig.supxlabel(plots.BAR_KEY, fontsize=8)
     fig.suptitle("Paired per seed, run 1 | run 2:\n" + "\n".join(
-        _paired_line(result["reruns"], name, "paired_per_seed")
-        for name in ("frozen_authors_vs_isr", "isr_vs_oracle", "frozen_authors_vs_isr_authors",
-                     "isr_authors_vs_oracle")), fontsize=8)
+        _paired_line(result["reruns"], name, "paired_per_seed") for name in PAIRED if name in result["reruns"][0]),
+        fontsize=8)
     run = runs["generalization"]
     result["isr_calibration"] = claims.calibration_claims(
         run["calibration"], {"new_world": run["new_world_curves"]["isr"], "layouts": run["layout_curves"]["isr"],
@@ -312,7 +316,8 @@ def figure_6_single_run(runs):
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
     out = {"seed": seed, "layout": "x", "hacking": claims.layout_hacking(run)}
     for ax, key, label in ((axes[0], "internal", "Internal reward"), (axes[1], "goals", "Goals reached per episode")):
-        for design, name in (("isr_authors", "the authors' ISR"), ("isr", "our ISR")):
+        for design, name in ((d, n) for d, n in (("isr_authors", "the authors' ISR"), ("isr", "our ISR"))
+                             if d in run["layout_curves"]):
             curve = run["layout_curves"][design][key][0, i_layout, i_seed]         # the first run
             ema = np.zeros_like(curve)
             for k, value in enumerate(curve):
@@ -325,9 +330,9 @@ def figure_6_single_run(runs):
     axes[0].legend(fontsize=8, frameon=False)
     hacked = out["hacking"]
     fig.suptitle(f'The paper\'s version: one run, layout "x", seed {seed}, thresholded ISR\n'
-                 f"learners hacked in {', '.join(hacked['layouts'])} (of {len(seeds)}): the authors' ISR "
-                 + ",".join(map(str, hacked["isr_authors"]["seeds_hacked"][0])) + "; ours "
-                 + ",".join(map(str, hacked["isr"]["seeds_hacked"][0])), fontsize=9)
+                 f"learners hacked in {', '.join(hacked['layouts'])} (of {len(seeds)}): " + "; ".join(
+                     f"{name} {','.join(map(str, hacked[d]['seeds_hacked'][0]))}"
+                     for d, name in (("isr_authors", "the authors' ISR"), ("isr", "ours")) if d in hacked), fontsize=9)
     fig.tight_layout()
     return fig, out
 

@@ -21,7 +21,7 @@ SEEDS = (1234, 1235, 1236)
 @pytest.fixture(scope="module")
 def socialized():
     """Learners socialized at the quick budget, with their ISRs."""
-    _, socialized = ex.internalization(ex.Internalization().quick(), SEEDS)
+    _, socialized = ex.internalization(replace(ex.Internalization().quick(), authors_isr=None), SEEDS)
     return socialized
 
 
@@ -88,7 +88,7 @@ def test_threshold_and_grid_claims_on_a_reduced_budget(socialized):
     seed sets at two kernel sets; one learner of thirty scored 0.02 below); the grid is cut to
     those two trainings and two sizes (the authors' batch-1 pass over every size took 90 % of
     the test's time), so its cells are drawn afresh, not Fig. 6's."""
-    source = ex.Generalization().quick()
+    source = replace(ex.Generalization().quick(), authors_isr=None)
     one_update_after = replace(source, new_world_episodes=15, layout_episodes=15, test_layouts=1)
     _, one_block = ex.generalization(one_update_after, SEEDS)         # Fig. 9 a reads only its socialized
                                                                       # learners and ISR
@@ -178,7 +178,7 @@ def test_the_mlp_learner_learns_and_stacks_like_the_linear_one():
         agents.learn(policy, cfg, acfg, 30, 1.0, np.random.default_rng(1))        # linear features
 
 
-REPAIR_SOCIALIZATION = replace(ex.Internalization(), socialization=3000, after=30, planner_worlds=10,
+REPAIR_SOCIALIZATION = replace(ex.Internalization(), authors_isr=None, socialization=3000, after=30, planner_worlds=10,
                                planner_episodes=1, isr_fractions=(1.0,))
 REPAIR_GRID = replace(ex.IncompleteInternalization(), source=REPAIR_SOCIALIZATION, after=3000, isr_training=(None,),
                       data_fractions=(1 / 48, 1 / 24, 1 / 12, 1 / 6), test_layouts=5)
@@ -193,7 +193,8 @@ def repair_claims():
     found hacked here."""
     _, socialized = ex.internalization(REPAIR_SOCIALIZATION, REPAIR_SEEDS)
     _, grid = ex.incomplete_internalization(REPAIR_GRID, REPAIR_SEEDS, socialized)
-    cfg = replace(beyond.Repair(), source=REPAIR_GRID, data_fractions=(1 / 6,), visit_rates=(0.0, 0.25), after=3000)
+    cfg = replace(beyond.Repair(), source=REPAIR_GRID, isr_training=None, data_fractions=(1 / 6,),
+                  visit_rates=(0.0, 0.25), after=3000)
     return claims.repair_claims(beyond.repair(cfg, REPAIR_SEEDS, grid))
 
 

@@ -46,13 +46,14 @@ def test_caregiver_leaves_owns_each_conditions_presence_and_isr():
 
 def test_a_learners_numbers_depend_on_its_seed_alone():
     """Learner 1235's arrays are the same whether it ran beside 1234 and 1236 or beside 1236
-    alone: every per-learner array of the run (its socialization, the three conditions after
-    it, its ISR's losses and calibration), and the planner's level, shared by all."""
+    alone: every per-learner array of the run (its socialization, the four conditions after
+    it, both ISRs' losses and calibration), and the planner's level, shared by all."""
     (wide, _), (narrow, _) = ex.internalization(SMALL, (1234, 1235, 1236)), ex.internalization(SMALL, (1235, 1236))
     flat_wide, flat_narrow = outputs.flatten(wide), outputs.flatten(narrow)
-    per_learner = [k for k in flat_wide if k.split("/")[0] in ("social", "after", "calibration")]
+    per_learner = [k for k in flat_wide if k.split("/")[0] in ("social", "after", "calibration", "calibration_authors")]
     per_learner += ["isr/train_loss", "isr/test_loss", "isr/final_test_loss", "isr/odds"]
-    assert len(per_learner) > 30
+    per_learner += ["isr_authors/train_loss", "isr_authors/test_loss", "isr_authors/final_test_loss"]   # batch 1
+    assert len(per_learner) > 60 and "after/isr_authors/r_i" in per_learner
     for key in per_learner:
         np.testing.assert_array_equal(flat_wide[key][1:], flat_narrow[key], err_msg=key)
     np.testing.assert_array_equal(wide["isr_size_test_loss"][:, 1:], narrow["isr_size_test_loss"])
@@ -108,10 +109,12 @@ def test_hacked_pairs_counts_what_the_isr_pays_and_the_caregiver_does_not():
     assert out["example"]["r_i"] == pytest.approx(0.3) and out["example"]["visits"] == 1
 
 
-REDUCED = replace(ex.Internalization(), socialization=3000, after=3000, planner_worlds=100, planner_episodes=4)
+REDUCED = replace(ex.Internalization(), authors_isr=None, socialization=3000, after=3000, planner_worlds=100,
+                  planner_episodes=4)
 
 
-HACKING = replace(ex.IncompleteInternalization(), source=REDUCED, after=3000, data_fractions=(1 / 48, 1 / 12, 1 / 3))
+HACKING = replace(ex.IncompleteInternalization(), source=REDUCED, after=3000, data_fractions=(1 / 48, 1 / 12, 1 / 3),
+                  isr_training=(None, 1000))       # ours (the authors' ISR: the test after the next)
 
 
 def reduced_runs():
@@ -147,7 +150,7 @@ def test_the_papers_claims_on_a_reduced_budget(background):
 
 
 def generalization_run():
-    cfg = replace(ex.Generalization(), socialization=3000, new_world_episodes=3000, test_layouts=60)
+    cfg = replace(ex.Generalization(), authors_isr=None, socialization=3000, new_world_episodes=3000, test_layouts=60)
     return ex.generalization(cfg, (1, 2, 3, 4, 5))[0]
 
 
@@ -189,22 +192,23 @@ def test_generalization_claims_on_a_reduced_budget(background):
 @pytest.mark.learning
 @pytest.mark.background(compute=reduced_runs)
 def test_from_too_little_data_the_isr_under_pays_and_its_learners_unlearn_on_a_reduced_budget(background):
-    """Fig. 6's grid: ISRs trained on the first 1/48, 1/12 and 1/3 of socialization, for one pass
-    at our batch of 256, for the stated 1,000 updates, and for the authors' one pass (batch 1,
-    Adam). From the least data the median ISR pays a small share of what the caregiver would
-    and the learners un-learn, every way of training; from 1/3 of the data, trained for 1,000
-    updates or the authors' way, they keep their goals and none is hacked. 3 seeds, 3,000 + 3,000 episodes.
+    """Fig. 6's grid, our ISR: ISRs trained on the first 1/48, 1/12 and 1/3 of socialization,
+    for one pass at our batch of 256 and for the stated 1,000 updates. From the least data the
+    median ISR pays a small share of what the caregiver would and the learners un-learn, both
+    ways of training; from 1/3 of the data, trained for 1,000 updates, they keep their goals
+    and none is hacked. 3 seeds, 3,000 + 3,000 episodes. (The grid's third column, the
+    authors' ISR, is hacked instead: the next test.)
     Not claimed for every learner: over five seed sets at two kernel sets one least-data ISR
     paid 1.02 times what the caregiver would, and once one was hacked. Smallest margins: the
     median paid 0.05, goals last/first 0.13 (least data) and 0.98 (most)."""
     (_, c), cfg = background, HACKING
-    assert c["isr_training"] == ["ours, one pass", "ours, 1,000 updates", "the authors' ISR"]
+    assert c["isr_training"] == ["ours, one pass", "ours, 1,000 updates"]
     goals_first, goals_last = np.array(c["goals_first"]), np.array(c["goals_last"])     # (trainings, sizes, S)
-    least = [v for b in range(3) for v in c["r_i_over_r_s_last"][b][0] if v is not None]   # None: no R_s, no R_i
+    least = [v for b in range(2) for v in c["r_i_over_r_s_last"][b][0] if v is not None]   # None: no R_s, no R_i
     assert np.median(least) < 0.25
-    assert (goals_last[:, 0].mean(axis=1) < 0.5 * goals_first[:, 0].mean(axis=1)).all()
-    assert (goals_last[1:, -1].mean(axis=1) > 0.9 * goals_first[1:, -1].mean(axis=1)).all()
-    assert c["seeds_hacked"][1][-1] == c["seeds_hacked"][2][-1] == 0     # (0 in each of the ten runs)
+    assert (goals_last[:2, 0].mean(axis=1) < 0.5 * goals_first[:2, 0].mean(axis=1)).all()
+    assert goals_last[1, -1].mean() > 0.9 * goals_first[1, -1].mean()
+    assert c["seeds_hacked"][1][-1] == 0                                # (0 in each of the ten runs)
 
 
 def authors_isr_and_ours():
@@ -214,7 +218,7 @@ def authors_isr_and_ours():
     design: learners hacked, each one's R_i / R_s at the end, and the share of its R_i paid on
     steps where the caregiver would pay nothing (farming)."""
     seeds = (1, 2, 3, 4, 5, 6)
-    source = replace(ex.Internalization(), socialization=1500, after=30, planner_worlds=10, planner_episodes=1,
+    source = replace(ex.Internalization(), authors_isr=None, socialization=1500, after=30, planner_worlds=10, planner_episodes=1,
                      isr_fractions=(1.0,))
     _, socialized = ex.internalization(source, seeds)
     out = {}
