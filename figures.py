@@ -306,28 +306,35 @@ def figure_6_single_run(runs):
     """The paper's own Figure 6: one run of Fig. 5's ISR condition (layout "x", seed 1235,
     thresholded ISR), internal return and goals over the further learning, smoothed by an
     exponential moving average with weight 0.8 on the past, as the authors' plot; with the
-    authors' ISR (purple, as their run) and with ours (red). Its claims count, per layout and
-    design, the learners of the set hacked there (claims.layout_hacking). Not run by default;
-    it needs the Fig. 5 experiment."""
+    authors' ISR (purple, as their run) and with ours (red), and (dashed) the learner whose
+    authors' ISR paid it the most in "x". Its claims count, per layout and design, the
+    learners of the set hacked there (claims.layout_hacking). Not run by default; it needs the
+    Fig. 5 experiment."""
     run = runs["generalization"]
     seeds, layouts = run["seeds"].tolist(), run["layout_names"].tolist()
     seed = 1235 if 1235 in seeds else seeds[1]
     i_seed, i_layout = seeds.index(seed), layouts.index("x")
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
     out = {"seed": seed, "layout": "x", "hacking": claims.layout_hacking(run)}
+    shown = [(d, i_seed, f"{name}, seed {seed}") for d, name in (("isr_authors", "the authors' ISR"), ("isr", "our ISR"))
+             if d in run["layout_curves"]]
+    if "isr_authors" in out["hacking"]:              # and the learner most hacked in "x" (None: no ratio)
+        ratios = [-1.0 if v is None else v for v in out["hacking"]["isr_authors"]["r_i_over_r_s_last"][0][i_layout]]
+        out["most_hacked_seed"] = seeds[int(np.argmax(ratios))]
+        shown.append(("isr_authors", int(np.argmax(ratios)), f"the authors' ISR, seed {out['most_hacked_seed']} "
+                                                             f"(paid {max(ratios):,.3g}× the caregiver)"))
     for ax, key, label in ((axes[0], "internal", "Internal reward"), (axes[1], "goals", "Goals reached per episode")):
-        for design, name in ((d, n) for d, n in (("isr_authors", "the authors' ISR"), ("isr", "our ISR"))
-                             if d in run["layout_curves"]):
-            curve = run["layout_curves"][design][key][0, i_layout, i_seed]         # the first run
+        for line, (design, i, name) in enumerate(shown):
+            curve = run["layout_curves"][design][key][0, i_layout, i]         # the first run
             ema = np.zeros_like(curve)
             for k, value in enumerate(curve):
                 ema[k] = value if k == 0 else 0.8 * ema[k - 1] + 0.2 * value
             x = plots.episodes_axis(len(curve), int(run["episodes_per_update"])) / 1e3
-            ax.plot(x, ema, color=plots.COLORS[design], label=name)
-            out[f"{design}_{key}"] = curve.tolist()
+            ax.plot(x, ema, color=plots.COLORS[design], label=name, ls="--" if line == 2 else "-")
+            out[f"{design}_{key}" + ("_most_hacked" if line == 2 else "")] = curve.tolist()
         ax.set_xlabel("Episodes after the caregiver left (×10³)")
         ax.set_ylabel(label)
-    axes[0].legend(fontsize=8, frameon=False)
+    axes[0].legend(fontsize=7, frameon=False, loc="upper left")
     hacked = out["hacking"]
     fig.suptitle(f'The paper\'s version: one run, layout "x", seed {seed}, thresholded ISR\n'
                  f"learners hacked in {', '.join(hacked['layouts'])} (of {len(seeds)}): " + "; ".join(

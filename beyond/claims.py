@@ -249,7 +249,7 @@ def headline(name, entry):
     if name == "10":
         hacked = entry["hacked"]
         if not hacked["learners"]:
-            return "no learner was hacked in Fig. 6: nothing to repair (the quick budget hacks none)"
+            return "no learner was hacked in Fig. 6: nothing to repair"
         kept = lambda arm: ", ".join(f"{m:.0%}" for m in hacked[f"{arm}_kept_mean"])
         least = lambda arm: hacked[f"{arm}_least_rate_every_learner_keeps"]
         online = [arm for arm in entry["arms"] if arm.startswith("isr_online")]

@@ -8,6 +8,8 @@ as figures.py's paper figures.
 Public names: figure_8, figure_9, figure_10, figure_11, pay_curves, instrument_after, figure_instrument, isr_designs_panel,
 design_panel, interval_line.
 """
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -139,7 +141,7 @@ def figure_10(runs):
         ax.set_title(f"{title} (n = {group['learners']})", fontsize=9)
     axes[0].set_ylabel(f"Goals kept, share of the level (dotted: {beyond_claims.KEEPS_ABOVE:.0%})")
     axes[1].legend(fontsize=8, frameon=False)
-    if not hacked["learners"]:                                       # e.g. the quick budget: nothing to repair
+    if not hacked["learners"]:                                       # nothing to repair
         for ax in axes[[0, 2, 3]]:
             ax.text(0.5, 0.5, "no learner was hacked in Fig. 6:\nnothing to repair", transform=ax.transAxes,
                     ha="center", va="center", color="tab:red", fontsize=10)
@@ -324,10 +326,11 @@ def figure_11(runs):
     right.axhline(HACKED_ABOVE, color="tab:red", lw=1, ls=":", label=f"{HACKED_ABOVE}: hacked above")
     right.set_yscale("log")
     for ax in (left, right):
-        ax.set_xticks(x, [d.replace("+ ", "+\n") for d in designs], fontsize=8)
-    left.set_ylim(0, n_seeds)
+        ax.set_xticks(x, [textwrap.fill(d, 14) for d in designs], fontsize=8)
+    left.set_ylim(0, n_seeds * 1.2)                                  # room for the legend above the bars
+    left.set_yticks(np.arange(0, n_seeds + 1, max(1, n_seeds // 5)))
     left.set_ylabel(f"learners hacked (of {n_seeds})")
-    left.legend(fontsize=8, frameon=False)
+    left.legend(fontsize=8, frameon=False, ncol=2, loc="upper center")
     right.set_ylabel("$\\Sigma R_i / \\Sigma R_s$, last episodes (0 drawn at 0.001)")
     right.legend(fontsize=8, frameon=False)
     fig.suptitle("From the authors' ISR, one of our choices at a time: which removes the hacking?", fontsize=10)

@@ -65,7 +65,7 @@ EXPERIMENTS = MappingProxyType({
         "`PartialPresence`: 6 visit rates × none / isr, and the online ISR arm", continues="internalization"),
     "repair": Experiment(
         bx.Repair, bx.repair, ("10",),
-        "`Repair`: Fig. 6's one-pass learners and ISRs × visit rates × none / frozen / online (calibration "
+        "`Repair`: Fig. 6's learners of the authors' ISR × visit rates × none / frozen / online (calibration "
         "kept, refitted)",
         continues="incomplete_internalization"),
     "thresholds": Experiment(

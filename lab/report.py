@@ -391,9 +391,9 @@ def incomplete(results, seed_sets):
     for j, episodes in enumerate(r["isr_episodes"]):
         row = [f"{episodes:,} episodes"]
         for i in range(len(r["isr_training"])):
-            hacked = r["seeds_hacked"][i][j]
+            hacked, farming = r["seeds_hacked"][i][j], r["seeds_farming"][i][j]
             row.append(f"{first[i, j].mean():.2f} → {last[i, j].mean():.2f}, ratio {np.nanmedian(ratio[i, j]):.2g}, "
-                       f"{'**' if hacked > 1 else ''}{hacked} hacked{'**' if hacked > 1 else ''}")
+                       f"{'**' if hacked > 1 else ''}{hacked} hacked{'**' if hacked > 1 else ''}, {farming} farming")
         body.append(row)
     return rows(["ISR trained on"] + r["isr_training"], body)
 
@@ -413,9 +413,9 @@ def grid_instrument(results, seed_sets):
 
 def zero_output(results, seed_sets):
     """The zero output layer, re-examined: seeds 5000–5029 (30 learners) with our ISR training,
-    the output layer started at zero (seed_sets/5000-5029.json) or at random
+    the output layer started at zero (controls/5000-5029-zero-output-layer.json) or at random
     (controls/5000-5029-random-output-layer.json, `--set internalization.isr.zero_output=false`)."""
-    arms = (("zero (ours)", seed_sets.get("5000-5029")),
+    arms = (("zero (ours)", results["controls"].get("5000-5029-zero-output-layer")),
             ("random", results["controls"].get("5000-5029-random-output-layer")))
     body = []
     for label, r in arms:
@@ -798,8 +798,60 @@ def chains(results, seed_sets):
         total = sum(s for e, s in costs.items() if e not in skip)
         return (f"{total:.0f} s of experiments, so at least {math.floor(total / jobs)} s on "
                 f"{jobs} cores; longest chain {' → '.join(f'`{n}`' for n in names)}, {seconds:.0f} s")
-    return (f"At the committed run's speeds: Figs 1–10, {floors()}. Figs 1–9 (without "
+    last = max(int(f) for e in costs for f in EXPERIMENTS[e].figures if f.isdigit())
+    return (f"At the committed run's speeds: Figs 1–{last}, {floors()}. Figs 1–9 (without "
             f"{', '.join(f'`{e}`' for e in later)}): {floors(later)}.")
+
+
+def fig6_protocol(results, seed_sets):
+    """docs/deviations.md: each difference between our Fig. 6 and the paper's single run,
+    measured with the authors' ISR: learners hacked (paid > 1.25 × what the caregiver would),
+    summed over every seed set that ran the figures read."""
+    sets = lambda figure: all_sets(results, seed_sets, figure)
+    total = lambda figure, count: sum(count(r) for _, r in sets(figure))
+    learners = lambda figure, shape: total(figure, lambda r: shape(r))
+    x = lambda r: r["hacking"]["layouts"].index("x")
+    grid, authors = sets("fig6")[0][1], sets("fig6")[0][1]["isr_training"].index("the authors' ISR")
+    fig11 = sets("fig11")[0][1]
+    add = fig11["designs"].index("+ R_i plus step cost")
+    body = [
+        ["socialization worlds, and the worlds after", "3 random blocks; new worlds of 5 random blocks",
+         "1 random block; the hand-picked layout \"x\"",
+         f"our grid: {total('fig6', lambda r: r['seeds_hacked'][authors][-1])} of "
+         f"{learners('fig6', lambda r: len(r['goals_first'][0][0]))} hacked (all the data); socialized with 1 block, "
+         f"in new 5-block worlds {total('fig4', lambda r: np.sum(r['right']['hacked']['isr_authors']))} of "
+         f"{learners('fig4', lambda r: np.size(r['right']['return']['isr_authors']))}, in \"x\" "
+         f"{total('fig5', lambda r: sum(run[x(r)] for run in r['hacking']['isr_authors']['seeds_hacked']))} of "
+         f"{learners('fig5', lambda r: len(r['hacking']['isr_authors']['seeds_hacked']) * len(r['return']['isr'][0][0]))} "
+         "(learners × runs)"],
+        ["phase 2's length", "6,000 episodes", "12,000 episodes",
+         f"in \"x\" after 6,000: {total('fig5', lambda r: sum(run[x(r)] for run in r['hacking']['isr_authors']['seeds_hacked_halfway']))}"
+         f", after 12,000: {total('fig5', lambda r: sum(run[x(r)] for run in r['hacking']['isr_authors']['seeds_hacked']))}; "
+         f"in every layout {total('fig5', lambda r: np.sum(r['hacking']['isr_authors']['seeds_hacked_halfway']))} and "
+         f"{total('fig5', lambda r: np.sum(r['hacking']['isr_authors']['seeds_hacked']))}"],
+        ["the ISR's data", f"the first {grid['isr_episodes'][0]:,} … {grid['isr_episodes'][-1]:,} episodes", "all of it",
+         " … ".join(str(total("fig6", lambda r, z=z: r["seeds_hacked"][authors][z]))
+                    for z in range(len(grid["isr_episodes"]))) + " hacked, from the least data to all"],
+        ["the reward rule, thresholded at 0.2", "as the authors: a paid step's R_i replaces its cost", "the same",
+         f"Fig. 11, least data: {total('fig11', lambda r: r['seeds_hacked'][0][0])} hacked as the authors, "
+         f"{total('fig11', lambda r: r['seeds_hacked'][add][0])} with R_i added to the cost "
+         f"(of {learners('fig11', lambda r: len(r['goals_first'][0][0]))})"],
+    ]
+    n = len(sets("fig6"))
+    return rows(["difference", "our Fig. 6", "the paper's run", f"the authors' ISR here ({n} seed set{'s' * (n > 1)})"],
+                body)
+
+
+def ablations(results, seed_sets):
+    """docs/beyond.md, Fig. 11: learners hacked per design and data size, on each seed set."""
+    sets = all_sets(results, seed_sets, "fig11")
+    first = sets[0][1]
+    body = [[design] + [" / ".join(",".join(str(h) for h in r["seeds_hacked"][d]) for _, r in sets)]
+            + [f"{np.nanmedian(np.array(first['r_i_over_r_s_last'][d][0], dtype=float)):.2f}"]
+            for d, design in enumerate(first["designs"])]
+    return rows(["ISR", f"learners hacked, {', '.join(f'{e:,}' for e in first['isr_episodes'])} episodes; seed sets "
+                        + " / ".join(name for name, _ in sets),
+                 f"median paid / caregiver would, {first['isr_episodes'][0]:,} episodes, {sets[0][0]}"], body)
 
 
 def quick_shows(results, seed_sets):
@@ -816,7 +868,7 @@ TABLES = {"quick_shows": quick_shows, "front": front, "run_time": run_time, "int
           "helping": helping, "helping_seed_sets": helping_seed_sets, "helping_controls": helping_controls,
           "partial_presence": partial_presence, "repair": repair, "repair_findings": repair_findings, "thresholds": thresholds, "grid_ood": grid_ood,
           "features": features, "beyond_seed_sets": beyond_seed_sets, "mlp": mlp, "timing": timing,
-          "chains": chains}
+          "chains": chains, "fig6_protocol": fig6_protocol, "ablations": ablations}
 BLOCK = re.compile(r"<!-- results:(\w+) -->\n.*?<!-- /results -->", re.S)
 ROOT = Path(__file__).resolve().parent.parent
 # The documents whose result blocks `rewrite` writes, relative to the repository's root.

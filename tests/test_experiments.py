@@ -292,3 +292,41 @@ def test_pooled_claims_count_a_learner_once_and_give_each_set_a_term():
     assert set(isr_vs_none["per_set"]) == {"1-5", "7-9"} and isr_vs_none["learners"] == 8
     assert isr_vs_none["pooled"]["diff"] == pytest.approx((16.0 + 7.0) / 8)
     assert isr_vs_none["pooled"]["df"] == 8 - 2
+
+
+def test_hacking_and_farming_are_counted_per_learner():
+    """claims.hacking: Σ R_i / Σ R_s over the last updates, hacked above 1.25 (a learner paid
+    where the caregiver would pay nothing is hacked, its ratio inf); claims.farmed_share: the
+    share of R_i paid on steps where R_s = 0 (NaN where nothing was paid)."""
+    logs = {"r_i": np.array([[9.0, 1.0, 1.2], [0.0, 0.5, 3.0], [5.0, 0.0, 0.3], [0.0, 1.25, 1.25]]),
+            "r_s": np.array([[0.0, 1.0, 1.0], [0.0, 1.0, 2.0], [1.0, 0.0, 0.0], [0.0, 1.0, 1.0]])}
+    ratio, hacked = claims.hacking(logs, 2)                          # the last two updates
+    np.testing.assert_allclose(ratio, [1.1, 3.5 / 3.0, np.inf, 1.25])
+    assert hacked.tolist() == [False, False, True, False]             # exactly 1.25 is not above it
+    r_i = np.array([[0.4, 0.2, 0.2, 0.0], [0.0, 0.0, 0.0, 0.0], [0.3, 0.0, 0.1, 0.0]])
+    r_s = np.array([[0.4, 0.0, 0.0, 0.0], [0.4, 0.0, 0.0, 0.0], [0.4, 0.0, 0.0, 0.0]])
+    share = claims.farmed_share(r_i, r_s)
+    np.testing.assert_allclose(share[[0, 2]], [0.5, 0.25])
+    assert np.isnan(share[1])
+
+
+def test_several_isrs_pay_each_group_of_learners_by_its_own_design():
+    """isr.Several: ours (one output per action, calibrated) and the authors' (the action as an
+    input, raw output, its pay replacing the step cost) side by side; each group's output, pay
+    and cost rule are its own ISR's."""
+    rng = np.random.default_rng(0)
+    views = rng.integers(0, 4, (4, 6, 3, 3))
+    actions = rng.integers(0, 3, (4, 6))
+    codes = (1, 2)
+    ours = isr.ISR(isr.init_params((18, 8, 3), 2, rng), codes, 0.1, odds=np.array([2.0, 0.5]), reward=1.0)
+    theirs = isr.ISR(isr.init_params((19, 8, 1), 2, rng, init="orthogonal"), codes, 0.1, replaces_cost=True)
+    both = isr.Several([ours, theirs], 2)
+    np.testing.assert_array_equal(both.output(views, actions)[:2], ours.output(views[:2], actions[:2]))
+    np.testing.assert_array_equal(both.output(views, actions)[2:], theirs.output(views[2:], actions[2:]))
+    np.testing.assert_array_equal(both(views, actions), np.concatenate([ours(views[:2], actions[:2]),
+                                                                       theirs(views[2:], actions[2:])]))
+    assert both.replaces_step_cost.tolist() == [False, False, True, True]
+    partly = isr.ISR(theirs.params, codes, None, odds=np.array([np.nan, 3.0]), reward=1.0)   # one refitted
+    y = partly.output(views[2:], actions[2:])
+    np.testing.assert_array_equal(partly.pay(y)[0], y[0])
+    np.testing.assert_allclose(partly.pay(y)[1], isr.shift_odds(y[1], 3.0, 1.0))
