@@ -81,7 +81,7 @@ def caregiver_claims(run, ceiling="planner"):
     for c in ("isr", AUTHORS_ISR):            # what each ISR paid at the end against what the caregiver would
         if c in after:
             ratio, hacked = hacking(run["after"][c], tail_updates(tail, per_update))
-            out[f"{c}_paid_over_caregiver_would"] = finite(ratio)
+            out[f"{c}_paid_over_caregiver_would_last"] = finite(ratio)
             out[f"{c}_hacked"] = int(hacked.sum())
     out["isr_vs_none_student"] = stats.student_t_test(after["isr"], after["none"])._asdict()
     out["isr_vs_none_welch"] = stats.welch_t_test(after["isr"], after["none"])._asdict()

@@ -56,7 +56,7 @@ def repair_claims(run):
     (the socialized policy there); it was hacked when its ISR paid it more than HACKED_ABOVE
     times what the caregiver would have in Fig. 6's last episodes. Per arm, q, cell and
     learner: goals in the last episodes as a share of the level. For the hacked learners (any
-    cell) and for the cell of the most data (never hacked), `_repair_group`."""
+    cell) and for the learners of the cell of the most data that were not, `_repair_group`."""
     tail, per_update = int(run["tail_episodes"]), int(run["episodes_per_update"])
     k, before = tail_updates(tail, per_update), run["before"]
     level = tail_mean(before["goals"], tail, per_update, first=True)             # (cells, S)

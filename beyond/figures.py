@@ -110,11 +110,11 @@ def figure_8(runs):
 def figure_10(runs):
     """Figure 10 (not in the paper): can a caregiver's visits repair an incomplete ISR?
 
-    Fig. 6's learners (our one pass) go on for 6K episodes in its new worlds, the caregiver
-    coming to each episode with probability q; the online ISRs train on the episodes it comes
-    to, with their calibration kept (as Fig. 8) or refitted. (a), (b): goals per episode in
+    Fig. 6's learners of the authors' ISR go on for 6K episodes in its new worlds, the
+    caregiver coming to each episode with probability q; the online ISRs train on the episodes
+    it comes to, their calibration kept (the authors' ISR has none) or refitted (ours). (a), (b): goals per episode in
     the last 500, as a share of each learner's level on entering the new worlds, for the
-    learners hacked at the end of Fig. 6 and for the cell of the most data (never hacked): a
+    learners hacked at the end of Fig. 6 and for those not hacked in the cell of the most data: a
     dot per learner, a line through the means. (c): what the ISR paid the hacked learners
     against what the caregiver would have, per stretch of 300 episodes, through Fig. 6 and on.
     (d): their ISRs at the end, held out: R_i into the goal, R_i on the steps they farmed at
@@ -127,7 +127,7 @@ def figure_10(runs):
     fig, axes = plt.subplots(2, 2, figsize=(12, 8.4))
     axes = axes.ravel()
     for ax, group, title in ((axes[0], hacked, "(a) the learners hacked at the end of Fig. 6"),
-                             (axes[1], result["accurate"], "(b) the learners of the ISRs from the most data")):
+                             (axes[1], result["accurate"], "(b) the learners not hacked, of the ISRs from the most data")):
         for i, arm in enumerate(arms):
             offset = (i - (len(arms) - 1) / 2) * 0.1
             values = np.array(group[f"{arm}_kept"], dtype=float)                   # (Q, n)

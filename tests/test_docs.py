@@ -25,7 +25,7 @@ from beyond import claims as beyond_claims
 import experiments as ex
 from experiments import tail_updates
 from lab import report
-from lab.registry import EXPERIMENTS, LEARNERS
+from lab.registry import EXPERIMENTS, FIGURES, LEARNERS
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = [ROOT / path for path in report.DOCUMENTS]
@@ -103,6 +103,7 @@ def settings():
                 *evaluation.RELIABILITY_EDGES, 1 - isr.ODDS_CEILING}
     allowed |= {95, 0.05}                                             # intervals, significance
     allowed |= {0, 1, 2, 130}                                         # counting words; exit statuses
+    allowed |= {float(f) for f in FIGURES if f.isdigit()}             # the figures' names
     for path in (ROOT / "figures").glob("*/*.json"):                 # the committed seed ranges
         allowed |= {float(n) for n in re.findall(r"\d{4}", path.stem)}
     allowed |= {1234, 1243, 1235}                                     # the default seeds; Fig. 6's single run
