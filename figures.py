@@ -1,39 +1,32 @@
-"""figures.py — the paper's figures, and the command line: `python figures.py [FIG ...] [--quick]`.
+"""figures.py — the paper's figures: `python figures.py [FIG ...] [--quick]` makes them.
 
 One function per figure of the paper (figure_1 … figure_7, and figure_6_single_run, the
-paper's own one-run Fig. 6). Each takes the saved arrays of the experiments it shows,
-{experiment name: arrays} (experiments.py makes them), and returns (the matplotlib figure,
-its claims: claims.py). Fig. 3 carries one panel of ours, the ISR designs we did not choose,
-which the registry (lab/registry.py) hands to figure_3 from beyond/figures.py; our own Figs
-3-instrument and 8–10 are in beyond/ too. No matplotlib backend is
-chosen on import, so a notebook keeps its inline plots.
+paper's own one-run Fig. 6). Each names the experiments it draws (`reads`: the functions of
+those names in experiments.py make their arrays), takes those arrays, {experiment name:
+arrays}, and returns (the matplotlib figure, its claims: claims.py). Fig. 3 carries one
+panel of ours, the ISR designs we did not choose, which the command line hands to figure_3
+from beyond/figures.py; our own Figs 3-instrument and 8–11 are in beyond/ too. No
+matplotlib backend is chosen on import, so a notebook keeps its inline plots.
 
-`python figures.py` runs the experiments, saves their arrays and draws every figure into
-figures/ (`--help` for the options); the running, saving and replotting is in lab/, which
-only the command line, `main`, imports.
+`python figures.py` hands its process over to the command line, `python -m lab` (lab/cli.py:
+`--help` for the options), which runs the experiments the figures read, saves their arrays
+and draws the figures into figures/. This module imports nothing of lab/ or beyond/.
 
 Deviations from the paper are marked `Deviation:` and listed in docs/deviations.md.
 """
 import os
-import signal
 import sys
-
-
-def _interrupted_while_loading(signum, frame):
-    """Ctrl-C before the command line runs (lab/cli.py handles it from then on): nothing is
-    written yet and no process started, so stop at once, with one line and exit status 130."""
-    os.write(2, b"interrupted while loading: nothing was written\n")
-    os._exit(130)
-
-
-if __name__ == "__main__" and signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
-    signal.signal(signal.SIGINT, _interrupted_while_loading)
 
 # One BLAS thread, set before numpy loads: float32 sums then reduce in one order on any
 # machine, and a busy machine cannot stall the many small matrix products (with two threads
 # under load, ISR training ran 10–40× slower). On this machine one thread is as fast as two.
 for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_variable] = "1"
+
+if __name__ == "__main__":      # become the command line, lab/__main__.py, before loading anything
+    _root = os.path.dirname(os.path.abspath(__file__))
+    _path = os.pathsep.join(p for p in (_root, os.environ.get("PYTHONPATH")) if p)
+    os.execve(sys.executable, [sys.executable, "-m", "lab", *sys.argv[1:]], {**os.environ, "PYTHONPATH": _path})
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -49,6 +42,16 @@ import stats
 # ---------------------------------------------------------------------------------------------
 # The figures: each reads runs {experiment name: arrays} and returns (figure, claims)
 
+def reads(*experiments):
+    """Name the experiments a figure draws: experiments.py's functions of those names make
+    their arrays (`figure.reads`; the command line runs them before it draws the figure)."""
+    def named(figure):
+        figure.reads = experiments
+        return figure
+    return named
+
+
+@reads("internalization")
 def figure_1(runs):
     """Regenerate Figure 1: "Left: example gridworlds. Right: a learner socialized with social
     rewards (blue) un-learns once they stop (green)."
@@ -71,6 +74,7 @@ def figure_1(runs):
                  "isr_paid_over_caregiver_would": during["during_after_r_i_over_r_s_pooled"]}
 
 
+@reads()
 def figure_2(runs):
     """Regenerate Figure 2: the two agent architectures. Left: standard RL, the agent learns
     from the environment's reward. Right: learning from social reward; the caregiver's
@@ -101,6 +105,7 @@ def figure_2(runs):
     return fig, {}
 
 
+@reads("internalization")
 def figure_3(runs, last_panel=None):
     """Regenerate Figure 3: "Left: ISR train and test loss during training. Right: test loss
     against the amount of socialization data." `last_panel(ax, runs, n_seeds) → claims`, if
@@ -151,6 +156,7 @@ def figure_3(runs, last_panel=None):
     return fig, entry
 
 
+@reads("internalization", "generalization")
 def figure_4(runs):
     """Regenerate Figure 4. Left: "After socialization (blue), a learner with an ISR keeps
     reaching the goal (red); without one it un-learns (green)." Right: socialized with one
@@ -197,6 +203,7 @@ def _paired_line(reruns, name, test, brief=False):
     return f"{label}: " + " | ".join(cells)
 
 
+@reads("generalization")
 def figure_5(runs):
     """Regenerate Figure 5: socialized with one block, tested in five hand-picked 5-block
     layouts (the authors' layouts) after 12K further episodes in each (frozen: none; frozen
@@ -234,6 +241,7 @@ def figure_5(runs):
     return fig, result
 
 
+@reads("incomplete_internalization")
 def figure_6(runs):
     """Regenerate Figure 6 as a designed experiment: when is an incomplete ISR hacked?
 
@@ -302,6 +310,7 @@ def figure_6(runs):
     return fig, result
 
 
+@reads("generalization")
 def figure_6_single_run(runs):
     """The paper's own Figure 6: one run of Fig. 5's ISR condition (layout "x", seed 1235,
     thresholded ISR), internal return and goals over the further learning, smoothed by an
@@ -347,6 +356,7 @@ def figure_6_single_run(runs):
 QUICK_FIG7 = "quick budget: too short to learn to help; the conditions' shares mean nothing here"
 
 
+@reads("helping")
 def figure_7(runs):
     """Regenerate Figure 7: a learner socialized to help (lift the ball off the caregiver's
     way) keeps helping with an ISR after the caregiver's reward stops, and stops without one.
@@ -395,15 +405,3 @@ def figure_7(runs):
     kept.set_title(f"last {result['tail_episodes']} episodes; a dot per learner, — the mean", fontsize=9)
     return fig, result
 
-
-def main(argv=None):
-    """The command line (`python figures.py --help`); returns the exit status. The running,
-    saving and replotting live in lab/ (lab/cli.py)."""
-    from lab import cli
-    if signal.getsignal(signal.SIGINT) is _interrupted_while_loading:   # loaded: from here Ctrl-C is
-        signal.signal(signal.SIGINT, signal.default_int_handler)        # lab/cli.py's KeyboardInterrupt
-    return cli.main(argv)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -17,8 +17,10 @@ import plots
 from beyond import claims as beyond_claims
 from beyond.experiments import PRESENCE_ARMS
 from claims import HACKED_ABOVE
+from figures import reads
 
 
+@reads("internalization", "generalization", "incomplete_internalization", "helping")
 def figure_instrument(runs):
     """Fig. 3's companion (not in the paper): the ISR as an instrument, on held-out data.
 
@@ -65,6 +67,7 @@ def figure_instrument(runs):
     return fig, result
 
 
+@reads("partial_presence")
 def figure_8(runs):
     """Figure 8 (not in the paper): a caregiver that comes back in a fraction q of the episodes.
 
@@ -107,6 +110,7 @@ def figure_8(runs):
     return fig, result
 
 
+@reads("repair")
 def figure_10(runs):
     """Figure 10 (not in the paper): can a caregiver's visits repair an incomplete ISR?
 
@@ -204,6 +208,7 @@ def instrument_after(ax, result):
     ax.legend(fontsize=7, frameon=False, ncol=2, loc="upper left")
 
 
+@reads("incomplete_internalization", "thresholds", "feature_sets")
 def figure_9(runs):
     """Figure 9 (not in the paper): how sensitive the results are.
 
@@ -261,6 +266,7 @@ def figure_9(runs):
     return fig, {"thresholds": th, "grid": grid, "features": feats}
 
 
+@reads("isr_designs")
 def isr_designs_panel(ax, runs, n_seeds):
     """Fig. 3's last panel (figures.figure_3's `last_panel`): the ISR designs re-run; returns
     its claims under "isr_designs"."""
@@ -300,6 +306,7 @@ def interval_line(ax, x, summary, color, label, marker="o", offset=0.0):
                 capsize=3, lw=1.2, label=label)
 
 
+@reads("ablations")
 def figure_11(runs):
     """Figure 11 (not in the paper): which of our ISR choices removes the hacking of the
     authors' ISR? Fig. 6's least-data cells (125 and 500 socialization episodes), the authors'

@@ -2,12 +2,12 @@
 
 An experiment is a config dataclass (its `.quick()` is the --quick budget) and a function
 `run(cfg, seeds, [learners], log) → arrays` (or `(arrays, learners)` for one whose learners
-later experiments continue). Its declaration says which figures read its arrays and which
-experiment's learners (kept in memory, not saved) it continues. A figure is a function
-`draw(runs) → (picture, claims)`; the experiments it needs follow from the declarations.
-Adding an experiment means adding its line here and its own code.
+later experiments continue). Its declaration says which experiment's learners (kept in
+memory, not saved) it continues. A figure is a function `draw(runs) → (picture, claims)`
+that names the experiments it reads where it is defined (`figures.reads`). Adding an
+experiment means adding its line here and its own code.
 
-Public names: Experiment, EXPERIMENTS, Figure, FIGURES, PAPER_FIGURES, needs.
+Public names: Experiment, EXPERIMENTS, Figure, FIGURES, PAPER_FIGURES, needs, reading.
 """
 from dataclasses import dataclass
 from functools import partial
@@ -29,7 +29,6 @@ class Experiment:
     """One experiment, as the pipeline runs it."""
     config: type                   # its config dataclass; .quick() gives the --quick budget
     run: Callable                  # run(cfg, seeds, [learners it continues,] log) → arrays [, learners]
-    figures: tuple                 # the figures that read its arrays
     what: str                      # one line for the docs' table of what each experiment costs
     continues: str | None = None   # the experiment whose learners it continues (run first if needed)
     source: str | None = None      # the experiment whose settings its `source` field takes
@@ -42,41 +41,41 @@ class Experiment:
 
 EXPERIMENTS = MappingProxyType({
     "internalization": Experiment(
-        ex.Internalization, ex.internalization, ("1", "3", "3-instrument", "4"),
-        "`Internalization`: socialization, ISRs (6 data sizes), three conditions, planner"),
+        ex.Internalization, ex.internalization,
+        "`Internalization`: socialization, our ISRs (6 data sizes) and the authors', four conditions, planner"),
     "generalization": Experiment(
-        ex.Generalization, ex.generalization, ("3-instrument", "4", "5", "6-single-run"),
-        "`Generalization`: one-block socialization, ISR, two runs of the further learning "
+        ex.Generalization, ex.generalization,
+        "`Generalization`: one-block socialization, both ISRs, two runs of the further learning "
         "(new worlds, the authors' frozen arm, layouts), exact tests"),
     "incomplete_internalization": Experiment(
-        ex.IncompleteInternalization, ex.incomplete_internalization, ("3-instrument", "6", "9"),
-        "`IncompleteInternalization`: 18 ISRs (6 data sizes × 3 trainings), learners, their exact test "
+        ex.IncompleteInternalization, ex.incomplete_internalization,
+        "`IncompleteInternalization`: 18 ISRs (6 data sizes × ours twice and the authors'), learners, their exact test "
         "in new worlds", continues="internalization"),
     "helping": Experiment(
-        ex.Helping, ex.helping, ("3-instrument", "7"),
+        ex.Helping, ex.helping,
         "`Helping`: the two-agent world (6,000 socialization episodes), three conditions and the "
         "control, scripted helper"),
     "isr_designs": Experiment(
-        bx.ISRDesigns, bx.isr_designs, ("3",),
+        bx.ISRDesigns, bx.isr_designs,
         "`ISRDesigns`: 3 ISR designs × 2 trainings, learners after the caregiver left",
         continues="internalization"),
     "partial_presence": Experiment(
-        bx.PartialPresence, bx.partial_presence, ("8",),
+        bx.PartialPresence, bx.partial_presence,
         "`PartialPresence`: 6 visit rates × none / isr, and the online ISR arm", continues="internalization"),
     "repair": Experiment(
-        bx.Repair, bx.repair, ("10",),
+        bx.Repair, bx.repair,
         "`Repair`: Fig. 6's learners of the authors' ISR × visit rates × none / frozen / online (calibration "
         "kept, refitted)",
         continues="incomplete_internalization"),
     "thresholds": Experiment(
-        bx.Thresholds, bx.thresholds, ("9",),
+        bx.Thresholds, bx.thresholds,
         "`Thresholds`: 5 thresholds and the oracle in new worlds, exact test", continues="generalization"),
     "ablations": Experiment(
-        bx.Ablations, bx.ablations, ("11",),
-        "`Ablations`: the authors' ISR and 4 of our choices in it, 2 data sizes, learners in new worlds",
+        bx.Ablations, bx.ablations,
+        "`Ablations`: the authors' ISR and our choices in it (5 arms), 2 data sizes, learners in new worlds",
         continues="internalization", source="incomplete_internalization"),
     "feature_sets": Experiment(
-        bx.FeatureSets, bx.feature_sets, ("9",),
+        bx.FeatureSets, bx.feature_sets,
         "`FeatureSets`: 3 feature sets, socialization, ISRs, none / isr", source="internalization"),
 })
 
@@ -87,15 +86,23 @@ LEARNERS = MappingProxyType({"internalization": {"mlp": MLPInternalization}})
 @dataclass(frozen=True)
 class Figure:
     """One figure: how to draw it from the runs, and its line in the end-of-run summary."""
-    draw: Callable                 # draw(runs) → (matplotlib figure, or a writer(path); claims)
+    draw: Callable                 # draw(runs) → (matplotlib figure, or a writer(path); claims), its
+                                   # `.reads` the experiments it draws (figures.reads)
     headline: Callable = claims.headline   # headline(name, claims) → one line
     file: str | None = None        # its file in the output folder (default figN.png)
     paper: bool = True             # one of the paper's figures (made by default with --quick)
     on_request: bool = False       # made only when named
+    panel_reads: tuple = ()        # what a panel of ours that the figure is handed reads (Fig. 3's)
+
+    @property
+    def reads(self):
+        """The experiments whose arrays the figure draws."""
+        return getattr(self.draw, "func", self.draw).reads + self.panel_reads
 
 
 FIGURES = MappingProxyType({
-    "1": Figure(figures.figure_1), "2": Figure(figures.figure_2), "3": Figure(partial(figures.figure_3, last_panel=beyond_figures.isr_designs_panel)),
+    "1": Figure(figures.figure_1), "2": Figure(figures.figure_2), "3": Figure(partial(figures.figure_3, last_panel=beyond_figures.isr_designs_panel),
+                                                                       panel_reads=beyond_figures.isr_designs_panel.reads),
     "3-instrument": Figure(beyond_figures.figure_instrument, beyond_claims.headline, paper=False),
     "4": Figure(figures.figure_4), "5": Figure(figures.figure_5), "6": Figure(figures.figure_6),
     "7": Figure(figures.figure_7),
@@ -111,7 +118,12 @@ PAPER_FIGURES = tuple(n for n, f in FIGURES.items() if f.paper and not f.on_requ
 
 def needs(figure):
     """The experiments whose arrays `figure` reads, in the order of EXPERIMENTS."""
-    return tuple(name for name, e in EXPERIMENTS.items() if figure in e.figures)
+    return tuple(name for name in EXPERIMENTS if name in FIGURES[figure].reads)
+
+
+def reading(experiment):
+    """The figures that read `experiment`'s arrays, in the order of FIGURES."""
+    return tuple(name for name, figure in FIGURES.items() if experiment in figure.reads)
 
 
 def file_name(figure):

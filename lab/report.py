@@ -30,7 +30,7 @@ import stats
 from experiments import IncompleteInternalization, isr_training
 from lab import outputs
 from beyond.claims import KEEPS_ABOVE
-from lab.registry import EXPERIMENTS
+from lab.registry import EXPERIMENTS, reading
 
 # The paper's Frozen arm kept learning with its caregiver in the training world: our frozen_authors.
 PAPER_FIG4 = {"frozen_authors": ".541 ± .026", "isr": ".630 ± .027", "oracle": ".672 ± .031"}
@@ -749,8 +749,7 @@ def mlp(results, seed_sets):
 
 def _experiment_row(name):
     """(what the experiment does, the figures that read it) for the cost table."""
-    figures = EXPERIMENTS[name].figures
-    return EXPERIMENTS[name].what, ", ".join(f for f in figures if f != "6-single-run")
+    return EXPERIMENTS[name].what, ", ".join(f for f in reading(name) if f != "6-single-run")
 
 
 def _costs(results):
@@ -789,7 +788,7 @@ def chains(results, seed_sets):
     without the experiments that only the figures beyond the paper's nine read."""
     jobs = results["timing"]["jobs"]
     costs = {c["experiment"]: c["seconds"] for c in _costs(results)}
-    later = [e for e in costs if all(not f.isdigit() or int(f) > 9 for f in EXPERIMENTS[e].figures)]
+    later = [e for e in costs if all(not f.isdigit() or int(f) > 9 for f in reading(e))]
 
     def longest(name, skip):
         followers = [longest(e, skip) for e in costs if EXPERIMENTS[e].continues == name and e not in skip]
@@ -802,7 +801,7 @@ def chains(results, seed_sets):
         total = sum(s for e, s in costs.items() if e not in skip)
         return (f"{total:.0f} s of experiments, so at least {math.floor(total / jobs)} s on "
                 f"{jobs} cores; longest chain {' → '.join(f'`{n}`' for n in names)}, {seconds:.0f} s")
-    last = max(int(f) for e in costs for f in EXPERIMENTS[e].figures if f.isdigit())
+    last = max(int(f) for e in costs for f in reading(e) if f.isdigit())
     return (f"At the committed run's speeds: Figs 1–{last}, {floors()}. Figs 1–9 (without "
             f"{', '.join(f'`{e}`' for e in later)}): {floors(later)}.")
 

@@ -16,6 +16,7 @@ import numpy as np
 import agents
 import env
 import experiments as ex
+from figures import reads
 
 PANELS = ("socialized", "none", "isr")
 
@@ -70,6 +71,7 @@ def animate(frames, titles, path, fps=4):
     plt.close(fig)
 
 
+@reads()                          # it teaches its own learners
 def figure(runs, seed=1234, steps=60):
     """`python figures.py watch`: 60 steps (3 episodes) of the three learners of seed 1234.
     Returns (a writer of the GIF: writer(path), and their goals per episode in the last 510

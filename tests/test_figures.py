@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 import claims
-import figures
 from lab import cli, outputs, pipeline, registry
 
 ALL = cli.default_figures(quick=False) + ["6-single-run"]     # every figure drawn from saved arrays
+ROOT = Path(__file__).resolve().parent.parent      # the repository, where `python figures.py` runs
 QUICK = ["--quick", "--seeds", "2"]
 
 
@@ -33,7 +33,7 @@ def quick_run(tmp_path_factory):
     """Every figure at the quick budget, from the command line, into a fresh folder, its
     experiments in 3 processes."""
     out = tmp_path_factory.mktemp("quick")
-    assert figures.main(ALL + QUICK + ["--jobs", "3", "--out", str(out)]) == 0
+    assert cli.main(ALL + QUICK + ["--jobs", "3", "--out", str(out)]) == 0
     return out
 
 
@@ -80,7 +80,7 @@ def test_same_seeds_give_the_same_results_and_pixels_in_any_number_of_processes(
     """Figs 1 and 8 again (Fig. 8 continues Fig. 1's learners: sent to another process in the
     quick run, kept in this one here), their experiments one after the other in this process
     (the quick run used 3 processes, tests/test_lab.py 2): the same numbers and pixels."""
-    assert figures.main(["1", "8"] + QUICK + ["--jobs", "1", "--out", str(tmp_path)]) == 0
+    assert cli.main(["1", "8"] + QUICK + ["--jobs", "1", "--out", str(tmp_path)]) == 0
     again, first = without_timing(results(tmp_path)), without_timing(results(quick_run))
     assert again == {k: first[k] for k in again}
     for name in ("1", "8"):
@@ -90,7 +90,7 @@ def test_same_seeds_give_the_same_results_and_pixels_in_any_number_of_processes(
 def test_replot_redraws_every_figure_from_the_saved_arrays_alone(quick_run, tmp_path):
     for npz in quick_run.glob("*.npz"):
         shutil.copy(npz, tmp_path)
-    assert figures.main(ALL + ["--replot", "--out", str(tmp_path)]) == 0
+    assert cli.main(ALL + ["--replot", "--out", str(tmp_path)]) == 0
     assert without_timing(results(tmp_path)) == without_timing(results(quick_run))
     for name in ALL:
         assert filecmp.cmp(tmp_path / f"fig{name}.png", quick_run / f"fig{name}.png", shallow=False), name
@@ -103,7 +103,7 @@ def test_the_committed_arrays_replot_to_the_committed_results(tmp_path):
         shutil.copy(npz, tmp_path)
     shutil.copy(committed / "results.json", tmp_path)
     names = [n for n in ALL if (committed / f"fig{n}.png").exists()]
-    assert figures.main(names + ["--replot", "--out", str(tmp_path)]) == 0
+    assert cli.main(names + ["--replot", "--out", str(tmp_path)]) == 0
     redrawn, saved = without_timing(results(tmp_path)), without_timing(results(committed))
     assert_close(redrawn, saved)
     for name in names:
@@ -132,7 +132,7 @@ def assert_close(a, b, path=""):
 
 def test_importing_figures_leaves_the_matplotlib_backend_alone():
     code = "import matplotlib; matplotlib.use('svg'); import figures; print(matplotlib.get_backend())"
-    out = subprocess.run([sys.executable, "-c", code], cwd=Path(figures.__file__).parent,
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT,
                          capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "svg"
 
@@ -147,14 +147,14 @@ def test_importing_figures_leaves_the_matplotlib_backend_alone():
 ])
 def test_bad_arguments_fail_with_one_line_and_write_nothing(argv, message, tmp_path, capsys):
     out = tmp_path / "out"
-    assert figures.main(argv + ["--out", str(out)]) == 2
+    assert cli.main(argv + ["--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err
     assert not out.exists()
 
 
 def test_replot_without_saved_arrays_is_one_line_and_draws_nothing(tmp_path, capsys):
-    assert figures.main(["2", "5", "--replot", "--out", str(tmp_path)]) == 2
+    assert cli.main(["2", "5", "--replot", "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "generalization.npz; run the figures without --replot first" in err
     assert not list(tmp_path.iterdir())
@@ -168,16 +168,16 @@ def test_seeds_take_a_count_or_a_range():
 def test_quick_runs_have_a_folder_of_their_own_and_say_so(tmp_path):
     assert cli.parse_args(["--quick"]).out == cli.FIG_DIR / "quick"
     assert cli.parse_args([]).out == cli.FIG_DIR
-    fig = figures.plt.figure()
+    fig = plt.figure()
     pipeline.save_picture(fig, "1", {"internalization": {"quick": True}}, tmp_path / "quick.png")
-    fig = figures.plt.figure()
+    fig = plt.figure()
     pipeline.save_picture(fig, "1", {"internalization": {"quick": False}}, tmp_path / "paper.png")
     assert (tmp_path / "quick.png").read_bytes() != (tmp_path / "paper.png").read_bytes()
 
 
 def test_one_results_file_never_mixes_scales(tmp_path, capsys):
     (tmp_path / "results.json").write_text(json.dumps({"fig1": {"run": {"seeds": [1, 2], "quick": False}}}))
-    assert figures.main(["2", "--quick", "--out", str(tmp_path)]) == 2
+    assert cli.main(["2", "--quick", "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "holds paper-scale results; write quick runs to another folder" in err
     assert not (tmp_path / "fig2.png").exists()
@@ -185,7 +185,7 @@ def test_one_results_file_never_mixes_scales(tmp_path, capsys):
 
 def test_an_output_folder_that_cannot_be_made_is_one_line(tmp_path, capsys):
     (tmp_path / "a_file").write_text("")
-    assert figures.main(["2", "--out", str(tmp_path / "a_file" / "figures")]) == 2
+    assert cli.main(["2", "--out", str(tmp_path / "a_file" / "figures")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "cannot make the output folder" in err
 
@@ -204,7 +204,7 @@ def test_ctrl_c_at_any_moment_ends_every_process_within_2_s(tmp_path, seconds, t
     # The run in a process group of its own; its main process starts with SIGINT at its default
     # even where pytest runs with SIGINT ignored (a background job of a non-interactive shell).
     process = subprocess.Popen([sys.executable, "figures.py", "1", "4", "--quick", "--jobs", "2", "--out", str(tmp_path)],
-                               cwd=Path(figures.__file__).parent, stderr=subprocess.PIPE, text=True,
+                               cwd=ROOT, stderr=subprocess.PIPE, text=True,
                                start_new_session=True,
                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     time.sleep(seconds)
@@ -266,13 +266,13 @@ def test_watch_writes_an_animation_of_the_three_learners(tmp_path, capsys, monke
     learners = watch.learners
     monkeypatch.setattr(watch, "learners", lambda seed: learners(seed, ex.Internalization().quick()))
     monkeypatch.setattr(watch.figure, "__defaults__", (1234, 12))           # seed, steps: a short clip
-    assert figures.main(["watch", "--out", str(tmp_path)]) == 0
+    assert cli.main(["watch", "--out", str(tmp_path)]) == 0
     with Image.open(tmp_path / "watch.gif") as gif:
         assert gif.n_frames == 12
     entry = results(tmp_path)["figwatch"]
     assert entry["goals_per_episode_end_of_learning"]["isr"] > 10 * entry["goals_per_episode_end_of_learning"]["none"]
     assert "watch.gif" in capsys.readouterr().out
-    assert figures.main(["watch", "--replot", "--out", str(tmp_path)]) == 2
+    assert cli.main(["watch", "--replot", "--out", str(tmp_path)]) == 2
 
 
 def test_progress_estimates_the_time_left_from_the_last_run(capsys):
@@ -326,7 +326,7 @@ def test_results_do_not_depend_on_the_blas_thread_count(tmp_path):
         out = tmp_path / threads
         subprocess.run([sys.executable, "figures.py", "7", *QUICK, "--set", "helping.socialization=300",
                         "--set", "helping.after=150", "--out", str(out)], env=env, check=True,
-                       cwd=Path(figures.__file__).parent, capture_output=True)
+                       cwd=ROOT, capture_output=True)
         found[threads] = without_timing(results(out))
     assert found["1"] == found["2"]
 
@@ -342,7 +342,7 @@ def test_the_mlp_learner_flag_and_the_quick_default_figures(tmp_path, capsys):
     cfg = pipeline.experiment_config("internalization", False, {"internalization": {"learner": "mlp",
                                                                                      "socialization": 6000}})
     assert cfg.socialization == 6000                              # settings apply after the learner's
-    assert figures.main(["3", "--learner", "mlp", "--out", str(tmp_path)]) == 2
+    assert cli.main(["3", "--learner", "mlp", "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "runs Figs 1 and 4 only" in err
     assert cli.default_figures(quick=True) == ["1", "2", "3", "4", "5", "6", "7"]

@@ -31,8 +31,7 @@ def test_the_top_level_is_the_paper_and_imports_nothing_beneath_it():
     assert len(top) <= 11, [p.name for p in top]
     for path in top:
         assert len(path.read_text().splitlines()) <= 550, path.name
-        beneath = {"beyond"} if path.name == "figures.py" else {"beyond", "lab"}   # its main() is the command line
-        assert not imports(path) & beneath, path.name
+        assert not imports(path) & {"beyond", "lab"}, path.name
     assert "prosocial" not in imports(ROOT / "agents.py")    # the learner does not know the two-agent world
     ours = {p.stem for p in top}
     assert imports(ROOT / "env.py") & ours == {"streams"}       # the world copies with its streams alone
@@ -43,12 +42,14 @@ def test_the_top_level_is_the_paper_and_imports_nothing_beneath_it():
 
 def test_each_experiment_is_declared_once_with_what_it_continues():
     for name, experiment in registry.EXPERIMENTS.items():
-        assert experiment.figures and all(f in registry.FIGURES for f in experiment.figures), name
+        assert registry.reading(name), name                      # some figure reads it
         assert experiment.continues in (None, *registry.EXPERIMENTS), name
         assert experiment.run.__name__ == name                   # the function beside its config
-    for figure in registry.FIGURES:
-        assert all(figure in registry.EXPERIMENTS[e].figures for e in registry.needs(figure))
-    assert registry.needs("3") == ("internalization", "isr_designs")
+    for name, figure in registry.FIGURES.items():                # a figure names only experiments that exist
+        assert set(figure.reads) <= set(registry.EXPERIMENTS) and registry.needs(name) == tuple(
+            e for e in registry.EXPERIMENTS if e in figure.reads), name
+    assert figures.figure_4.reads == ("internalization", "generalization")   # named where the figure is
+    assert registry.needs("3") == ("internalization", "isr_designs")         # and the panel of ours it is handed
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +57,7 @@ def saved(tmp_path_factory):
     """Figs 1, 2 and 7 at the quick budget on seeds 1234-1235, from the command line, in 2
     processes."""
     out = tmp_path_factory.mktemp("saved")
-    assert figures.main(["1", "2", "7"] + QUICK + ["--jobs", "2", "--out", str(out)]) == 0
+    assert cli.main(["1", "2", "7"] + QUICK + ["--jobs", "2", "--out", str(out)]) == 0
     return out
 
 
@@ -84,10 +85,10 @@ def test_a_run_with_other_seeds_or_budget_refuses_an_output_folder_with_other_ar
     before = snapshot(out)
     for argv in (["1", "--quick", "--seeds", "3"], ["7", "--quick", "--seeds", "1235-1236"],
                  ["1"] + QUICK + ["--set", "internalization.after=600"]):
-        assert figures.main(argv + ["--out", str(out)]) == 2
+        assert cli.main(argv + ["--out", str(out)]) == 2
         one_line_error(capsys, f"--out {out} holds arrays of another run", "another folder")
         assert snapshot(out) == before                             # nothing written
-    assert figures.main(["7"] + QUICK + ["--out", str(out)]) == 0   # the same run may remake its own
+    assert cli.main(["7"] + QUICK + ["--out", str(out)]) == 0   # the same run may remake its own
 
 
 @pytest.mark.parametrize("damage, words", [
@@ -104,7 +105,7 @@ def test_replot_checks_every_file_before_it_draws_anything(saved, tmp_path, caps
     out = copy(saved, tmp_path)
     damage(out)
     before = snapshot(out)
-    assert figures.main(["1", "2", "7", "--replot", "--out", str(out)]) == 2
+    assert cli.main(["1", "2", "7", "--replot", "--out", str(out)]) == 2
     one_line_error(capsys, *words)
     assert snapshot(out) == before                                 # no figure redrawn, nothing written
 
@@ -114,7 +115,7 @@ def test_replot_records_each_figures_seeds_from_its_own_arrays(saved, tmp_path, 
     meta = outputs.load_meta(out / "helping.npz")
     run, _ = outputs.load_run(out / "helping.npz")
     outputs.save_run(out / "helping.npz", {**run, "seeds": [7, 8]}, {**meta, "seeds": [7, 8]})
-    assert figures.main(["1", "7", "--replot", "--out", str(out)]) == 0
+    assert cli.main(["1", "7", "--replot", "--out", str(out)]) == 0
     entries = json.loads((out / "results.json").read_text())
     assert entries["fig1"]["run"]["seeds"] == [1234, 1235] and entries["fig7"]["run"]["seeds"] == [7, 8]
     # A figure whose arrays come from two runs (Fig. 4's two experiments) is refused.
@@ -128,7 +129,7 @@ def test_replot_records_each_figures_seeds_from_its_own_arrays(saved, tmp_path, 
 
 def test_the_summary_goes_to_stdout_and_the_progress_to_stderr(saved, tmp_path, capsys):
     out = copy(saved, tmp_path)
-    assert figures.main(["1", "7", "--replot", "--out", str(out)]) == 0
+    assert cli.main(["1", "7", "--replot", "--out", str(out)]) == 0
     captured = capsys.readouterr()
     assert captured.out.startswith(f"wrote {out}/") and "  Fig. 7: isr keeps" in captured.out
     assert "Figure 1: writing" in captured.err and "left]" not in captured.err     # no time left on replot
@@ -147,7 +148,7 @@ def test_a_run_redraws_or_removes_every_figure_drawn_from_what_it_remade(saved, 
     (out / "results.json").write_text(json.dumps(entries))
     (out / "fig3.png").write_bytes(b"a picture of arrays no longer here")
     fig7 = (out / "fig7.png").read_bytes()
-    assert figures.main(["8"] + QUICK + ["--out", str(out)]) == 0
+    assert cli.main(["8"] + QUICK + ["--out", str(out)]) == 0
     entries = json.loads((out / "results.json").read_text())
     assert {k: v for k, v in entries["fig1"].items() if k != "timing"} == fig1
     assert "fig3" not in entries and not (out / "fig3.png").exists()

@@ -6,12 +6,11 @@ import matplotlib.pyplot as plt
 import pytest
 
 import experiments as ex
-import figures
 from lab import cli, outputs, pipeline, registry
 
 
 def test_every_field_of_every_config_is_listed_with_its_default(capsys):
-    assert figures.main(["--settings"]) == 0
+    assert cli.main(["--settings"]) == 0
     listing = capsys.readouterr().out
     for name, experiment in registry.EXPERIMENTS.items():
         for path, default, _ in cli.settable_fields(experiment.config):
@@ -45,13 +44,13 @@ def test_continuing_experiments_take_internalizations_settings():
 
 def test_a_setting_is_recorded_with_the_arrays_and_in_results(tmp_path):
     argv = ["7", "--quick", "--seeds", "2", "--set", "helping.after=150", "--out", str(tmp_path)]
-    assert figures.main(argv) == 0
+    assert cli.main(argv) == 0
     assert outputs.load_meta(tmp_path / "helping.npz")["settings"] == {"after": 150}
     entry = json.loads((tmp_path / "results.json").read_text())["fig7"]
     assert entry["run"]["settings"] == {"helping": {"after": 150}}
     top = plt.imread(tmp_path / "fig7.png")[:25, :, :3]                 # "SETTINGS CHANGED: helping.after=150"
     assert ((top[..., 0] > 0.9) & (abs(top[..., 1] - 0.5) < 0.15) & (top[..., 2] < 0.3)).sum() > 100
-    assert figures.main(["7", "--replot", "--out", str(tmp_path)]) == 0
+    assert cli.main(["7", "--replot", "--out", str(tmp_path)]) == 0
     assert json.loads((tmp_path / "results.json").read_text())["fig7"]["run"] == entry["run"]
 
 
@@ -61,7 +60,7 @@ def test_a_setting_is_recorded_with_the_arrays_and_in_results(tmp_path):
     ("generalization.reruns", "takes EXPERIMENT.FIELD=VALUE"), ("thresholds.source.after=1", "has no setting"),
     ("internalization.learner=cnn", "choose from linear, mlp")])
 def test_bad_settings_are_one_line_errors(item, message, capsys):
-    assert figures.main(["--set", item]) == 2
+    assert cli.main(["--set", item]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("error:") and message in err, err
     with pytest.raises(ValueError, match="no setting"):
@@ -85,15 +84,15 @@ def test_help_fits_on_one_screen(capsys):
     (["--set", "internalization.socialisation=10"], "did you mean socialization?"),
     (["--set", "internalizaton.after=10"], "did you mean internalization?")])
 def test_a_setting_the_run_does_not_read_or_a_misspelt_one_is_an_error(argv, message, capsys):
-    assert figures.main(argv + ["--quick"]) == 2
+    assert cli.main(argv + ["--quick"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err, err
     assert cli.parse_args(["9", "--quick", "--set", "internalization.after=60"]).settings   # Fig. 9 c's source
 
 
 def test_settings_with_quick_lists_the_quick_values(capsys):
-    assert figures.main(["--settings", "--quick"]) == 0
+    assert cli.main(["--settings", "--quick"]) == 0
     quick = capsys.readouterr().out
     assert f"  socialization = {ex.Internalization().quick().socialization}" in quick
-    assert figures.main(["--settings"]) == 0
+    assert cli.main(["--settings"]) == 0
     assert f"  socialization = {ex.Internalization().socialization}" in capsys.readouterr().out
