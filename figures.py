@@ -28,6 +28,8 @@ if __name__ == "__main__":      # become the command line, lab/__main__.py, befo
     _path = os.pathsep.join(p for p in (_root, os.environ.get("PYTHONPATH")) if p)
     os.execve(sys.executable, [sys.executable, "-m", "lab", *sys.argv[1:]], {**os.environ, "PYTHONPATH": _path})
 
+from dataclasses import replace
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -41,6 +43,15 @@ import stats
 
 # ---------------------------------------------------------------------------------------------
 # The figures: each reads runs {experiment name: arrays} and returns (figure, claims)
+
+def world_of(run, default):
+    """The world config a run learned in: `default` with the `world.` settings it was run with
+    (`--set`; the command line records them beside the arrays), so that a figure draws that
+    world, not the default one."""
+    changed = {key[len("world."):]: tuple(v) if isinstance(v, list) else v
+               for key, v in run.get("settings", {}).items() if key.startswith("world.")}
+    return replace(default, **changed)
+
 
 def reads(*experiments):
     """Name the experiments a figure draws: experiments.py's functions of those names make
@@ -56,7 +67,7 @@ def figure_1(runs):
     """Regenerate Figure 1: "Left: example gridworlds. Right: a learner socialized with social
     rewards (blue) un-learns once they stop (green)."
 
-    Left: three random worlds of the experiment (3 blocks). Right: 6K episodes with the
+    Left: three random worlds of the experiment (3 blocks, or as set). Right: 6K episodes with the
     caregiver, then 6K without it and without an ISR; mean over seeds, min–max band.
     Deviation: curves are a running mean over 150 episodes (the paper says "smoothed"
     without saying how); the y axis is goals per episode (the authors' plot relabelled a
@@ -64,7 +75,7 @@ def figure_1(runs):
     """
     run = runs["internalization"]
     fig, axes = plt.subplots(1, 4, figsize=(13, 3.2), gridspec_kw={"width_ratios": [1, 1, 1, 2.4]})
-    world = env.GridWorld(ex.Internalization().world, 3, np.random.default_rng(int(run["seeds"][0])))
+    world = env.GridWorld(world_of(run, ex.Internalization().world), 3, np.random.default_rng(int(run["seeds"][0])))
     world.reset()
     for b, ax in enumerate(axes[:3]):
         plots.draw_world(ax, world.walls[b], world.goal[b], world.pos[b], world.dir[b])
@@ -373,7 +384,7 @@ def figure_7(runs):
     run = runs["helping"]
     fig, (left, right, kept) = plt.subplots(1, 3, figsize=(14, 3.8), gridspec_kw={"width_ratios": [1, 2.6, 1.2]})
     walls, ball, caregiver, goal, learner = prosocial.symmetric_layouts(
-        ex.Helping().world, 8, np.random.default_rng(int(run["seeds"][0])))
+        world_of(run, ex.Helping().world), 8, np.random.default_rng(int(run["seeds"][0])))
     plots.draw_world(left, walls[0], goal[0], learner[0], 3)
     left.add_patch(plt.Circle(ball[0] + 0.5, 0.3, color="tab:blue"))
     left.add_patch(plt.Circle(caregiver[0] + 0.5, 0.35, color="tab:purple"))

@@ -348,3 +348,23 @@ def test_the_mlp_learner_flag_and_the_quick_default_figures(tmp_path, capsys):
     assert cli.default_figures(quick=True) == ["1", "2", "3", "4", "5", "6", "7"]
     assert cli.default_figures(quick=False) == ["1", "2", "3", "3-instrument", "4", "5", "6", "7", "8", "9", "10",
                                                 "11"]
+
+
+def test_a_figure_draws_the_world_its_run_learned_in(monkeypatch):
+    """Fig. 1's left panels (and Fig. 7's) draw the world of the run, with the `world.` settings
+    it was run with (`--set internalization.world.n_blocks=5`), not the default one."""
+    import env
+    import figures
+    seen = []
+
+    class Drawn(Exception):
+        pass
+
+    def grid_world(cfg, n, rng):
+        seen.append(cfg)
+        raise Drawn
+    monkeypatch.setattr(env, "GridWorld", grid_world)
+    with pytest.raises(Drawn):
+        figures.figure_1({"internalization": {"seeds": np.array([1234]), "settings": {"world.n_blocks": 5}}})
+    plt.close("all")
+    assert seen[0].n_blocks == 5 and seen[0].width == env.WorldConfig().width
