@@ -4,7 +4,8 @@ Each function takes a run of experiments.py (as saved beside the figures and loa
 and returns a JSON-ready dict: per-seed values, and the tests the claim rests on
 (stats.py). figures.py writes them into results.json; the tables of README.md and docs/ quote them.
 
-Public names: tail_mean, paid_last, pay_ratio, effect, agree, caregiver_claims, isr_claims, new_world_claims, layout_claims,
+Public names: UNLEARNED_BELOW, KEEPS_ABOVE, NO_GAP_BELOW, CLOSE_WITHIN, HELPING_LOST_BELOW, unlearned, kept,
+no_gap, close, tail_mean, paid_last, pay_ratio, effect, agree, caregiver_claims, isr_claims, new_world_claims, layout_claims,
 hacked_pairs, most_farmed, hacking_claims, finite, calibration_claims, helping_claims, headline.
 (The claims of our own figures, Fig. 3's last panel and Figs 8 and 9, are in beyond/claims.py.)
 """
@@ -24,6 +25,35 @@ HACKED_ABOVE = 1.25
 # the R_i it gets is paid on steps where the caregiver would pay nothing (R_s = 0). The 1.25
 # rule mixes under-paying the goal with over-paying elsewhere; this one sees only the latter.
 FARMED_ABOVE = 0.5
+
+# The verdicts of the README's front table: each claim of the paper is a rule on our numbers.
+UNLEARNED_BELOW = 0.1    # Fig. 1: every `none` learner ends below this share of its socialized goals
+KEEPS_ABOVE = 0.8        # Figs 4 left, 7 (and 8, 10): a learner keeps the behaviour at this share or more
+NO_GAP_BELOW = 1.25      # Fig. 3: held-out test loss / train loss below this is "no gap"
+CLOSE_WITHIN = 0.05      # Fig. 4 right: the ISR learner "comes close" to the oracle within this return
+HELPING_LOST_BELOW = 0.5  # Fig. 7: without an ISR every learner ends below this share of its helping
+
+
+def unlearned(most_kept):
+    """Fig. 1 holds: the learner that kept the most of its goals without an ISR kept less than
+    UNLEARNED_BELOW."""
+    return most_kept < UNLEARNED_BELOW
+
+
+def kept(least_kept):
+    """Figs 4 left and 7 hold: the learner that kept the least still kept KEEPS_ABOVE."""
+    return least_kept >= KEEPS_ABOVE
+
+
+def no_gap(test_over_train):
+    """Fig. 3 left holds: the ISR's held-out loss is within NO_GAP_BELOW of its train loss."""
+    return test_over_train < NO_GAP_BELOW
+
+
+def close(difference):
+    """Fig. 4 right's "comes close to the oracle": |isr − oracle| below CLOSE_WITHIN."""
+    return abs(difference) < CLOSE_WITHIN
+
 
 # What a --quick run can show (its --help and docs/usage.md say it from here): the rest
 # needs the paper's budget.

@@ -1,16 +1,15 @@
 """beyond/claims.py — the numbers behind our own figures' claims (Fig. 3's last panel, Figs
 8–10), as pure functions of a run's arrays, like claims.py for the paper's.
 
-Public names: KEEPS_ABOVE, interval, design_claims, presence_claims, repair_claims,
+Public names: interval, design_claims, presence_claims, repair_claims,
 threshold_claims, grid_ood_claims, feature_claims, instrument_claims, ablation_claims, headline.
 """
 import numpy as np
 
 import stats
-from claims import HACKED_ABOVE, finite, calibration_claims, hacking, hacking_claims, paid_last, pay_ratio, tail_mean
+from claims import HACKED_ABOVE, KEEPS_ABOVE, finite, calibration_claims, hacking, hacking_claims, paid_last, pay_ratio, tail_mean
 from experiments import tail_updates
 
-KEEPS_ABOVE = 0.8   # a learner keeps the behaviour when it ends at ≥ 80 % of its socialized goals
 
 
 def interval(values):

@@ -16,7 +16,7 @@ import numpy as np
 import plots
 from beyond import claims as beyond_claims
 from beyond.experiments import PRESENCE_ARMS
-from claims import HACKED_ABOVE
+from claims import HACKED_ABOVE, KEEPS_ABOVE
 from figures import reads
 
 
@@ -86,7 +86,7 @@ def figure_8(runs):
     for i, arm in enumerate(PRESENCE_ARMS):
         interval_line(left, x, result[f"{arm}_interval"], plots.COLORS[arm], labels[arm], offset=(i - 1) * 0.08)
     left.axhline(1.0, color="k", lw=0.6)
-    left.axhline(beyond_claims.KEEPS_ABOVE, color="0.5", ls=":", lw=1, label=f"{beyond_claims.KEEPS_ABOVE:.0%} of the level")
+    left.axhline(KEEPS_ABOVE, color="0.5", ls=":", lw=1, label=f"{KEEPS_ABOVE:.0%} of the level")
     left.set_xticks(x, [f"{q:g}" for q in rates])
     left.set_xlabel("q, share of episodes the caregiver comes to")
     left.set_ylabel("Goals kept, share of socialized")
@@ -139,11 +139,11 @@ def figure_10(runs):
                 ax.plot(np.repeat(x + offset, values.shape[1]), values.ravel(), ".", color=plots.COLORS[arm], alpha=0.5)
                 ax.plot(x + offset, values.mean(axis=1), "-o", ms=4, color=plots.COLORS[arm], label=REPAIR_LABELS[arm])
         ax.axhline(1.0, color="k", lw=0.6)
-        ax.axhline(beyond_claims.KEEPS_ABOVE, color="0.5", ls=":", lw=1)
+        ax.axhline(KEEPS_ABOVE, color="0.5", ls=":", lw=1)
         ax.set_xticks(x, [f"{q:g}" for q in rates])
         ax.set_xlabel("q, share of episodes the caregiver comes to")
         ax.set_title(f"{title} (n = {group['learners']})", fontsize=9)
-    axes[0].set_ylabel(f"Goals kept, share of the level (dotted: {beyond_claims.KEEPS_ABOVE:.0%})")
+    axes[0].set_ylabel(f"Goals kept, share of the level (dotted: {KEEPS_ABOVE:.0%})")
     axes[1].legend(fontsize=8, frameon=False)
     if not hacked["learners"]:                                       # nothing to repair
         for ax in axes[[0, 2, 3]]:

@@ -29,7 +29,7 @@ import env
 import stats
 from experiments import IncompleteInternalization, isr_training
 from lab import outputs
-from beyond.claims import KEEPS_ABOVE
+from claims import KEEPS_ABOVE
 from lab.registry import EXPERIMENTS, reading
 
 # The paper's Frozen arm kept learning with its caregiver in the training world: our frozen_authors.
@@ -113,7 +113,7 @@ def front(results, seed_sets):
         return cell + hacked_new(condition), verdict_
 
     beats = lambda c: c["verdict"] == "a < b"
-    close = lambda c: abs((c["random_effects"] or c["pooled"])["diff"]) < 0.05
+    comes_close = lambda c: claims.close((c["random_effects"] or c["pooled"])["diff"])
     same = lambda c: c["verdict"] == "not distinguished"
     hacked = np.array([r["seeds_hacked"] for _, r in f6])                  # (sets, trainings, sizes)
     farming = np.array([r["seeds_farming"] for _, r in f6])
@@ -126,24 +126,24 @@ def front(results, seed_sets):
     help_none = max(max(r["none_fraction_of_socialized"]) for _, r in f7)
     body = [  # claim, paper, the authors' ISR (cell, verdict), ours (cell, verdict), details
         ["Fig. 1: without an ISR the learner un-learns once the caregiver leaves", "falls to about 0",
-         ("the same learners (no ISR)", holds(none < 0.1)),
+         ("the same learners (no ISR)", holds(claims.unlearned(none))),
          (f"`none` keeps at most {pct(none)} of its socialized goals ({learners(f1, 'none_fraction_of_socialized')})",
-          holds(none < 0.1)), caregiver],
+          holds(claims.unlearned(none))), caregiver],
         ["Fig. 4 left: with its ISR it keeps the behaviour", "stays",
          (f"the least learner keeps {pct(kept('isr_authors'))}; {hacked_it('isr_authors')}",
-          holds(kept("isr_authors") >= 0.8)),
-         (f"the least learner keeps {pct(kept('isr'))}; {hacked_it('isr')}", holds(kept("isr") >= 0.8)), caregiver],
+          holds(claims.kept(kept("isr_authors")))),
+         (f"the least learner keeps {pct(kept('isr'))}; {hacked_it('isr')}", holds(claims.kept(kept("isr")))), caregiver],
         ["Fig. 3: the ISR predicts held-out social reward; more data, lower loss", "no gap; falling",
-         (f"test / train loss {f3['authors_test_over_train']:.2f} (one size)", holds(f3["authors_test_over_train"] < 1.25)),
+         (f"test / train loss {f3['authors_test_over_train']:.2f} (one size)", holds(claims.no_gap(f3["authors_test_over_train"]))),
          (f"test / train loss {f3['test_over_train']:.2f}; {'falls with every size' if f3['monotone'] else 'not monotone'}",
-          holds(f3["test_over_train"] < 1.25 and f3["monotone"])), caregiver],
+          holds(claims.no_gap(f3["test_over_train"]) and f3["monotone"])), caregiver],
         ["Fig. 4 right: in new worlds, learning from the ISR beats the frozen learner",
          f"{PAPER_FIG4['frozen_authors']} vs {PAPER_FIG4['isr']}, p < .05",
          with_hacking(compared("Fig. 4 right", "frozen_authors", "isr_authors", beats), "isr_authors"),
          with_hacking(compared("Fig. 4 right", "frozen_authors", "isr", beats), "isr"), new_worlds],
         ["Fig. 4 right: … and comes close to the oracle", f"{PAPER_FIG4['isr']} vs {PAPER_FIG4['oracle']}, p = .32",
-         compared("Fig. 4 right", "isr_authors", "oracle", close),
-         compared("Fig. 4 right", "isr", "oracle", close), new_worlds],
+         compared("Fig. 4 right", "isr_authors", "oracle", comes_close),
+         compared("Fig. 4 right", "isr", "oracle", comes_close), new_worlds],
         ["Fig. 5: in five hand-picked layouts the ISR learner beats the frozen one",
          PAPER_FIG5_TESTS["frozen_authors_vs_isr"],
          compared("Fig. 5", "frozen_authors", "isr_authors", beats), compared("Fig. 5", "frozen_authors", "isr", beats),
@@ -158,7 +158,7 @@ def front(results, seed_sets):
         ["Fig. 7: the ISR keeps a prosocial act after the caregiver's reward stops", "keeps helping",
          ("not run (Fig. 7 keeps its controls)", "—"),
          (f"`isr` keeps at least {pct(help_isr, 0)}, `none` at most {pct(help_none, 0)} "
-          f"({learners(f7, 'isr_fraction_of_socialized')})", holds(help_isr >= 0.8 and help_none < 0.5)),
+          f"({learners(f7, 'isr_fraction_of_socialized')})", holds(claims.kept(help_isr) and help_none < claims.HELPING_LOST_BELOW)),
          link("fig-7-a-prosocial-act", "Fig. 7")],
     ]
     table = rows(["the paper's claim", "paper", "the authors' ISR, here", "verdict", "our ISR", "verdict", "details"],

@@ -21,7 +21,6 @@ import pytest
 import claims
 import evaluation
 import isr
-from beyond import claims as beyond_claims
 import experiments as ex
 from experiments import tail_updates
 from lab import report
@@ -99,7 +98,8 @@ def settings():
             per = agent.worlds_per_seed
             for episodes in (getattr(source, "socialization", 0), getattr(cfg, "tail", 0)):
                 allowed |= {episodes / per, tail_updates(episodes, per) * per} if episodes else set()
-    allowed |= {claims.HACKED_ABOVE, beyond_claims.KEEPS_ABOVE, 100 * beyond_claims.KEEPS_ABOVE,
+    allowed |= {claims.HACKED_ABOVE, claims.KEEPS_ABOVE, 100 * claims.KEEPS_ABOVE, claims.UNLEARNED_BELOW,
+                claims.NO_GAP_BELOW, claims.CLOSE_WITHIN, claims.HELPING_LOST_BELOW,
                 *evaluation.RELIABILITY_EDGES, 1 - isr.ODDS_CEILING}
     allowed |= {95, 0.05}                                             # intervals, significance
     allowed |= {0, 1, 2, 130}                                         # counting words; exit statuses

@@ -330,3 +330,14 @@ def test_several_isrs_pay_each_group_of_learners_by_its_own_design():
     y = partly.output(views[2:], actions[2:])
     np.testing.assert_array_equal(partly.pay(y)[0], y[0])
     np.testing.assert_allclose(partly.pay(y)[1], isr.shift_odds(y[1], 3.0, 1.0))
+
+
+def test_the_front_tables_verdicts_are_rules_on_the_numbers():
+    """claims.py's verdict rules, at their edges: Fig. 1 holds when the learner that kept the
+    most without an ISR kept less than a tenth; Figs 4 left and 7 when the one that kept the
+    least kept 80 %; Fig. 3 when held-out loss is within 1.25 times the train loss; "comes
+    close" within 0.05 of return, on either side."""
+    assert claims.unlearned(0.0999) and not claims.unlearned(0.1)
+    assert claims.kept(0.8) and not claims.kept(0.7999)
+    assert claims.no_gap(1.2499) and not claims.no_gap(1.25)
+    assert claims.close(-0.0499) and claims.close(0.0499) and not claims.close(-0.05)
