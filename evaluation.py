@@ -42,7 +42,7 @@ that action into held-out views (a counterfactual, so rare pairs are measured to
   before_arrival   the learner's step just before it (two-agent world): never paid.
 
 Public names: LayoutStates, layout_states, expected_return; measure, stack_measures,
-single_agent_hazards, two_agent_hazards, in_chunks; in_own_layouts, split.
+single_agent_hazards, two_agent_hazards, in_chunks; in_own_layouts, by_condition.
 """
 from typing import NamedTuple
 
@@ -259,6 +259,6 @@ def in_own_layouts(policy, world_cfg, layouts, n):
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
 
-def split(scores, conditions, n):
+def by_condition(scores, conditions, n):
     """{condition: {metric: (n,)}} from scores {metric: (len(conditions)·n,)}."""
     return {c: {k: np.asarray(v)[i * n:(i + 1) * n] for k, v in scores.items()} for i, c in enumerate(conditions)}

@@ -21,7 +21,7 @@ budget of `figures.py --quick`) and a function `(config, seeds) → run`:
 keyed by condition name (figures.py saves it as .npz); `env_steps` counts its world-steps.
 The seeds of a run are learners of one batch, but each learner (and each copy of it, one per
 condition) draws from streams keyed by its own seed, the experiment and the stage alone
-(`streams`): its numbers do not depend on the seeds beside it, the batching or the
+(`learner_streams`): its numbers do not depend on the seeds beside it, the batching or the
 processes. What is drawn once for every learner (the planner's worlds, the test layouts, the
 pools of layouts) is keyed by the experiment and the stage alone (`shared_rng`).
 """
@@ -55,7 +55,7 @@ PRESENCE_AT_ISR_RATE = "oracle_at_isr_rate"                 # Fig. 7's control: 
 # episodes still makes half the paper's updates (1,500 episodes: 71 % of the planner).
 QUICK_AGENT = agents.AgentConfig(worlds_per_seed=15)
 LOGGED = ("goals", "internal", "r_i", "r_s")   # agents.learn's per-update logs, (S, updates) each
-def streams(seeds, experiment, stage, copies=1):
+def learner_streams(seeds, experiment, stage, copies=1):
     """Streams with one row per copy and seed, copy-major as Policy.tile stacks learners:
     row (copy c, seed s) is keyed by s, the experiment, the stage and c alone. Their common
     stream (layout pools) is keyed by the experiment and the stage."""
@@ -74,7 +74,7 @@ def _key(experiment, stage):
     return [zlib.crc32(experiment.encode()), zlib.crc32(stage.encode())]
 
 
-def quiet(message):
+def no_log(message):
     """The default progress report: none."""
 
 
@@ -179,8 +179,8 @@ class Internalization:
                        isr_fractions=(1 / 12, 1 / 3, 1.0), agent=QUICK_AGENT, isr=replace(self.isr, updates=250))
 
     def fresh_learners(self, n_seeds, rng):
-        """(S fresh linear learners, their featurizer); rng is for learners drawn at random
-        (beyond/learners.py's MLPInternalization)."""
+        """(S fresh linear learners, their featurizer); a hook: beyond/learners.py's
+        MLPInternalization runs this protocol with its own learner, drawn from rng."""
         return agents.Policy.for_world(n_seeds, self.world), agents.features
 
 
@@ -196,7 +196,7 @@ class Socialized(NamedTuple):
     goals: np.ndarray                # (S, updates) goals per episode during socialization
 
 
-def internalization(cfg, seeds, log=quiet):
+def internalization(cfg, seeds, log=no_log):
     """Socialize S learners, train their ISRs, then continue under the three conditions.
 
     Phase 1 (6K episodes): the caregiver is present; every transition is recorded.
@@ -207,7 +207,7 @@ def internalization(cfg, seeds, log=quiet):
     (`caregiver_leaves`). Returns (run, Socialized).
     """
     n_seeds = len(seeds)
-    stage = partial(streams, seeds, "internalization")
+    stage = partial(learner_streams, seeds, "internalization")
     log(f"  socialization: {cfg.socialization} episodes x {n_seeds} seeds")
     fresh, featurize = cfg.fresh_learners(n_seeds, stage("learners"))
     policy, social, data = socialize(cfg.world, cfg.agent, cfg.isr, n_seeds, cfg.socialization,
@@ -223,7 +223,7 @@ def internalization(cfg, seeds, log=quiet):
     conditions = CONDITIONS + tuple(models)[1:]
     log(f"  after the caregiver leaves: {cfg.after} episodes x {n_seeds} seeds x {len(conditions)} conditions")
     after = caregiver_leaves(policy.tile(len(conditions)), conditions, cfg.world, cfg.agent, cfg.after,
-                             stage("after", len(conditions)), isr.Several(list(models.values()), n_seeds),
+                             stage("after", len(conditions)), isr.ISRGroups(list(models.values()), n_seeds),
                              featurize=featurize)
     planner = env.planner_goals(cfg.world, cfg.planner_worlds, cfg.planner_episodes,
                                 shared_rng("internalization", "planner"))
@@ -265,7 +265,7 @@ class Generalization:
                        reruns=1, test_layouts=20, agent=QUICK_AGENT, isr=replace(self.isr, updates=250))
 
 
-def generalization(cfg, seeds, log=quiet):
+def generalization(cfg, seeds, log=no_log):
     """Socialize S learners with one random block, then test them out of distribution.
 
     After socialization and the ISRs (as `internalization`), from the socialized policy:
@@ -288,14 +288,14 @@ def generalization(cfg, seeds, log=quiet):
     n_seeds, n_layouts = len(seeds), len(cfg.layouts)
     log(f"  socialization with one block: {cfg.socialization} episodes x {n_seeds} seeds")
     frozen, social, data = socialize(cfg.train_world, cfg.agent, cfg.isr, n_seeds, cfg.socialization,
-                                     streams(seeds, "generalization", "socialization"))
-    models, _ = train_designs(data, cfg, partial(streams, seeds, "generalization"), cfg.train_world, curve=False)
+                                     learner_streams(seeds, "generalization", "socialization"))
+    models, _ = train_designs(data, cfg, partial(learner_streams, seeds, "generalization"), cfg.train_world, curve=False)
     measured = {c: evaluation.measure(m, data, evaluation.single_agent_hazards) for c, m in models.items()}
     n_train = data.n_train
     del data
     test_layouts = ood_test_layouts(cfg.new_world, cfg.test_layouts)
     grids = np.stack([env.parse_layout(env.HANDPICKED[name]) for name in cfg.layouts])
-    runs = [further_learning(cfg, frozen, models, grids, lambda stage, copies=1, r=r: streams(
+    runs = [further_learning(cfg, frozen, models, grids, lambda stage, copies=1, r=r: learner_streams(
                 seeds, "generalization", f"further learning {r}: {stage}", copies), log)
             for r in range(cfg.reruns)]
     log(f"  exact test: {cfg.test_layouts} random layouts and {n_layouts} hand-picked ones")
@@ -304,7 +304,7 @@ def generalization(cfg, seeds, log=quiet):
     scores = evaluation.expected_return(agents.Policy.stack(frozen, *per_run), cfg.new_world, test_layouts)
     size = per_run[0].n_learners
     of_run = lambda v, r: np.concatenate([v[:n_seeds], v[n_seeds + r * size:n_seeds + (r + 1) * size]])
-    new_world = [evaluation.split({k: of_run(v, r) for k, v in scores.items()},
+    new_world = [evaluation.by_condition({k: of_run(v, r) for k, v in scores.items()},
                        ("frozen", "frozen_authors") + tuple(runs[0]["new_world_curves"]), n_seeds)
                  for r in range(cfg.reruns)]
     # Fig. 5: each layout's learners in that layout (frozen in each, then each run's others).
@@ -317,7 +317,7 @@ def generalization(cfg, seeds, log=quiet):
         scores = evaluation.in_own_layouts(tested, cfg.train_world, np.tile(grids, (len(tested_conditions), 1, 1)),
                                            n_seeds)
         layouts.append({c: {k: per_layout(v) for k, v in metrics.items()}
-                        for c, metrics in evaluation.split(scores, tested_conditions, n_layouts * n_seeds).items()})
+                        for c, metrics in evaluation.by_condition(scores, tested_conditions, n_layouts * n_seeds).items()})
     stack = lambda parts: {c: {k: np.stack([p[c][k] for p in parts]) for k in parts[0][c]} for c in parts[0]}
     return {
         "seeds": np.array(seeds), "episodes_per_update": cfg.agent.worlds_per_seed, "tail_episodes": cfg.tail,
@@ -340,7 +340,7 @@ def ood_test_layouts(world_cfg, n):
     return pool.walls.copy()
 
 
-def further_learning(cfg, frozen, models, grids, stage, log=quiet):
+def further_learning(cfg, frozen, models, grids, stage, log=no_log):
     """One run of Figs 4 right and 5's further learning from the socialized learners `frozen`
     (models: `train_designs`'): isr, oracle, isr_raw and isr_authors in new worlds; the
     authors' frozen arm in the training world (snapshots after new_world_episodes and
@@ -352,7 +352,7 @@ def further_learning(cfg, frozen, models, grids, stage, log=quiet):
     log(f"  new worlds: {cfg.new_world_episodes} episodes x {n_seeds} seeds x {len(new_conditions)} conditions")
     new_policy = frozen.tile(len(new_conditions))
     new = caregiver_leaves(new_policy, new_conditions, cfg.new_world, cfg.agent, cfg.new_world_episodes,
-                           stage("new worlds", len(new_conditions)), isr.Several([model, model.raw(), *paying], n_seeds))
+                           stage("new worlds", len(new_conditions)), isr.ISRGroups([model, model.raw(), *paying], n_seeds))
     log(f"  the authors' frozen arm: {cfg.layout_episodes} more episodes with the caregiver, one block")
     authors, authors_rng = frozen.tile(1), stage("the authors' frozen arm")
     first = agents.learn(authors, cfg.train_world, cfg.agent, cfg.new_world_episodes, 1.0, authors_rng)
@@ -366,7 +366,7 @@ def further_learning(cfg, frozen, models, grids, stage, log=quiet):
     layout_policy = frozen.tile(len(learning) * n_layouts)
     layout = caregiver_leaves(layout_policy, learning, cfg.train_world, cfg.agent, cfg.layout_episodes,
                               stage("layouts", len(learning) * n_layouts),
-                              isr.Several([m.tile(n_layouts) for m in models.values()], n_layouts * n_seeds),
+                              isr.ISRGroups([m.tile(n_layouts) for m in models.values()], n_layouts * n_seeds),
                               layouts=per_learner)
     per_layout = lambda a: a.reshape(n_layouts, n_seeds, *a.shape[1:])
     return {
@@ -401,39 +401,40 @@ class IncompleteInternalization:
     isr_threshold: float = 0.2                      # as the authors' Fig. 6 run
     after: int = 6000                               # further episodes
     tail: int = 500                                 # first/last episodes compared; the last recorded
-    test_layouts: int = 100                         # Fig. 9 b: random 5-block layouts (as Fig. 4 right), exact
+    test_layouts: int = 100                         # Fig. 9 b (ours): random 5-block layouts, scored exactly here
 
     def quick(self):
         return replace(self, source=self.source.quick(), after=300, tail=150, isr_training=(None, 250, AUTHORS),
                        test_layouts=20)
 
 
-class Hacking(NamedTuple):
-    """What Fig. 10 (beyond/) continues of an `incomplete_internalization` run, in memory."""
+class GridLearners(NamedTuple):
+    """Fig. 6's learners and ISRs, kept in memory, not saved (what Fig. 10, in beyond/,
+    continues: a run's learners are handed on this way, as `Socialized` hands on Fig. 1's)."""
     policy: agents.Policy            # the learners after their phase in new worlds, cell-major
-    model: isr.Several               # their ISRs (thresholded), in that order: an isr.ISR per column
+    model: isr.ISRGroups             # their ISRs (thresholded), in that order: an isr.ISR per column
     run: dict                        # the run's arrays (curves, last recorded steps)
     socialized: Socialized           # what the run continued (the socialization data)
 
 
-def incomplete_internalization(cfg, seeds, socialized, log=quiet):
+def incomplete_internalization(cfg, seeds, socialized, log=no_log):
     """A designed Fig. 6: the learners the caregiver left keep learning in new worlds from ISRs
     trained on the first cfg.data_fractions of their socialization data, each one of
     cfg.isr_training (`isr_training`), and measured on the held-out data (evaluation.measure).
     All columns × sizes × seeds learn `after` episodes in `new_world` as one batch, R_i
     thresholded as the authors' Fig. 6 run; the last `tail` episodes (whole updates) are
-    recorded to find what the learners farm. Arrays (columns, sizes, S, ...). Returns (run, Hacking).
+    recorded to find what the learners farm. Arrays (columns, sizes, S, ...). Returns (run, GridLearners).
     """
     n_seeds, n_budgets, n_sizes = len(seeds), len(cfg.isr_training), len(cfg.data_fractions)
     data, source = socialized.data, cfg.source
     sizes = [max(1, int(round(f * data.n_train))) for f in cfg.data_fractions]
     log(f"  {n_budgets * n_sizes} ISRs per seed: {n_sizes} data sizes x {n_budgets} training budgets")
-    stage = partial(streams, seeds, "incomplete_internalization")
+    stage = partial(learner_streams, seeds, "incomplete_internalization")
     models = [train_isr(data, isr_training(source.isr, training), stage(f"isr {b} {z}"), source.world,
                         source.isr_codes, cfg.isr_threshold, n_train=size, curve=False)[0]
               for b, training in enumerate(cfg.isr_training) for z, size in enumerate(sizes)]
     measured = [evaluation.measure(m, data, evaluation.single_agent_hazards) for m in models]
-    model = isr.Several([isr.ISR.stack(*models[b * n_sizes:(b + 1) * n_sizes]) for b in range(n_budgets)],
+    model = isr.ISRGroups([isr.ISR.stack(*models[b * n_sizes:(b + 1) * n_sizes]) for b in range(n_budgets)],
                         n_sizes * n_seeds)                             # (budgets·sizes·S) models
     per_update = source.agent.worlds_per_seed
     tail = tail_updates(cfg.tail, per_update) * per_update
@@ -465,7 +466,7 @@ def incomplete_internalization(cfg, seeds, socialized, log=quiet):
         "ood_return": scores["return"].reshape(shape[:3]),               # (budgets, sizes, S), Fig. 9 b
         "env_steps": first["env_steps"] + last["env_steps"],
     }
-    return run, Hacking(policy, model, run, socialized)
+    return run, GridLearners(policy, model, run, socialized)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -495,7 +496,7 @@ class Helping:
                        helper_worlds=60, helper_episodes=1, isr=replace(self.isr, updates=250))
 
 
-def helping(cfg, seeds, log=quiet):
+def helping(cfg, seeds, log=no_log):
     """Socialize S learners to help: the caregiver's reward comes when it reaches its goal,
     which needs the learner to lift the ball off its way (paper §5, Fig. 7).
 
@@ -509,7 +510,7 @@ def helping(cfg, seeds, log=quiet):
     authors' phase 2, on its own streams (the other conditions are unchanged).
     """
     n_seeds = len(seeds)
-    stage = partial(streams, seeds, "helping")
+    stage = partial(learner_streams, seeds, "helping")
     layouts = prosocial.symmetric_layouts(cfg.world, cfg.world.n_layouts, shared_rng("helping", "layouts"))
     common = dict(layouts=layouts, featurize=prosocial.features)
     log(f"  socialization to help: {cfg.socialization} episodes x {n_seeds} seeds")
@@ -527,9 +528,9 @@ def helping(cfg, seeds, log=quiet):
     after = caregiver_leaves(policy.tile(len(conditions)), conditions, cfg.world, cfg.agent, cfg.after,
                              stage("after", len(conditions)), model, presence=presence, **common)
     if cfg.authors_reward:
-        raw = isr.ISR(model.params, model.codes, cfg.isr_threshold)          # no odds: the network as trained
+        uncalibrated = isr.ISR(model.params, model.codes, cfg.isr_threshold)   # the network as trained
         authors = caregiver_leaves(policy, ("isr",), replace(cfg.world, step_cost=0.0), cfg.agent, cfg.after,
-                                   stage("after, the authors' reward"), raw, **common)
+                                   stage("after, the authors' reward"), uncalibrated, **common)
         after["isr_authors_reward"], after["env_steps"] = authors["isr"], after["env_steps"] + authors["env_steps"]
         conditions += ("isr_authors_reward",)
     helper = prosocial.helper_goals(cfg.world, layouts, cfg.helper_worlds, cfg.helper_episodes,

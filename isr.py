@@ -11,7 +11,7 @@ says which codes exist (`codes`).
 
 Public names: ISRConfig, AUTHORS, encode, init_params, orthogonal, forward, backward, mse, clip_by_norm,
 predict, network_input, action_grad, optimizer_state, descend, balanced_sampler, balanced_loss,
-SocialRewardData, train_isr, train_step, ISR, Several, ODDS_CEILING, shift_odds, calibrate_odds.
+SocialRewardData, train_isr, train_step, ISR, ISRGroups, ODDS_CEILING, shift_odds, calibrate_odds.
 """
 from dataclasses import dataclass
 
@@ -250,7 +250,8 @@ def balanced_sampler(positive, rng, eligible=None):
     and the last draw of an odd batch (all of a batch of 1) is positive on a fair coin
     (a uniform below 1/2, from the same stream after the draws); a model without positives samples its
     negatives only (the original's fallback). eligible (M, n) bool: draw only among these
-    (default all); a model with none eligible draws indices that must not be used.
+    (default all; Figs 8 and 10's online ISRs, in beyond/, train on the visited episodes only);
+    a model with none eligible draws indices that must not be used.
     """
     eligible = np.ones_like(positive) if eligible is None else eligible
     positive = positive & eligible
@@ -355,7 +356,8 @@ def train_step(params, state, x, actions, target, cfg, n_actions, scale=None):
     cfg.action_input) against R_s, backprop, gradient clipping, SGD with momentum or Adam
     (cfg.optimizer; state: `optimizer_state` of these same params).
     x (M, B, D) the network's input (`network_input`), actions and target (M, B); scale (M,):
-    multiplies each model's gradient (0 leaves a model as it is)."""
+    multiplies each model's gradient (0 leaves a model as it is: Figs 8 and 10's online ISRs,
+    in beyond/, train only the models that saw the caregiver)."""
     y, acts = forward(params, x)
     if cfg.action_input:
         _, dloss_dr = mse(y[..., 0], target)
@@ -448,10 +450,10 @@ class ISR:
         return ISR(params, first.codes, first.threshold, odds, first.reward, first.replaces_cost)
 
 
-class Several:
-    """Several ISRs as one, over consecutive groups of learners, `per_model_group` learners
-    each: ours and the authors' (their networks differ in shape, so they cannot be stacked
-    into one ISR), or a thresholded ISR and its raw twin."""
+class ISRGroups:
+    """Several ISRs as one, each paying its own consecutive group of `per_model_group` learners:
+    ours and the authors' (their networks differ in shape, so they cannot be stacked into one
+    ISR), or a thresholded ISR and its raw twin. The paper's Figs 1, 4 and 5 run both ISRs."""
 
     def __init__(self, models, per_model_group):
         self.models, self.n = models, per_model_group

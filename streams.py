@@ -5,7 +5,7 @@ alone (its own stream), however many learners share its batch or its process.
 arrays whose first axis is the rows, row i from generator i alone. The worlds (env.py,
 prosocial.py) take each reset's numbers from `Draws`, refilled once per episode, and the
 learner draws its actions once per episode (agents.learn), so the loop over rows is off the
-hot path. experiments.streams keys the generators by seed, experiment, stage and copy.
+hot path. experiments.learner_streams keys the generators by seed, experiment, stage and copy.
 
 Public names: Streams, Draws, pick.
 """

@@ -32,9 +32,9 @@ import evaluation
 import isr
 from beyond.learners import FEATURE_SETS, FeatureSubsets, feature_mask
 from experiments import (AUTHORS, LOGGED, PRESENCE, Generalization, IncompleteInternalization, Internalization,
-                         caregiver_leaves, isr_training, ood_test_layouts, quiet, shared_rng, socialize, streams,
+                         caregiver_leaves, isr_training, ood_test_layouts, no_log, shared_rng, socialize, learner_streams,
                          train_isr)
-from isr import ISRConfig, Several, balanced_sampler, network_input, optimizer_state, train_step
+from isr import ISRConfig, ISRGroups, balanced_sampler, network_input, optimizer_state, train_step
 
 
 
@@ -65,7 +65,7 @@ def isr_design(name, cfg):
     return tuple(codes), {}
 
 
-def isr_designs(cfg, seeds, socialized, log=quiet):
+def isr_designs(cfg, seeds, socialized, log=no_log):
     """Each design, trained the old way and ours, on each learner's socialization data; then
     the learners the caregiver left learn `after` episodes from it. Arrays (trainings,
     designs, S, ...): the calibration sums (evaluation.measure) and the learning logs."""
@@ -75,13 +75,13 @@ def isr_designs(cfg, seeds, socialized, log=quiet):
     for t, training in enumerate(trainings):
         for d, name in enumerate(cfg.designs):
             codes, changes = isr_design(name, cfg)
-            model, _ = train_isr(data, replace(training, **changes), streams(seeds, "isr_designs", f"isr {t} {d}"),
+            model, _ = train_isr(data, replace(training, **changes), learner_streams(seeds, "isr_designs", f"isr {t} {d}"),
                                  source.world, codes, curve=False)
             models.append(model)
             measured.append(evaluation.measure(model, data, evaluation.single_agent_hazards))
     log(f"  learning from {len(models)} ISR designs: {cfg.after} episodes x {len(seeds)} seeds")
     logs = caregiver_leaves(socialized.policy.tile(len(models)), ("isr",), source.world, source.agent, cfg.after,
-                            streams(seeds, "isr_designs", "after", len(models)), Several(models, len(seeds)))
+                            learner_streams(seeds, "isr_designs", "after", len(models)), ISRGroups(models, len(seeds)))
     shape = (len(trainings), len(cfg.designs), len(seeds), -1)
     return {
         "seeds": np.array(seeds), "episodes_per_update": source.agent.worlds_per_seed, "tail_episodes": cfg.tail,
@@ -117,7 +117,7 @@ class PartialPresence:
         return replace(self, source=self.source.quick(), after=600, tail=150, online_every=150)
 
 
-def partial_presence(cfg, seeds, socialized, log=quiet):
+def partial_presence(cfg, seeds, socialized, log=no_log):
     """The socialized learners of `internalization` go on for cfg.after episodes; in each
     episode the caregiver comes (P = 1, it pays R_s) with probability q, and otherwise is away
     (P = 0), in the three arms of `caregiver_visits`. Arrays per arm: (rates, S, updates)."""
@@ -127,7 +127,7 @@ def partial_presence(cfg, seeds, socialized, log=quiet):
         f"the online ISR refreshed every {cfg.online_every}")
     curves, _, steps = caregiver_visits(cfg, socialized.policy.tile(n_rates), socialized.isrs[-1].tile(n_rates),
                                         np.repeat(rates, n_seeds), source.world, source.agent, source.isr,
-                                        lambda stage, arms: streams(seeds, "partial_presence", stage, arms * n_rates))
+                                        lambda stage, arms: learner_streams(seeds, "partial_presence", stage, arms * n_rates))
     shape = lambda a: a.reshape(n_rates, n_seeds, *a.shape[1:])
     return {
         "seeds": np.array(seeds), "visit_rates": rates, "episodes_per_update": source.agent.worlds_per_seed,
@@ -241,8 +241,8 @@ class Repair:
                        after=300, tail=150, online_every=150)
 
 
-def repair(cfg, seeds, grid, log=quiet):
-    """Fig. 6's learners (experiments.Hacking) of the cells cfg.isr_training × cfg.data_fractions
+def repair(cfg, seeds, grid, log=no_log):
+    """Fig. 6's learners (experiments.GridLearners) of the cells cfg.isr_training × cfg.data_fractions
     go on for cfg.after episodes in its new worlds, the caregiver coming with probability q, in
     the arms of `caregiver_visits` (the online ISRs train as their column did, their
     calibration kept or refitted), from where Fig. 6 left them: no re-socialization. Each ISR,
@@ -266,7 +266,7 @@ def repair(cfg, seeds, grid, log=quiet):
         grid.model.models[column].select(learners - column * len(source.data_fractions) * n_seeds).tile(n_rates),
         np.repeat(rates, n_cells * n_seeds), source.new_world, source.source.agent,
         isr_training(source.source.isr, cfg.isr_training),
-        lambda stage, arms: streams(seeds, "repair", stage, arms * n_rates * n_cells))
+        lambda stage, arms: learner_streams(seeds, "repair", stage, arms * n_rates * n_cells))
     log("  the ISRs before and after, on held-out data and on the farmed steps")
     pick = lambda a: a[column][rows]                                   # (cells, S, ...)
     last = {k: pick(v) for k, v in grid.run["last"].items()}
@@ -312,7 +312,7 @@ class Thresholds:
         return replace(self, source=self.source.quick())
 
 
-def thresholds(cfg, seeds, socialized, log=quiet):
+def thresholds(cfg, seeds, socialized, log=no_log):
     """The learners `generalization` socialized with one block learn cfg.source.new_world_episodes
     in new 5-block worlds from their ISR thresholded at each level, with the oracle (P = 1) as
     a reference; every policy, and the frozen learners, is scored by its exact greedy return
@@ -325,8 +325,8 @@ def thresholds(cfg, seeds, socialized, log=quiet):
     is_isr = np.repeat(np.arange(levels + 1) < levels, n_seeds)
     logs = agents.learn(policy, source.new_world, source.agent, source.new_world_episodes,
                         np.where(is_isr, PRESENCE["isr"], PRESENCE["oracle"]),
-                        streams(seeds, "thresholds", "new worlds", levels + 1),
-                        isr=Several([model.with_threshold(t) for t in cfg.thresholds], n_seeds), has_isr=is_isr)
+                        learner_streams(seeds, "thresholds", "new worlds", levels + 1),
+                        isr=ISRGroups([model.with_threshold(t) for t in cfg.thresholds], n_seeds), has_isr=is_isr)
     log(f"  exact test: {source.test_layouts} random layouts")
     layouts = ood_test_layouts(source.new_world, source.test_layouts)
     scores = evaluation.expected_return(agents.Policy.stack(policy, socialized.policy), source.new_world, layouts,
@@ -356,7 +356,7 @@ class FeatureSets:
         return replace(self, source=self.source.quick())
 
 
-def feature_sets(cfg, seeds, log=quiet):
+def feature_sets(cfg, seeds, log=no_log):
     """Socialize one learner per seed and feature set (one batch: each learner's features are
     a mask over beyond.learners.feature_superset), train each one's ISR, then continue as Fig. 4 left
     with `none` and `isr`. Arrays (sets, S, updates)."""
@@ -365,14 +365,14 @@ def feature_sets(cfg, seeds, log=quiet):
     featurize = FeatureSubsets(masks)
     log(f"  socialization: {source.socialization} episodes x {n_seeds} seeds x {n_sets} feature sets")
     policy, social, data = socialize(source.world, source.agent, source.isr, n_sets * n_seeds, source.socialization,
-                                     streams(seeds, "feature_sets", "socialization", n_sets), featurize=featurize)
-    model, _ = train_isr(data, source.isr, streams(seeds, "feature_sets", "isr", n_sets), source.world,
+                                     learner_streams(seeds, "feature_sets", "socialization", n_sets), featurize=featurize)
+    model, _ = train_isr(data, source.isr, learner_streams(seeds, "feature_sets", "isr", n_sets), source.world,
                          source.isr_codes, curve=False)
     del data
     log(f"  after the caregiver leaves: {source.after} episodes x {n_seeds} seeds x {n_sets} sets x 2 conditions")
     arms = ("none", "isr")
     after = caregiver_leaves(policy.tile(len(arms)), arms, source.world, source.agent, source.after,
-                             streams(seeds, "feature_sets", "after", len(arms) * n_sets),
+                             learner_streams(seeds, "feature_sets", "after", len(arms) * n_sets),
                              model, featurize=featurize.tile(len(arms)))
     planner = env.planner_goals(source.world, source.planner_worlds, source.planner_episodes,
                                 shared_rng("feature_sets", "planner"))
@@ -419,13 +419,13 @@ def ablation_designs(cfg):
          replace(isr.AUTHORS, **{name: getattr(ours, name) for name in names})) for names in cfg.switches]
 
 
-def ablations(cfg, seeds, socialized, log=quiet):
+def ablations(cfg, seeds, socialized, log=no_log):
     """Each design of `ablation_designs` trained on the first cfg.data_fractions of each
     learner's socialization data (thresholded as Fig. 6); the learners the caregiver left then
     learn cfg.after episodes from it in Fig. 6's new worlds. Arrays (designs, sizes, S, updates)."""
     n_seeds, grid, data = len(seeds), cfg.source, socialized.data
     designs, sizes = ablation_designs(cfg), [max(1, int(round(f * data.n_train))) for f in cfg.data_fractions]
-    stage = partial(streams, seeds, "ablations")
+    stage = partial(learner_streams, seeds, "ablations")
     log(f"  {len(designs)} ISR designs x {len(sizes)} data sizes per seed")
     models = [isr.ISR.stack(*[train_isr(data, design, stage(f"isr {d} {z}"), grid.source.world, grid.source.isr_codes,
                                         grid.isr_threshold, n_train=size, curve=False)[0]
@@ -434,7 +434,7 @@ def ablations(cfg, seeds, socialized, log=quiet):
     cells = len(designs) * len(sizes)
     log(f"  learning from them: {cfg.after} episodes x {n_seeds} seeds x {cells} ISRs")
     logs = caregiver_leaves(socialized.policy.tile(cells), ("isr",), grid.new_world, grid.source.agent, cfg.after,
-                            stage("after", cells), Several(models, len(sizes) * n_seeds))
+                            stage("after", cells), ISRGroups(models, len(sizes) * n_seeds))
     shape = (len(designs), len(sizes), n_seeds, -1)
     return {
         "seeds": np.array(seeds), "episodes_per_update": grid.source.agent.worlds_per_seed, "tail_episodes": cfg.tail,

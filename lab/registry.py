@@ -29,7 +29,7 @@ class Experiment:
     """One experiment, as the pipeline runs it."""
     config: type                   # its config dataclass; .quick() gives the --quick budget
     run: Callable                  # run(cfg, seeds, [learners it continues,] log) → arrays [, learners]
-    what: str                      # one line for the docs' table of what each experiment costs
+    summary: str                   # one line for the docs' table of what each experiment costs
     continues: str | None = None   # the experiment whose learners it continues (run first if needed)
     source: str | None = None      # the experiment whose settings its `source` field takes
                                    # (default: the one it continues)

@@ -749,7 +749,7 @@ def mlp(results, seed_sets):
 
 def _experiment_row(name):
     """(what the experiment does, the figures that read it) for the cost table."""
-    return EXPERIMENTS[name].what, ", ".join(f for f in reading(name) if f != "6-single-run")
+    return EXPERIMENTS[name].summary, ", ".join(f for f in reading(name) if f != "6-single-run")
 
 
 def _costs(results):

@@ -24,7 +24,7 @@ PANELS = ("socialized", "none", "isr")
 def learners(seed, cfg=None):
     """(Policy of 3 learners: socialized, none, isr; their goals per episode at the end)."""
     cfg = cfg or ex.Internalization()
-    stage = partial(ex.streams, (seed,), "internalization")
+    stage = partial(ex.learner_streams, (seed,), "internalization")
     policy, _, data = ex.socialize(cfg.world, cfg.agent, cfg.isr, 1, cfg.socialization, stage("socialization"))
     model, _ = ex.train_isr(data, cfg.isr, stage("isr"), cfg.world, curve=False)
     after = policy.tile(2)

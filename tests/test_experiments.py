@@ -62,7 +62,7 @@ def test_a_learners_numbers_depend_on_its_seed_alone():
 
 
 def test_streams_are_keyed_by_seed_experiment_stage_and_copy():
-    first = lambda *args: ex.streams(*args).random((len(args[0]) * (args[3] if len(args) > 3 else 1), 1))[:, 0]
+    first = lambda *args: ex.learner_streams(*args).random((len(args[0]) * (args[3] if len(args) > 3 else 1), 1))[:, 0]
     a = first((1, 2), "internalization", "after", 2)                  # copy-major: (c0 s1, c0 s2, c1 s1, c1 s2)
     assert len(set(a)) == 4
     assert (first((2,), "internalization", "after", 2) == a[[1, 3]]).all()
@@ -311,7 +311,7 @@ def test_hacking_and_farming_are_counted_per_learner():
 
 
 def test_several_isrs_pay_each_group_of_learners_by_its_own_design():
-    """isr.Several: ours (one output per action, calibrated) and the authors' (the action as an
+    """isr.ISRGroups: ours (one output per action, calibrated) and the authors' (the action as an
     input, raw output, its pay replacing the step cost) side by side; each group's output, pay
     and cost rule are its own ISR's."""
     rng = np.random.default_rng(0)
@@ -320,7 +320,7 @@ def test_several_isrs_pay_each_group_of_learners_by_its_own_design():
     codes = (1, 2)
     ours = isr.ISR(isr.init_params((18, 8, 3), 2, rng), codes, 0.1, odds=np.array([2.0, 0.5]), reward=1.0)
     theirs = isr.ISR(isr.init_params((19, 8, 1), 2, rng, init="orthogonal"), codes, 0.1, replaces_cost=True)
-    both = isr.Several([ours, theirs], 2)
+    both = isr.ISRGroups([ours, theirs], 2)
     np.testing.assert_array_equal(both.output(views, actions)[:2], ours.output(views[:2], actions[:2]))
     np.testing.assert_array_equal(both.output(views, actions)[2:], theirs.output(views[2:], actions[2:]))
     np.testing.assert_array_equal(both(views, actions), np.concatenate([ours(views[:2], actions[:2]),

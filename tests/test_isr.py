@@ -259,9 +259,9 @@ def test_a_thresholded_authors_isr_pays_a_step_instead_of_its_cost():
 
 
 def test_several_isrs_say_per_model_whose_pay_replaces_the_cost():
-    """Fig. 5 runs a thresholded ISR beside its raw twin (isr.Several): with the authors' rule
+    """Fig. 5 runs a thresholded ISR beside its raw twin (isr.ISRGroups): with the authors' rule
     only the thresholded one's pay replaces the step cost."""
     params = isr.init_params((4, 3, 3), 2, np.random.default_rng(0))
     thresholded = isr.ISR(params, codes=(1,), threshold=0.2, replaces_cost=True)
-    both = isr.Several([thresholded, thresholded.raw()], per_model_group=2)
+    both = isr.ISRGroups([thresholded, thresholded.raw()], per_model_group=2)
     assert both.replaces_step_cost.tolist() == [True, True, False, False]

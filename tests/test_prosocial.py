@@ -215,7 +215,7 @@ def test_in_the_isrs_view_the_caregivers_reward_is_a_function_of_the_view():
     is fitting error on rare rewarded steps, not uncertainty about when the caregiver arrives."""
     cfg = ex.Helping().quick()
     layouts = prosocial.symmetric_layouts(cfg.world, 64, np.random.default_rng(0))
-    _, _, data = ex.socialize(cfg.world, cfg.agent, cfg.isr, 2, 300, ex.streams((1, 2), "test", "socialization"),
+    _, _, data = ex.socialize(cfg.world, cfg.agent, cfg.isr, 2, 300, ex.learner_streams((1, 2), "test", "socialization"),
                               layouts=layouts, featurize=prosocial.features)
     goal = data.views == env.GOAL
     next_to_goal = np.zeros_like(goal)
