@@ -179,8 +179,10 @@ def figure_4(runs):
     raw R_i (as the authors' run).
     Right: greedy expected return in new 5-block worlds (exact over 200 random layouts) after
     6K more episodes there; frozen: none, frozen (authors'): 6K more with the caregiver in the
-    one-block world. Bars: mean ± SE over the seeds of the first run of the further learning,
-    dots its seeds, diamonds the second run's means; the title holds the paired t-tests per seed.
+    one-block world; every arm, the authors' ISR (purple) and our raw-R_i ISR included. Bars:
+    mean ± SE over the seeds of the first run of the further learning, dots its seeds,
+    diamonds the second run's means; the title holds the paired t-tests per seed of the
+    paper's two comparisons, with each ISR (PAIRED).
     """
     run = runs["internalization"]
     fig, (left, right) = plt.subplots(1, 2, figsize=(12.5, 3.9), gridspec_kw={"width_ratios": [1.5, 1]})
@@ -221,8 +223,9 @@ def figure_5(runs):
     (authors'): 12K more with the caregiver in the one-block world).
 
     Bars: greedy expected return in each layout (exact), mean ± SE over the seeds of the first
-    run of the further learning, dots its seeds, diamonds the second run's means. The title
-    holds, per run, the paired per-seed comparison (mean over the layouts).
+    run of the further learning, dots its seeds, diamonds the second run's means; the
+    authors' ISR in purple. The title holds, per run, the paired per-seed comparisons (mean
+    over the layouts) of the paper's two claims, with each ISR (PAIRED).
     """
     result = claims.layout_claims(runs["generalization"])
     layouts = result["layouts"]
