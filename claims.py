@@ -127,7 +127,8 @@ def isr_claims(run):
     return {"final_train_loss": final_train.tolist(), "final_test_loss": final_test.tolist(),
             "authors_final_train_loss": finite(authors["final_train_loss"]),
             "authors_final_test_loss": finite(authors["final_test_loss"]),
-            "authors_test_over_train": finite([authors["final_test_loss"].mean() / authors["final_train_loss"].mean()])[0],
+            "authors_test_over_train": finite([authors["final_test_loss"].mean()
+                                               / authors["final_train_loss"].mean()])[0],
             "test_over_train": float(final_test.mean() / final_train.mean()),
             "transitions": run["isr_sizes"].tolist(),
             "test_loss_by_transitions": run["isr_size_test_loss"].tolist(),

@@ -197,7 +197,7 @@ class Socialized(NamedTuple):
 
 
 def internalization(cfg, seeds, log=no_log):
-    """Socialize S learners, train their ISRs, then continue under the three conditions.
+    """Socialize S learners, train their ISRs, then continue under the four conditions.
 
     Phase 1 (6K episodes): the caregiver is present; every transition is recorded.
     ISR: trained on 90% of each learner's transitions (and on its first 1/12 … 2/3 for
@@ -285,11 +285,11 @@ def generalization(cfg, seeds, log=no_log):
     Arrays: the learning (R, S, updates) or (R, L, S, updates); the scores (R, S) or (R, L, S).
     Returns (run, Socialized: the frozen learners and their ISRs, no data; Fig. 9 a continues them).
     """
-    n_seeds, n_layouts = len(seeds), len(cfg.layouts)
+    n_seeds, n_layouts, stage = len(seeds), len(cfg.layouts), partial(learner_streams, seeds, "generalization")
     log(f"  socialization with one block: {cfg.socialization} episodes x {n_seeds} seeds")
     frozen, social, data = socialize(cfg.train_world, cfg.agent, cfg.isr, n_seeds, cfg.socialization,
-                                     learner_streams(seeds, "generalization", "socialization"))
-    models, _ = train_designs(data, cfg, partial(learner_streams, seeds, "generalization"), cfg.train_world, curve=False)
+                                     stage("socialization"))
+    models, _ = train_designs(data, cfg, stage, cfg.train_world, curve=False)
     measured = {c: evaluation.measure(m, data, evaluation.single_agent_hazards) for c, m in models.items()}
     n_train = data.n_train
     del data
@@ -299,13 +299,13 @@ def generalization(cfg, seeds, log=no_log):
                 seeds, "generalization", f"further learning {r}: {stage}", copies), log)
             for r in range(cfg.reruns)]
     log(f"  exact test: {cfg.test_layouts} random layouts and {n_layouts} hand-picked ones")
-    # Fig. 4 right, one test: frozen once, then each run's frozen_authors and NEW_WORLD_LEARNING.
+    # Fig. 4 right, one test: frozen once, then each run's frozen_authors and its learning arms.
     per_run = [agents.Policy.stack(run.pop("authors_6k"), run.pop("new_world_policy")) for run in runs]
     scores = evaluation.expected_return(agents.Policy.stack(frozen, *per_run), cfg.new_world, test_layouts)
     size = per_run[0].n_learners
     of_run = lambda v, r: np.concatenate([v[:n_seeds], v[n_seeds + r * size:n_seeds + (r + 1) * size]])
     new_world = [evaluation.by_condition({k: of_run(v, r) for k, v in scores.items()},
-                       ("frozen", "frozen_authors") + tuple(runs[0]["new_world_curves"]), n_seeds)
+                                         ("frozen", "frozen_authors") + tuple(runs[0]["new_world_curves"]), n_seeds)
                  for r in range(cfg.reruns)]
     # Fig. 5: each layout's learners in that layout (frozen in each, then each run's others).
     per_layout = lambda a: a.reshape(n_layouts, n_seeds, *a.shape[1:])
@@ -313,11 +313,10 @@ def generalization(cfg, seeds, log=no_log):
     for run in runs:
         tested = agents.Policy.stack(frozen.tile(n_layouts), run.pop("authors_12k").tile(n_layouts),
                                      run.pop("layout_policy"))
-        tested_conditions = ("frozen", "frozen_authors") + tuple(run["layout_curves"])
-        scores = evaluation.in_own_layouts(tested, cfg.train_world, np.tile(grids, (len(tested_conditions), 1, 1)),
-                                           n_seeds)
+        arms = ("frozen", "frozen_authors") + tuple(run["layout_curves"])
+        scores = evaluation.in_own_layouts(tested, cfg.train_world, np.tile(grids, (len(arms), 1, 1)), n_seeds)
         layouts.append({c: {k: per_layout(v) for k, v in metrics.items()}
-                        for c, metrics in evaluation.by_condition(scores, tested_conditions, n_layouts * n_seeds).items()})
+                        for c, metrics in evaluation.by_condition(scores, arms, n_layouts * n_seeds).items()})
     stack = lambda parts: {c: {k: np.stack([p[c][k] for p in parts]) for k in parts[0][c]} for c in parts[0]}
     return {
         "seeds": np.array(seeds), "episodes_per_update": cfg.agent.worlds_per_seed, "tail_episodes": cfg.tail,
@@ -352,7 +351,8 @@ def further_learning(cfg, frozen, models, grids, stage, log=no_log):
     log(f"  new worlds: {cfg.new_world_episodes} episodes x {n_seeds} seeds x {len(new_conditions)} conditions")
     new_policy = frozen.tile(len(new_conditions))
     new = caregiver_leaves(new_policy, new_conditions, cfg.new_world, cfg.agent, cfg.new_world_episodes,
-                           stage("new worlds", len(new_conditions)), isr.ISRGroups([model, model.raw(), *paying], n_seeds))
+                           stage("new worlds", len(new_conditions)),
+                           isr.ISRGroups([model, model.raw(), *paying], n_seeds))
     log(f"  the authors' frozen arm: {cfg.layout_episodes} more episodes with the caregiver, one block")
     authors, authors_rng = frozen.tile(1), stage("the authors' frozen arm")
     first = agents.learn(authors, cfg.train_world, cfg.agent, cfg.new_world_episodes, 1.0, authors_rng)

@@ -262,8 +262,8 @@ def figure_6(runs):
     The learners the caregiver left keep learning in new 5-block worlds from ISRs trained on
     the first 125 … 6,000 socialization episodes (one colour each): ours in one pass over
     that data at our batch of 256 (red), ours for the stated 1,000 updates (blue), and the
-    authors' ISR (purple; isr.AUTHORS: one pass at batch 1 with Adam, uncalibrated). Left: goals per episode, first (dotted)
-    and last (solid) 510 episodes. Middle: Σ R_i / Σ R_s over the last 510 episodes, what the ISR paid against
+    authors' ISR (purple; isr.AUTHORS: one pass at batch 1 with Adam, uncalibrated). Left:
+    goals per episode, first (dotted) and last (solid) 510 episodes. Middle: Σ R_i / Σ R_s over the last 510 episodes, what the ISR paid against
     what the caregiver would have paid (above 1.25: hacked; median over seeds, as the docs'
     table), each hacked learner's own ratio a cross, and the count of them beside the highest. Right: the
     (view, action) the learners of the most hacked ISR farmed most. Mean ± SE over seeds.
@@ -339,7 +339,8 @@ def figure_6_single_run(runs):
     i_seed, i_layout = seeds.index(seed), layouts.index("x")
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
     out = {"seed": seed, "layout": "x", "hacking": claims.layout_hacking(run)}
-    shown = [(d, i_seed, f"{name}, seed {seed}") for d, name in (("isr_authors", "the authors' ISR"), ("isr", "our ISR"))
+    shown = [(d, i_seed, f"{name}, seed {seed}")
+             for d, name in (("isr_authors", "the authors' ISR"), ("isr", "our ISR"))
              if d in run["layout_curves"]]
     if "isr_authors" in out["hacking"]:              # and the learner most hacked in "x" (None: no ratio)
         ratios = [-1.0 if v is None else v for v in out["hacking"]["isr_authors"]["r_i_over_r_s_last"][0][i_layout]]
