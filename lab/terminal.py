@@ -1,46 +1,13 @@
 """lab/terminal.py — the caregiver's world in the terminal: `python -m lab.terminal` prints
-random worlds, `python -m lab.terminal --play 40` plays the shortest-path planner step by step;
-and `steps_per_second` and `learner_steps_per_second`, the bare batched world's speed and the
-learner's in the same worlds (the benchmarks a full run records).
+random worlds, `python -m lab.terminal --play 40` plays the shortest-path planner step by step.
 
-Public names: main, play, steps_per_second, learner_steps_per_second.
+Public names: main, play.
 """
 import time
 
 import numpy as np
 
-import agents
-from env import Action, GridWorld, WorldConfig, planner_steps, render_ascii
-
-
-def steps_per_second(n_worlds, seconds=0.5):
-    """Environment steps per second of the batched world alone, with random actions."""
-    world = GridWorld(WorldConfig(), n_worlds, np.random.default_rng(0))
-    world.reset()
-    actions = np.random.default_rng(1).integers(0, len(Action), size=(64, n_worlds))
-    start = time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        for a in actions:
-            world.step(a)
-    return round(world.env_steps / (time.perf_counter() - start))
-
-
-def learner_steps_per_second(n_seeds, updates=30):
-    """Environment steps per second of n_seeds fresh learners (agents.learn, 30 worlds each,
-    so n_seeds · 30 worlds) with the caregiver present, no ISR, nothing recorded: every
-    learning step (features, policy, the world, the update) beside `steps_per_second`'s
-    world alone. After a warm-up, a run of `updates` updates is timed less a run of one, so
-    that, as there, building and resetting the worlds is not counted."""
-    agent, world = agents.AgentConfig(), WorldConfig()
-
-    def seconds(n_updates):
-        policy = agents.Policy.for_world(n_seeds, world)
-        start = time.perf_counter()
-        agents.learn(policy, world, agent, n_updates * agent.worlds_per_seed, 1.0, np.random.default_rng(0))
-        return time.perf_counter() - start
-    seconds(1)
-    learning = seconds(updates) - seconds(1)
-    return round((updates - 1) * n_seeds * agent.worlds_per_seed * world.episode_len / learning)
+from env import GridWorld, WorldConfig, planner_steps, render_ascii
 
 
 def main(argv=None):
