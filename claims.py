@@ -173,9 +173,8 @@ def new_world_claims(run):
         for r in range(len(scores["isr"]["return"]))]
     out["reruns_agree"] = _agreement(out["reruns"])
     tail, per_update = int(run["tail_episodes"]), int(run["episodes_per_update"])
-    out["hacked"] = {c: hacking(run["new_world_curves"][c], tail_updates(int(run["tail_episodes"]),
-                                                                       int(run["episodes_per_update"])))[1]
-                     .sum(axis=-1).tolist() for c in ("isr", AUTHORS_ISR, "isr_raw") if c in scores}   # per rerun
+    out["hacked"] = {c: hacking(run["new_world_curves"][c], tail_updates(tail, per_update))[1].sum(axis=-1).tolist()
+                     for c in ("isr", AUTHORS_ISR, "isr_raw") if c in scores}                       # per rerun
     out["learning"] = {   # per rerun and seed, the first and last `tail` episodes of the further learning
         c: {f"{key}_{end}": tail_mean(run["new_world_curves"][c][key], tail, per_update,
                                       first=end == "first").tolist()
@@ -366,8 +365,8 @@ def per_learner(entry, figure, condition):
 
 
 def has_condition(entry, figure, condition):
-    """Whether a results.json ran `condition` in `figure` (seed sets older than the authors'
-    ISR arm lack it)."""
+    """Whether a results.json ran `condition` in `figure` (a run with authors_isr=None has no
+    isr_authors)."""
     if figure == "Fig. 7":
         return f"{condition}_goals_per_episode" in entry["fig7"]
     returns = entry["fig4"]["right"]["return"] if figure == "Fig. 4 right" else entry["fig5"]["return"]

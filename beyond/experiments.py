@@ -257,13 +257,13 @@ def repair(cfg, seeds, grid, log=no_log):
     column = source.isr_training.index(cfg.isr_training)
     rows = [source.data_fractions.index(f) for f in cfg.data_fractions]
     n_rates, n_cells = len(rates), len(rows)
-    first = [(column * len(source.data_fractions) + row) * n_seeds for row in rows]   # learners are cell-major
-    learners = np.concatenate([np.arange(f, f + n_seeds) for f in first])
+    in_column = np.concatenate([np.arange(row * n_seeds, (row + 1) * n_seeds) for row in rows])   # cell-major
+    learners = column * len(source.data_fractions) * n_seeds + in_column
     log(f"  none, isr and {len(cfg.online_calibration)} online arms: {cfg.after} episodes x {n_seeds} seeds x "
         f"{n_cells} ISRs x {n_rates} visit rates")
     curves, online, steps = caregiver_visits(
         cfg, grid.policy.select(learners).tile(n_rates),
-        grid.model.models[column].select(learners - column * len(source.data_fractions) * n_seeds).tile(n_rates),
+        grid.model.models[column].select(in_column).tile(n_rates),
         np.repeat(rates, n_cells * n_seeds), source.new_world, source.source.agent,
         isr_training(source.source.isr, cfg.isr_training),
         lambda stage, arms: learner_streams(seeds, "repair", stage, arms * n_rates * n_cells))

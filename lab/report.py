@@ -85,7 +85,6 @@ def front(results, seed_sets):
     with_authors = lambda figure: [(n, r) for n, r in all_sets(results, seed_sets, figure)
                                    if figure != "fig1" or "isr_authors_fraction_of_socialized" in r]
     f1, f6, f7 = with_authors("fig1"), all_sets(results, seed_sets, "fig6"), all_sets(results, seed_sets, "fig7")
-    f6 = [(n, r) for n, r in f6 if "seeds_farming" in r]
     f3 = results["fig3"]
     pooled = {(c["figure"], c["a"], c["b"]): c for c in pooled_over_sets(results, seed_sets)}
     kept = lambda c: min(min(r[f"{c}_fraction_of_socialized"]) for _, r in f1)
@@ -99,9 +98,8 @@ def front(results, seed_sets):
     new_worlds = link("figs-4-right-and-5-new-worlds", "Figs 4 right, 5")
 
     f4, f5 = all_sets(results, seed_sets, "fig4"), all_sets(results, seed_sets, "fig5")
-    hacked_new = lambda c: (f"; hacked: {sum(np.sum(r['right']['hacked'][c]) for _, r in f4)} in new worlds, "
-                            f"{sum(np.sum(r['hacking'][c]['seeds_hacked']) for _, r in f5)} in the layouts "
-                            "(learners × runs × layouts)")
+    hacked_new = lambda c: (sum(np.sum(r["right"]["hacked"][c]) for _, r in f4),              # new worlds,
+                            sum(np.sum(r["hacking"][c]["seeds_hacked"]) for _, r in f5))        # layouts
 
     def compared(figure, a, b, rule):
         """(cell, verdict) of a pooled comparison a − b; rule(entry) → the claim holds."""
@@ -110,7 +108,8 @@ def front(results, seed_sets):
 
     def with_hacking(cell_verdict, condition):
         cell, verdict_ = cell_verdict
-        return cell + hacked_new(condition), verdict_
+        return cell + "; hacked: {} in new worlds, {} in the layouts (learners × runs × layouts)".format(
+            *hacked_new(condition)), verdict_
 
     beats = lambda c: c["verdict"] == "a < b"
     comes_close = lambda c: claims.close((c["random_effects"] or c["pooled"])["diff"])
@@ -168,8 +167,7 @@ def front(results, seed_sets):
                 if all(np.sum(r["seeds_hacked"][r["designs"].index(name)]) == 0 for _, r in f11)]
     n1 = sum(len(r["isr_fraction_of_socialized"]) for _, r in f1)
     new_world_claims = [row[0] for row in body[3:7]]
-    hacked_in_new = sum(np.sum(r["right"]["hacked"]["isr_authors"]) for _, r in f4) + sum(
-        np.sum(r["hacking"]["isr_authors"]["seeds_hacked"]) for _, r in f5)
+    hacked_in_new = sum(hacked_new("isr_authors"))
     theirs = {"Fig. 4 left: with its ISR it keeps the behaviour":
               f"once the caregiver has left, {sum(r['isr_authors_hacked'] for _, r in f1)} of {n1} learners hack "
               f"it (paid more than {claims.HACKED_ABOVE} times what the caregiver would), the least of them "
