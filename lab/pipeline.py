@@ -10,8 +10,7 @@ a run whose seeds, budget or settings differ from the arrays already there is re
 Progress goes to standard error, the end-of-run summary to standard output.
 
 Public names: log, Progress, time_left, experiment_config, apply_settings, run_experiments, with_sources,
-load, check_folder, read_results, saved_run_info, save_picture, run_figures, steps_per_second,
-learner_steps_per_second.
+load, check_folder, read_results, saved_run_info, save_picture, run_figures.
 """
 import contextlib
 import dataclasses
@@ -27,11 +26,7 @@ from pathlib import Path
 
 import matplotlib
 import matplotlib.pyplot as plt
-import numpy as np
 
-import agents
-import experiments as ex
-from env import Action, GridWorld, WorldConfig
 from lab import outputs, report
 from lab.registry import EXPERIMENTS, FIGURES, LEARNERS, file_name, needs
 
@@ -241,15 +236,9 @@ def run_figures(args):
         check_folder(args.out, args.seeds, args.quick, args.settings)
         drawn = _learn_and_draw(names, args, results, results_path)
     if not args.replot and args.full_run:        # the top-level timing is the full run's
-        n_worlds = len(args.seeds) * ex.Internalization().agent.worlds_per_seed
         results["timing"] = {"seconds_total": round(time.perf_counter() - drawn["start"], 2),
                              "peak_memory_mb": outputs.peak_memory_mb(), "jobs": getattr(args, "jobs", 1),
                              "peak_memory_mb_of_a_worker": outputs.peak_memory_mb("children"), "figures": names,
-                             "bare_world_steps_per_second": {
-                                 f"{n} worlds": steps_per_second(n) for n in (n_worlds, 3 * n_worlds)},
-                             "learner_steps_per_second": {
-                                 f"{n * n_worlds} worlds": learner_steps_per_second(n * len(args.seeds))
-                                 for n in (1, 3)},
                              "measured_with": outputs.made_with(commit=True)}
         outputs.write_json(results_path, results)
     _rewrite_documents(args, results_path)
@@ -591,36 +580,3 @@ def _replot(names, out_dir, results):
     outputs.write_json(out_dir / "results.json", results)
     log(f"redrew {len(names)} figures from {out_dir}/")
     return {"start": None, "learned": []}
-
-
-# ---------------------------------------------------------------------------------------------
-# The benchmarks a full run records beside its timings (docs/performance.md)
-
-def steps_per_second(n_worlds, seconds=0.5):
-    """Environment steps per second of the batched world alone, with random actions."""
-    world = GridWorld(WorldConfig(), n_worlds, np.random.default_rng(0))
-    world.reset()
-    actions = np.random.default_rng(1).integers(0, len(Action), size=(64, n_worlds))
-    start = time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        for a in actions:
-            world.step(a)
-    return round(world.env_steps / (time.perf_counter() - start))
-
-
-def learner_steps_per_second(n_seeds, updates=30):
-    """Environment steps per second of n_seeds fresh learners (agents.learn, 30 worlds each,
-    so n_seeds · 30 worlds) with the caregiver present, no ISR, nothing recorded: every
-    learning step (features, policy, the world, the update) beside `steps_per_second`'s
-    world alone. After a warm-up, a run of `updates` updates is timed less a run of one, so
-    that, as there, building and resetting the worlds is not counted."""
-    agent, world = agents.AgentConfig(), WorldConfig()
-
-    def seconds(n_updates):
-        policy = agents.Policy.for_world(n_seeds, world)
-        start = time.perf_counter()
-        agents.learn(policy, world, agent, n_updates * agent.worlds_per_seed, 1.0, np.random.default_rng(0))
-        return time.perf_counter() - start
-    seconds(1)
-    learning = seconds(updates) - seconds(1)
-    return round((updates - 1) * n_seeds * agent.worlds_per_seed * world.episode_len / learning)

@@ -42,26 +42,46 @@ def test_every_result_table_is_the_committed_results():
     figures/results.json (and the seed sets and controls beside it), and so is pooled.json."""
     results, seed_sets = report.load(ROOT / "figures" / "results.json")
     current = texts()
-    assert report.update(current, report.render(results, seed_sets)) == current, "run python -m lab.report"
+    assert report.update(current, results, seed_sets) == current, "run python -m lab.report"
     assert (ROOT / "figures" / "pooled.json").read_text() == report.pooled_json(results, seed_sets)
 
 
 def test_an_edited_number_in_a_table_fails_the_check():
     results, seed_sets = report.load(ROOT / "figures" / "results.json")
     current = texts()
-    readme = current[ROOT / "README.md"]
-    table = readme.split("<!-- results:front -->", 1)[1].split("<!-- /results -->", 1)[0]
-    number = re.search(r"\d+\.\d+", table).group()
-    edited = {**current, ROOT / "README.md": readme.replace(table, table.replace(number, number + "1", 1))}
-    assert report.update(edited, report.render(results, seed_sets)) != edited
+    for path, name in ((ROOT / "README.md", "front"), (ROOT / "docs" / "results.md", "fig1 ")):
+        text = current[path]
+        table = text.split(f"<!-- results:{name}", 1)[1].split("<!-- /results -->", 1)[0]
+        number = re.search(r"\d+\.\d+", table).group()
+        edited = {**current, path: text.replace(table, table.replace(number, number + "1", 1))}
+        assert report.update(edited, results, seed_sets) != edited
 
 
-def test_report_refuses_documents_whose_blocks_do_not_match_the_tables():
-    with pytest.raises(ValueError, match="do not match"):
-        report.update({"a": "<!-- results:nonsense -->\nx\n<!-- /results -->"}, {"front": "y"})
-    with pytest.raises(ValueError, match="two documents"):
-        report.update({"a": "<!-- results:front -->\nx\n<!-- /results -->",
-                       "b": "<!-- results:front -->\nx\n<!-- /results -->"}, {"front": "y"})
+def test_report_refuses_blocks_it_cannot_make_and_tables_out_of_place():
+    results, seed_sets = report.load(ROOT / "figures" / "results.json")
+    current = texts()
+    block = lambda name: f"<!-- results:{name} -->\nx\n<!-- /results -->"
+    for name, error in (("fig99 isr_hacked", "cannot be made"), ("fig1 no_such_claim", "has no claim no_such_claim"),
+                        ("fig6 seeds_hacked/9", "IndexError"), ("front", "belongs in one document")):
+        with pytest.raises(ValueError, match=error):
+            report.update({**current, "extra": block(name)}, results, seed_sets)
+
+
+def test_a_claims_table_has_a_row_per_claim_and_a_column_per_seed_set():
+    """The one mechanism behind most blocks: the committed run and each seed set side by side,
+    a learner's numbers as mean (lowest–highest), a test as its effect, the paper's value
+    where it printed one."""
+    results, seed_sets = report.load(ROOT / "figures" / "results.json")
+    table = report.claims_table("fig4 isr_fraction_of_socialized isr_vs_none_student right/return/isr",
+                                results, seed_sets).splitlines()
+    assert table[0] == "| `fig4` | paper | 1234-1243 | " + " | ".join(sorted(seed_sets)) + " |"
+    kept = np.array(results["fig4"]["isr_fraction_of_socialized"])
+    assert table[2].split(" | ")[2] == f"{kept.mean():.3g} ({kept.min():.3g}–{kept.max():.3g})"
+    assert table[3].split(" | ")[2] == report.effect(results["fig4"]["isr_vs_none_student"])
+    assert table[4].split(" | ")[1] == report.PAPER_FIG4["isr"]
+    assert report.cell([[1, 2], [3, 4]], 10) == "1, 2 / 3, 4"
+    assert report.cell([[[0.5], [1.0]], [[2.0], [3.0]]], 10) == "[0.5 / 1] [2 / 3]"
+    assert report.cell([None, 0.25], 2) == "0.25 (0.25–0.25)"
 
 
 # ---------------------------------------------------------------------------------------------
