@@ -6,7 +6,7 @@ and returns a JSON-ready dict: per-seed values, and the tests the claim rests on
 
 Public names: UNLEARNED_BELOW, KEEPS_ABOVE, NO_GAP_BELOW, CLOSE_WITHIN, HELPING_LOST_BELOW, unlearned, kept,
 no_gap, close, tail_mean, paid_last, pay_ratio, effect, agree, caregiver_claims, isr_claims, new_world_claims, layout_claims,
-hacked_pairs, most_farmed, hacking_claims, finite, calibration_claims, helping_claims, headline.
+hacked_pairs, most_farmed, hacking_claims, finite, calibration_claims, helping_claims.
 (The claims of our own figures, Fig. 3's last panel and Figs 8 and 9, are in beyond/claims.py.)
 """
 from types import MappingProxyType
@@ -492,49 +492,3 @@ def helping_claims(run):
         out["isr_authors_reward_paid_over_caregiver_would"] = finite(
             pay_ratio(logs["r_i"].sum(axis=-1), logs["r_s"].sum(axis=-1)))
     return out
-
-
-def headline(name, entry):
-    """One line of a figure's results.json entry for the end-of-run summary."""
-    mean = lambda key: float(np.mean(entry[key]))
-    quick = entry.get("run", {}).get("quick", False)
-    if name in ("1", "4"):
-        line = (f"none keeps {mean('none_fraction_of_socialized'):.1%} of its socialized goals"
-                + (f", isr {mean('isr_fraction_of_socialized'):.1%} (lowest learner "
-                   f"{min(entry['isr_fraction_of_socialized']):.1%})" if "isr_fraction_of_socialized" in entry else "")
-                + (f", the authors' ISR {mean('isr_authors_fraction_of_socialized'):.1%} (lowest "
-                   f"{min(entry['isr_authors_fraction_of_socialized']):.1%})"
-                   if "isr_authors_fraction_of_socialized" in entry else ""))
-        if name == "4":
-            r = entry["right"]["return"]
-            tests = [rerun["frozen_vs_isr"]["paired"] for rerun in entry["right"]["reruns"]]
-            line += (f"; new worlds frozen/isr/oracle {np.mean(r['frozen']):.3f}/{np.mean(r['isr']):.3f}/"
-                     f"{np.mean(r['oracle']):.3f}, frozen - isr paired p = "
-                     + " / ".join(f"{t['p']:.2g}" for t in tests))
-        return line
-    if name == "3":
-        c = entry["isr_calibration"]
-        return (f"held-out test/train loss {entry['test_over_train']:.3f}; the ISR pays "
-                f"{c['r_i_over_r_s_pooled']:.3f}x the caregiver's reward on held-out data")
-    if name == "5":
-        return "frozen - isr over the layouts, paired per seed, each run: " + "; ".join(
-            f"{p['diff']:+.3f} [{p['ci95'][0]:+.3f}, {p['ci95'][1]:+.3f}] p = {p['p']:.2g}"
-            for p in (rerun["frozen_vs_isr"]["paired_per_seed"] for rerun in entry["reruns"]))
-    if name == "6":
-        budgets = " / ".join(entry["isr_training"])
-        return f"seeds hacked, {budgets}, from the least data: " + " / ".join(
-            ",".join(str(h) for h in row) for row in entry["seeds_hacked"]) + "; farming: " + " / ".join(
-            ",".join(str(h) for h in row) for row in entry["seeds_farming"])
-    if name == "7":
-        t = entry["isr_vs_oracle_at_isr_rate_paired"]
-        warning = " (quick budget: too short to learn to help; these shares mean nothing)" if quick else ""
-        return (f"isr keeps {mean('isr_fraction_of_socialized'):.0%} of its helping, none "
-                f"{mean('none_fraction_of_socialized'):.0%}, oracle {mean('oracle_fraction_of_socialized'):.0%}; "
-                f"isr - oracle at the ISR's rate {t['diff']:+.3f} [{t['ci95'][0]:+.3f}, {t['ci95'][1]:+.3f}]"
-                + warning)
-    if name == "6-single-run":
-        h = entry["hacking"]
-        return (f"seed {entry['seed']}, layout {entry['layout']!r}; learners hacked per layout "
-                f"({', '.join(h['layouts'])}), first run: " + "; ".join(
-                    f"{d} {','.join(map(str, h[d]['seeds_hacked'][0]))}" for d in ("isr", AUTHORS_ISR) if d in h))
-    return "drawn"

@@ -2,7 +2,7 @@
 8–10), as pure functions of a run's arrays, like claims.py for the paper's.
 
 Public names: interval, design_claims, presence_claims, repair_claims,
-threshold_claims, grid_ood_claims, feature_claims, instrument_claims, ablation_claims, headline.
+threshold_claims, grid_ood_claims, feature_claims, instrument_claims, ablation_claims.
 """
 import numpy as np
 
@@ -231,37 +231,3 @@ def ablation_claims(run):
             "r_i_over_r_s_last": [[finite(row) for row in design] for design in ratio],
             "median_r_i_over_r_s_last": np.median(ratio, axis=-1).tolist(),
             "seeds_hacked": hacked.sum(axis=-1).tolist()}
-
-
-def headline(name, entry):
-    """One line of Fig. 8's or 9's results.json entry for the end-of-run summary."""
-    if name == "8":
-        kept = lambda arm: ", ".join(f"{m:.0%}" for m in entry[f"{arm}_interval"]["mean"])
-        return (f"kept at q = {', '.join(f'{q:g}' for q in entry['visit_rates'])}: none {kept('none')}; "
-                f"isr {kept('isr')}; online {kept('isr_online')}")
-    if name == "9":
-        th, feats = entry["thresholds"], entry["features"]
-        return (f"return by threshold {', '.join(f'{m:.3f}' for m in th['return_interval']['mean'])} "
-                f"(frozen {th['frozen_interval']['mean']:.3f}); socialized by feature set "
-                f"{', '.join(f'{m:.0%}' for m in feats['socialized_interval']['mean'])} of the planner, "
-                f"isr keeps {', '.join(f'{m:.0%}' for m in feats['isr_interval']['mean'])}")
-    if name == "10":
-        hacked = entry["hacked"]
-        if not hacked["learners"]:
-            return "no learner was hacked in Fig. 6: nothing to repair"
-        kept = lambda arm: ", ".join(f"{m:.0%}" for m in hacked[f"{arm}_kept_mean"])
-        least = lambda arm: hacked[f"{arm}_least_rate_every_learner_keeps"]
-        online = [arm for arm in entry["arms"] if arm.startswith("isr_online")]
-        return (f"{hacked['learners']} learners hacked in Fig. 6; kept at q = "
-                f"{', '.join(f'{q:g}' for q in entry['visit_rates'])}: frozen {kept('isr')}; "
-                + "; ".join(f"{arm} {kept(arm)} (every one ≥ {KEEPS_ABOVE:.0%} from q = "
-                            f"{'none tested' if least(arm) is None else f'{least(arm):g}'})" for arm in online))
-    if name == "11":
-        return "learners hacked from the least data, by design: " + "; ".join(
-            f"{d} {','.join(map(str, h))}" for d, h in zip(entry["designs"], entry["seeds_hacked"]))
-    if name == "3-instrument":
-        pay = lambda d, key: np.nanmean(np.array(d[key], dtype=float))
-        return "held-out R_i on rewarded / other steps: " + "; ".join(
-            f"{isr} {pay(entry[isr], 'r_i_on_rewarded_steps'):.3f} / {pay(entry[isr], 'r_i_on_unrewarded_steps'):.4f}"
-            for isr in INSTRUMENTS)
-    return "drawn"

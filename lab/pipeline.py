@@ -245,7 +245,7 @@ def run_figures(args):
     print(f"wrote {args.out}/: " + ", ".join(file_name(n) for n in names) + ", results.json"
           + "".join(f", {e}.npz" for e in drawn["learned"]))
     for name in names:
-        print(f"  Fig. {name}: {FIGURES[name].headline(name, results[f'fig{name}'])}")
+        print(f"  Fig. {name}: {report.summary_line(FIGURES[name], results[f'fig{name}'])}")
     return 0
 
 

@@ -14,10 +14,8 @@ from functools import partial
 from types import MappingProxyType
 from typing import Callable
 
-import claims
 import experiments as ex
 import figures
-from beyond import claims as beyond_claims
 from beyond import experiments as bx
 from beyond import figures as beyond_figures
 from beyond.learners import MLPInternalization
@@ -85,10 +83,12 @@ LEARNERS = MappingProxyType({"internalization": {"mlp": MLPInternalization}})
 
 @dataclass(frozen=True)
 class Figure:
-    """One figure: how to draw it from the runs, and its line in the end-of-run summary."""
+    """One figure: how to draw it from the runs, and its line in the end-of-run summary
+    (lab.report.summary_line: the `summary` claims as the documents' tables show them)."""
     draw: Callable                 # draw(runs) → (matplotlib figure, or a writer(path); claims), its
                                    # `.reads` the experiments it draws (figures.reads)
-    headline: Callable = claims.headline   # headline(name, claims) → one line
+    summary: tuple = ()            # the claims of its results.json entry the end-of-run summary shows
+    quick_caveat: str = ""         # said after them when its arrays are of the quick budget
     file: str | None = None        # its file in the output folder (default figN.png)
     paper: bool = True             # one of the paper's figures (made by default with --quick)
     on_request: bool = False       # made only when named
@@ -100,18 +100,25 @@ class Figure:
         return getattr(self.draw, "func", self.draw).reads + self.panel_reads
 
 
+LEFT = ("none_fraction_of_socialized", "isr_fraction_of_socialized", "isr_authors_fraction_of_socialized")
 FIGURES = MappingProxyType({
-    "1": Figure(figures.figure_1), "2": Figure(figures.figure_2), "3": Figure(partial(figures.figure_3, last_panel=beyond_figures.isr_designs_panel),
-                                                                       panel_reads=beyond_figures.isr_designs_panel.reads),
-    "3-instrument": Figure(beyond_figures.figure_instrument, beyond_claims.headline, paper=False),
-    "4": Figure(figures.figure_4), "5": Figure(figures.figure_5), "6": Figure(figures.figure_6),
-    "7": Figure(figures.figure_7),
-    "8": Figure(beyond_figures.figure_8, beyond_claims.headline, paper=False),
-    "9": Figure(beyond_figures.figure_9, beyond_claims.headline, paper=False),
-    "10": Figure(beyond_figures.figure_10, beyond_claims.headline, paper=False),
-    "11": Figure(beyond_figures.figure_11, beyond_claims.headline, paper=False),
-    "6-single-run": Figure(figures.figure_6_single_run, on_request=True),
-    "watch": Figure(watch.figure, watch.headline, file="watch.gif", paper=False, on_request=True),
+    "1": Figure(figures.figure_1, LEFT), "2": Figure(figures.figure_2),
+    "3": Figure(partial(figures.figure_3, last_panel=beyond_figures.isr_designs_panel),
+                ("test_over_train", "isr_calibration/r_i_over_r_s_pooled"), panel_reads=beyond_figures.isr_designs_panel.reads),
+    "3-instrument": Figure(beyond_figures.figure_instrument, ("fig_6/seeds_hacked",), paper=False),
+    "4": Figure(figures.figure_4, LEFT + ("right/reruns/0/frozen_authors_vs_isr/paired",)),
+    "5": Figure(figures.figure_5, ("reruns/0/frozen_authors_vs_isr/paired_per_seed", "reruns/0/isr_vs_oracle/paired_per_seed")),
+    "6": Figure(figures.figure_6, ("isr_training", "seeds_hacked", "seeds_farming")),
+    "7": Figure(figures.figure_7, ("isr_fraction_of_socialized", "none_fraction_of_socialized",
+                                   "isr_vs_oracle_at_isr_rate_paired"), quick_caveat=figures.QUICK_FIG7),
+    "8": Figure(beyond_figures.figure_8, ("visit_rates", "none_interval", "isr_interval", "isr_online_interval"), paper=False),
+    "9": Figure(beyond_figures.figure_9, ("thresholds/return_interval", "features/isr_interval"), paper=False),
+    "10": Figure(beyond_figures.figure_10, ("visit_rates", "hacked/learners", "hacked/isr_kept_mean",
+                                            "hacked/isr_online_kept_mean", "hacked/isr_online_refit_kept_mean"), paper=False),
+    "11": Figure(beyond_figures.figure_11, ("designs", "seeds_hacked"), paper=False),
+    "6-single-run": Figure(figures.figure_6_single_run, ("hacking/isr/seeds_hacked", "hacking/isr_authors/seeds_hacked"),
+                           on_request=True),
+    "watch": Figure(watch.figure, ("goals_in_clip",), file="watch.gif", paper=False, on_request=True),
 })
 PAPER_FIGURES = tuple(n for n, f in FIGURES.items() if f.paper and not f.on_request)
 

@@ -14,7 +14,7 @@ A full run into figures/ (`python figures.py`) rewrites them too, so that the do
 always describe the results beside them.
 
 Usage: python -m lab.report [--check] [--results figures/results.json]
-Public names: DOCUMENTS, TABLES, claims_table, update, rewrite, pooled_json, main.
+Public names: DOCUMENTS, TABLES, claims_table, cell, summary_line, update, rewrite, pooled_json, main.
 """
 import argparse
 import json
@@ -355,6 +355,15 @@ def cell(value, learners):
     if any(isinstance(v, list) and v and isinstance(v[0], list) for v in value):
         return " ".join(f"[{item}]" for item in items)                 # a list of lists of lists
     return " / ".join(items)
+
+
+def summary_line(figure, entry):
+    """A figure's line in the end-of-run summary: its registry.Figure.summary claims, each as
+    the tables show it, and its quick caveat if its arrays are of the quick budget."""
+    learners = len(entry["run"]["seeds"])
+    values = [(path, lookup(entry, path)) for path in figure.summary]
+    line = "; ".join(f"{path} {cell(v, learners)}" for path, v in values if v is not MISSING) or "drawn"
+    return line + (f" ({figure.quick_caveat})" if figure.quick_caveat and entry["run"]["quick"] else "")
 
 
 def number(x):

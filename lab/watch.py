@@ -7,7 +7,7 @@ is trained, and copies of it learn 6K more episodes with the caregiver gone (`no
 the same starting world (a world draws a fresh layout after each goal, so they part ways
 once one reaches the goal), acting by sampling from their policies.
 
-Public names: figure, headline, learners, play, animate.
+Public names: figure, learners, play, animate.
 """
 from functools import partial
 
@@ -81,10 +81,3 @@ def figure(runs, seed=1234, steps=60):
     titles = ("socialized (caregiver present)", "caregiver gone, no ISR", "caregiver gone, with its ISR")
     return (lambda path: animate(frames, titles, path)), {"seed": seed, "goals_per_episode_end_of_learning": goals,
             "goals_in_clip": dict(zip(PANELS, frames[-1][4].tolist())), "steps": steps}
-
-
-def headline(name, entry):
-    """The end-of-run summary's line for the GIF."""
-    clip = entry["goals_in_clip"]
-    return (f"watch.gif: goals in {entry['steps']} steps, socialized {clip['socialized']}, "
-            f"none {clip['none']}, isr {clip['isr']}")
