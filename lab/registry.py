@@ -19,7 +19,7 @@ import figures
 from beyond import experiments as bx
 from beyond import figures as beyond_figures
 from beyond.learners import MLPInternalization
-from lab import watch
+from beyond import watch
 
 
 @dataclass(frozen=True)

@@ -266,7 +266,7 @@ def test_watch_writes_an_animation_of_the_three_learners(tmp_path, capsys, monke
     12-step clip."""
     from PIL import Image
     import experiments as ex
-    from lab import watch
+    from beyond import watch
     learners = watch.learners
     monkeypatch.setattr(watch, "learners", lambda seed: learners(seed, ex.Internalization().quick()))
     monkeypatch.setattr(watch.figure, "__defaults__", (1234, 12))           # seed, steps: a short clip

@@ -1,4 +1,4 @@
-"""lab/watch.py — watch the learners: an animated GIF of a socialized learner, and of the same
+"""beyond/watch.py — watch the learners: an animated GIF of a socialized learner, and of the same
 learner after the caregiver left, without and with its ISR (`python figures.py watch`).
 
 One learner is socialized at the paper's budget (6K episodes with the caregiver), its ISR
