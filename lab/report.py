@@ -65,10 +65,13 @@ def rows(header, body):
 # ---------------------------------------------------------------------------------------------
 # The tables
 
-def all_sets(results, seed_sets, figure, committed="1234–1243"):
-    """[(seed range, that set's entry of `figure`)]: the committed run first (labelled
-    `committed`), then every seed set that ran the figure."""
-    return [(committed, results[figure])] + [(k, v[figure]) for k, v in sorted(seed_sets.items()) if figure in v]
+COMMITTED = "1234-1243"         # the committed run's seeds, named as the seed sets' files name theirs
+
+
+def all_sets(results, seed_sets, figure):
+    """[(seed range, that set's entry of `figure`)]: the committed run first, then every seed
+    set that ran the figure."""
+    return [(COMMITTED, results[figure])] + [(k, v[figure]) for k, v in sorted(seed_sets.items()) if figure in v]
 
 
 def front(results, seed_sets):
@@ -222,7 +225,7 @@ def over_sets(c):
 
 def pooled_over_sets(results, seed_sets):
     """claims.pooled_claims over the committed run (seeds 1234–1243) and every seed set."""
-    return claims.pooled_claims({"1234-1243": results, **seed_sets})
+    return claims.pooled_claims({COMMITTED: results, **seed_sets})
 
 
 def pooled(results, seed_sets):
@@ -295,9 +298,11 @@ def claims_table(spec, results, seed_sets):
     FIGURE@controls or FIGURE@mlp the runs in figures/controls/ or figures/mlp/."""
     figure, *paths = spec.split()
     figure, _, source = figure.partition("@")
-    runs = {"controls": results["controls"], "mlp": results["mlp_runs"]}.get(
-        source, {"1234-1243": results, **dict(sorted(seed_sets.items()))})
-    columns = [(name, r[figure]) for name, r in runs.items() if figure in r]
+    if source:
+        runs = {"controls": results["controls"], "mlp": results["mlp_runs"]}[source]
+        columns = [(name, r[figure]) for name, r in runs.items() if figure in r]
+    else:
+        columns = all_sets(results, seed_sets, figure)
     paper = [PAPER.get((figure, path)) for path in paths]
     header = [f"`{figure}`"] + ["paper"] * any(paper) + [name for name, _ in columns]
     body = []

@@ -62,7 +62,8 @@ def test_report_refuses_blocks_it_cannot_make_and_tables_out_of_place():
     current = texts()
     block = lambda name: f"<!-- results:{name} -->\nx\n<!-- /results -->"
     for name, error in (("fig99 isr_hacked", "cannot be made"), ("fig1 no_such_claim", "has no claim no_such_claim"),
-                        ("fig6 seeds_hacked/9", "IndexError"), ("front", "belongs in one document")):
+                        ("fig6 seeds_hacked/9", "IndexError"),
+                        ("fig1@nowhere isr_hacked", "KeyError: 'nowhere'"), ("front", "belongs in one document")):
         with pytest.raises(ValueError, match=error):
             report.update({**current, "extra": block(name)}, results, seed_sets)
 
