@@ -28,7 +28,8 @@ def test_score_function_matches_finite_differences_of_log_pi():
     policy.theta = rng.normal(0, 0.3, policy.theta.shape)
     phi = rng.random((1, 1, N_FEATURES)).astype(np.float64)
     action, eps = 2, 1e-6
-    analytic = phi[0, 0][:, None] * (np.eye(3)[action] - policy.probs(phi)[0, 0])[None, :]
+    logits = agents.logit_ascent(policy.probs(phi)[0, 0], np.array(action), np.array(1.0), entropy=0.0)
+    analytic = phi[0, 0][:, None] * logits[None, :]                     # the update's own score
     numeric = np.zeros_like(policy.theta[0])
     for i in np.ndindex(numeric.shape):
         old = policy.theta[0][i]
@@ -87,6 +88,45 @@ def test_episodes_must_fill_whole_updates():
     with pytest.raises(ValueError, match="multiple of worlds_per_seed"):
         agents.learn(agents.Policy.for_world(1, env.WorldConfig()), env.WorldConfig(), agents.AgentConfig(), 45,
                      np.ones(1), np.random.default_rng(0))
+
+
+def test_an_update_is_reinforce_with_a_baseline_worked_out_by_hand():
+    """Policy.update on two steps, every term written out step by step: the advantage
+    G_t − φ_t·w, the score onehot(a_t) − π_t, the entropy bonus, Adam's second step (a state
+    left by a first one, so the step is not lr·sign(g)) and the baseline's SGD step."""
+    phi = np.array([[1.0, 0.5], [0.0, 1.0]])                       # (T = 2, F = 2)
+    theta = np.array([[0.3, -0.2, 0.1], [0.0, 0.4, -0.3]])          # (F, A = 3)
+    w, actions, returns = np.array([0.2, -0.4]), np.array([0, 2]), np.array([1.0, -0.5])
+    cfg = agents.AgentConfig(lr=0.05, lr_value=0.1, entropy=0.1)
+    policy = agents.Policy(theta[None].copy(), w[None].copy(), np.zeros((1, 2, 3)), np.full((1, 2, 3), 0.25), k=1)
+    policy.update(phi[None, :, None], actions[None, :, None], returns[None, :, None], cfg)
+
+    grad, baseline_grad = np.zeros((2, 3)), np.zeros(2)
+    for t in range(2):
+        logits = phi[t] @ theta
+        pi = np.exp(logits) / np.exp(logits).sum()
+        advantage = returns[t] - phi[t] @ w
+        score = np.eye(3)[actions[t]] - pi
+        entropy = -(pi * np.log(pi)).sum()
+        entropy_grad = -pi * (np.log(pi) + entropy)
+        grad += np.outer(phi[t], advantage * score + cfg.entropy * entropy_grad) / 2
+        baseline_grad += phi[t] * advantage / 2
+    m, v = 0.1 * grad, 0.999 * 0.25 + 0.001 * grad ** 2                   # Adam, k = 2
+    step = cfg.lr * (m / (1 - 0.9 ** 2)) / (np.sqrt(v / (1 - 0.999 ** 2)) + 1e-8)
+    np.testing.assert_allclose(policy.theta[0], theta + step, rtol=1e-5)
+    np.testing.assert_allclose(policy.w[0], w + cfg.lr_value * baseline_grad, rtol=1e-5)
+    assert policy.k == 2
+
+
+def test_returns_the_baseline_predicts_leave_the_learner_as_it_was():
+    """With G_t = φ_t·w exactly and no entropy bonus every advantage is 0: θ and w stay."""
+    phi = np.array([[[[1.0, 0.5]], [[0.0, 1.0]]]])                 # (S, T, N, F)
+    w = np.array([[0.25, -0.5]])
+    policy = agents.Policy(np.full((1, 2, 3), 0.3), w.copy(), np.zeros((1, 2, 3)), np.zeros((1, 2, 3)))
+    returns = (phi @ w[0])                                          # (S, T, N): 0, −0.5
+    policy.update(phi, np.array([[[0], [2]]]), returns, agents.AgentConfig(entropy=0.0))
+    np.testing.assert_array_equal(policy.theta, 0.3)
+    np.testing.assert_array_equal(policy.w, w)
 
 
 def test_entropy_bonus_gradient_matches_finite_differences():

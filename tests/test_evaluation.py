@@ -54,6 +54,23 @@ def test_exact_return_over_many_layouts_matches_monte_carlo_in_random_worlds():
         assert np.all(np.abs(mc["return"] - exact["return" + suffix]) < bound)
 
 
+def test_a_fresh_start_draws_a_layout_first_whatever_its_number_of_free_cells():
+    """Over an open layout (25 free cells) and one with 3 blocks (22), a one-step episode's
+    exact scores are the mean of each layout scored alone: a fresh start draws the layout,
+    then a state in it. (Over longer episodes a goal restarts in either layout, so the
+    mixture is no longer the mean of the two.)"""
+    cfg = env.WorldConfig(episode_len=1)
+    open_room = env.parse_layout(env.HANDPICKED["plus"])
+    open_room[1:-1, 1:-1] = False
+    three_blocks = open_room.copy()
+    three_blocks[2, 2] = three_blocks[4, 3] = three_blocks[3, 5] = True
+    policy = some_policy(2, cfg, seed=7)
+    both = evaluation.expected_return(policy, cfg, np.stack([open_room, three_blocks]))
+    alone = [evaluation.expected_return(policy, cfg, grid[None]) for grid in (open_room, three_blocks)]
+    for key in ("goals", "return", "return_stochastic"):
+        np.testing.assert_allclose(both[key], (alone[0][key] + alone[1][key]) / 2, rtol=1e-6, err_msg=key)
+
+
 def test_a_policy_that_only_turns_scores_zero_and_one_that_walks_pays_the_step_cost():
     cfg = env.WorldConfig()
     policy = agents.Policy.for_world(2, cfg)
@@ -74,3 +91,15 @@ def test_expected_return_is_deterministic_and_per_learner():
     alone = evaluation.expected_return(policy.select(slice(2, 3)), cfg, grids)
     assert together["return"][2] == alone["return"][0]
     np.testing.assert_array_equal(together["return"], evaluation.expected_return(policy, cfg, grids)["return"])
+
+
+def test_each_group_of_learners_is_scored_in_its_own_layout_and_split_by_condition():
+    """Fig. 5's scoring: group i (n learners) in layout i alone, then named by condition."""
+    cfg = env.WorldConfig()
+    grids = np.stack([env.parse_layout(env.HANDPICKED[name]) for name in ("plus", "U", "4 rooms")])
+    policy = some_policy(6, cfg, seed=9)
+    scores = evaluation.by_condition(evaluation.in_own_layouts(policy, cfg, grids, 2), ("a", "b", "c"), 2)
+    for i, condition in enumerate("abc"):
+        alone = evaluation.expected_return(policy.select(slice(2 * i, 2 * i + 2)), cfg, grids[i:i + 1])
+        for key in ("goals", "return", "return_stochastic"):
+            np.testing.assert_array_equal(scores[condition][key], alone[key], err_msg=f"{condition} {key}")

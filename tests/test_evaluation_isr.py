@@ -1,4 +1,6 @@
 """The ISR as an instrument: evaluation.measure's sums on a hand-made held-out split."""
+from types import SimpleNamespace
+
 import numpy as np
 
 import claims
@@ -32,3 +34,16 @@ def test_measure_counts_what_the_isr_pays_against_what_the_caregiver_paid():
     c = claims.calibration_claims(m, {"after": {"r_i": np.array([[1.0, 2.0]]), "r_s": np.array([[0.5, 0.5]])}})
     assert c["used_over_r_s"] == [1.5 / np.float32(0.8)] and c["used_false_positive_above_0.2"] == [3 / 8]
     assert c["hazards"]["goal_turn"] == [None] and c["during_after_r_i_over_r_s"] == [3.0]
+
+
+def test_the_step_before_the_caregiver_arrives_is_the_same_worlds_previous_step():
+    """Two updates of two worlds, four steps an episode, in (T, N) order: the caregiver arrives
+    at (update 0, t 2, world 1), (update 1, t 3, world 0) and (update 1, t 0, world 1), which
+    has no step before it in its episode. R_i as used is the transition's number / 100."""
+    data = SimpleNamespace(block=8, episode_len=4)                 # T·N transitions an update
+    used = np.arange(16)[None] / 100.0
+    r_s = np.zeros((1, 16))
+    r_s[0, [5, 14, 9]] = 0.4
+    out = evaluation.two_agent_hazards(None, None, None, r_s, used, data)
+    np.testing.assert_allclose(out["at_arrival"], (5 + 14 + 9) / 3 / 100)
+    np.testing.assert_allclose(out["before_arrival"], (3 + 12) / 2 / 100)

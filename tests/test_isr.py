@@ -2,6 +2,8 @@
 import numpy as np
 import pytest
 
+import env
+import experiments
 import isr
 
 
@@ -120,6 +122,36 @@ def test_test_split_is_held_out_and_whole_blocks():
     assert len(data.test_index) == 3 * 20
     assert set(data.test_index // 20) == {9, 19, 29}
     assert not set(data.test_index) & set(data.train_index)
+
+
+@pytest.mark.parametrize("cfg", [isr.ISRConfig(updates=40, curve_points=3, eval_size=100),
+                                 isr.ISRConfig(batch=1, updates=None, optimizer="adam", lr=3e-4)],
+                         ids=["ours", "the authors' batch 1"])
+def test_training_and_calibration_never_read_a_held_out_transition(cfg):
+    """Poisoned held-out targets (every one paid) leave the trained weights and the fitted
+    odds the same bit for bit: no training step or calibration reads them. Only the test
+    loss, which is measured on them, changes."""
+    clean, poisoned = separable_data(), separable_data()
+    poisoned.r_s[:, poisoned.test_index] = 0.4
+    for n_train in (None, 300):
+        (a, log_a), (b, log_b) = (experiments.train_isr(data, cfg, np.random.default_rng(1), env.WorldConfig(),
+                                                        codes=(2, 8), n_train=n_train) for data in (clean, poisoned))
+        for k in a.params:
+            np.testing.assert_array_equal(a.params[k], b.params[k], err_msg=k)
+        np.testing.assert_array_equal(log_a["odds"], log_b["odds"])
+        assert (log_a["final_test_loss"] != log_b["final_test_loss"]).all()
+
+
+def test_the_loss_weighs_the_rewarded_and_the_other_steps_half_each():
+    """An ISR whose output is 0 everywhere (a zero output layer) on 2 rewarded steps (R_s 0.4)
+    among 20: ½·0.4² + ½·0, not the plain mean 0.4²/10; a model with no reward: 0."""
+    views = np.ones((2, 20, 3, 3), dtype=np.int8)
+    r_s = np.zeros((2, 20), dtype=np.float32)
+    r_s[0, [3, 7]] = 0.4
+    data = isr.SocialRewardData(views, np.zeros((2, 20), np.int64), r_s, block=2, test_every=10)
+    params = isr.init_params((9, 4, 3), 2, np.random.default_rng(0), zero_output=True)
+    loss = isr.balanced_loss(params, data, np.arange(20), codes=(1,))
+    np.testing.assert_allclose(loss, [0.5 * 0.4 ** 2, 0.0], rtol=1e-6)
 
 
 def test_balanced_sampler_draws_half_positives_and_survives_none():

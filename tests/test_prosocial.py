@@ -100,6 +100,18 @@ def test_the_ball_stops_the_caregiver_until_the_learner_lifts_it():
     assert step.r_e[0] == 0.0
 
 
+@pytest.mark.parametrize("learner, heading, ahead", [((2, 3), 0, "an empty cell"), ((1, 3), 2, "a wall"),
+                                                     ((5, 3), 1, "the goal")])
+def test_picking_up_lifts_nothing_unless_the_ball_is_ahead(learner, heading, ahead):
+    world = world_at(CORRIDOR, learner=learner, learner_dir=heading, caregiver=(1, 1), caregiver_dir=1)
+    for _ in range(3):
+        step = world.step(np.array([Action.PICKUP]))
+        assert not world.carrying[0], ahead
+        assert world.codes()[0, 2, 1] == prosocial.BALL                  # the ball stays at (1, 2)
+        assert tuple(world.caregiver_pos[0]) == (1, 1) and step.r_s[0] == 0   # still blocked
+        assert tuple(world.pos[0]) == learner and world.dir[0] == heading
+
+
 def test_the_learner_blocks_and_the_caregivers_arrival_pays_the_learner():
     world = world_at(CORRIDOR, learner=(3, 4), learner_dir=0, caregiver=(4, 3), caregiver_dir=0)
     world.carrying[:] = True                                  # the ball is gone
