@@ -123,18 +123,20 @@ def forward(params, x):
     return acts[-1], acts
 
 
-def backward(params, acts, dloss_dy):
-    """Backprop dloss/dy (M, B, K) through the MLP; grads have the keys and shapes of params."""
+def backward(params, acts, dloss_dy, input_grad=False):
+    """Backprop dloss/dy (M, B, K) through the MLP; grads have the keys and shapes of params.
+    input_grad: also return dloss/dx (M, B, D), for a network below it (authors.py's convs)."""
     n_layers = len(params) // 2
     grads = {}
     delta = dloss_dy                                             # (M, B, K) dloss/dz_L
     for layer in range(n_layers, 0, -1):
         grads[f"W{layer}"] = np.matmul(acts[layer - 1].transpose(0, 2, 1), delta)
         grads[f"b{layer}"] = delta.sum(axis=1, keepdims=True)
-        if layer > 1:
+        if layer > 1 or input_grad:
             delta = np.matmul(delta, params[f"W{layer}"].transpose(0, 2, 1))
+        if layer > 1:
             delta = delta * (acts[layer - 1] > 0)                 # ReLU'
-    return grads
+    return (grads, delta) if input_grad else grads
 
 
 def predict(params, x, actions):

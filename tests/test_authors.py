@@ -1,0 +1,113 @@
+"""The authors' ISR network (authors.py): its input tensor, its convolutions against a plain
+loop, and backprop against finite differences."""
+import numpy as np
+import pytest
+
+import authors
+import env
+import isr
+
+
+def test_the_input_tensor_holds_raw_codes_the_heading_and_the_action_at_the_agent():
+    view = np.full((9, 9), env.EMPTY, dtype=np.int8)
+    view[0, :] = env.UNSEEN                                        # beyond the grid
+    view[3, 4], view[2, 2], view[4, 4] = env.WALL, env.GOAL, env.AGENT
+    x = authors.state_action(view, 3, env.Action.FORWARD)
+    assert x.shape == (9, 9, 5) and x.dtype == np.float32
+    assert x[0, 0].tolist() == [0, 0, 0, 0, 0]                      # unseen
+    assert x[5, 5].tolist() == [1, 0, 0, 0, 0]                      # empty
+    assert x[3, 4].tolist() == [2, 5, 0, 0, 0]                      # a wall ahead
+    assert x[2, 2].tolist() == [8, 1, 0, 1, 0]                      # the goal, and its channel
+    assert x[4, 4].tolist() == [10, 0, 3, 0, 2]                     # the agent: heading 3, forward
+    assert (np.delete(x.reshape(81, 5), 40, axis=0)[:, [2, 4]] == 0).all()   # nowhere else
+    left = authors.state_action(view, 3, env.Action.LEFT)
+    assert left[4, 4].tolist() == [10, 0, 3, 0, 0]                  # left = 0 writes nothing
+    turned = authors.state_action(view, 2, env.Action.LEFT)         # after a left turn
+    assert turned[4, 4, 2] == 2 and (np.delete(turned.reshape(81, 5), 40, 0) == np.delete(
+        left.reshape(81, 5), 40, 0)).all()
+
+
+def naive_conv(x, kernel, bias):
+    """torch's Conv2d(2×2, stride 1) of x (C, H, W) with kernel (C·4, out) in (channel, kernel
+    row, kernel column) order, plus ReLU, by loops: (out, H − 1, W − 1)."""
+    c, h, w = x.shape
+    k = kernel.reshape(c, 2, 2, -1)
+    out = np.zeros((k.shape[-1], h - 1, w - 1))
+    for o in range(k.shape[-1]):
+        for i in range(h - 1):
+            for j in range(w - 1):
+                out[o, i, j] = (x[:, i:i + 2, j:j + 2] * k[..., o]).sum() + bias[0, o]
+    return np.maximum(out, 0.0)
+
+
+def test_the_network_reads_the_rows_as_channels_and_flattens_as_torch():
+    rng = np.random.default_rng(0)
+    params = authors.init_params(2, rng, dtype=np.float64)
+    x = rng.normal(size=(2, 3, 9, 9, 5))
+    y, _ = authors.forward(params, x)
+    for m in range(2):
+        for b in range(3):
+            a1 = naive_conv(x[m, b], params["C1"][m], params["c1"][m])     # rows are channels
+            a2 = naive_conv(a1, params["C2"][m], params["c2"][m])
+            assert a1.shape == (16, 8, 4) and a2.shape == (32, 7, 3)
+            h = a2.reshape(-1)                                             # 672, (channel, row, column)
+            for layer in (1, 2, 3):
+                h = h @ params[f"W{layer}"][m] + params[f"b{layer}"][m, 0]
+                h = np.maximum(h, 0.0) if layer < 3 else h
+            assert y[m, b] == pytest.approx(h[0], rel=1e-10)
+
+
+def test_the_initialization_is_torchs():
+    params = authors.init_params(3, np.random.default_rng(1), dtype=np.float64)
+    for name, fan_in in (("1", 36), ("2", 64)):                    # Kaiming-uniform, a = √5
+        for key in ("C" + name, "c" + name):
+            assert np.abs(params[key]).max() <= 1 / np.sqrt(fan_in)
+            assert np.abs(params[key]).max() > 0.9 / np.sqrt(fan_in)
+    assert params["W1"].shape == (3, 672, 32) and params["W3"].shape == (3, 32, 1)
+    for layer in (1, 2, 3):                                          # orthogonal, gain √2
+        w = params[f"W{layer}"][0]
+        gram = w.T @ w if w.shape[0] >= w.shape[1] else w @ w.T
+        np.testing.assert_allclose(gram, 2 * np.eye(len(gram)), atol=1e-10)
+        assert (params[f"b{layer}"] == 0).all()
+
+
+def test_backward_matches_central_finite_differences():
+    rng = np.random.default_rng(2)
+    params = authors.init_params(2, rng, dtype=np.float64)
+    x = rng.normal(size=(2, 3, 9, 9, 5))
+    target = rng.normal(size=(2, 3))
+
+    def loss(p):
+        return isr.mse(authors.forward(p, x)[0], target)[0].sum()
+
+    y, cache = authors.forward(params, x)
+    grads = authors.backward(params, cache, isr.mse(y, target)[1])
+    eps = 1e-6
+    for key, value in params.items():
+        # every entry of the small layers, 60 random entries of W1 (672 × 32)
+        flat = value.reshape(-1)
+        picked = rng.choice(flat.size, min(flat.size, 60), replace=False) if key == "W1" else range(flat.size)
+        for i in picked:
+            old = flat[i]
+            flat[i] = old + eps
+            up = loss(params)
+            flat[i] = old - eps
+            down = loss(params)
+            flat[i] = old
+            assert grads[key].reshape(-1)[i] == pytest.approx((up - down) / (2 * eps), rel=1e-5, abs=1e-8), key
+
+
+def test_a_training_step_moves_every_model_toward_its_target():
+    """Batch 1, Adam at 3e-4 (isr.AUTHORS): a few hundred steps on one transition per model
+    bring its R_i to its own target; the models do not mix."""
+    rng = np.random.default_rng(3)
+    params = authors.init_params(2, rng)
+    views = np.full((2, 1, 9, 9), env.EMPTY, dtype=np.int8)
+    views[..., 4, 4], views[0, :, 3, 4] = env.AGENT, env.GOAL
+    x = authors.state_action(views, np.zeros((2, 1)), np.full((2, 1), 2))
+    target = np.array([[0.4], [0.0]], dtype=np.float32)
+    state = isr.optimizer_state(params, isr.AUTHORS)
+    for _ in range(300):
+        authors.train_step(params, state, x, target)
+    np.testing.assert_allclose(authors.forward(params, x)[0], target, atol=0.02)
+    assert state["k"] == 300 and all(p.dtype == np.float32 for p in params.values())
