@@ -26,8 +26,9 @@ discounted_returns, logit_ascent, adam_step, softmax, sample, learn, evaluate.
 (The two-agent world's features are prosocial.features; the learners beyond the paper, an
 MLP on the raw view and feature subsets, are in beyond/learners.py.)
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from types import MappingProxyType
+from typing import NamedTuple
 
 import numpy as np
 
@@ -37,14 +38,28 @@ from streams import Streams
 
 @dataclass(frozen=True)
 class AgentConfig:
-    """The learner's settings (ours; the authors trained a CNN with PPO at lr 3e-4)."""
+    """The learner's settings: ours by default (REINFORCE); the authors trained a CNN with PPO
+    at lr 1e-4. algorithm="ppo" trains our linear policy by their PPO (authors.PPO has
+    their settings); the fields marked PPO are read by it alone."""
     worlds_per_seed: int = 30    # N parallel worlds per learner; an update uses N episodes
-    lr: float = 0.15             # Adam step size of the policy weights θ
+    lr: float = 0.15             # Adam step size of the policy weights θ (PPO: of θ and w)
     lr_value: float = 0.1        # SGD step size of the baseline weights w
     gamma: float = 0.99          # discount of the reward-to-go within an episode (PPO's γ)
     beta1: float = 0.9           # Adam's first-moment decay
     beta2: float = 0.999         # Adam's second-moment decay
+    adam_eps: float = 1e-8       # Adam's ε in √v̂ + ε (the authors' PPO: 1e-5)
     entropy: float = 0.01        # entropy bonus (PPO's default is 0; docs/deviations.md: why)
+    algorithm: str = "reinforce" # "reinforce" (ours) or "ppo" (the authors', authors.PPOPolicy)
+    clip: float = 0.2            # PPO: the ratio's clip range
+    gae_lambda: float = 0.95     # PPO: GAE's λ
+    epochs: int = 10             # PPO: passes over each rollout
+    minibatch: int = 64          # PPO: steps per gradient step
+    value_coef: float = 0.5      # PPO: the value loss's weight
+    max_grad_norm: float = 0.5   # PPO: global gradient-norm clip of θ and w together
+
+    def __post_init__(self):
+        if self.algorithm not in ("reinforce", "ppo"):
+            raise ValueError(f"AgentConfig.algorithm must be reinforce or ppo, got {self.algorithm!r}")
 
 
 def features(views):
@@ -131,6 +146,15 @@ def discounted_returns(rewards, gamma, axis=0):
     return np.moveaxis(returns, 0, axis)
 
 
+class Rollout(NamedTuple):
+    """What a learner learns from: one episode in each of its N worlds, (S, T, N, ...)."""
+    phi: np.ndarray        # (S, T, N, F) features of the views it acted on
+    actions: np.ndarray    # (S, T, N) the actions taken
+    probs: np.ndarray      # (S, T, N, A) π at each step, as it acted
+    utility: np.ndarray    # (S, T, N) U of Eq. 1 at each step
+    final_phi: np.ndarray  # (S, N, F) features of the view each episode ended in (PPO only)
+
+
 @dataclass
 class Policy:
     """S independent linear softmax policies with linear baselines.
@@ -144,6 +168,7 @@ class Policy:
     m: np.ndarray        # (S, F, A) Adam first moment
     v: np.ndarray        # (S, F, A) Adam second moment
     k: int = 0           # Adam steps taken
+    algorithm = "reinforce"   # the AgentConfig.algorithm that trains it
 
     @classmethod
     def zeros(cls, n_seeds, n_features, n_actions):
@@ -172,13 +197,18 @@ class Policy:
     def select(self, learners):
         """A new Policy holding the learners `learners` (an index or a slice) of this one."""
         pick = lambda a: np.array(a[learners], ndmin=3 if a.ndim == 3 else 2)
-        return Policy(pick(self.theta), pick(self.w), pick(self.m), pick(self.v), self.k)
+        return type(self)(**{name: pick(getattr(self, name)) for name in self._arrays()}, k=self.k)
 
     @staticmethod
     def stack(*policies):
         """One Policy holding the learners of several, in order, on the seed axis."""
         cat = lambda name: np.concatenate([getattr(p, name) for p in policies], axis=0)
-        return Policy(cat("theta"), cat("w"), cat("m"), cat("v"), policies[0].k)
+        return type(policies[0])(**{name: cat(name) for name in policies[0]._arrays()}, k=policies[0].k)
+
+    @classmethod
+    def _arrays(cls):
+        """The names of its per-learner arrays (all its fields but Adam's step count)."""
+        return [f.name for f in fields(cls) if f.name != "k"]
 
     def probs(self, phi):
         """(S, ..., A) action probabilities for features phi (S, ..., F).
@@ -198,6 +228,12 @@ class Policy:
     def sample(self, phi, u):
         """(S, N) actions drawn from π with uniforms u (S, N) (`sample`)."""
         return sample(self.probs(phi), u)
+
+    def learn_from(self, rollout, cfg, rng):
+        """Learn from one `Rollout` (an episode in each of N worlds): a REINFORCE step on the
+        discounted reward-to-go of the utility (rng unused: authors.PPOPolicy draws minibatches)."""
+        returns = discounted_returns(rollout.utility, cfg.gamma, axis=1)          # (S, T, N)
+        self.update(rollout.phi, rollout.actions, returns, cfg, rollout.probs)
 
     def update(self, b_phi, b_actions, b_returns, cfg, b_probs=None):
         """One REINFORCE-with-baseline step on a batch of episodes (S, T, N, ...).
@@ -240,11 +276,11 @@ def logit_ascent(probs, actions, advantages, entropy):
 
 def adam_step(m, v, grad, k, cfg):
     """Adam's moments after the k-th gradient, and the ascent step they give:
-    (m, v, lr · m̂ / (√v̂ + 1e-8)) with the bias corrections m̂ = m/(1 − β1^k), v̂ = v/(1 − β2^k)."""
+    (m, v, lr · m̂ / (√v̂ + ε)) with the bias corrections m̂ = m/(1 − β1^k), v̂ = v/(1 − β2^k)."""
     m = cfg.beta1 * m + (1 - cfg.beta1) * grad
     v = cfg.beta2 * v + (1 - cfg.beta2) * grad ** 2
     m_hat, v_hat = m / (1 - cfg.beta1 ** k), v / (1 - cfg.beta2 ** k)
-    return m, v, cfg.lr * m_hat / (np.sqrt(v_hat) + 1e-8)
+    return m, v, cfg.lr * m_hat / (np.sqrt(v_hat) + cfg.adam_eps)
 
 
 def softmax(logits):
@@ -303,7 +339,10 @@ def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, has_i
             raise ValueError(f"visits must be probabilities in [0, 1], got {visits.min()} … {visits.max()}")
         came = np.zeros((n_seeds, updates, n), dtype=bool)
     _check_sizes(policy, featurize, world_cfg)
-    world_rng, action_rng, visit_rng = Streams.of(rng, n_seeds).spawn(3)
+    if getattr(policy, "algorithm", "reinforce") != agent_cfg.algorithm:
+        raise ValueError(f"AgentConfig.algorithm is {agent_cfg.algorithm!r}, but the policy is a "
+                         f"{type(policy).__name__} (algorithm {getattr(policy, 'algorithm', None)!r})")
+    world_rng, action_rng, visit_rng, update_rng = Streams.of(rng, n_seeds).spawn(4)
     world = world_cfg.make(n_seeds, n, world_rng, layouts)
     obs = world.reset().reshape(n_seeds, n, v, v)
     goals, internal = np.zeros((n_seeds, updates)), np.zeros((n_seeds, updates))
@@ -337,14 +376,14 @@ def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, has_i
             if record:
                 data["views"][:, k, t], data["actions"][:, k, t], data["r_s"][:, k, t] = seen, actions, b_r_s[:, t]
             obs = step.obs.reshape(n_seeds, n, v, v)
+        final_phi = featurize(step.final_obs.reshape(n_seeds, n, v, v)) if agent_cfg.algorithm == "ppo" else None
         if replaces.any():                                                  # the authors' Figs 5, 6
             b_r_e = np.where((b_r_i > 0) & (p < 1) & replaces[:, None, None], 0.0, b_r_e)
         b_utility = utility(b_r_e, b_r_s, b_r_i, p)   # (S, T, N)
         goals[:, k] = b_reached.mean(axis=2).sum(axis=1)
         internal[:, k] = b_utility.sum(axis=1).mean(axis=1)
         paid_i[:, k], paid_s[:, k] = b_r_i.mean(axis=2).sum(axis=1), b_r_s.mean(axis=2).sum(axis=1)
-        b_returns = discounted_returns(b_utility, agent_cfg.gamma, axis=1)       # (S, T, N)
-        policy.update(b_phi, b_actions, b_returns, agent_cfg, b_probs)
+        policy.learn_from(Rollout(b_phi, b_actions, b_probs, b_utility, final_phi), agent_cfg, update_rng)
     logs = {"goals": goals, "internal": internal, "r_i": paid_i, "r_s": paid_s, "env_steps": world.env_steps}
     if visits is not None:
         logs["present"] = came

@@ -27,6 +27,7 @@ from streams import Draws, pick
 
 # Minigrid's object codes, which the authors' observation used.
 UNSEEN, EMPTY, WALL, GOAL, AGENT = 0, 1, 2, 8, 10
+FACING = 12                    # in the ISR's view with the heading, the agent's cell holds 12 + dir
 DIR_TO_VEC = np.array([[1, 0], [0, 1], [-1, 0], [0, -1]])  # (dx, dy) per direction
 DIR_TO_VEC.setflags(write=False)
 ARROWS = ">v<^"
@@ -52,6 +53,8 @@ class WorldConfig:
     layout: str | None = None      # ASCII blocks ('#' block, '.' free); replaces n_blocks
     layout_pool: int = 8192        # random layouts (blocks and goal) drawn once per world, among
                                    # which each reset picks one (the agent's cell and heading fresh)
+    isr_heading: bool = False      # the ISR's view holds the agent's absolute heading at its cell
+                                   # (FACING + dir), as the authors' raw codes did (authors.py)
 
     @property
     def n_actions(self):
@@ -270,6 +273,9 @@ class Step(NamedTuple):
     r_s: np.ndarray        # (B,) the caregiver's social reward: +0.4 on entering the goal
     reached: np.ndarray    # (B,) bool: the step entered the goal (a fresh layout follows)
     truncated: bool        # the episode ended here; all worlds were reset
+    heading: np.ndarray = None     # (B,) the agent's absolute heading when it acted
+    final_obs: np.ndarray = None   # (B, view, view) if truncated: the view the episode ended
+                                   # in, before the reset (PPO's time-limit bootstrap)
 
 
 class GridWorld:
@@ -383,8 +389,13 @@ class GridWorld:
         return views
 
     def isr_view(self, obs, step):
-        """What the ISR sees of the step just taken from views `obs`: the views themselves."""
-        return obs
+        """What the ISR sees of the step just taken from views `obs`: the views themselves, or
+        with cfg.isr_heading the agent's cell holding FACING + the heading it acted in."""
+        if not self.cfg.isr_heading:
+            return obs
+        seen, c = obs.copy(), self.cfg.view // 2
+        seen[..., c, c] = FACING + step.heading.reshape(obs.shape[:-2])
+        return seen
 
     def step(self, action):
         """Apply one action per world (B,); return a `Step`."""
@@ -392,7 +403,7 @@ class GridWorld:
             raise RuntimeError("call reset() before step()")
         action = check_actions(action, self.n, len(Action))
         turn = np.where(action == Action.LEFT, -1, np.where(action == Action.RIGHT, 1, 0))
-        self.dir = (self.dir + turn) % 4
+        heading, self.dir = self.dir, (self.dir + turn) % 4
         forward = action == Action.FORWARD
         ahead = self.pos + DIR_TO_VEC[self.dir]
         blocked = self.pool.walls[self.layout, ahead[:, 1], ahead[:, 0]]
@@ -406,8 +417,9 @@ class GridWorld:
         self.env_steps += self.n
         truncated = self.t >= self.cfg.episode_len
         if truncated:
-            return Step(self.reset(), r_e, r_s, reached, True)
-        return Step(self.observe(), r_e, r_s, reached, False)
+            final = self.observe()
+            return Step(self.reset(), r_e, r_s, reached, True, heading, final)
+        return Step(self.observe(), r_e, r_s, reached, False, heading)
 
     def __str__(self):
         if self.layout is None:

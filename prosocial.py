@@ -94,6 +94,7 @@ class Step(NamedTuple):
     reached: np.ndarray           # (B,) bool: the caregiver entered its goal (a fresh layout follows)
     truncated: bool               # the episode ended here; all worlds were reset
     caregiver_action: np.ndarray  # (B,) what the caregiver did this step (an `Action`)
+    final_obs: np.ndarray = None  # (B, view, view) if truncated: the view before the reset
 
 
 def features(views):
@@ -449,7 +450,8 @@ class ProsocialWorld:
         self.t += 1
         self.env_steps += self.n
         if self.t >= self.cfg.episode_len:
-            return Step(self.reset(), r_e, r_s, reached, True, caregiver_action)
+            final = self.observe()
+            return Step(self.reset(), r_e, r_s, reached, True, caregiver_action, final)
         return Step(self.observe(), r_e, r_s, reached, False, caregiver_action)
 
 

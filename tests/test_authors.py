@@ -1,10 +1,15 @@
-"""The authors' ISR network (authors.py): its input tensor, its convolutions against a plain
-loop, and backprop against finite differences."""
+"""The authors' system (authors.py): their ISR network's input tensor, its convolutions
+against a plain loop, backprop against finite differences; PPO's GAE, clipped surrogate and
+step by hand, and that it learns."""
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
+import agents
 import authors
 import env
+import experiments
 import isr
 
 
@@ -111,3 +116,84 @@ def test_a_training_step_moves_every_model_toward_its_target():
         authors.train_step(params, state, x, target)
     np.testing.assert_allclose(authors.forward(params, x)[0], target, atol=0.02)
     assert state["k"] == 300 and all(p.dtype == np.float32 for p in params.values())
+
+
+def test_gae_bootstraps_the_truncated_episode_and_follows_its_recursion_by_hand():
+    """γ = λ = 0.5; rewards 1, 0, 2; values 0.5, 1.0, 0.2; the view the episode ended in is
+    worth 3: r_2 becomes 2 + 0.5·3; δ = 1.0, −0.9, 3.3; A_2 = 3.3, A_1 = −0.9 + 0.25·3.3,
+    A_0 = 1.0 + 0.25·A_1; returns = A + V."""
+    rewards = np.array([1.0, 0.0, 2.0]).reshape(1, 3, 1)
+    values = np.array([0.5, 1.0, 0.2]).reshape(1, 3, 1)
+    advantages, returns = authors.gae(rewards, values, np.array([[3.0]]), 0.5, 0.5)
+    np.testing.assert_allclose(advantages[0, :, 0], [0.98125, -0.075, 3.3])
+    np.testing.assert_allclose(returns[0, :, 0], [1.48125, 0.925, 3.5])
+    assert rewards[0, 2, 0] == 2.0                                          # the input is left alone
+
+
+@pytest.mark.parametrize("old, advantage, expected", [
+    (0.2, 1.0, [0.0, 0.0, 0.0]),              # r = 1.5 > 1.2 with A > 0: the clip holds it
+    (0.2, -1.0, [0.75, -1.05, 0.3]),          # r = 1.5 with A < 0: r·A is the smaller
+    (0.6, -1.0, [0.0, 0.0, 0.0]),             # r = 0.5 < 0.8 with A < 0: held
+    (0.6, 1.0, [-0.25, 0.35, -0.1]),          # r = 0.5 with A > 0: r·A is the smaller
+    (0.3, 2.0, [-1.0, 1.4, -0.4]),            # r = 1 inside the range
+])
+def test_the_clipped_surrogate_moves_the_logits_only_where_the_clip_does_not_hold(old, advantage, expected):
+    """π = (0.5, 0.3, 0.2), action 1, clip 0.2: the gradient is r·A·(onehot(a) − π) or 0."""
+    grad = authors.clipped_ascent(np.array([0.5, 0.3, 0.2]), np.array(1), np.array(old), np.array(advantage),
+                                  0.2, entropy=0.0)
+    np.testing.assert_allclose(grad, expected, atol=1e-12)
+
+
+def test_a_ppo_step_descends_the_clipped_loss_and_the_value_loss():
+    """One step moves θ and w by Adam (its second step) along −∂L/∂weight, with L written out
+    here, −mean(min(r·Â, clip(r)·Â)) + 0.5·mean((φ·w − G)²), Â the minibatch's normalized
+    advantages, and its gradient taken by central finite differences."""
+    rng = np.random.default_rng(4)
+    n, f, a = 12, 5, 3
+    phi = rng.random((1, n, f))
+    policy = authors.PPOPolicy.zeros(1, f, a)
+    policy.theta, policy.w = rng.normal(0, 0.5, (1, f, a)), rng.normal(0, 0.5, (1, f))
+    actions = rng.integers(0, a, (1, n))
+    old = np.take_along_axis(policy.probs(phi), actions[..., None], -1)[..., 0] * rng.uniform(0.6, 1.4, (1, n))
+    advantages, returns = rng.normal(size=(1, n)), rng.normal(size=(1, n))
+    norm = (advantages - advantages.mean()) / (advantages.std(ddof=1) + 1e-8)
+
+    def loss(theta, w):
+        logits = phi[0] @ theta
+        pi = np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)
+        ratio = pi[np.arange(n), actions[0]] / old[0]
+        surrogate = np.minimum(ratio * norm[0], np.clip(ratio, 0.8, 1.2) * norm[0])
+        return -surrogate.mean() + 0.5 * ((phi[0] @ w - returns[0]) ** 2).mean()
+
+    theta, w, eps = policy.theta[0].copy(), policy.w[0].copy(), 1e-6
+    numeric_theta, numeric_w = np.zeros_like(theta), np.zeros_like(w)
+    for i in np.ndindex(theta.shape):
+        up, down = theta.copy(), theta.copy()
+        up[i], down[i] = up[i] + eps, down[i] - eps
+        numeric_theta[i] = (loss(up, w) - loss(down, w)) / (2 * eps)
+    for i in range(f):
+        up, down = w.copy(), w.copy()
+        up[i], down[i] = up[i] + eps, down[i] - eps
+        numeric_w[i] = (loss(theta, up) - loss(theta, down)) / (2 * eps)
+    policy.k, policy.v, policy.v_w = 1, np.full_like(policy.m, 0.01), np.full_like(policy.m_w, 0.01)
+    policy.step(phi, actions, old, advantages, returns, replace(authors.PPO, max_grad_norm=1e9))
+    for moved, g in ((policy.theta[0] - theta, numeric_theta), (policy.w[0] - w, numeric_w)):
+        m, v = 0.1 * g, 0.999 * 0.01 + 0.001 * g ** 2                       # Adam's second step
+        expected = -authors.PPO.lr * (m / (1 - 0.9 ** 2)) / (np.sqrt(v / (1 - 0.999 ** 2)) + 1e-5)
+        np.testing.assert_allclose(moved, expected, rtol=1e-5, atol=1e-12)
+    assert policy.k == 2
+
+
+def test_ppo_learns_the_task_and_keeps_its_learners_apart():
+    """PPO on 2 learners, 1,000 episodes in rollouts of 50: more goals than at the start; a
+    learner's numbers are its own whoever learns beside it; a REINFORCE config refuses it."""
+    cfg = env.WorldConfig()
+    ppo = replace(authors.PPO, worlds_per_seed=50)
+    both = authors.PPOPolicy.for_world(2, cfg)
+    logs = agents.learn(both, cfg, ppo, 1000, 1.0, experiments.learner_streams((1, 2), "test", "ppo"))
+    alone = authors.PPOPolicy.for_world(1, cfg)
+    agents.learn(alone, cfg, ppo, 1000, 1.0, experiments.learner_streams((2,), "test", "ppo"))
+    np.testing.assert_array_equal(both.theta[1], alone.theta[0])
+    assert (logs["goals"][:, -3:].mean(1) > logs["goals"][:, :1].mean(1) + 0.5).all()
+    with pytest.raises(ValueError, match="algorithm"):
+        agents.learn(both, cfg, agents.AgentConfig(), 30, 1.0, np.random.default_rng(0))
