@@ -34,7 +34,7 @@ worlds: 100 × 20 = 2,000 steps; theirs 2,048 steps of one world, across episode
     (`PPOPolicy.step`).
 
 Public names: COLOUR, state_action, init_params, patches, add_patches, forward, backward,
-predict, train_step; PPO, PPOPolicy, gae, clipped_ascent.
+predict, train_step, ConvISR, train_isr; PPO, PPOPolicy, gae, clipped_ascent.
 """
 from dataclasses import dataclass
 
@@ -42,21 +42,27 @@ import numpy as np
 
 import agents
 import isr
-from env import AGENT, GOAL, WALL
+from env import AGENT, FACING, GOAL, WALL
 
 COLOUR = {WALL: 5, GOAL: 1}     # minigrid's colour index of the objects in view (grey, green)
 KERNEL = 2                      # the convolutions' 2×2 kernels, stride 1, no padding
 
 
-def state_action(views, headings, actions):
-    """(..., 9, 9, 5) float32: the authors' ISR input for views (..., 9, 9) of cell codes
-    (env.UNSEEN, EMPTY, WALL, GOAL, AGENT), the agent's absolute headings (...) and the
-    actions taken (...): object, colour, state (the heading at the agent's cell), goal, action."""
+def state_action(views, actions):
+    """(..., 9, 9, 5) float32: the authors' ISR input for the ISR's views (..., 9, 9) with the
+    heading (env.WorldConfig(isr_heading=True): UNSEEN, EMPTY, WALL, GOAL, and FACING + the
+    agent's absolute heading at its cell) and the actions taken (...): per cell its object,
+    colour, state (the heading, at the agent's cell), goal channel, and the action at the agent."""
     views = np.asarray(views)
-    agent = views == AGENT
-    colour = np.select([views == code for code in COLOUR], list(COLOUR.values()), 0)
-    at_agent = lambda values: np.where(agent, np.asarray(values)[..., None, None], 0)
-    channels = [views, colour, at_agent(headings), views == GOAL, at_agent(actions)]
+    if (views == AGENT).any():
+        raise ValueError("the authors' ISR needs the agent's heading in its view: "
+                         "WorldConfig(isr_heading=True)")
+    agent = (views >= FACING) & (views < FACING + 4)
+    code = np.where(agent, AGENT, views)
+    colour = np.select([code == c for c in COLOUR], list(COLOUR.values()), 0)
+    at_agent = lambda values: np.where(agent, values, 0)
+    channels = [code, colour, at_agent(views - FACING), code == GOAL,
+                at_agent(np.asarray(actions)[..., None, None])]
     return np.stack(channels, axis=-1).astype(np.float32)
 
 
@@ -67,8 +73,9 @@ def init_params(n_models, rng, rows=9, columns=9, features=5, dtype=np.float32):
     params = {}
     for name, fan_in, fan_out in (("1", rows * KERNEL ** 2, 16), ("2", 16 * KERNEL ** 2, 32)):
         bound = 1.0 / np.sqrt(fan_in)
-        params["C" + name] = rng.uniform(-bound, bound, (n_models, fan_in, fan_out)).astype(dtype)
-        params["c" + name] = rng.uniform(-bound, bound, (n_models, 1, fan_out)).astype(dtype)
+        uniform = lambda shape: bound * (2 * rng.random(shape) - 1)         # Streams draw no uniform(a, b)
+        params["C" + name] = uniform((n_models, fan_in, fan_out)).astype(dtype)
+        params["c" + name] = uniform((n_models, 1, fan_out)).astype(dtype)
     flat = 32 * (columns - 2) * (features - 2)
     head = isr.init_params((flat, 32, 32, 1), n_models, rng, dtype=dtype, init="orthogonal")
     return {**params, **head}
@@ -133,9 +140,9 @@ def backward(params, cache, dloss_dy):
     return grads
 
 
-def predict(params, views, headings, actions):
-    """(M, B) the raw R_i of transitions: views (M, B, 9, 9), headings and actions (M, B)."""
-    return forward(params, state_action(views, headings, actions))[0]
+def predict(params, views, actions):
+    """(M, B) the raw R_i of transitions: the ISR's views (M, B, 9, 9), actions (M, B)."""
+    return forward(params, state_action(views, actions))[0]
 
 
 def train_step(params, state, x, target, cfg=isr.AUTHORS):
@@ -228,3 +235,33 @@ class PPOPolicy(agents.Policy):
         self.m_w, self.v_w, step_w = agents.adam_step(self.m_w, self.v_w, grad_w * scale[:, None], self.k, cfg)
         self.theta -= step_theta
         self.w -= step_w
+
+
+class ConvISR(isr.ISR):
+    """The authors' ISR network as the learner sees it: (the ISR's views with the heading
+    (M, N, 9, 9), actions (M, N)) → R_i (M, N); its output read as isr.ISR reads it (raw,
+    or thresholded). codes: unused (the network reads raw codes)."""
+
+    def output(self, views, actions):
+        return predict(self.params, views, actions)
+
+
+def train_isr(data, rng, cfg=isr.AUTHORS, chunk=1024):
+    """One authors' ISR network per model of `data` (isr.SocialRewardData of views with the
+    heading), trained on its train split as isr.train_isr trains with cfg: cfg.epochs passes
+    of class-balanced minibatches of cfg.batch (theirs: one pass at batch 1), MSE against
+    R_s, the gradient norm clipped, Adam (or cfg.updates minibatches, if set). rng: a
+    Generator or one stream per model. Returns the params."""
+    n_models, train = data.views.shape[0], data.train_index
+    params = init_params(n_models, rng)
+    state = isr.optimizer_state(params, cfg)
+    sample = isr.balanced_sampler(data.r_s[:, train] > 0, rng)
+    n_updates = cfg.updates or max(1, int(round(cfg.epochs * len(train) / cfg.batch)))
+    for first in range(0, n_updates, chunk):
+        drawn = sample(cfg.batch, min(chunk, n_updates - first))             # (M, steps, B)
+        views, actions, target = data.rows(train[drawn].reshape(n_models, -1))
+        x = state_action(views, actions).reshape(*drawn.shape, *views.shape[-2:], 5)
+        target = target.reshape(drawn.shape)
+        for j in range(drawn.shape[1]):
+            train_step(params, state, x[:, j], target[:, j], cfg)
+    return params

@@ -1,13 +1,14 @@
 """beyond/claims.py — the numbers behind our own figures' claims (Fig. 3's last panel, Figs
-8–10), as pure functions of a run's arrays, like claims.py for the paper's.
+8–12), as pure functions of a run's arrays, like claims.py for the paper's.
 
 Public names: interval, design_claims, presence_claims, repair_claims,
-threshold_claims, grid_ood_claims, feature_claims, instrument_claims, ablation_claims.
+threshold_claims, grid_ood_claims, feature_claims, instrument_claims, ablation_claims,
+factorial_claims.
 """
 import numpy as np
 
 import stats
-from claims import HACKED_ABOVE, KEEPS_ABOVE, finite, calibration_claims, hacking, hacking_claims, paid_last, pay_ratio, tail_mean
+from claims import FARMED_ABOVE, HACKED_ABOVE, KEEPS_ABOVE, finite, calibration_claims, hacking, hacking_claims, paid_last, pay_ratio, tail_mean
 from experiments import tail_updates
 
 
@@ -231,3 +232,29 @@ def ablation_claims(run):
             "r_i_over_r_s_last": [[finite(row) for row in design] for design in ratio],
             "median_r_i_over_r_s_last": np.median(ratio, axis=-1).tolist(),
             "seeds_hacked": hacked.sum(axis=-1).tolist()}
+
+
+def factorial_claims(run):
+    """Fig. 12: per learner and ISR, over the last episodes after the caregiver left: the
+    learners hacked (Σ R_i / Σ R_s above HACKED_ABOVE), the share of R_i farmed (paid where
+    the caregiver would pay nothing) and the learners farming (above FARMED_ABOVE), the goals
+    kept (a share of each learner's own socialized level), and what the ISR pays, on held-out
+    socialization views with the goal ahead, for a turn and for stepping into the goal."""
+    tail = int(run["tail_episodes"])
+    out = {"learners": run["learners"].tolist(), "isrs": run["isrs"].tolist(),
+           "hacked_above": HACKED_ABOVE, "farmed_above": FARMED_ABOVE}
+    for learner, after in run["after"].items():
+        per_update = int(run["episodes_per_update"][learner])
+        socialized = tail_mean(run["social"][learner]["goals"], tail, per_update)          # (S,)
+        out[learner] = {"socialized_fraction_of_planner": (socialized / float(run["planner_goals"])).tolist()}
+        for name, logs in after.items():
+            ratio, hacked = hacking(logs, tail_updates(tail, per_update))
+            last, measured = run["last"][learner][name], run["calibration"][learner][name]
+            farmed = np.divide(last["farmed"], last["paid"], out=np.full(len(ratio), np.nan), where=last["paid"] > 0)
+            kept = tail_mean(logs["goals"], tail, per_update) / socialized
+            out[learner][name] = {"hacked": int(hacked.sum()), "r_i_over_r_s_last": finite(ratio),
+                                  "farmed_share": finite(farmed), "farming": int((farmed > FARMED_ABOVE).sum()),
+                                  "kept": kept.tolist(), "least_kept": float(kept.min()),
+                                  "goal_turn": finite(measured["hazard_goal_turn"]),
+                                  "goal_forward": finite(measured["hazard_goal_forward"])}
+    return out

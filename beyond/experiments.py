@@ -17,6 +17,8 @@ the paper's protocol (experiments.py) with the same learner, ISR and worlds:
   `Thresholds`, `thresholds` (Fig. 9 a): Fig. 4 right's learning in new worlds with the ISR's
       R_i thresholded at each level.
   `FeatureSets`, `feature_sets` (Fig. 9 c): Figs 1 and 4 left with three feature sets.
+  `Factorial`, `factorial` (Fig. 12): Fig. 4 left for each learner (ours, ours without its
+      entropy bonus, the authors' PPO) × ISR (ours, the authors' in MLP form, their network).
   Fig. 9 (b) reads Fig. 6's grid, whose learners `incomplete_internalization` also scores on
   Fig. 4 right's test layouts.
 """
@@ -27,13 +29,14 @@ from types import MappingProxyType
 import numpy as np
 
 import agents
+import authors
 import env
 import evaluation
 import isr
 from beyond.learners import FEATURE_SETS, FeatureSubsets, feature_mask
 from experiments import (AUTHORS, LOGGED, PRESENCE, Generalization, IncompleteInternalization, Internalization,
                          caregiver_leaves, isr_training, ood_test_layouts, no_log, shared_rng, socialize, learner_streams,
-                         train_isr)
+                         tail_updates, train_isr)
 from isr import ISRConfig, ISRGroups, balanced_sampler, network_input, optimizer_state, train_step
 
 
@@ -443,3 +446,89 @@ def ablations(cfg, seeds, socialized, log=no_log):
         "curves": {k: logs["isr"][k].reshape(shape) for k in LOGGED},       # (designs, sizes, S, updates)
         "env_steps": logs["env_steps"],
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# Fig. 12: what makes an ISR hackable: the ISR, the learner's algorithm, or its exploration
+
+FACTORIAL_LEARNERS = MappingProxyType({"ours": "ours (REINFORCE)", "ours_no_entropy": "ours, no entropy bonus",
+                                       "ppo": "the authors' PPO"})
+FACTORIAL_ISRS = MappingProxyType({"ours": "ours", "authors_mlp": "the authors' (MLP form)",
+                                   "authors_conv": "the authors' network"})
+
+
+@dataclass(frozen=True)
+class Factorial:
+    """Fig. 12: Fig. 4 left's protocol for each learner × each ISR: fresh learners socialized,
+    the ISRs trained on each learner's own data, then the caregiver leaves and each ISR pays
+    Eq. 1's raw R_i (the authors' additive rule in Figs 1 and 4 left)."""
+    source: Internalization = Internalization()    # world, budgets, our ISR, the authors' MLP form
+    learners: tuple = tuple(FACTORIAL_LEARNERS)     # ours; ours without the entropy bonus (the
+                                                    # control that separates exploration from
+                                                    # the algorithm); PPO on our linear policy
+    ppo: agents.AgentConfig = authors.PPO           # the authors' algorithm (authors.py)
+    conv_isr: ISRConfig = isr.AUTHORS               # the authors' network's training: one pass, batch 1
+    conv_for: tuple = ("ours", "ppo")               # the learners it is trained for (a pass costs
+                                                    # about 2 ms an update for 10 models)
+
+    def quick(self):
+        return replace(self, source=self.source.quick(), conv_isr=replace(self.conv_isr, updates=2000))
+
+    def agent(self, learner):
+        """The AgentConfig of a learner of FACTORIAL_LEARNERS."""
+        return {"ours": self.source.agent, "ours_no_entropy": replace(self.source.agent, entropy=0.0),
+                "ppo": self.ppo}[learner]
+
+
+def factorial(cfg, seeds, log=no_log):
+    """For each learner of cfg.learners: S fresh learners socialized (the world's ISR view
+    holds the heading, which the authors' network reads), our ISR, the authors' MLP form and
+    (for cfg.conv_for) the authors' network trained on their data, each measured on the
+    held-out split (evaluation.measure); then the caregiver leaves and the learners learn
+    `after` episodes from each ISR, the last `tail` recorded to find what the ISRs paid for.
+    Arrays per learner and ISR: the curves (S, updates), what the ISR paid in the last
+    episodes (paid) and the part of it paid where the caregiver would have paid nothing
+    (farmed), (S,) each."""
+    source, n_seeds = cfg.source, len(seeds)
+    world = replace(source.world, isr_heading=True)
+    run = {"seeds": np.array(seeds), "tail_episodes": source.tail, "learners": np.array(cfg.learners),
+           "isrs": np.array(list(FACTORIAL_ISRS)), "social": {}, "after": {}, "last": {}, "calibration": {},
+           "episodes_per_update": {}, "env_steps": 0}
+    for learner in cfg.learners:
+        agent, stage = cfg.agent(learner), partial(learner_streams, seeds, f"factorial {learner}")
+        log(f"  {FACTORIAL_LEARNERS[learner]}: socialization, {source.socialization} episodes x {n_seeds} seeds")
+        fresh = (authors.PPOPolicy if agent.algorithm == "ppo" else agents.Policy).for_world(n_seeds, world)
+        policy, social, data = socialize(world, agent, source.isr, n_seeds, source.socialization, stage("socialization"),
+                                         policy=fresh)
+        models = {"ours": train_isr(data, source.isr, stage("isr"), world, source.isr_codes, curve=False)[0],
+                  "authors_mlp": train_isr(data, isr.AUTHORS, stage("the authors' isr"), world, source.isr_codes,
+                                           curve=False)[0]}
+        if learner in cfg.conv_for:
+            log(f"  the authors' network on its data: {data.n_train:,} updates of batch 1 x {n_seeds} seeds")
+            models["authors_conv"] = authors.ConvISR(authors.train_isr(data, stage("the authors' network"),
+                                                                       cfg.conv_isr), None)
+        run["calibration"][learner] = {k: evaluation.measure(m, data, evaluation.single_agent_hazards)
+                                       for k, m in models.items()}
+        del data
+        log(f"  after the caregiver leaves: {source.after} episodes x {n_seeds} seeds x {len(models)} ISRs")
+        learners, model = policy.tile(len(models)), ISRGroups(list(models.values()), n_seeds)
+        per_update = agent.worlds_per_seed
+        tail = tail_updates(source.tail, per_update) * per_update
+        first = agents.learn(learners, world, agent, source.after - tail, 0.0, stage("after", len(models)), isr=model)
+        last = agents.learn(learners, world, agent, tail, 0.0, stage("last", len(models)), isr=model, record=True)
+        recorded = last["data"]
+        r_i = evaluation.in_chunks(model, recorded["views"], recorded["actions"].astype(np.int64))
+        part = lambda a, i: a[i * n_seeds:(i + 1) * n_seeds]
+        run["social"][learner] = {k: social[k] for k in LOGGED}
+        run["after"][learner] = {name: {k: np.concatenate([part(first[k], i), part(last[k], i)], axis=1) for k in LOGGED}
+                                 for i, name in enumerate(models)}
+        run["last"][learner] = {name: {"paid": part(r_i, i).sum(axis=1, dtype=np.float64),
+                                       "farmed": np.where(part(recorded["r_s"], i) == 0, part(r_i, i), 0).sum(
+                                           axis=1, dtype=np.float64)}
+                                for i, name in enumerate(models)}
+        run["episodes_per_update"][learner] = per_update
+        run["env_steps"] += social["env_steps"] + first["env_steps"] + last["env_steps"]
+    planner = env.planner_goals(world, source.planner_worlds, source.planner_episodes, shared_rng("factorial", "planner"))
+    run["planner_goals"] = planner["goals"].mean()
+    run["env_steps"] += planner["env_steps"]
+    return run

@@ -1,11 +1,11 @@
 """beyond/figures.py — our own figures and panels: Fig. 3's last panel (the ISR designs),
 Fig. 8 (a caregiver present in a share q of the episodes), Fig. 9 (sensitivity), Fig. 10
-(a returning caregiver and an incomplete ISR) and Fig. 11 (which of our ISR choices removes
-the authors' ISR's hacking). Each
+(a returning caregiver and an incomplete ISR), Fig. 11 (which of our ISR choices removes
+the authors' ISR's hacking) and Fig. 12 (which factor makes an ISR hackable). Each
 figure function takes the runs {experiment: arrays} and returns (matplotlib figure, claims),
 as figures.py's paper figures.
 
-Public names: figure_8, figure_9, figure_10, figure_11, pay_curves, instrument_after, figure_instrument, isr_designs_panel,
+Public names: figure_8, figure_9, figure_10, figure_11, figure_12, pay_curves, instrument_after, figure_instrument, isr_designs_panel,
 design_panel, interval_line.
 """
 import textwrap
@@ -15,7 +15,7 @@ import numpy as np
 
 import plots
 from beyond import claims as beyond_claims
-from beyond.experiments import PRESENCE_ARMS
+from beyond.experiments import FACTORIAL_ISRS, FACTORIAL_LEARNERS, PRESENCE_ARMS
 from claims import HACKED_ABOVE, KEEPS_ABOVE
 from figures import reads
 
@@ -341,4 +341,56 @@ def figure_11(runs):
     right.set_ylabel("$\\Sigma R_i / \\Sigma R_s$, last episodes (0 drawn at 0.001)")
     right.legend(fontsize=8, frameon=False)
     fig.suptitle("From the authors' ISR, one of our choices at a time: which removes the hacking?", fontsize=10)
+    return fig, result
+
+
+@reads("factorial")
+def figure_12(runs):
+    """Figure 12 (not in the paper): what makes an ISR hackable? Fig. 4 left's protocol for
+    each learner (ours; ours without its entropy bonus; the authors' PPO) × ISR (ours; the
+    authors' in MLP form; the authors' network), each ISR trained on its learner's own data.
+    Left: learners hacked (paid more than 1.25 times what the caregiver would have). Middle:
+    goals kept after the caregiver left, a share of each learner's socialized level (a dot per
+    learner). Right: what each ISR pays for a turn with the goal ahead, which the caregiver
+    never pays (a dot per learner; — what it pays for stepping into the goal, the median)."""
+    result = beyond_claims.factorial_claims(runs["factorial"])
+    learners = result["learners"]
+    isrs = [i for i in result["isrs"] if any(i in result[learner] for learner in learners)]
+    n_seeds = len(runs["factorial"]["seeds"])
+    fig, (left, middle, right) = plt.subplots(1, 3, figsize=(15, 4.2))
+    colors = dict(zip(isrs, ("tab:blue", "tab:orange", "tab:purple")))
+    width, x = 0.8 / len(isrs), np.arange(len(learners))
+    rng = np.random.default_rng(0)                                    # dot jitter only
+    for i, name in enumerate(isrs):
+        offset = (i - (len(isrs) - 1) / 2) * width
+        for ax, key in ((middle, "kept"), (right, "goal_turn")):
+            for j, learner in enumerate(learners):
+                cell = result[learner].get(name)
+                if cell is None:
+                    continue
+                values = np.array([np.nan if v is None else v for v in cell[key]], dtype=float)
+                ax.scatter(x[j] + offset + rng.uniform(-0.04, 0.04, values.size), values, s=10, color=colors[name],
+                           zorder=3)
+                if key == "goal_turn":
+                    forward = np.nanmedian(np.array(cell["goal_forward"], dtype=float))
+                    ax.plot([x[j] + offset - width / 3, x[j] + offset + width / 3], [forward] * 2, color="k", lw=1)
+        hacked = [result[learner][name]["hacked"] if name in result[learner] else 0 for learner in learners]
+        missing = [name not in result[learner] for learner in learners]
+        bars = left.bar(x + offset, hacked, width=width, color=colors[name], label=FACTORIAL_ISRS[name])
+        for bar, absent in zip(bars, missing):
+            if absent:
+                left.text(bar.get_x() + bar.get_width() / 2, 0.1, "not run", rotation=90, fontsize=7, ha="center")
+    middle.axhline(KEEPS_ABOVE, color="tab:green", lw=1, ls=":", label=f"{KEEPS_ABOVE:.0%} kept")
+    right.axhline(0, color="0.6", lw=0.8)
+    labels = [textwrap.fill(FACTORIAL_LEARNERS[learner], 16) for learner in learners]
+    for ax in (left, middle, right):
+        ax.set_xticks(x, labels, fontsize=8)
+    left.set_ylim(0, n_seeds * 1.25)
+    left.set_ylabel(f"learners hacked (of {n_seeds})")
+    left.legend(fontsize=8, frameon=False, title="ISR", title_fontsize=8, loc="upper center", ncol=2)
+    middle.set_ylabel("goals kept after the caregiver left\n(share of the socialized level)")
+    middle.legend(fontsize=8, frameon=False)
+    right.set_ylabel("$R_i$ for a turn with the goal ahead\n(— for stepping into the goal)")
+    fig.suptitle("Which factor makes an ISR hackable: the ISR, the learner's algorithm, or its exploration?",
+                 fontsize=10)
     return fig, result

@@ -75,6 +75,11 @@ EXPERIMENTS = MappingProxyType({
     "feature_sets": Experiment(
         bx.FeatureSets, bx.feature_sets,
         "`FeatureSets`: 3 feature sets, socialization, ISRs, none / isr", source="internalization"),
+    "factorial": Experiment(
+        bx.Factorial, bx.factorial,
+        "`Factorial`: 3 learners (ours, ours without the entropy bonus, PPO) socialized, their ISRs (ours, the "
+        "authors' MLP form, and for 2 of them the authors' network), learners after the caregiver left",
+        source="internalization"),
 })
 
 # Learners other than the paper's linear one (`--learner`): the config class they run with.
@@ -116,6 +121,9 @@ FIGURES = MappingProxyType({
     "10": Figure(beyond_figures.figure_10, ("visit_rates", "hacked/learners", "hacked/isr_kept_mean",
                                             "hacked/isr_online_kept_mean", "hacked/isr_online_refit_kept_mean"), paper=False),
     "11": Figure(beyond_figures.figure_11, ("designs", "seeds_hacked"), paper=False),
+    "12": Figure(beyond_figures.figure_12, ("ours/authors_mlp/hacked", "ours_no_entropy/authors_mlp/hacked",
+                                            "ppo/authors_mlp/hacked", "ours/authors_conv/hacked",
+                                            "ppo/authors_conv/hacked"), paper=False),
     "6-single-run": Figure(figures.figure_6_single_run, ("hacking/isr/seeds_hacked", "hacking/isr_authors/seeds_hacked"),
                            on_request=True),
     "watch": Figure(watch.figure, ("goals_in_clip",), file="watch.gif", paper=False, on_request=True),

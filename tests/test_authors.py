@@ -16,8 +16,8 @@ import isr
 def test_the_input_tensor_holds_raw_codes_the_heading_and_the_action_at_the_agent():
     view = np.full((9, 9), env.EMPTY, dtype=np.int8)
     view[0, :] = env.UNSEEN                                        # beyond the grid
-    view[3, 4], view[2, 2], view[4, 4] = env.WALL, env.GOAL, env.AGENT
-    x = authors.state_action(view, 3, env.Action.FORWARD)
+    view[3, 4], view[2, 2], view[4, 4] = env.WALL, env.GOAL, env.FACING + 3   # facing north
+    x = authors.state_action(view, env.Action.FORWARD)
     assert x.shape == (9, 9, 5) and x.dtype == np.float32
     assert x[0, 0].tolist() == [0, 0, 0, 0, 0]                      # unseen
     assert x[5, 5].tolist() == [1, 0, 0, 0, 0]                      # empty
@@ -25,11 +25,30 @@ def test_the_input_tensor_holds_raw_codes_the_heading_and_the_action_at_the_agen
     assert x[2, 2].tolist() == [8, 1, 0, 1, 0]                      # the goal, and its channel
     assert x[4, 4].tolist() == [10, 0, 3, 0, 2]                     # the agent: heading 3, forward
     assert (np.delete(x.reshape(81, 5), 40, axis=0)[:, [2, 4]] == 0).all()   # nowhere else
-    left = authors.state_action(view, 3, env.Action.LEFT)
+    left = authors.state_action(view, env.Action.LEFT)
     assert left[4, 4].tolist() == [10, 0, 3, 0, 0]                  # left = 0 writes nothing
-    turned = authors.state_action(view, 2, env.Action.LEFT)         # after a left turn
+    view[4, 4] = env.FACING + 2                                     # after a left turn
+    turned = authors.state_action(view, env.Action.LEFT)
     assert turned[4, 4, 2] == 2 and (np.delete(turned.reshape(81, 5), 40, 0) == np.delete(
         left.reshape(81, 5), 40, 0)).all()
+    view[4, 4] = env.AGENT                                          # a view without the heading
+    with pytest.raises(ValueError, match="isr_heading"):
+        authors.state_action(view, env.Action.LEFT)
+
+
+def test_the_isrs_view_holds_the_heading_the_agent_acted_in():
+    """WorldConfig(isr_heading=True): the ISR's view of a step is the view the agent acted on,
+    its cell holding FACING + the heading before the action (a turn changes the next one)."""
+    cfg = env.WorldConfig(isr_heading=True)
+    world = cfg.make(1, 2, np.random.default_rng(0))
+    obs = world.reset()
+    before = world.dir.copy()
+    step = world.step(np.array([env.Action.LEFT, env.Action.FORWARD]))
+    seen = world.isr_view(obs, step)
+    assert (seen[:, 4, 4] == env.FACING + before).all()
+    np.testing.assert_array_equal(np.delete(seen.reshape(2, -1), 40, 1), np.delete(obs.reshape(2, -1), 40, 1))
+    assert world.dir[0] == (before[0] - 1) % 4 and (obs[:, 4, 4] == env.AGENT).all()
+    assert env.WorldConfig().make(1, 1, np.random.default_rng(0)).isr_view(obs, step) is obs
 
 
 def naive_conv(x, kernel, bias):
@@ -108,8 +127,8 @@ def test_a_training_step_moves_every_model_toward_its_target():
     rng = np.random.default_rng(3)
     params = authors.init_params(2, rng)
     views = np.full((2, 1, 9, 9), env.EMPTY, dtype=np.int8)
-    views[..., 4, 4], views[0, :, 3, 4] = env.AGENT, env.GOAL
-    x = authors.state_action(views, np.zeros((2, 1)), np.full((2, 1), 2))
+    views[..., 4, 4], views[0, :, 3, 4] = env.FACING, env.GOAL
+    x = authors.state_action(views, np.full((2, 1), 2))
     target = np.array([[0.4], [0.0]], dtype=np.float32)
     state = isr.optimizer_state(params, isr.AUTHORS)
     for _ in range(300):
