@@ -4,12 +4,13 @@ Run it from anywhere: python examples/lesson.py [--quick]. It is a notebook too:
 "# %%" starts a cell (VS Code, or Jupyter through jupytext); run them in order from this
 folder, the repository's root, or any folder that holds the core modules (README, "The lesson").
 """
-# %% The core modules: beside this file, or in the notebook's folder, or one folder up
+# %% The core modules: beside this file (or the notebook), or one folder up; else as installed
 import sys
 from pathlib import Path
 
 here = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()
-sys.path[:0] = [str(here), str(here.parent)]
+core = [str(d) for d in (here, here.parent) if (d / "experiments.py").exists()]
+sys.path[:0] = core[:1]          # only a folder that holds them: no other env.py gets ahead
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -29,12 +30,13 @@ n_learners = 3
 policy, social, data = ex.socialize(world, cfg.agent, cfg.isr, n_learners, cfg.socialization, rng)
 
 # %% Internalization: each learner's ISR learns to predict R_s from its own records
-isr, _ = ex.train_isr(data, cfg.isr, rng, world, curve=False)
+print(f"training {n_learners} ISRs, {cfg.isr.updates} updates each (a minute at the paper's scale)")
+model, _ = ex.train_isr(data, cfg.isr, rng, world, curve=False)
 
 # %% The caregiver leaves. Each learner is copied once per condition: oracle (the caregiver
 # stays, P = 1), none (P = 0, no ISR) and isr (P = 0, its ISR pays R_i)
 learners = policy.tile(len(ex.CONDITIONS))
-after = ex.caregiver_leaves(learners, ex.CONDITIONS, world, cfg.agent, cfg.after, rng, isr)
+after = ex.caregiver_leaves(learners, ex.CONDITIONS, world, cfg.agent, cfg.after, rng, model)
 
 
 # %% Each learner at the end, and a paired t-test: the same learners with and without an ISR
@@ -57,5 +59,6 @@ plt.xlabel(f"updates of {cfg.agent.worlds_per_seed} episodes after the caregiver
 plt.ylabel("goals per episode")
 plt.legend()
 plt.savefig("lesson.png")
+print(f"the curves: {Path('lesson.png').resolve()}")
 if "agg" not in plt.get_backend().lower():      # a window; a notebook draws it inline
     plt.show()

@@ -122,7 +122,7 @@ def settings():
     allowed |= {claims.HACKED_ABOVE, claims.KEEPS_ABOVE, 100 * claims.KEEPS_ABOVE, claims.UNLEARNED_BELOW,
                 claims.NO_GAP_BELOW, claims.CLOSE_WITHIN, claims.HELPING_LOST_BELOW,
                 *evaluation.RELIABILITY_EDGES, 1 - isr.ODDS_CEILING}
-    allowed |= {95, 0.05}                                             # intervals, significance
+    allowed |= {95, 90, 0.05}                         # intervals (90 %: the equivalence test's), significance
     allowed |= {0, 1, 2, 130}                                         # counting words; exit statuses
     allowed |= {float(f) for f in FIGURES if f.isdigit()}             # the figures' names
     for path in (ROOT / "figures").glob("*/*.json"):                 # the committed seed ranges
@@ -250,11 +250,11 @@ def test_the_lesson_runs_from_anywhere_and_copied_out():
     """Both runs print the three conditions, the paired test and what the ISR paid, and save
     the plot; every learner without an ISR ends below the same learner with it."""
     for printed, plotted in lesson_runs():
-        assert plotted and len(printed) == 5
-        goals = {line.split()[0]: per_learner(line) for line in printed[:3]}
+        assert plotted and len(printed) == 7 and printed[-1].endswith("lesson.png")
+        goals = {line.split()[0]: per_learner(line) for line in printed[1:4]}
         assert all(len(values) == 3 for values in goals.values()), printed
         assert (goals["isr"] > goals["none"] + 1.0).all() and (goals["none"] < 0.5).all()
-        assert printed[3].startswith("isr - none: +")
+        assert printed[4].startswith("isr - none: +")
     readme = (ROOT / "README.md").read_text()
     assert all(f"`{name}`" in readme.split("## The lesson", 1)[1].split("##", 1)[0] for name in CORE)
 
@@ -294,12 +294,27 @@ def test_the_lesson_runs_cell_by_cell_as_a_notebook(tmp_path):
         shutil.copy(ROOT / name, tmp_path)
     shutil.copy(LESSON, tmp_path)
     code, printed, err = run_cells(tmp_path / "lesson.py", tmp_path)
-    assert code == 0 and len(printed) == 5 and printed[3].startswith("isr - none: "), err
+    assert code == 0 and len(printed) == 7 and printed[4].startswith("isr - none: "), err
+    assert printed[-1] == f"the curves: {tmp_path / 'lesson.png'}"
     assert (tmp_path / "lesson.png").exists()
     needs_file = tmp_path / "needs_file.py"
     needs_file.write_text(LESSON.read_text().replace('if "__file__" in globals() else Path.cwd()', ""))
     code, _, err = run_cells(needs_file, tmp_path)
     assert code != 0 and "NameError: name '__file__' is not defined" in err
+
+
+def test_the_lesson_takes_the_core_modules_from_the_repository_not_from_a_course_folder(tmp_path):
+    """A course folder whose parent holds an unrelated env.py, the repository on PYTHONPATH:
+    the lesson's first cell imports the repository's modules."""
+    (tmp_path / "env.py").write_text("COURSE = 'an unrelated env.py'\n")
+    folder = tmp_path / "week 1"
+    folder.mkdir()
+    first_cell = LESSON.read_text().split("\n# %%")[1]
+    (folder / "first_cell.py").write_text("# %%" + first_cell + "\nprint(ex.__file__, sys.modules['env'].__file__)\n")
+    done = subprocess.run([sys.executable, "first_cell.py"], cwd=folder, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [str(ROOT / "experiments.py"), str(ROOT / "env.py")]
 
 
 def test_a_run_with_other_timings_makes_the_documents_stale_and_rewrite_mends_them(tmp_path):
