@@ -30,7 +30,8 @@ FARMED_ABOVE = 0.5
 UNLEARNED_BELOW = 0.1    # Fig. 1: every `none` learner ends below this share of its socialized goals
 KEEPS_ABOVE = 0.8        # Figs 4 left, 7 (and 8, 10): a learner keeps the behaviour at this share or more
 NO_GAP_BELOW = 1.25      # Fig. 3: held-out test loss / train loss below this is "no gap"
-CLOSE_WITHIN = 0.05      # Fig. 4 right: the ISR learner "comes close" to the oracle within this return
+CLOSE_WITHIN = 0.05      # Figs 4 right, 5: "comes close to" / "is not distinguished from" the oracle:
+                         # equivalent within this return (an equivalence test, stats.equivalence)
 HELPING_LOST_BELOW = 0.5  # Fig. 7: without an ISR every learner ends below this share of its helping
 
 
@@ -50,9 +51,10 @@ def no_gap(test_over_train):
     return test_over_train < NO_GAP_BELOW
 
 
-def close(difference):
-    """Fig. 4 right's "comes close to the oracle": |isr − oracle| below CLOSE_WITHIN."""
-    return abs(difference) < CLOSE_WITHIN
+def close(equivalence):
+    """Figs 4 right and 5's "comes close to / is not distinguished from the oracle": the
+    equivalence test (stats.equivalence) of isr − oracle within ±CLOSE_WITHIN holds."""
+    return bool(equivalence["equivalent"])
 
 
 # What a --quick run can show (its --help and docs/usage.md say it from here): the rest
@@ -138,6 +140,7 @@ def isr_claims(run):
 
 # Figs 4 right and 5: (a, b) compared as a − b; the paper tested frozen vs isr and isr vs oracle.
 OOD_COMPARISONS = (("frozen", "isr"), ("frozen_authors", "isr"), ("isr", "oracle"), ("frozen", "isr_raw"),
+                   ("frozen_authors", "isr_raw"),
                    ("frozen_authors", AUTHORS_ISR), (AUTHORS_ISR, "oracle"))
 SIGNIFICANT = 0.05
 
@@ -381,9 +384,12 @@ def seed_range(name):
 
 def pooled_claims(results_by_set):
     """Each comparison of POOLED, a − b paired per learner, pooled over every learner of every
-    seed set that ran its figure, with a term per set (stats.pooled_paired_t_test), beside each
-    set's own paired test. results_by_set: {"A-B" seed range: results.json dict}. A learner's
-    numbers depend on its seed alone, so where two ranges overlap only the wider one counts."""
+    seed set that ran its figure, with a term per set (stats.pooled_paired_t_test: the verdict's
+    test), beside each set's own paired test; against the oracle, the equivalence test of that
+    estimate within ±CLOSE_WITHIN (stats.equivalence); the random-effects estimate, a
+    diagnostic of the spread between sets. results_by_set: {"A-B" seed range: results.json
+    dict}. A learner's numbers depend on its seed alone, so where two ranges overlap only the
+    wider one counts."""
     out = []
     for figure, a, b in POOLED:
         key = {"Fig. 4 right": "fig4", "Fig. 5": "fig5", "Fig. 7": "fig7"}[figure]
@@ -396,25 +402,27 @@ def pooled_claims(results_by_set):
         if not diffs:
             continue
         per_set = {name: stats.paired_t_test(d, np.zeros_like(d))._asdict() for name, d in diffs.items()}
-        random = stats.random_effects(list(diffs.values()))._asdict() if len(diffs) > 1 else None
+        pooled = stats.pooled_paired_t_test(list(diffs.values()))
+        equivalent = stats.equivalence(pooled.diff, pooled.se, pooled.df, CLOSE_WITHIN) if b == "oracle" else None
         out.append({"figure": figure, "a": a, "b": b, "seed_sets": len(diffs),
-                    "learners": int(sum(d.size for d in diffs.values())),
-                    "pooled": stats.pooled_paired_t_test(list(diffs.values()))._asdict(),
-                    "random_effects": random, "per_set": per_set,
-                    "verdict": pooled_verdict(random, per_set)})
+                    "learners": int(sum(d.size for d in diffs.values())), "pooled": pooled._asdict(),
+                    "equivalence": None if equivalent is None else equivalent._asdict(),
+                    "random_effects": stats.random_effects(list(diffs.values()))._asdict() if len(diffs) > 1 else None,
+                    "per_set": per_set, "verdict": pooled_verdict(pooled._asdict(), per_set)})
     return out
 
 
 SIGNIFICANCE = 0.05   # a set's own test "contradicts" a pooled direction at p below this
 
 
-def pooled_verdict(random, per_set):
+def pooled_verdict(pooled, per_set):
     """What the seed sets together allow us to say of a − b: "a > b" or "a < b" where the
-    random-effects interval (stats.random_effects: the spread between sets counts) excludes 0
-    and no set's own paired test points the other way with p < SIGNIFICANCE; "contradicted"
-    where one does; else "not distinguished" (one set alone: its own test)."""
-    test = random or next(iter(per_set.values()))
-    low, high = test["ci95"]
+    interval of the paired test over every learner of every set (stats.pooled_paired_t_test:
+    the sets, made by the same code, are replicates) excludes 0 and no set's own paired test
+    points the other way with p < SIGNIFICANCE; "contradicted" where one does; else "not
+    distinguished"."""
+    low, high = pooled["ci95"]
+    test = pooled
     if low < 0 < high:
         return "not distinguished"
     sign = np.sign(test["diff"])

@@ -4,7 +4,7 @@ No scipy: the t distribution's CDF comes from the regularized incomplete beta fu
 evaluated by its continued fraction (Numerical Recipes §6.4, modified Lentz method).
 
 Public names: betainc, t_cdf, t_sf_two_sided, t_quantile, student_t_test, welch_t_test,
-paired_t_test, pooled_paired_t_test, random_effects, treatment_design, ols, mean_se.
+paired_t_test, pooled_paired_t_test, equivalence, random_effects, treatment_design, ols, mean_se.
 """
 import math
 from typing import NamedTuple
@@ -172,6 +172,25 @@ def pooled_paired_t_test(differences):
     if within == 0.0:
         raise ValueError("no spread within the seed sets; the t statistic is undefined")
     return _t_test(np.concatenate(groups).mean(), math.sqrt(within / n), n - n_sets)
+
+
+class Equivalence(NamedTuple):
+    diff: float        # the estimate of a − b
+    ci90: tuple        # its 90 % interval: inside ±margin exactly when both one-sided tests reject at 5 %
+    margin: float      # the equivalence margin: |a − b| below it counts as "the same"
+    p: float           # the larger of the two one-sided p-values (H0: a − b ≤ −margin; a − b ≥ margin)
+    equivalent: bool   # p < 0.05
+
+
+def equivalence(diff, se, df, margin):
+    """Two one-sided t-tests (TOST) that an estimate diff (standard error se, df degrees of
+    freedom) lies within ±margin: t_low = (diff + margin) / se against H0 diff ≤ −margin,
+    t_high = (diff − margin) / se against H0 diff ≥ margin; equivalent when both p < 0.05."""
+    if not (se > 0 and margin > 0):
+        raise ValueError(f"an equivalence test needs se > 0 and margin > 0, got se {se}, margin {margin}")
+    p = max(t_cdf(-(diff + margin) / se, df), t_cdf((diff - margin) / se, df))
+    half = t_quantile(0.95, df) * se
+    return Equivalence(float(diff), (float(diff - half), float(diff + half)), float(margin), float(p), bool(p < 0.05))
 
 
 class RandomEffects(NamedTuple):

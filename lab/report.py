@@ -100,7 +100,17 @@ def front(results, seed_sets):
     def compared(figure, a, b, rule):
         """(cell, verdict) of a pooled comparison a − b; rule(entry) → the claim holds."""
         c = pooled[figure, a, b]
-        return f"{effect(c['random_effects'] or c['pooled'])}, {over_sets(c)}", holds(rule(c))
+        return f"{effect(c['pooled'])}, {over_sets(c)}", holds(rule(c))
+
+    def equivalent(figure, a, paper_test):
+        """(cell, verdict) of a − oracle by the equivalence test, the paper's own test on the
+        committed run's learners beside it (paper_test(its results) → that test's p)."""
+        c = pooled[figure, a, "oracle"]
+        e = c["equivalence"]
+        return (f"{e['diff']:+.3f}, 90 % interval [{e['ci90'][0]:+.3f}, {e['ci90'][1]:+.3f}] "
+                f"{'within' if e['equivalent'] else 'not within'} ±{e['margin']}, p = {p_value(e['p'])}, "
+                f"{over_sets(c)}; the paper's test on {COMMITTED}: p = {p_value(paper_test(results))}",
+                holds(claims.close(e)))
 
     def with_hacking(cell_verdict, condition):
         cell, verdict_ = cell_verdict
@@ -108,8 +118,8 @@ def front(results, seed_sets):
             *hacked_new(condition)), verdict_
 
     beats = lambda c: c["verdict"] == "a < b"
-    comes_close = lambda c: claims.close((c["random_effects"] or c["pooled"])["diff"])
-    same = lambda c: c["verdict"] == "not distinguished"
+    student = lambda a: lambda r: r["fig4"]["right"]["reruns"][0][f"{a}_vs_oracle"]["student"]["p"]
+    ols = lambda a: lambda r: r["fig5"]["reruns"][0][f"{a}_vs_oracle"]["paper_interaction_at_T"]["p"]
     hacked = np.array([r["seeds_hacked"] for _, r in f6])                  # (sets, trainings, sizes)
     farming = np.array([r["seeds_farming"] for _, r in f6])
     n6, sizes = sum(np.shape(r["goals_first"])[-1] for _, r in f6), f6[0][1]["isr_episodes"]
@@ -119,14 +129,23 @@ def front(results, seed_sets):
                       f"{hacked[:, b, -1].sum()}; farming {farming[:, b, 0].sum()} and {farming[:, b, -1].sum()}")
     help_isr = min(min(r["isr_fraction_of_socialized"]) for _, r in f7)
     help_none = max(max(r["none_fraction_of_socialized"]) for _, r in f7)
+    # Fig. 4 left's authors' column: their network with PPO, their system, where Fig. 12 ran it
+    f12 = all_sets(results, seed_sets, "fig12") if "fig12" in results else []
+    system = [r["ppo"]["authors_conv"] for _, r in f12 if "authors_conv" in r.get("ppo", {})]
+    hybrid = f"the least learner keeps {pct(kept('isr_authors'))}; {hacked_it('isr_authors')}"
+    if system:
+        least, n_system = min(c["least_kept"] for c in system), sum(len(c["kept"]) for c in system)
+        authors_left = (f"their network and PPO (Fig. 12, {n_system} learners): the least keeps {pct(least)}; "
+                        f"{sum(c['hacked'] for c in system)} learners hacked it (MLP form, our learner: {hybrid})",
+                        holds(claims.kept(least)))
+    else:
+        authors_left = (hybrid, holds(claims.kept(kept("isr_authors"))))
     body = [  # claim, paper, the authors' ISR (cell, verdict), ours (cell, verdict), details
         ["Fig. 1: without an ISR the learner un-learns once the caregiver leaves", "falls to about 0",
          ("the same learners (no ISR)", holds(claims.unlearned(none))),
          (f"`none` keeps at most {pct(none)} of its socialized goals ({learners(f1, 'none_fraction_of_socialized')})",
           holds(claims.unlearned(none))), caregiver],
-        ["Fig. 4 left: with its ISR it keeps the behaviour", "stays",
-         (f"the least learner keeps {pct(kept('isr_authors'))}; {hacked_it('isr_authors')}",
-          holds(claims.kept(kept("isr_authors")))),
+        ["Fig. 4 left: with its ISR it keeps the behaviour", "stays", authors_left,
          (f"the least learner keeps {pct(kept('isr'))}; {hacked_it('isr')}", holds(claims.kept(kept("isr")))), caregiver],
         ["Fig. 3: the ISR predicts held-out social reward; more data, lower loss", "no gap; falling",
          (f"test / train loss {f3['authors_test_over_train']:.2f} (one size)", holds(claims.no_gap(f3["authors_test_over_train"]))),
@@ -137,14 +156,14 @@ def front(results, seed_sets):
          with_hacking(compared("Fig. 4 right", "frozen_authors", "isr_authors", beats), "isr_authors"),
          with_hacking(compared("Fig. 4 right", "frozen_authors", "isr", beats), "isr"), new_worlds],
         ["Fig. 4 right: … and comes close to the oracle", f"{PAPER_FIG4['isr']} vs {PAPER_FIG4['oracle']}, p = .32",
-         compared("Fig. 4 right", "isr_authors", "oracle", comes_close),
-         compared("Fig. 4 right", "isr", "oracle", comes_close), new_worlds],
+         equivalent("Fig. 4 right", "isr_authors", student("isr_authors")),
+         equivalent("Fig. 4 right", "isr", student("isr")), new_worlds],
         ["Fig. 5: in five hand-picked layouts the ISR learner beats the frozen one",
          PAPER_FIG5_TESTS["frozen_authors_vs_isr"],
          compared("Fig. 5", "frozen_authors", "isr_authors", beats), compared("Fig. 5", "frozen_authors", "isr", beats),
          new_worlds],
         ["Fig. 5: … and is not distinguished from the oracle", PAPER_FIG5_TESTS["isr_vs_oracle"],
-         compared("Fig. 5", "isr_authors", "oracle", same), compared("Fig. 5", "isr", "oracle", same), new_worlds],
+         equivalent("Fig. 5", "isr_authors", ols("isr_authors")), equivalent("Fig. 5", "isr", ols("isr")), new_worlds],
         ["Fig. 6: an ISR trained on too little data is hacked", "one run (all the data, a new layout)",
          (f"of {n6} learners ({len(f6)} seed set{'s' * (len(f6) > 1)}): {grid(authors)}",
           holds(hacked[:, authors, 0].sum() > 0)),
@@ -156,7 +175,8 @@ def front(results, seed_sets):
           f"({learners(f7, 'isr_fraction_of_socialized')})", holds(claims.kept(help_isr) and help_none < claims.HELPING_LOST_BELOW)),
          link("fig-7-a-prosocial-act", "Fig. 7")],
     ]
-    verdicts = rows(["the paper's claim", "paper", "the authors' ISR, here", "verdict", "our ISR", "verdict", "details"],
+    verdicts = rows(["the paper's claim", "paper", "the authors' ISR: in MLP form, with our learner (Fig. 4 left: "
+                     "their network with PPO)", "verdict", "our ISR", "verdict", "details"],
                  [[claim, paper, *theirs, *ours, details] for claim, paper, theirs, ours, details in body])
     f11, steps = all_sets(results, seed_sets, "fig11"), few_steps(f6)
     removers = [name for name in f11[0][1]["designs"][1:]
@@ -164,14 +184,17 @@ def front(results, seed_sets):
     n1 = sum(len(r["isr_fraction_of_socialized"]) for _, r in f1)
     new_world_claims = [row[0] for row in body[3:7]]
     hacked_in_new = sum(hacked_new("isr_authors"))
-    theirs = {"Fig. 4 left: with its ISR it keeps the behaviour":
-              f"once the caregiver has left, {sum(r['isr_authors_hacked'] for _, r in f1)} of {n1} learners hack "
-              f"it (paid more than {claims.HACKED_ABOVE} times what the caregiver would), the least of them "
-              f"keeping {pct(kept('isr_authors'))} of its goals",
-              **{claim: f"in Figs 4 right and 5 its learners hack it ({hacked_in_new} learners × runs × worlds) "
-                        "and do not beat the frozen learner or come close to the oracle" for claim in new_world_claims}}
+    left = (f"with their network and PPO {sum(c['hacked'] for c in system)} of {n_system} learners hack it once "
+            f"the caregiver has left, the least of them keeping {pct(least)} of its goals" if system else
+            f"once the caregiver has left, {sum(r['isr_authors_hacked'] for _, r in f1)} of {n1} learners hack "
+            f"it (paid more than {claims.HACKED_ABOVE} times what the caregiver would), the least of them "
+            f"keeping {pct(kept('isr_authors'))} of its goals")
+    theirs = {"Fig. 4 left: with its ISR it keeps the behaviour": left,
+              **{claim: f"in Figs 4 right and 5 our learners hack its MLP form ({hacked_in_new} learners × runs × "
+                        "worlds) and do not beat the frozen learner or come close to the oracle"
+                 for claim in new_world_claims}}
     ours = {"Fig. 5: … and is not distinguished from the oracle":
-            "in Fig. 5's layouts the ISR learner comes close to the oracle but is distinguished from it",
+            f"in Fig. 5's layouts the ISR learner's return is not shown within ±{claims.CLOSE_WITHIN} of the oracle's",
             "Fig. 4 right: in new worlds, learning from the ISR beats the frozen learner":
             "in new worlds the ISR learner is not distinguished from the frozen one",
             "Fig. 6: an ISR trained on too little data is hacked":
@@ -179,7 +202,30 @@ def front(results, seed_sets):
             + f" (Fig. 11, {len(f11)} seed set{'s' * (len(f11) > 1)}: in the authors' ISR, "
             + (f"{' and '.join(n.lstrip('+ ') for n in removers)} removes the hacking" if removers
                else "none of our choices tried removes the hacking on every set") + ")"}
-    return verdicts + "\n\n" + summary(body, (theirs, ours))
+    return verdicts + "\n\n" + summary(body, (theirs, ours)) + factorial(results, seed_sets)
+
+
+def factorial(results, seed_sets):
+    """The sentences under the front table on Fig. 12: learners hacked per learner and ISR,
+    summed over every seed set that ran it, and which factor that shows matters, by rule
+    ("" where no set ran it)."""
+    sets = all_sets(results, seed_sets, "fig12") if "fig12" in results else []
+    if not sets:
+        return ""
+    hacked = lambda learner, isr: sum(r[learner][isr]["hacked"] for _, r in sets)
+    n = sum(len(r["ours"]["ours"]["kept"]) for _, r in sets)
+    text = (f" Fig. 12 takes the authors' ISR apart ({len(sets)} seed sets, {n} learners of each kind, learners "
+            f"hacked): in MLP form {hacked('ours', 'authors_mlp')} with our learner, "
+            f"{hacked('ours_no_entropy', 'authors_mlp')} with it without its entropy bonus, "
+            f"{hacked('ppo', 'authors_mlp')} with PPO; their network {hacked('ours', 'authors_conv')} with our "
+            f"learner and {hacked('ppo', 'authors_conv')} with PPO; our ISR {hacked('ours', 'ours')}, "
+            f"{hacked('ours_no_entropy', 'ours')} and {hacked('ppo', 'ours')}.")
+    network_safe = hacked("ours", "authors_conv") + hacked("ppo", "authors_conv") == 0
+    if network_safe and hacked("ours", "authors_mlp") > 0:
+        text += (" Their network is hacked by neither learner: what makes the authors' ISR hackable here is "
+                 "its MLP form, a part of ours" + (", and with it the learner: PPO does not hack it."
+                                                    if hacked("ppo", "authors_mlp") == 0 else "."))
+    return text
 
 
 def summary(body, why):
@@ -217,10 +263,9 @@ def run_time(results, seed_sets):
 
 
 def over_sets(c):
-    """'random effects over 4 seed sets (I² 0.88)': how a pooled estimate was made."""
-    if c["random_effects"] is None:
-        return "one seed set"
-    return f"random effects over {c['seed_sets']} seed sets (I² {c['random_effects']['i2']:.2f})"
+    """'paired over 40 learners in 4 seed sets': how a pooled estimate was made."""
+    sets = f"{c['seed_sets']} seed set{'s' * (c['seed_sets'] > 1)}"
+    return f"paired over {c['learners']} learners in {sets}"
 
 
 def pooled_over_sets(results, seed_sets):
@@ -231,13 +276,17 @@ def pooled_over_sets(results, seed_sets):
 def pooled(results, seed_sets):
     """Figs 4 right, 5 and 7: each comparison pooled over every learner of every seed set,
     with a term per set (claims.pooled_claims), beside each set's own paired test."""
-    body = [[c["figure"], f"{c['a']} − {c['b']}", f"{c['learners']} in {c['seed_sets']}",
-             effect(c["random_effects"]), heterogeneity(c["random_effects"]), effect(c["pooled"]),
+    close = lambda e: "—" if e is None else (f"[{e['ci90'][0]:+.3f}, {e['ci90'][1]:+.3f}], "
+                                              f"{'within' if e['equivalent'] else 'not within'}, p = {p_value(e['p'])}")
+    body = [[c["figure"], f"{c['a']} − {c['b']}", f"{c['learners']} in {c['seed_sets']}", effect(c["pooled"]),
+             c["verdict"], close(c["equivalence"]),
+             f"{effect(c['random_effects'])}; {heterogeneity(c['random_effects'])}" if c["random_effects"] else "—",
              "; ".join(f"{name}: {claims.effect(t):+.3f}, p {p_value(t['p'])}" for name, t in c["per_set"].items())]
             for c in pooled_over_sets(results, seed_sets)]
-    return rows(["figure", "paired, per learner", "learners in seed sets", "random effects [95 %], p",
-                 "between sets: Q, I², τ", "a term per set, within-set spread only [95 %], p",
-                 "each seed set alone"], body)
+    return rows(["figure", "paired, per learner", "learners in seed sets",
+                 "every learner, a term per set [95 %], p", "verdict",
+                 f"equivalent within ±{claims.CLOSE_WITHIN}: 90 % interval, p",
+                 "between sets (a diagnostic): random effects [95 %], p; Q, I², τ", "each seed set alone"], body)
 
 
 def heterogeneity(test):

@@ -10,6 +10,7 @@ import claims
 import env
 import experiments as ex
 import isr
+import stats
 from lab import outputs
 
 SEEDS = (1234, 1235)
@@ -336,8 +337,9 @@ def test_the_front_tables_verdicts_are_rules_on_the_numbers():
     """claims.py's verdict rules, at their edges: Fig. 1 holds when the learner that kept the
     most without an ISR kept less than a tenth; Figs 4 left and 7 when the one that kept the
     least kept 80 %; Fig. 3 when held-out loss is within 1.25 times the train loss; "comes
-    close" within 0.05 of return, on either side."""
+    close" when the equivalence test puts the difference within ±0.05 of return."""
     assert claims.unlearned(0.0999) and not claims.unlearned(0.1)
     assert claims.kept(0.8) and not claims.kept(0.7999)
     assert claims.no_gap(1.2499) and not claims.no_gap(1.25)
-    assert claims.close(-0.0499) and claims.close(0.0499) and not claims.close(-0.05)
+    assert claims.close(stats.equivalence(-0.03, 0.01, 39, claims.CLOSE_WITHIN)._asdict())
+    assert not claims.close(stats.equivalence(-0.04, 0.01, 39, claims.CLOSE_WITHIN)._asdict())

@@ -239,7 +239,24 @@ def test_random_effects_counts_the_spread_between_seed_sets():
         stats.random_effects([a])
 
 
-def test_a_verdict_needs_the_random_effects_interval_and_no_set_against_it():
+def test_equivalence_is_two_one_sided_tests_against_the_margin():
+    """diff 0.01 ± 0.01 on 20 df within ±0.05: the nearer bound gives t = (0.01 − 0.05) / 0.01
+    = −4, p = P(T₂₀ < −4) = 0.00035 (tables); diff 0.04: t = −1, p = 0.165, not equivalent.
+    Equivalent exactly when the 90 % interval lies inside ±margin, on either side."""
+    inside = stats.equivalence(0.01, 0.01, 20, 0.05)
+    assert inside.p == pytest.approx(0.00035, rel=0.01) and inside.equivalent
+    np.testing.assert_allclose(inside.ci90, [0.01 - 1.7247 * 0.01, 0.01 + 1.7247 * 0.01], atol=1e-5)
+    outside = stats.equivalence(0.04, 0.01, 20, 0.05)
+    assert outside.p == pytest.approx(0.1646, abs=1e-3) and not outside.equivalent
+    assert stats.equivalence(-0.04, 0.01, 20, 0.05).p == pytest.approx(outside.p)
+    for diff in np.linspace(-0.08, 0.08, 33):
+        e = stats.equivalence(diff, 0.012, 9, 0.05)
+        assert e.equivalent == (-0.05 < e.ci90[0] and e.ci90[1] < 0.05), diff
+    with pytest.raises(ValueError, match="margin"):
+        stats.equivalence(0.0, 0.01, 9, 0.0)
+
+
+def test_a_verdict_needs_the_pooled_interval_and_no_set_against_it():
     import claims
     test = lambda diff, low, high, p: {"diff": diff, "ci95": (low, high), "p": p}
     agree = {"A": test(-0.02, -0.03, -0.01, 0.001), "B": test(-0.01, -0.03, 0.01, 0.3)}
