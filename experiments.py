@@ -83,6 +83,19 @@ def tail_updates(episodes, per_update):
     return max(1, int(np.ceil(episodes / per_update)))
 
 
+def check_episodes(per_update, **episodes):
+    """A one-line ValueError unless each count of episodes fills whole updates of per_update."""
+    for name, count in episodes.items():
+        if count < per_update or count % per_update:
+            raise ValueError(f"{name} must be a positive multiple of the learner's worlds_per_seed "
+                             f"({per_update}), got {count}")
+
+
+def check_fractions(name, fractions):
+    if not fractions or not all(0 < f <= 1 for f in fractions):
+        raise ValueError(f"{name} must be shares of the data in (0, 1], got {fractions}")
+
+
 # ---------------------------------------------------------------------------------------------
 # The protocol
 
@@ -178,6 +191,14 @@ class Internalization:
         return replace(self, socialization=1500, after=1500, tail=300, planner_worlds=60, planner_episodes=2,
                        isr_fractions=(1 / 12, 1 / 3, 1.0), agent=QUICK_AGENT, isr=replace(self.isr, updates=250))
 
+    def check(self):
+        """A one-line ValueError naming the first setting this experiment cannot run."""
+        self.world.validate()
+        check_episodes(self.agent.worlds_per_seed, socialization=self.socialization, after=self.after)
+        for name in ("tail", "planner_worlds", "planner_episodes"):
+            env.check_count(getattr(self, name), name)
+        check_fractions("isr_fractions", self.isr_fractions)
+
     def fresh_learners(self, n_seeds, rng):
         """(S fresh linear learners, their featurizer); a hook: beyond/learners.py's
         MLPInternalization runs this protocol with its own learner, drawn from rng."""
@@ -264,6 +285,19 @@ class Generalization:
         return replace(self, socialization=1500, new_world_episodes=1500, layout_episodes=900, tail=300,
                        reruns=1, test_layouts=20, agent=QUICK_AGENT, isr=replace(self.isr, updates=250))
 
+    def check(self):
+        """A one-line ValueError naming the first setting this experiment cannot run."""
+        self.train_world.validate()
+        self.new_world.validate()
+        unknown = [name for name in self.layouts if name not in env.HANDPICKED]
+        if unknown or not self.layouts:
+            raise ValueError(f"layouts must be hand-picked layouts, some of {', '.join(env.HANDPICKED)} "
+                             f"(comma-separated), got {', '.join(self.layouts) or 'none'}")
+        check_episodes(self.agent.worlds_per_seed, socialization=self.socialization,
+                       new_world_episodes=self.new_world_episodes, layout_episodes=self.layout_episodes)
+        for name in ("reruns", "test_layouts", "tail"):
+            env.check_count(getattr(self, name), name)
+
 
 def generalization(cfg, seeds, log=no_log):
     """Socialize S learners with one random block, then test them out of distribution.
@@ -273,7 +307,9 @@ def generalization(cfg, seeds, log=no_log):
       frozen_authors  the authors' frozen arm: keeps learning with the caregiver (P = 1) in
                       the one-block training world for as many episodes (6K, then 12K);
       isr             learns from its ISR, caregiver gone (P = 0), R_i thresholded at 0.2;
-      isr_authors     the same from the authors' ISR (a paid step's R_i replaces its cost);
+      isr_authors     the same from the authors' ISR, as they ran it: in new worlds its raw
+                      R_i added to the step cost (their Fig. 4 right), in the layouts
+                      thresholded, a paid step's R_i replacing its cost (their Fig. 5);
       oracle          learns with the caregiver still present (P = 1);
       isr_raw         (Fig. 4 right only) learns from the raw R_i of Eq. 1.
     Fig. 4 right: 6K episodes in `new_world`. Fig. 5: 12K episodes in each hand-picked layout,
@@ -346,7 +382,9 @@ def further_learning(cfg, frozen, models, grids, stage, log=no_log):
     layout_episodes); isr, oracle and isr_authors in each layout. stage(name, copies): this
     run's random streams of a stage."""
     n_seeds, n_layouts, authors_isr = frozen.n_learners, len(grids), tuple(models)[1:]
-    model, paying = models["isr"], list(models.values())[1:]
+    # In new worlds the authors' ISR pays as in their Fig. 4 right, its raw R_i added to the
+    # step cost; ours keeps Fig. 5's threshold (isr_raw beside it is ours without it).
+    model, paying = models["isr"], [m.raw() for m in list(models.values())[1:]]
     new_conditions = ("isr", "oracle", "isr_raw") + authors_isr
     log(f"  new worlds: {cfg.new_world_episodes} episodes x {n_seeds} seeds x {len(new_conditions)} conditions")
     new_policy = frozen.tile(len(new_conditions))
@@ -406,6 +444,17 @@ class IncompleteInternalization:
     def quick(self):
         return replace(self, source=self.source.quick(), after=300, tail=150, isr_training=(None, 250, AUTHORS),
                        test_layouts=20)
+
+    def check(self):
+        """A one-line ValueError naming the first setting this experiment cannot run."""
+        self.source.check()
+        self.new_world.validate()
+        check_fractions("data_fractions", self.data_fractions)
+        per_update = self.source.agent.worlds_per_seed
+        check_episodes(per_update, after=self.after)
+        if tail_updates(self.tail, per_update) * per_update >= self.after:
+            raise ValueError(f"after ({self.after}) must be longer than the tail it records ({self.tail})")
+        env.check_count(self.test_layouts, "test_layouts")
 
 
 class GridLearners(NamedTuple):
@@ -494,6 +543,13 @@ class Helping:
     def quick(self):
         return replace(self, world=replace(self.world, n_layouts=512), socialization=600, after=300, tail=150,
                        helper_worlds=60, helper_episodes=1, isr=replace(self.isr, updates=250))
+
+    def check(self):
+        """A one-line ValueError naming the first setting this experiment cannot run."""
+        check_episodes(self.agent.worlds_per_seed, socialization=self.socialization, after=self.after)
+        for name in ("tail", "helper_worlds", "helper_episodes"):
+            env.check_count(getattr(self, name), name)
+        env.check_count(self.world.n_layouts, "world.n_layouts")
 
 
 def helping(cfg, seeds, log=no_log):

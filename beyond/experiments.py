@@ -35,8 +35,8 @@ import evaluation
 import isr
 from beyond.learners import FEATURE_SETS, FeatureSubsets, feature_mask
 from experiments import (AUTHORS, LOGGED, PRESENCE, Generalization, IncompleteInternalization, Internalization,
-                         caregiver_leaves, isr_training, ood_test_layouts, no_log, shared_rng, socialize, learner_streams,
-                         tail_updates, train_isr)
+                         caregiver_leaves, check_episodes, isr_training, ood_test_layouts, no_log, shared_rng, socialize,
+                         learner_streams, tail_updates, train_isr)
 from isr import ISRConfig, ISRGroups, balanced_sampler, network_input, optimizer_state, train_step
 
 
@@ -473,6 +473,14 @@ class Factorial:
 
     def quick(self):
         return replace(self, source=self.source.quick(), conv_isr=replace(self.conv_isr, updates=2000))
+
+    def check(self):
+        """A one-line ValueError naming the first setting this experiment cannot run."""
+        self.source.check()
+        unknown = [name for name in self.learners if name not in FACTORIAL_LEARNERS]
+        if unknown or not self.learners:
+            raise ValueError(f"learners must be some of {', '.join(FACTORIAL_LEARNERS)}, got {', '.join(self.learners)}")
+        check_episodes(self.ppo.worlds_per_seed, socialization=self.source.socialization, after=self.source.after)
 
     def agent(self, learner):
         """The AgentConfig of a learner of FACTORIAL_LEARNERS."""

@@ -114,14 +114,37 @@ def parse_args(argv):
     if unused and not args.list_settings:
         raise ValueError(f"--set {unused[0]}.…: Fig. {', '.join(args.figures)} does not run {unused[0]} "
                          f"(it runs {', '.join(sorted(read)) or 'no experiment'})")
-    for name in args.settings:                   # a bad value is an error now, not minutes into the run
-        pipeline.experiment_config(name, args.quick, args.settings)
+    for name in sorted(read) if not args.list_settings else ():   # a bad value is an error now, before
+        check_settings(name, args.quick, args.settings)            # any learning, naming its --set
     args.seeds = parse_seeds(args.seeds or str(QUICK_SEEDS if args.quick else SEEDS))
     if args.out is None:
         args.out = FIG_DIR / "quick" if args.quick else FIG_DIR
     if args.out.exists() and not args.out.is_dir():
         raise ValueError(f"--out {args.out} exists and is not a folder")
     return args
+
+
+def check_settings(name, quick, settings):
+    """A one-line ValueError if experiment `name` cannot run with its settings: each --set
+    alone first (the error names it), then all of them together (cfg.check())."""
+    changed = settings.get(name, {})
+    for path, value in changed.items():
+        try:
+            _check(pipeline.experiment_config(name, quick, {**settings, name: {path: value}}))
+        except ValueError as err:
+            raise ValueError(f"--set {name}.{path}={_shown(value)}: {err}") from None
+    try:
+        _check(pipeline.experiment_config(name, quick, settings))
+    except ValueError as err:
+        items = " ".join(f"--set {name}.{p}={_shown(v)}" for p, v in changed.items())
+        raise ValueError(f"{items or name}: {err}") from None
+
+
+def _check(cfg):
+    """cfg.check(), or its source's for a config that continues another experiment's."""
+    for config in (cfg, getattr(cfg, "source", None)):
+        if hasattr(config, "check"):
+            return config.check()
 
 
 def settings_read(figures):

@@ -67,6 +67,22 @@ def test_bad_settings_are_one_line_errors(item, message, capsys):
         pipeline.apply_settings(ex.Generalization(), {"agent.nonsense": 1})
 
 
+@pytest.mark.parametrize("item, valid", [
+    ("generalization.reruns=0", "a positive whole number"),
+    ("generalization.layouts=foo", "some of plus, x, U, T, 4 rooms"),
+    ("internalization.world.n_blocks=100", "the world has 25 free cells"),
+    ("internalization.socialization=45", "multiple of the learner's worlds_per_seed (30)"),
+    ("factorial.ppo.worlds_per_seed=70", "multiple of the learner's worlds_per_seed (70)")])
+def test_a_setting_the_experiment_cannot_run_fails_before_any_learning(item, valid, tmp_path, capsys, monkeypatch):
+    """One line naming the --set and what is valid; no experiment starts, no folder is made."""
+    monkeypatch.setattr(pipeline, "run_figures", lambda args: pytest.fail("the run started"))
+    figure = "12" if item.startswith("factorial") else "4"
+    assert cli.main([figure, "--set", item, "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"error: --set {item}: ") and valid in err, err
+    assert not (tmp_path / "out").exists()
+
+
 def test_help_fits_on_one_screen(capsys):
     with pytest.raises(SystemExit):
         cli.parse_args(["--help"])
