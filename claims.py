@@ -34,6 +34,15 @@ CLOSE_WITHIN = 0.05      # Figs 4 right, 5: "comes close to" / "is not distingui
                          # equivalent within this return (an equivalence test, stats.equivalence)
 HELPING_LOST_BELOW = 0.5  # Fig. 7: without an ISR every learner ends below this share of its helping
 
+# The paper's published values, drawn beside ours on Figs 4 right and 5 and quoted by the
+# documents' tables: Fig. 4 right's return in new worlds, (mean, SE), of its Frozen, Reward
+# and Oracle arms; Fig. 5's mean return per layout (PAPER_LAYOUTS) of the same arms.
+PAPER_FIG4 = MappingProxyType({"frozen_authors": (0.541, 0.026), "isr": (0.630, 0.027), "oracle": (0.672, 0.031)})
+PAPER_LAYOUTS = ("plus", "x", "U", "T", "4 rooms")
+PAPER_FIG5 = MappingProxyType({"frozen_authors": (0.404, 0.077, 0.220, 0.367, 0.815),
+                               "isr": (0.534, 0.433, 0.453, 0.529, 0.754),
+                               "oracle": (0.592, 0.432, 0.484, 0.572, 0.842)})
+
 
 def unlearned(most_kept):
     """Fig. 1 holds: the learner that kept the most of its goals without an ISR kept less than

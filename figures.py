@@ -5,7 +5,7 @@ paper's own one-run Fig. 6). Each names the experiments it draws (`reads`: the f
 those names in experiments.py make their arrays), takes those arrays, {experiment name:
 arrays}, and returns (the matplotlib figure, its claims: claims.py). Fig. 3 carries one
 panel of ours, the ISR designs we did not choose, which the command line hands to figure_3
-from beyond/figures.py; our own Figs 3-instrument and 8–11 are in beyond/ too. No
+from beyond/figures.py; our own Figs 3-instrument and 8–12 are in beyond/ too. No
 matplotlib backend is chosen on import, so a notebook keeps its inline plots.
 
 `python figures.py` hands its process over to the command line, `python -m lab` (lab/cli.py:
@@ -79,6 +79,7 @@ def figure_1(runs):
     world.reset()
     for b, ax in enumerate(axes[:3]):
         plots.draw_world(ax, world.walls[b], world.goal[b], world.pos[b], world.dir[b])
+        ax.set_title(f"an example world ({b + 1} of 3)", fontsize=9)
     plots.learning_curves(axes[3], run, [("none", "Without social rewards")], float(run["planner_goals"]))
     during = claims.calibration_claims(run["calibration"], {"after": run["after"]["isr"]})
     return fig, {**claims.caregiver_claims(run),
@@ -190,9 +191,13 @@ def figure_4(runs):
                                          ("none", "Without ISR model")) if c in run["after"]]
     plots.learning_curves(left, run, shown, float(run["planner_goals"]))
     ood = claims.new_world_claims(runs["generalization"])
-    plots.bars(right, [c for c in ex.OOD_CONDITIONS + ("isr_raw",) if c in ood["return"]], ood["return"])
+    shown = [c for c in ex.OOD_CONDITIONS + ("isr_raw",) if c in ood["return"]]
+    paper = plots.paper_arms({arm: mean for arm, (mean, _) in claims.PAPER_FIG4.items()}, shown)
+    plots.bars(right, shown, ood["return"], paper=paper)
+    right.set_ylim(top=right.get_ylim()[1] * 1.2)                      # room for the key above the bars
+    right.legend(fontsize=7, frameon=False, loc="upper left")
     right.tick_params(axis="x", labelsize=8)
-    right.set_title("Paired per seed, run 1 | run 2:\n" + "\n".join(
+    right.set_title(f"Bars: this repository. Paired per seed, {_runs(ood['reruns'])}:\n" + "\n".join(
         _paired_line(ood["reruns"], name, "paired", brief=True) for name in PAIRED if name in ood["reruns"][0]),
         fontsize=7)
     right.set_ylabel("Return in new worlds (greedy)")
@@ -201,6 +206,11 @@ def figure_4(runs):
 
 # Figs 4 right and 5's titles: the paper's two comparisons, with our ISR and with the authors'.
 PAIRED = ("frozen_authors_vs_isr", "isr_vs_oracle", "frozen_authors_vs_isr_authors", "isr_authors_vs_oracle")
+
+
+def _runs(reruns):
+    """'run 1 | run 2', or 'one run': how many runs of the further learning a title's tests hold."""
+    return " | ".join(f"run {r + 1}" for r in range(len(reruns))) if len(reruns) > 1 else "one run"
 
 
 def _paired_line(reruns, name, test, brief=False):
@@ -232,7 +242,10 @@ def figure_5(runs):
     fig, axes = plt.subplots(1, len(layouts), figsize=(14, 4.4), sharey=True)
     shown = [c for c in ex.OOD_CONDITIONS if c in result["return"]]
     for j, (ax, name) in enumerate(zip(axes, layouts)):
-        plots.bars(ax, shown, {c: np.asarray(result["return"][c])[:, j] for c in shown}, labels=False)
+        published = ({arm: values[claims.PAPER_LAYOUTS.index(name)] for arm, values in claims.PAPER_FIG5.items()}
+                     if name in claims.PAPER_LAYOUTS else {})
+        plots.bars(ax, shown, {c: np.asarray(result["return"][c])[:, j] for c in shown}, labels=False,
+                   paper=plots.paper_arms(published, shown))
         ax.set_title(f'"{name}"', fontsize=10)
         inset = ax.inset_axes([0.02, 0.72, 0.26, 0.26])
         inset.imshow(env.parse_layout(env.HANDPICKED[name]), cmap="Greys", vmin=0, vmax=1.6)
@@ -241,13 +254,14 @@ def figure_5(runs):
     axes[0].set_ylabel("Return in the layout (greedy)")
     axes[0].set_ylim(top=max(ax.get_ylim()[1] for ax in axes) * 1.3)
     handles = [plt.Rectangle((0, 0), 1, 1, color=plots.OOD_COLORS[c]) for c in shown]
-    fig.legend(handles, [plots.LABELS[c].replace("\n", " ") for c in shown], fontsize=8,
-               loc="upper left", frameon=False)
+    handles.append(plt.Line2D([], [], marker="*", color="k", ls="", markersize=10))
+    fig.legend(handles, [plots.LABELS[c].replace("\n", " ") for c in shown] + [plots.PAPER_LABEL], fontsize=8,
+               loc="upper right", frameon=False, ncol=2)
     if len(np.asarray(result["return"]["isr"])) > 1:
         fig.supxlabel(plots.BAR_KEY, fontsize=8)
-    fig.suptitle("Paired per seed, run 1 | run 2:\n" + "\n".join(
-        _paired_line(result["reruns"], name, "paired_per_seed") for name in PAIRED if name in result["reruns"][0]),
-        fontsize=8)
+    fig.suptitle(f"Bars: this repository; stars: the paper. Paired per seed, {_runs(result['reruns'])}:\n"
+                 + "\n".join(_paired_line(result["reruns"], name, "paired_per_seed")
+                              for name in PAIRED if name in result["reruns"][0]), fontsize=8)
     run = runs["generalization"]
     result["isr_calibration"] = claims.calibration_claims(
         run["calibration"], {"new_world": run["new_world_curves"]["isr"], "layouts": run["layout_curves"]["isr"],
@@ -319,8 +333,8 @@ def figure_6(runs):
         axes[2].set_title(f"{farmed}: '{example['action']}' into {example['ahead']}, "
                           f"R_i = {example['r_i']:.2f}, R_s = 0;\n"
                           f"{example['visits']} visits in the last {result['hacked']['episodes']} episodes\n"
-                          f"(ISR: {episodes[z]:,} episodes, {result['isr_training'][b]}; grey walls, black unseen)",
-                          fontsize=8)
+                          f"(ISR: {episodes[z]:,} episodes, {result['isr_training'][b]})", fontsize=8)
+        axes[2].set_xlabel("the learner's view: grey walls, black unseen", fontsize=8)
     return fig, result
 
 

@@ -89,11 +89,16 @@ def learning_curves(ax, run, conditions, ceiling, ceiling_label="Shortest-path p
 BAR_KEY = "bars: mean ± SE over the learners of run 1; dots: its learners; ◆: the mean of run 2"
 
 
-def bars(ax, conditions, values, x0=0.0, labels=True):
+def bars(ax, conditions, values, x0=0.0, labels=True, paper=None):
     """Mean ± SE bars per condition over the seeds of the first run, one dot per seed; with
-    values (R, S) per condition, a black diamond marks each later run's mean (Figs 4 right, 5)."""
+    values (R, S) per condition, a black diamond marks each later run's mean (Figs 4 right, 5).
+    paper: {condition: the paper's published value}, a wide black star over that bar."""
     rng = np.random.default_rng(0)                   # dot jitter only
+    starred = [i for i, c in enumerate(conditions) if paper and c in paper]
     for i, condition in enumerate(conditions):
+        if i in starred:
+            ax.scatter(x0 + i, paper[condition], marker="*", s=90, color="k", edgecolor="w", lw=0.5,
+                       zorder=5, gid="paper", label=PAPER_LABEL if i == starred[0] else None)
         runs = np.atleast_2d(np.asarray(values[condition]))
         mean, se = stats.mean_se(runs[0])
         ax.bar(x0 + i, mean, yerr=se, color=OOD_COLORS[condition], capsize=3, width=0.75,
@@ -105,6 +110,16 @@ def bars(ax, conditions, values, x0=0.0, labels=True):
     ax.axhline(0, color="k", lw=0.5)
     if labels and len(np.atleast_2d(np.asarray(values[conditions[0]]))) > 1:
         ax.set_xlabel(BAR_KEY, fontsize=8)
+
+
+PAPER_LABEL = "the paper's published value (their system)"
+
+
+def paper_arms(values, conditions):
+    """The paper's value of each arm {frozen_authors, isr, oracle} on the bar of the same arm
+    here; its ISR arm (theirs) on the authors' ISR's bar where there is one."""
+    isr_bar = "isr_authors" if "isr_authors" in conditions else "isr"
+    return {{"isr": isr_bar}.get(arm, arm): value for arm, value in values.items()}
 
 
 def arrow(ax, start, end, label, side, dotted=False):

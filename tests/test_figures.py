@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
+import claims
 import figures
 from lab import cli, outputs, pipeline, registry, report
 
@@ -372,3 +373,23 @@ def test_a_figure_draws_the_world_its_run_learned_in(monkeypatch):
         figures.figure_1({"internalization": {"seeds": np.array([1234]), "settings": {"world.n_blocks": 5}}})
     plt.close("all")
     assert seen[0].n_blocks == 5 and seen[0].width == env.WorldConfig().width
+
+
+def test_figs_4_right_and_5_draw_the_papers_published_values_beside_ours():
+    """A star per arm of the paper's system at its published value: Fig. 4 right's Frozen,
+    Reward (on the authors' ISR's bar) and Oracle, and each layout's in Fig. 5; the titles say
+    the bars are this repository's."""
+    runs = {e: outputs.load_run(ROOT / "figures" / f"{e}.npz")[0] for e in ("internalization", "generalization")}
+    stars = lambda ax: sorted(round(float(y), 3) for c in ax.collections if c.get_gid() == "paper"
+                              for _, y in c.get_offsets())
+    fig, _ = figures.figure_4(runs)
+    right = fig.axes[1]
+    assert stars(right) == sorted(mean for mean, _ in claims.PAPER_FIG4.values())
+    assert "this repository" in right.get_title() and "their system" in right.get_legend().get_texts()[0].get_text()
+    plt.close(fig)
+    fig, _ = figures.figure_5(runs)
+    for ax, name in zip(fig.axes, runs["generalization"]["layout_names"]):
+        layout = claims.PAPER_LAYOUTS.index(str(name))
+        assert stars(ax) == sorted(values[layout] for values in claims.PAPER_FIG5.values()), name
+    assert "the paper" in fig._suptitle.get_text()
+    plt.close(fig)
