@@ -32,7 +32,7 @@ from lab.registry import EXPERIMENTS, reading
 # The paper's Frozen arm kept learning with its caregiver in the training world: our frozen_authors.
 paper_number = lambda x: f"{x:.3f}".replace("0.", ".", 1)       # the paper prints .541
 PAPER_FIG4 = {arm: f"{paper_number(m)} ± {paper_number(se)}" for arm, (m, se) in claims.PAPER_FIG4.items()}
-NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
+NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
 # Fig. 5's tests as the paper prints them (the method effect at "T" of y ~ method × env;
 # the caption drops the sign of isr − oracle, −1.12 in the authors' own orientation).
 PAPER_FIG5_TESTS = {"frozen_authors_vs_isr": "t = −3.66, p < .001", "isr_vs_oracle": "t = 1.12, p = .27"}
@@ -75,134 +75,137 @@ def all_sets(results, seed_sets, figure):
 
 
 def front(results, seed_sets):
-    """The README's table: each of the paper's claims beside what the authors' ISR (isr.AUTHORS,
-    run here) and our ISR give, over every seed set that ran both, each with a verdict computed
-    from the numbers; then the summary sentence, generated from the verdicts."""
+    """The README's table: each of the paper's claims beside what the authors' ISR and our ISR
+    give here over every seed set, each with a verdict computed from the numbers, then the
+    learners hacked, farming and the spread between seed sets; then the summary, generated from
+    the verdicts. Effects are signed ISR − the arm it is compared with: + the ISR does better."""
     with_authors = lambda figure: [(n, r) for n, r in all_sets(results, seed_sets, figure)
                                    if figure != "fig1" or "isr_authors_fraction_of_socialized" in r]
     f1, f6, f7 = with_authors("fig1"), all_sets(results, seed_sets, "fig6"), all_sets(results, seed_sets, "fig7")
-    f3 = results["fig3"]
+    f3, f4, f5 = results["fig3"], all_sets(results, seed_sets, "fig4"), all_sets(results, seed_sets, "fig5")
+    f12 = all_sets(results, seed_sets, "fig12") if "fig12" in results else []
     pooled = {(c["figure"], c["a"], c["b"]): c for c in pooled_over_sets(results, seed_sets)}
     kept = lambda c: min(min(r[f"{c}_fraction_of_socialized"]) for _, r in f1)
     none = max(max(r["none_fraction_of_socialized"]) for _, r in f1)
-    hacked_it = lambda c: f"{sum(r[f'{c}_hacked'] for _, r in f1)} learners hacked it"
     holds = lambda ok: "holds" if ok else "**differs**"
-    learners = lambda sets, key: (f"{len(sets)} seed set{'s' * (len(sets) > 1)}, "
-                                  f"{sum(len(r[key]) for _, r in sets)} learners")
     link = lambda anchor, text: f"[{text}](docs/results.md#{anchor})"
     caregiver = link("figs-1-3-and-4-left-the-caregiver-leaves", "Figs 1, 3, 4 left")
     new_worlds = link("figs-4-right-and-5-new-worlds", "Figs 4 right, 5")
 
-    f4, f5 = all_sets(results, seed_sets, "fig4"), all_sets(results, seed_sets, "fig5")
-    hacked_new = lambda c: (sum(np.sum(r["right"]["hacked"][c]) for _, r in f4),              # new worlds,
-                            sum(np.sum(r["hacking"][c]["seeds_hacked"]) for _, r in f5))        # layouts
+    def beats(figure, isr):
+        """(cell, verdict): ISR − the authors' frozen learner, over every learner."""
+        c = pooled[figure, "frozen_authors", isr]
+        t = c["pooled"]
+        return (f"{-t['diff']:+.3f} [{-t['ci95'][1]:+.3f}, {-t['ci95'][0]:+.3f}], p = {p_value(t['p'])}",
+                holds(c["verdict"] == "a < b"))
 
-    def compared(figure, a, b, rule):
-        """(cell, verdict) of a pooled comparison a − b; rule(entry) → the claim holds."""
-        c = pooled[figure, a, b]
-        return f"{effect(c['pooled'])}, {over_sets(c)}", holds(rule(c))
+    def close(figure, isr, paper_p):
+        """(cell, verdict): ISR − oracle within ±CLOSE_WITHIN (the equivalence test), and the
+        paper's own test on the committed run's learners."""
+        e = pooled[figure, isr, "oracle"]["equivalence"]
+        return (f"{e['diff']:+.3f} [{e['ci90'][0]:+.3f}, {e['ci90'][1]:+.3f}] "
+                f"{'within' if e['equivalent'] else 'not within'} ±{e['margin']} (the paper's test, "
+                f"{COMMITTED}: p = {p_value(paper_p(isr))})", holds(claims.close(e)))
 
-    def equivalent(figure, a, paper_test):
-        """(cell, verdict) of a − oracle by the equivalence test, the paper's own test on the
-        committed run's learners beside it (paper_test(its results) → that test's p)."""
-        c = pooled[figure, a, "oracle"]
-        e = c["equivalence"]
-        return (f"{e['diff']:+.3f}, 90 % interval [{e['ci90'][0]:+.3f}, {e['ci90'][1]:+.3f}] "
-                f"{'within' if e['equivalent'] else 'not within'} ±{e['margin']}, p = {p_value(e['p'])}, "
-                f"{over_sets(c)}; the paper's test on {COMMITTED}: p = {p_value(paper_test(results))}",
-                holds(claims.close(e)))
-
-    def with_hacking(cell_verdict, condition):
-        cell, verdict_ = cell_verdict
-        return cell + "; hacked: {} in new worlds, {} in the layouts (learners × runs × layouts)".format(
-            *hacked_new(condition)), verdict_
-
-    beats = lambda c: c["verdict"] == "a < b"
-    student = lambda a: lambda r: r["fig4"]["right"]["reruns"][0][f"{a}_vs_oracle"]["student"]["p"]
-    ols = lambda a: lambda r: r["fig5"]["reruns"][0][f"{a}_vs_oracle"]["paper_interaction_at_T"]["p"]
+    student = lambda isr: results["fig4"]["right"]["reruns"][0][f"{isr}_vs_oracle"]["student"]["p"]
+    ols = lambda isr: results["fig5"]["reruns"][0][f"{isr}_vs_oracle"]["paper_interaction_at_T"]["p"]
     hacked = np.array([r["seeds_hacked"] for _, r in f6])                  # (sets, trainings, sizes)
     farming = np.array([r["seeds_farming"] for _, r in f6])
     n6, sizes = sum(np.shape(r["goals_first"])[-1] for _, r in f6), f6[0][1]["isr_episodes"]
     columns = f6[0][1]["isr_training"]                                     # ours, one pass; ours, 1,000; authors'
     authors, stated = columns.index("the authors' ISR"), [i for i, t in enumerate(columns) if t.endswith("updates")][0]
-    grid = lambda b: (f"hacked from {sizes[0]:,} episodes {hacked[:, b, 0].sum()}, from all {sizes[-1]:,} "
-                      f"{hacked[:, b, -1].sum()}; farming {farming[:, b, 0].sum()} and {farming[:, b, -1].sum()}")
     help_isr = min(min(r["isr_fraction_of_socialized"]) for _, r in f7)
     help_none = max(max(r["none_fraction_of_socialized"]) for _, r in f7)
     # Fig. 4 left's authors' column: their network with PPO, their system, where Fig. 12 ran it
-    f12 = all_sets(results, seed_sets, "fig12") if "fig12" in results else []
     system = [r["ppo"]["authors_conv"] for _, r in f12 if "authors_conv" in r.get("ppo", {})]
-    hybrid = f"the least learner keeps {pct(kept('isr_authors'))}; {hacked_it('isr_authors')}"
-    if system:
-        least, n_system = min(c["least_kept"] for c in system), sum(len(c["kept"]) for c in system)
-        authors_left = (f"their network and PPO (Fig. 12, {n_system} learners): the least keeps {pct(least)}; "
-                        f"{sum(c['hacked'] for c in system)} learners hacked it (MLP form, our learner: {hybrid})",
-                        holds(claims.kept(least)))
-    else:
-        authors_left = (hybrid, holds(claims.kept(kept("isr_authors"))))
+    least = min(c["least_kept"] for c in system) if system else kept("isr_authors")
+    left = (f"their network, PPO: the least learner keeps {pct(least)} (MLP form, our learner: "
+            f"{pct(kept('isr_authors'))})" if system else f"the least learner keeps {pct(least)}")
+    hacked_new = lambda c: (sum(np.sum(r["right"]["hacked"][c]) for _, r in f4),              # new worlds,
+                            sum(np.sum(r["hacking"][c]["seeds_hacked"]) for _, r in f5))        # layouts
+    hacked_left = lambda c: sum(r[f"{c}_hacked"] for _, r in f1)
+    n1 = sum(len(r["isr_fraction_of_socialized"]) for _, r in f1)
+    spread = lambda isr: max((c for c in pooled.values() if isr in (c["a"], c["b"]) and c["random_effects"]),
+                             key=lambda c: c["random_effects"]["i2"])
+    spread_cell = lambda c: (f"largest I² {c['random_effects']['i2']:.2f} ({c['figure']}, "
+                             f"{c['a']} − {c['b']})")
     body = [  # claim, paper, the authors' ISR (cell, verdict), ours (cell, verdict), details
         ["Fig. 1: without an ISR the learner un-learns once the caregiver leaves", "falls to about 0",
-         ("the same learners (no ISR)", holds(claims.unlearned(none))),
-         (f"`none` keeps at most {pct(none)} of its socialized goals ({learners(f1, 'none_fraction_of_socialized')})",
-          holds(claims.unlearned(none))), caregiver],
-        ["Fig. 4 left: with its ISR it keeps the behaviour", "stays", authors_left,
-         (f"the least learner keeps {pct(kept('isr'))}; {hacked_it('isr')}", holds(claims.kept(kept("isr")))), caregiver],
+         ("the same learners", holds(claims.unlearned(none))),
+         (f"`none` keeps at most {pct(none)} of its goals", holds(claims.unlearned(none))), caregiver],
+        ["Fig. 4 left: with its ISR it keeps the behaviour", "stays", (left, holds(claims.kept(least))),
+         (f"the least learner keeps {pct(kept('isr'))}", holds(claims.kept(kept("isr")))), caregiver],
         ["Fig. 3: the ISR predicts held-out social reward; more data, lower loss", "no gap; falling",
-         (f"test / train loss {f3['authors_test_over_train']:.2f} (one size)", holds(claims.no_gap(f3["authors_test_over_train"]))),
+         (f"test / train loss {f3['authors_test_over_train']:.2f}", holds(claims.no_gap(f3["authors_test_over_train"]))),
          (f"test / train loss {f3['test_over_train']:.2f}; {'falls with every size' if f3['monotone'] else 'not monotone'}",
           holds(claims.no_gap(f3["test_over_train"]) and f3["monotone"])), caregiver],
-        ["Fig. 4 right: in new worlds, learning from the ISR beats the frozen learner",
-         f"{PAPER_FIG4['frozen_authors']} vs {PAPER_FIG4['isr']}, p < .05",
-         with_hacking(compared("Fig. 4 right", "frozen_authors", "isr_authors", beats), "isr_authors"),
-         with_hacking(compared("Fig. 4 right", "frozen_authors", "isr", beats), "isr"), new_worlds],
+        ["Fig. 4 right: in new worlds, learning from the ISR beats the authors' frozen learner",
+         f"{PAPER_FIG4['isr']} vs {PAPER_FIG4['frozen_authors']}, p < .05",
+         beats("Fig. 4 right", "isr_authors"), beats("Fig. 4 right", "isr"), new_worlds],
         ["Fig. 4 right: … and comes close to the oracle", f"{PAPER_FIG4['isr']} vs {PAPER_FIG4['oracle']}, p = .32",
-         equivalent("Fig. 4 right", "isr_authors", student("isr_authors")),
-         equivalent("Fig. 4 right", "isr", student("isr")), new_worlds],
-        ["Fig. 5: in five hand-picked layouts the ISR learner beats the frozen one",
-         PAPER_FIG5_TESTS["frozen_authors_vs_isr"],
-         compared("Fig. 5", "frozen_authors", "isr_authors", beats), compared("Fig. 5", "frozen_authors", "isr", beats),
+         close("Fig. 4 right", "isr_authors", student), close("Fig. 4 right", "isr", student), new_worlds],
+        ["Fig. 5: in five hand-picked layouts the ISR learner beats the authors' frozen one",
+         PAPER_FIG5_TESTS["frozen_authors_vs_isr"], beats("Fig. 5", "isr_authors"), beats("Fig. 5", "isr"),
          new_worlds],
         ["Fig. 5: … and is not distinguished from the oracle", PAPER_FIG5_TESTS["isr_vs_oracle"],
-         equivalent("Fig. 5", "isr_authors", ols("isr_authors")), equivalent("Fig. 5", "isr", ols("isr")), new_worlds],
+         close("Fig. 5", "isr_authors", ols), close("Fig. 5", "isr", ols), new_worlds],
         ["Fig. 6: an ISR trained on too little data is hacked", "one run (all the data, a new layout)",
-         (f"of {n6} learners ({len(f6)} seed set{'s' * (len(f6) > 1)}): {grid(authors)}",
-          holds(hacked[:, authors, 0].sum() > 0)),
-         (f"{columns[stated]}: {grid(stated)}", holds(hacked[:, stated, 0].sum() > 0)),
-         link("fig-6-incomplete-internalization", "Fig. 6")],
+         (f"from {sizes[0]:,} episodes {hacked[:, authors, 0].sum()} of {n6}; from all {sizes[-1]:,}: "
+          f"{hacked[:, authors, -1].sum()}", holds(hacked[:, authors, 0].sum() > 0)),
+         (f"{columns[stated]}: {hacked[:, stated, 0].sum()} and {hacked[:, stated, -1].sum()}",
+          holds(hacked[:, stated, 0].sum() > 0)), link("fig-6-incomplete-internalization", "Fig. 6")],
         ["Fig. 7: the ISR keeps a prosocial act after the caregiver's reward stops", "keeps helping",
          ("not run (Fig. 7 keeps its controls)", "—"),
-         (f"`isr` keeps at least {pct(help_isr, 0)}, `none` at most {pct(help_none, 0)} "
-          f"({learners(f7, 'isr_fraction_of_socialized')})", holds(claims.kept(help_isr) and help_none < claims.HELPING_LOST_BELOW)),
+         (f"`isr` keeps at least {pct(help_isr, 0)}, `none` at most {pct(help_none, 0)}",
+          holds(claims.kept(help_isr) and help_none < claims.HELPING_LOST_BELOW)),
          link("fig-7-a-prosocial-act", "Fig. 7")],
     ]
-    verdicts = rows(["the paper's claim", "paper", "the authors' ISR: in MLP form, with our learner (Fig. 4 left: "
-                     "their network with PPO)", "verdict", "our ISR", "verdict", "details"],
-                 [[claim, paper, *theirs, *ours, details] for claim, paper, theirs, ours, details in body])
+    counts = [  # what the verdicts rest on: hacking, farming, the spread between seed sets
+        ["learners hacked: paid more than 1.25 × what the caregiver would", "—",
+         ((f"Fig. 4 left {sum(c['hacked'] for c in system)} (MLP form {hacked_left('isr_authors')}); " if system
+           else f"Fig. 4 left {hacked_left('isr_authors')}; ") + "new worlds {}, layouts {}".format(
+             *hacked_new("isr_authors")), "—"),
+         (f"Fig. 4 left {hacked_left('isr')}; new worlds {{}}, layouts {{}}".format(*hacked_new("isr")), "—"),
+         link("fig-6-incomplete-internalization", "Fig. 6")],
+        ["learners farming: more than half of R_i paid where R_s = 0", "—",
+         (f"Fig. 6: {farming[:, authors, 0].sum()} from {sizes[0]:,} episodes, {farming[:, authors, -1].sum()} "
+          "from all", "—"),
+         (f"Fig. 6: {farming[:, stated, 0].sum()} and {farming[:, stated, -1].sum()}", "—"),
+         link("fig-6-incomplete-internalization", "Fig. 6")],
+        ["spread between seed sets (a diagnostic)", "—", (spread_cell(spread("isr_authors")), "—"),
+         (spread_cell(spread("isr")), "—"), new_worlds],
+    ]
+    header = ["the paper's claim", "the paper", "the authors' ISR: in MLP form with our learner; "
+              "Fig. 4 left: their network with PPO", "verdict", "our ISR", "verdict", "details"]
+    sets = f"{len(f1)} seed set{'s' * (len(f1) > 1)}, {n1} learners"
+    verdicts = rows(header, [[claim, paper, *theirs, *ours, details] for claim, paper, theirs, ours, details
+                             in body + counts])
+    return (f"*{sets}; effects: ISR − the other arm (+: the ISR does better) [95 % interval] over every "
+            f"learner; against the oracle [90 % interval] of the equivalence test.*\n\n{verdicts}\n\n{summary(body, reasons(body, results, seed_sets, f1, f6, system))}"
+            + factorial(results, seed_sets))
+
+
+def reasons(body, results, seed_sets, f1, f6, system):
+    """Per ISR, {claim: why it differs, in a sentence made from the numbers} (`summary`)."""
     f11, steps = all_sets(results, seed_sets, "fig11"), few_steps(f6)
     removers = [name for name in f11[0][1]["designs"][1:]
                 if all(np.sum(r["seeds_hacked"][r["designs"].index(name)]) == 0 for _, r in f11)]
-    n1 = sum(len(r["isr_fraction_of_socialized"]) for _, r in f1)
     new_world_claims = [row[0] for row in body[3:7]]
-    hacked_in_new = sum(hacked_new("isr_authors"))
-    left = (f"with their network and PPO {sum(c['hacked'] for c in system)} of {n_system} learners hack it once "
-            f"the caregiver has left, the least of them keeping {pct(least)} of its goals" if system else
-            f"once the caregiver has left, {sum(r['isr_authors_hacked'] for _, r in f1)} of {n1} learners hack "
-            f"it (paid more than {claims.HACKED_ABOVE} times what the caregiver would), the least of them "
-            f"keeping {pct(kept('isr_authors'))} of its goals")
+    left = ("with their network and PPO the learners keep it less than the rule asks" if system else
+            f"once the caregiver has left, {sum(r['isr_authors_hacked'] for _, r in f1)} learners hack it")
     theirs = {"Fig. 4 left: with its ISR it keeps the behaviour": left,
-              **{claim: f"in Figs 4 right and 5 our learners hack its MLP form ({hacked_in_new} learners × runs × "
-                        "worlds) and do not beat the frozen learner or come close to the oracle"
-                 for claim in new_world_claims}}
+              **{claim: "in Figs 4 right and 5 our learners hack its MLP form; they do not beat the authors' "
+                        "frozen learner or come within the margin of the oracle" for claim in new_world_claims}}
     ours = {"Fig. 5: … and is not distinguished from the oracle":
-            f"in Fig. 5's layouts the ISR learner's return is not shown within ±{claims.CLOSE_WITHIN} of the oracle's",
-            "Fig. 4 right: in new worlds, learning from the ISR beats the frozen learner":
-            "in new worlds the ISR learner is not distinguished from the frozen one",
+            f"in Fig. 5's layouts the ISR learner is not shown within ±{claims.CLOSE_WITHIN} of the oracle",
+            "Fig. 4 right: in new worlds, learning from the ISR beats the authors' frozen learner":
+            "in new worlds the ISR learner is not distinguished from the authors' frozen one",
             "Fig. 6: an ISR trained on too little data is hacked":
             "in Fig. 6 it is hacked " + (f"only where we train it for {steps} updates" if steps else "nowhere")
             + f" (Fig. 11, {len(f11)} seed set{'s' * (len(f11) > 1)}: in the authors' ISR, "
             + (f"{' and '.join(n.lstrip('+ ') for n in removers)} removes the hacking" if removers
                else "none of our choices tried removes the hacking on every set") + ")"}
-    return verdicts + "\n\n" + summary(body, (theirs, ours)) + factorial(results, seed_sets)
+    return theirs, ours
 
 
 def factorial(results, seed_sets):
@@ -214,7 +217,8 @@ def factorial(results, seed_sets):
         return ""
     hacked = lambda learner, isr: sum(r[learner][isr]["hacked"] for _, r in sets)
     n = sum(len(r["ours"]["ours"]["kept"]) for _, r in sets)
-    text = (f" Fig. 12 takes the authors' ISR apart ({len(sets)} seed sets, {n} learners of each kind, learners "
+    text = (f" Fig. 12 takes the authors' ISR apart ({len(sets)} seed set{'s' * (len(sets) > 1)}, {n} learners "
+            f"of each kind, learners "
             f"hacked): in MLP form {hacked('ours', 'authors_mlp')} with our learner, "
             f"{hacked('ours_no_entropy', 'authors_mlp')} with it without its entropy bonus, "
             f"{hacked('ppo', 'authors_mlp')} with PPO; their network {hacked('ours', 'authors_conv')} with our "
@@ -229,16 +233,17 @@ def factorial(results, seed_sets):
 
 
 def summary(body, why):
-    """The sentences under the front table, from its verdicts: which claims differ, per ISR,
-    and why (`why`: per ISR, {claim: a clause made from the numbers}; the claim itself where
-    none; a clause shared by several claims is said once)."""
+    """The sentences under the front table, from its verdicts: how many claims differ, per ISR,
+    then why, a short sentence each (`why`: per ISR, {claim: a clause made from the numbers};
+    the claim itself where none; a clause shared by several claims is said once)."""
     sentences = []
     for column, name, reasons in ((2, "the authors' ISR", why[0]), (3, "our ISR", why[1])):
         differing = [row[0] for row in body if "differs" in row[column][1]]
-        clauses = dict.fromkeys(reasons.get(c, c) for c in differing)
-        sentences.append(f"With {name} every claim holds here" + (
-            "." if not differing else f" except {NUMBER_WORDS.get(len(differing), len(differing))}: "
-            + "; ".join(clauses) + "."))
+        count = NUMBER_WORDS.get(len(differing), len(differing))
+        sentences.append(f"With {name} every claim holds here." if not differing else
+                         f"With {name} {count} of the paper's {NUMBER_WORDS.get(len(body), len(body))} claims "
+                         f"differ{'s' * (len(differing) == 1)} here.")
+        sentences += [clause[0].upper() + clause[1:] + "." for clause in dict.fromkeys(reasons.get(c, c) for c in differing)]
     return " ".join(sentences)
 
 

@@ -68,6 +68,25 @@ def test_report_refuses_blocks_it_cannot_make_and_tables_out_of_place():
             report.update({**current, "extra": block(name)}, results, seed_sets)
 
 
+def test_the_front_table_signs_each_effect_for_the_isr_and_names_the_arm():
+    """+ means the ISR does better: Fig. 4 right's row gives ISR − the authors' frozen learner,
+    the pooled frozen_authors − isr with its sign and interval turned; rows for the learners
+    hacked, farming and the spread between seed sets."""
+    results, seed_sets = report.load(ROOT / "figures" / "results.json")
+    table = report.front(results, seed_sets)
+    assert "ISR − the other arm (+: the ISR does better)" in table
+    row = next(line for line in table.splitlines() if line.startswith("| Fig. 4 right: in new worlds"))
+    assert "the authors' frozen learner" in row
+    c = next(c for c in report.pooled_over_sets(results, seed_sets)
+             if (c["figure"], c["a"], c["b"]) == ("Fig. 4 right", "frozen_authors", "isr"))
+    low, high = c["pooled"]["ci95"]
+    assert row.split(" | ")[4].startswith(f"{-c['pooled']['diff']:+.3f} [{-high:+.3f}, {-low:+.3f}]")
+    firsts = [line.split(" | ")[0] for line in table.splitlines() if line.startswith("| ")]
+    assert {"| learners hacked: paid more than 1.25 × what the caregiver would",
+            "| learners farming: more than half of R_i paid where R_s = 0",
+            "| spread between seed sets (a diagnostic)"} <= set(firsts)
+
+
 def test_a_claims_table_has_a_row_per_claim_and_a_column_per_seed_set():
     """The one mechanism behind most blocks: the committed run and each seed set side by side,
     a learner's numbers as mean (lowest–highest), a test as its effect, the paper's value
