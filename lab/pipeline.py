@@ -242,8 +242,11 @@ def run_figures(args):
                              "measured_with": outputs.made_with(commit=True)}
         outputs.write_json(results_path, results)
     _rewrite_documents(args, results_path)
+    redrawn = drawn.get("redrawn", [])
     print(f"wrote {args.out}/: " + ", ".join(file_name(n) for n in names) + ", results.json"
-          + "".join(f", {e}.npz" for e in drawn["learned"]))
+          + "".join(f", {e}.npz" for e in drawn["learned"])
+          + (f"; redrew {', '.join(file_name(n) for n in redrawn)} (they read arrays this run remade)"
+             if redrawn else ""))
     for name in names:
         print(f"  Fig. {name}: {report.summary_line(FIGURES[name], results[f'fig{name}'])}")
     return 0
@@ -303,20 +306,20 @@ def _learn_and_draw(names, args, results, results_path):
                 + (f"; about {left:.0f} s left" if left >= 1 else ""))
             draw_ready()
     draw_ready()                                 # figures without arrays
-    _redraw_others(names, runs, args.out, results)
-    return {"start": start, "learned": list(runs)}
+    return {"start": start, "learned": list(runs), "redrawn": _redraw_others(names, runs, args.out, results)}
 
 
 def _redraw_others(names, learned, out_dir, results):
     """The figures not asked for that read an experiment this run remade (Fig. 6's single run
     reads Fig. 5's arrays): redrawn from the folder's arrays where it has every one they read,
     else their picture and results.json entry removed, so that nothing in the folder describes
-    arrays that are no longer there."""
-    others = [n for n in FIGURES if n not in names and set(needs(n)) & set(learned)]
+    arrays that are no longer there. Returns the figures redrawn."""
+    others, redrawn = [n for n in FIGURES if n not in names and set(needs(n)) & set(learned)], []
     for name in others:
         if all((out_dir / f"{e}.npz").exists() for e in needs(name)):
             try:
                 _replot([name], out_dir, results)
+                redrawn.append(name)
                 continue
             except ValueError as error:          # arrays of an older version beside the new ones
                 log(f"Figure {name} removed: {error}")
@@ -324,6 +327,7 @@ def _redraw_others(names, learned, out_dir, results):
         (out_dir / file_name(name)).unlink(missing_ok=True)
     if others:
         outputs.write_json(out_dir / "results.json", results)
+    return redrawn
 
 
 def _entry(name, entry, costs, drawn, seconds):

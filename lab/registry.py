@@ -92,7 +92,8 @@ class Figure:
     (lab.report.summary_line: the `summary` claims as the documents' tables show them)."""
     draw: Callable                 # draw(runs) → (matplotlib figure, or a writer(path); claims), its
                                    # `.reads` the experiments it draws (figures.reads)
-    summary: tuple = ()            # the claims of its results.json entry the end-of-run summary shows
+    summary: tuple = ()            # (claim of its results.json entry, what it is in words) pairs the
+                                   # end-of-run summary shows
     quick_caveat: str = ""         # said after them when its arrays are of the quick budget
     file: str | None = None        # its file in the output folder (default figN.png)
     paper: bool = True             # one of the paper's figures (made by default with --quick)
@@ -105,28 +106,58 @@ class Figure:
         return getattr(self.draw, "func", self.draw).reads + self.panel_reads
 
 
-LEFT = ("none_fraction_of_socialized", "isr_fraction_of_socialized", "isr_authors_fraction_of_socialized")
+KEPT = "goals kept (share of socialized)"
 FIGURES = MappingProxyType({
-    "1": Figure(figures.figure_1, LEFT), "2": Figure(figures.figure_2),
+    "1": Figure(figures.figure_1, (("none_fraction_of_socialized", f"without an ISR, {KEPT}"),)),
+    "2": Figure(figures.figure_2),
     "3": Figure(partial(figures.figure_3, last_panel=beyond_figures.isr_designs_panel),
-                ("test_over_train", "isr_calibration/r_i_over_r_s_pooled"), panel_reads=beyond_figures.isr_designs_panel.reads),
-    "3-instrument": Figure(beyond_figures.figure_instrument, ("fig_6/seeds_hacked",), paper=False),
-    "4": Figure(figures.figure_4, LEFT + ("right/reruns/0/frozen_authors_vs_isr/paired",)),
-    "5": Figure(figures.figure_5, ("reruns/0/frozen_authors_vs_isr/paired_per_seed", "reruns/0/isr_vs_oracle/paired_per_seed")),
-    "6": Figure(figures.figure_6, ("isr_training", "seeds_hacked", "seeds_farming")),
-    "7": Figure(figures.figure_7, ("isr_fraction_of_socialized", "none_fraction_of_socialized",
-                                   "isr_vs_oracle_at_isr_rate_paired"), quick_caveat=figures.QUICK_FIG7),
-    "8": Figure(beyond_figures.figure_8, ("visit_rates", "none_interval", "isr_interval", "isr_online_interval"), paper=False),
-    "9": Figure(beyond_figures.figure_9, ("thresholds/return_interval", "features/isr_interval"), paper=False),
-    "10": Figure(beyond_figures.figure_10, ("visit_rates", "hacked/learners", "hacked/isr_kept_mean",
-                                            "hacked/isr_online_kept_mean", "hacked/isr_online_refit_kept_mean"), paper=False),
-    "11": Figure(beyond_figures.figure_11, ("designs", "seeds_hacked"), paper=False),
-    "12": Figure(beyond_figures.figure_12, ("ours/authors_mlp/hacked", "ours_no_entropy/authors_mlp/hacked",
-                                            "ppo/authors_mlp/hacked", "ours/authors_conv/hacked",
-                                            "ppo/authors_conv/hacked"), paper=False),
-    "6-single-run": Figure(figures.figure_6_single_run, ("hacking/isr/seeds_hacked", "hacking/isr_authors/seeds_hacked"),
-                           on_request=True),
-    "watch": Figure(watch.figure, ("goals_in_clip",), file="watch.gif", paper=False, on_request=True),
+                (("test_over_train", "our ISR's held-out loss / its train loss"),
+                 ("isr_calibration/r_i_over_r_s_pooled", "what our ISR paid / what the caregiver paid, held out")),
+                panel_reads=beyond_figures.isr_designs_panel.reads),
+    "3-instrument": Figure(beyond_figures.figure_instrument,
+                           (("figs_1,_4_left/r_i_over_r_s_pooled", "what our ISR paid / the caregiver, Figs 1, 4 left"),
+                            ("figs_4_right,_5/r_i_over_r_s_pooled", "Figs 4 right, 5"),
+                            ("fig_7/r_i_over_r_s_pooled", "Fig. 7")), paper=False),
+    "4": Figure(figures.figure_4, (("isr_fraction_of_socialized", f"with our ISR, {KEPT}"),
+                                   ("isr_authors_fraction_of_socialized", f"with the authors' ISR, {KEPT}"),
+                                   ("right/reruns/0/frozen_authors_vs_isr/paired",
+                                    "new worlds, the authors' frozen learner − our ISR's (run 1)"))),
+    "5": Figure(figures.figure_5, (("reruns/0/frozen_authors_vs_isr/paired_per_seed",
+                                    "layouts, the authors' frozen learner − our ISR's (run 1)"),
+                                   ("reruns/0/isr_vs_oracle/paired_per_seed", "layouts, our ISR's − the oracle (run 1)"))),
+    "6": Figure(figures.figure_6, (("isr_training", "ISR trainings"),
+                                   ("seeds_hacked", "learners hacked, per training and data size"),
+                                   ("seeds_farming", "learners farming, per training and data size"))),
+    "7": Figure(figures.figure_7, (("isr_fraction_of_socialized", "with its ISR, helping kept (share of socialized)"),
+                                   ("none_fraction_of_socialized", "without one"),
+                                   ("isr_vs_oracle_at_isr_rate_paired", "its ISR − a caregiver paying at that rate")),
+                quick_caveat=figures.QUICK_FIG7),
+    "8": Figure(beyond_figures.figure_8, (("visit_rates", "the caregiver's visit rates"),
+                                          ("none_interval", f"without an ISR, {KEPT} [95 %]"),
+                                          ("isr_interval", "with its ISR [95 %]"),
+                                          ("isr_online_interval", f"with its ISR trained online [95 %]")),
+                paper=False),
+    "9": Figure(beyond_figures.figure_9, (("thresholds/return_interval", "return in new worlds per ISR threshold [95 %]"),
+                                          ("features/isr_interval", f"with its ISR per feature set, {KEPT} [95 %]")),
+                paper=False),
+    "10": Figure(beyond_figures.figure_10, (("visit_rates", "the caregiver's visit rates"),
+                                            ("hacked/learners", "learners that had hacked their ISR"),
+                                            ("hacked/isr_kept_mean", "their goals kept, frozen ISR"),
+                                            ("hacked/isr_online_kept_mean", "online ISR"),
+                                            ("hacked/isr_online_refit_kept_mean", "online ISR refitted")), paper=False),
+    "11": Figure(beyond_figures.figure_11, (("designs", "the authors' ISR and our choices in it"),
+                                            ("seeds_hacked", "learners hacked, per design and data size")),
+                 paper=False),
+    "12": Figure(beyond_figures.figure_12, (("ours/authors_mlp/hacked", "hacked: the authors' ISR in MLP form, our learner"),
+                                            ("ours_no_entropy/authors_mlp/hacked", "without its entropy bonus"),
+                                            ("ppo/authors_mlp/hacked", "PPO"),
+                                            ("ours/authors_conv/hacked", "their network, our learner"),
+                                            ("ppo/authors_conv/hacked", "their network, PPO")), paper=False),
+    "6-single-run": Figure(figures.figure_6_single_run,
+                           (("hacking/isr/seeds_hacked", "learners hacked in each layout, our ISR"),
+                            ("hacking/isr_authors/seeds_hacked", "the authors' ISR")), on_request=True),
+    "watch": Figure(watch.figure, (("goals_in_clip", "goals in the clip"),), file="watch.gif", paper=False,
+                    on_request=True),
 })
 PAPER_FIGURES = tuple(n for n, f in FIGURES.items() if f.paper and not f.on_request)
 

@@ -253,12 +253,19 @@ def test_a_ctrl_c_that_reaches_a_worker_before_its_first_line_is_ignored(monkeyp
 
 
 def test_the_end_of_run_summary_shows_every_claim_it_names_for_every_figure(quick_run):
-    """Each figure's summary line holds each of its Figure.summary claims (a misspelt claim
-    would be left out silently), and only Fig. 2, a diagram, has none."""
+    """Each figure's summary line holds each of its Figure.summary claims, named in words, not
+    results.json paths (a misspelt claim would be left out silently), a number per learner as
+    its mean, lowest and highest; only Fig. 2, a diagram, has none; no two figures show the
+    same claim of the same experiment."""
     entries = results(quick_run)
     for name in ALL:
         line, summary = report.summary_line(registry.FIGURES[name], entries[f"fig{name}"]), registry.FIGURES[name].summary
-        assert all(f"{path} " in line for path in summary) and (line == "drawn") == (name == "2"), (name, line)
+        assert all(f"{words}: " in line and f"{path} " not in line for path, words in summary), (name, line)
+        assert (line == "drawn") == (name == "2"), (name, line)
+    four = report.summary_line(registry.FIGURES["4"], entries["fig4"])
+    assert "with our ISR, goals kept (share of socialized): mean " in four and ", lowest " in four
+    shown = [(registry.needs(n), path) for n in ALL for path, _ in registry.FIGURES[n].summary]
+    assert len(shown) == len(set(shown))
 
 
 @pytest.mark.learning

@@ -130,7 +130,7 @@ def test_the_summary_goes_to_stdout_and_the_progress_to_stderr(saved, tmp_path, 
     out = copy(saved, tmp_path)
     assert cli.main(["1", "7", "--replot", "--out", str(out)]) == 0
     captured = capsys.readouterr()
-    assert captured.out.startswith(f"wrote {out}/") and "  Fig. 7: isr_fraction_of_socialized " in captured.out
+    assert captured.out.startswith(f"wrote {out}/") and "  Fig. 7: with its ISR, helping kept (share of socialized): mean " in captured.out
     assert "Figure 1: writing" in captured.err and "left]" not in captured.err     # no time left on replot
     assert "Fig. 7:" not in captured.err
 
