@@ -135,7 +135,7 @@ def test_the_summary_goes_to_stdout_and_the_progress_to_stderr(saved, tmp_path, 
     assert "Fig. 7:" not in captured.err
 
 
-def test_a_run_redraws_or_removes_every_figure_drawn_from_what_it_remade(saved, tmp_path):
+def test_a_run_redraws_or_removes_every_figure_drawn_from_what_it_remade(saved, tmp_path, capsys):
     """Fig. 8 remakes Fig. 1's learners (it continues them): Fig. 1, not asked for, is redrawn
     from the new arrays, its stale entry replaced; Fig. 3, whose other arrays are not in the
     folder, loses its picture and its entry; Fig. 7 (helping, not remade) is left as it was."""
@@ -148,6 +148,7 @@ def test_a_run_redraws_or_removes_every_figure_drawn_from_what_it_remade(saved, 
     (out / "fig3.png").write_bytes(b"a picture of arrays no longer here")
     fig7 = (out / "fig7.png").read_bytes()
     assert cli.main(["8"] + QUICK + ["--out", str(out)]) == 0
+    assert "; redrew fig1.png (they read arrays this run remade)" in capsys.readouterr().out
     entries = json.loads((out / "results.json").read_text())
     assert {k: v for k, v in entries["fig1"].items() if k != "timing"} == fig1
     assert "fig3" not in entries and not (out / "fig3.png").exists()
