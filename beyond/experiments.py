@@ -49,7 +49,7 @@ class ISRDesigns:
     """Fig. 3, last panel: ISR designs × trainings, each driving the learners the caregiver
     left in the training world (Eq. 1's raw R_i), as Fig. 4 left's `isr` condition."""
     source: Internalization = Internalization()     # the learners and data it continues from
-    designs: tuple = ("one output per action", "action as input", "empty channel")
+    designs: tuple = ("one output per action", "action as input", "empty channel")   # `isr_design`'s
     old_training: ISRConfig = ISRConfig(zero_output=False, updates=None, calibrate=False)  # He init, one pass
     after: int = 6000                               # episodes after the caregiver leaves
     tail: int = 500                                 # the last episodes compared

@@ -15,6 +15,7 @@ Public names: main, parse_args, parse_seeds, parse_settings, settable_fields.
 import argparse
 import dataclasses
 import difflib
+import inspect
 import os
 import sys
 import time
@@ -170,19 +171,37 @@ def parse_seeds(text):
 # ---------------------------------------------------------------------------------------------
 # --set and --settings
 
-def settable_fields(cfg, prefix=""):
+def settable_fields(cfg, prefix="", meanings=False):
     """(dotted path, default, annotation) of every field of a config (a class or an instance)
-    that --set can change, nested configs flattened (a `source` follows its own experiment)."""
+    that --set can change, nested configs flattened (a `source` follows its own experiment);
+    with `meanings`, each with the comment that documents it in its dataclass, on one line."""
     cfg = cfg() if isinstance(cfg, type) else cfg
     hints = typing.get_type_hints(type(cfg))
+    comments = field_comments(type(cfg)) if meanings else {}
     for field in dataclasses.fields(cfg):
         if field.name in SKIPPED:
             continue
         default = getattr(cfg, field.name)
         if dataclasses.is_dataclass(default):
-            yield from settable_fields(default, f"{prefix}{field.name}.")
+            yield from settable_fields(default, f"{prefix}{field.name}.", meanings)
         else:
-            yield f"{prefix}{field.name}", default, hints[field.name]
+            yield (f"{prefix}{field.name}", default, hints[field.name]) + ((comments.get(field.name, ""),)
+                                                                            if meanings else ())
+
+
+def field_comments(cls):
+    """{field: its comment in the class's source, continuation lines joined}."""
+    comments, last = {}, None
+    for line in inspect.getsource(cls).splitlines():
+        code, _, comment = line.partition("#")
+        name = code.strip().split(":")[0] if ":" in code and "=" in code else ""
+        if name.isidentifier():
+            comments[name], last = comment.strip(), name
+        elif last and comment:                             # the field's statement or comment goes on
+            comments[last] = f"{comments[last]} {comment.strip()}".strip()
+        else:
+            last = None
+    return comments
 
 
 def parse_settings(items):
@@ -251,18 +270,20 @@ def settings_listing(quick=False):
     lines = []
     for name, experiment in EXPERIMENTS.items():
         cls = experiment.config
-        doc = (cls.__doc__ or "").strip().splitlines()[0]
+        doc = " ".join((cls.__doc__ or "").strip().split("\n\n")[0].split())     # its first paragraph
         lines.append(f"{name}: {cls.__module__}.{cls.__name__} — {doc}" + (" (--quick values)" if quick else ""))
         if experiment.source_experiment:
             lines.append(f"  source: {experiment.source_experiment}'s settings")
         cfg = cls().quick() if quick else cls()
-        lines += [f"  {path} = {_shown(default)}" for path, default, _ in settable_fields(cfg)]
+        lines += [f"  {path} = {_shown(default)}" + (f"  # {meaning}" if meaning else "")
+                  for path, default, _, meaning in settable_fields(cfg, meanings=True)]
     for name, learners in LEARNERS.items():
         lines.append(f"{name}.learner = linear (or {', '.join(learners)}: --learner)")
     return "\n".join(lines)
 
 
 def _shown(default):
+    """A setting's value as --set takes it: a tuple comma-separated, a float in 6 digits."""
     if isinstance(default, tuple):
-        return ",".join(str(v) for v in default)
-    return str(default)
+        return ",".join(_shown(v) for v in default)
+    return f"{default:.6g}" if isinstance(default, float) else str(default)

@@ -9,15 +9,23 @@ import experiments as ex
 from lab import cli, outputs, pipeline, registry
 
 
-def test_every_field_of_every_config_is_listed_with_its_default(capsys):
+def test_every_field_of_every_config_is_listed_with_its_default_and_meaning(capsys):
+    """A line per setting: its default (floats short) and the comment that documents it in its
+    dataclass, continuation lines joined; each experiment's heading its docstring's first paragraph."""
     assert cli.main(["--settings"]) == 0
     listing = capsys.readouterr().out
     for name, experiment in registry.EXPERIMENTS.items():
+        own = listing.split(f"\n{name}:")[-1]
         for path, default, _ in cli.settable_fields(experiment.config):
-            assert f"  {path} = {cli._shown(default)}\n" in listing.split(f"\n{name}:")[-1] + "\n", (name, path)
-    for line in ("  reruns = 2", "  agent.lr = 0.1", "  isr.updates = 1000", "  old_training.zero_output = False"):
-        assert line in listing
-    assert "  source." not in listing                      # a source follows its own experiment
+            assert f"\n  {path} = {cli._shown(default)}  # " in "\n" + own, (name, path)
+    for line in ("  reruns = 2  # independent runs of the further learning",
+                 "  agent.lr = 0.1  # Adam step size", "  isr.updates = 1000  # updates whatever the data size",
+                 "  old_training.zero_output = False  # start the output layer at 0",
+                 "  world.layout_pool = 8192  # random layouts (blocks and goal) drawn once per world, among which "
+                 "each reset picks one (the agent's cell and heading fresh)"):
+        assert line in listing, line
+    assert "  isr_fractions = 0.0833333,0.166667" in listing and "  source." not in listing
+    assert "(rows) and trained for less long (columns).\n" in listing      # Fig. 6's whole first paragraph
 
 
 def test_set_changes_nested_fields_by_the_types_of_their_defaults():
