@@ -50,9 +50,18 @@ def main(argv=None):
     except KeyboardInterrupt:
         if args is not None:
             outputs.remove_temporary_files(args.out, since=begun)
-        print("interrupted: the figures and arrays written so far are complete; results.json "
-              "holds the figures finished", file=sys.stderr)
+        print(f"interrupted: {written_since(args.out if args else None, begun)}", file=sys.stderr)
         return 130
+
+
+def written_since(folder, begun):
+    """What an interrupted run left: the files it wrote in `folder` since `begun`, each whole
+    (every file is written to a temporary name and moved into place), or that it wrote none."""
+    written = sorted(p.name for p in Path(folder).glob("*") if p.is_file() and p.stat().st_mtime >= begun) \
+        if folder is not None and Path(folder).is_dir() else []
+    if not written:
+        return f"nothing was written{f' to {folder}' if folder is not None else ''}"
+    return f"{folder}/ holds what this run finished: {', '.join(written)}"
 
 
 class _Parser(argparse.ArgumentParser):

@@ -223,8 +223,11 @@ def test_ctrl_c_at_any_moment_ends_every_process_within_2_s(tmp_path, seconds, t
             survived = False
     assert not survived and took < 2.0, (survived, took)
     assert process.returncode == 130
-    assert "Traceback" not in err and err.strip().splitlines()[-1].startswith("interrupted"), err
+    last = err.strip().splitlines()[-1]
+    assert "Traceback" not in err and last.startswith("interrupted"), err
     assert not list(tmp_path.glob("*.tmp*"))
+    written = sorted(p.name for p in tmp_path.iterdir())            # what the line says is there
+    assert last.endswith(", ".join(written)) if written else "nothing was written" in last, (last, written)
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="a forked worker sees this process's patches")
