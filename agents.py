@@ -21,8 +21,9 @@ Logged per episode and seed (arrays of shape (S, episodes/N)), averaged over the
     r_s       Σ_t R_s per episode: what the caregiver paid, or would have paid had it been
               present (so r_i − r_s measures how much more the ISR pays than the caregiver).
 
-Public names: AgentConfig, Policy, features, n_features, where_is, nearby_cells, utility,
+Public names: AgentConfig, Rollout, Policy, features, n_features, where_is, nearby_cells, utility,
 discounted_returns, logit_ascent, adam_step, softmax, sample, learn, evaluate.
+(The authors' algorithm, PPO, on this policy: authors.PPOPolicy, `AgentConfig(algorithm="ppo")`.)
 (The two-agent world's features are prosocial.features; the learners beyond the paper, an
 MLP on the raw view and feature subsets, are in beyond/learners.py.)
 """

@@ -16,9 +16,9 @@ and biases uniform in ±1/√fan_in); the linear layers are orthogonal with gain
 The output is the raw, unbounded R_i. Training is isr.py's, as `isr.AUTHORS` sets it
 (batch 1, Adam at 3e-4 with ε 1e-5, one pass, gradient norm clipped at 1): `train_step`.
 
-Every array has a leading model axis M, as in isr.py. A convolution is an index gather of
-2×2 patches (`patches`) and a batched matrix product; its backward pass adds the patches'
-gradients back onto the cells they came from (`add_patches`).
+Every array has a leading model axis M, as in isr.py. A convolution is a batched matrix
+product over the 2×2 patches, stacked from four shifted slices (`patches`); its backward
+pass adds the patches' gradients back onto the cells they came from (`add_patches`).
 
 PPO, as their stable-baselines3 run had it, trains our linear softmax policy and a linear
 value head V(s) = φ(s)·w (their CNN would hide the algorithm under a network we do not

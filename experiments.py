@@ -34,6 +34,7 @@ from typing import NamedTuple
 import numpy as np
 
 import agents
+import authors
 import env
 import evaluation
 import isr
@@ -99,15 +100,22 @@ def check_fractions(name, fractions):
 # ---------------------------------------------------------------------------------------------
 # The protocol
 
+def fresh_policy(n_seeds, world_cfg, agent_cfg, featurize=agents.features):
+    """S fresh linear learners of agent_cfg's algorithm: ours, REINFORCE (agents.Policy), or
+    the authors' PPO (authors.PPOPolicy)."""
+    cls = authors.PPOPolicy if agent_cfg.algorithm == "ppo" else agents.Policy
+    return cls.for_world(n_seeds, world_cfg, featurize)
+
+
 def socialize(world_cfg, agent_cfg, isr_cfg, n_seeds, episodes, rng, featurize=agents.features,
               policy=None, **learn_args):
     """Phase 1: S fresh learners with the caregiver present (P = 1), every transition recorded.
 
-    policy: the fresh learners (default: S linear learners, agents.Policy, on `featurize`).
+    policy: the fresh learners (default: S linear learners on `featurize`, `fresh_policy`).
     Returns the socialized policy, its logs {goals, internal, env_steps} (S, updates) and the
     ISR's data set (isr.SocialRewardData, every isr_cfg.test_every-th update held out).
     """
-    policy = agents.Policy.for_world(n_seeds, world_cfg, featurize) if policy is None else policy
+    policy = fresh_policy(n_seeds, world_cfg, agent_cfg, featurize) if policy is None else policy
     logs = agents.learn(policy, world_cfg, agent_cfg, episodes, 1.0, rng, record=True,
                         featurize=featurize, **learn_args)
     data = isr.SocialRewardData(**logs.pop("data"), block=world_cfg.episode_len * agent_cfg.worlds_per_seed,
@@ -202,7 +210,7 @@ class Internalization:
     def fresh_learners(self, n_seeds, rng):
         """(S fresh linear learners, their featurizer); a hook: beyond/learners.py's
         MLPInternalization runs this protocol with its own learner, drawn from rng."""
-        return agents.Policy.for_world(n_seeds, self.world), agents.features
+        return fresh_policy(n_seeds, self.world, self.agent), agents.features
 
 
 class Socialized(NamedTuple):

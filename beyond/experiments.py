@@ -453,7 +453,7 @@ def ablations(cfg, seeds, socialized, log=no_log):
 
 FACTORIAL_LEARNERS = MappingProxyType({"ours": "ours (REINFORCE)", "ours_no_entropy": "ours, no entropy bonus",
                                        "ppo": "the authors' PPO"})
-FACTORIAL_ISRS = MappingProxyType({"ours": "ours", "authors_mlp": "the authors' (MLP form)",
+FACTORIAL_ISRS = MappingProxyType({"ours": "ours", "authors_mlp": "the authors' in MLP form (our MLP and view)",
                                    "authors_conv": "the authors' network"})
 
 
@@ -467,12 +467,14 @@ class Factorial:
                                                     # control that separates exploration from
                                                     # the algorithm); PPO on our linear policy
     ppo: agents.AgentConfig = authors.PPO           # the authors' algorithm (authors.py)
+    mlp_isr: ISRConfig = isr.AUTHORS                # the authors' ISR in MLP form and its training
     conv_isr: ISRConfig = isr.AUTHORS               # the authors' network's training: one pass, batch 1
     conv_for: tuple = ("ours", "ppo")               # the learners it is trained for (a pass costs
                                                     # about 2 ms an update for 10 models)
 
     def quick(self):
-        return replace(self, source=self.source.quick(), conv_isr=replace(self.conv_isr, updates=2000))
+        return replace(self, source=self.source.quick(), mlp_isr=replace(self.mlp_isr, updates=2000),
+                       conv_isr=replace(self.conv_isr, updates=2000))
 
     def check(self):
         """A one-line ValueError naming the first setting this experiment cannot run."""
@@ -505,11 +507,9 @@ def factorial(cfg, seeds, log=no_log):
     for learner in cfg.learners:
         agent, stage = cfg.agent(learner), partial(learner_streams, seeds, f"factorial {learner}")
         log(f"  {FACTORIAL_LEARNERS[learner]}: socialization, {source.socialization} episodes x {n_seeds} seeds")
-        fresh = (authors.PPOPolicy if agent.algorithm == "ppo" else agents.Policy).for_world(n_seeds, world)
-        policy, social, data = socialize(world, agent, source.isr, n_seeds, source.socialization, stage("socialization"),
-                                         policy=fresh)
+        policy, social, data = socialize(world, agent, source.isr, n_seeds, source.socialization, stage("socialization"))
         models = {"ours": train_isr(data, source.isr, stage("isr"), world, source.isr_codes, curve=False)[0],
-                  "authors_mlp": train_isr(data, isr.AUTHORS, stage("the authors' isr"), world, source.isr_codes,
+                  "authors_mlp": train_isr(data, cfg.mlp_isr, stage("the authors' isr"), world, source.isr_codes,
                                            curve=False)[0]}
         if learner in cfg.conv_for:
             log(f"  the authors' network on its data: {data.n_train:,} updates of batch 1 x {n_seeds} seeds")

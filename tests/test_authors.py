@@ -216,3 +216,12 @@ def test_ppo_learns_the_task_and_keeps_its_learners_apart():
     assert (logs["goals"][:, -3:].mean(1) > logs["goals"][:, :1].mean(1) + 0.5).all()
     with pytest.raises(ValueError, match="algorithm"):
         agents.learn(both, cfg, agents.AgentConfig(), 30, 1.0, np.random.default_rng(0))
+
+
+def test_an_experiment_set_to_ppo_socializes_ppo_learners():
+    """`--set internalization.agent.algorithm=ppo`: the protocol's fresh learners are PPO's."""
+    cfg = replace(experiments.Internalization().quick(), agent=replace(authors.PPO, worlds_per_seed=2))
+    policy, featurize = cfg.fresh_learners(2, np.random.default_rng(0))
+    assert type(policy) is authors.PPOPolicy
+    learners, _, data = experiments.socialize(cfg.world, cfg.agent, cfg.isr, 2, 20, np.random.default_rng(0))
+    assert type(learners) is authors.PPOPolicy and learners.k > 0 and data.n_train > 0
