@@ -21,8 +21,8 @@ import numpy as np
 @dataclass(frozen=True)
 class ISRConfig:
     """ISR design and training. The defaults are ours; `AUTHORS` below is the authors' ISR as
-    far as an MLP can be it (they fed the view to a small conv net). Each field says where
-    the two differ."""
+    far as an MLP can be it (their conv net over raw codes is authors.py). Each field says
+    where the two differ."""
     hidden: tuple = (32, 32)      # two hidden ReLU layers of 32 units (both: the authors' MLP head)
     optimizer: str = "sgd"        # "sgd" with momentum (ours), "adam" (the authors')
     lr: float = 0.2               # step size (the authors': 3e-4)
@@ -33,7 +33,8 @@ class ISRConfig:
     max_grad_norm: float = 1.0    # global gradient-norm clip per model (both)
     epochs: float = 1.0           # if updates is None: passes over the train split (the authors': one)
     updates: int | None = 1000    # updates whatever the data size (the authors': None, one pass)
-    init: str = "he"              # "he": He-normal weights; "orthogonal": gain √2 in every layer (the authors')
+    init: str = "he"              # "he": He-normal weights; "orthogonal": gain √2 in every layer (the
+                                  # authors' linear layers; their convolutions: authors.py)
     zero_output: bool = True      # start the output layer at 0 (the authors': False; docs/deviations.md: why)
     calibrate: bool = True        # shift the output's odds to pay, on the train split, what R_s paid
                                   # (the authors': False, the raw output)

@@ -377,9 +377,7 @@ def figure_12(runs):
         hacked = [result[learner][name]["hacked"] if name in result[learner] else 0 for learner in learners]
         missing = [name not in result[learner] for learner in learners]
         bars = left.bar(x + offset, hacked, width=width, color=colors[name], label=FACTORIAL_ISRS[name])
-        for bar, absent in zip(bars, missing):
-            if absent:
-                left.text(bar.get_x() + bar.get_width() / 2, 0.1, "not run", rotation=90, fontsize=7, ha="center")
+        left.bar_label(bars, ["not run" if absent else count for count, absent in zip(hacked, missing)], fontsize=7)
     middle.axhline(KEEPS_ABOVE, color="tab:green", lw=1, ls=":", label=f"{KEEPS_ABOVE:.0%} kept")
     right.axhline(0, color="0.6", lw=0.8)
     labels = [textwrap.fill(FACTORIAL_LEARNERS[learner], 16) for learner in learners]

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import agents
+import authors
 import env
 import evaluation
 import experiments as ex
@@ -26,8 +27,8 @@ TINY = replace(ex.Internalization(), agent=TINY_AGENT, isr=TINY_ISR, authors_isr
 
 @pytest.fixture
 def calls(monkeypatch):
-    """Every call of agents.learn, as {P, has_isr, visits, record} per learner, in order, and
-    the learners as that call left them (`trained`)."""
+    """Every call of agents.learn, as {P, has_isr, visits, record} per learner, its AgentConfig
+    (`agent`), in order, and the learners as that call left them (`trained`)."""
     made, learn = [], agents.learn
 
     def recorded(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, has_isr=None, **kwargs):
@@ -36,7 +37,8 @@ def calls(monkeypatch):
         visits = kwargs.get("visits")
         made.append({"P": np.broadcast_to(np.asarray(presence, float), (n,)).copy(), "has_isr": paid.copy(),
                      "visits": None if visits is None else np.broadcast_to(visits, (n,)).copy(),
-                     "record": kwargs.get("record", False), "layouts": kwargs.get("layouts")})
+                     "record": kwargs.get("record", False), "layouts": kwargs.get("layouts"),
+                     "agent": agent_cfg})
         logs = learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=isr, has_isr=has_isr, **kwargs)
         made[-1]["trained"] = policy.tile(1)
         return logs
@@ -164,3 +166,24 @@ def test_partial_presence_brings_the_caregiver_at_each_rate_to_every_arm(calls):
         check(call, (np.zeros(n), np.ones(n, bool)))
         np.testing.assert_array_equal(call["visits"], q)
         assert call["record"]
+
+
+def test_the_factorial_socializes_each_learner_and_pays_each_isr_with_the_caregiver_gone(calls):
+    """Fig. 12: per learner (ours, ours without the entropy bonus, PPO), a socialization with
+    P = 1, then its learners with each ISR (the authors' network only for cfg.conv_for), P = 0,
+    in two calls (the last updates recorded); each learner with its own algorithm."""
+    cfg = replace(bx.Factorial(), source=TINY, ppo=replace(authors.PPO, worlds_per_seed=2),
+                  conv_isr=replace(isr.AUTHORS, updates=3), conv_for=("ppo",))
+    run = bx.factorial(cfg, SEEDS)
+    assert len(calls) == 3 * len(cfg.learners)
+    for i, learner in enumerate(cfg.learners):
+        socialization, first, last = calls[3 * i:3 * i + 3]
+        check_socialization(socialization)
+        n = (3 if learner in cfg.conv_for else 2) * S
+        for call in (first, last):
+            check(call, (np.zeros(n), np.ones(n, bool)))
+        assert not first["record"] and last["record"]
+        assert type(last["trained"]) is (authors.PPOPolicy if learner == "ppo" else agents.Policy)
+        assert {call["agent"] for call in (socialization, first, last)} == {cfg.agent(learner)}
+        assert list(run["after"][learner]) == ["ours", "authors_mlp", "authors_conv"][:n // S]
+    assert [cfg.agent(learner).entropy for learner in cfg.learners] == [0.01, 0.0, 0.0]
