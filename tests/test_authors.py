@@ -203,6 +203,7 @@ def test_a_ppo_step_descends_the_clipped_loss_and_the_value_loss():
     assert policy.k == 2
 
 
+@pytest.mark.learning
 def test_ppo_learns_the_task_and_keeps_its_learners_apart():
     """PPO on 2 learners, 1,000 episodes in rollouts of 50: more goals than at the start; a
     learner's numbers are its own whoever learns beside it; a REINFORCE config refuses it."""
