@@ -394,7 +394,7 @@ def _schedule(jobs, closure, ready, continued, chain, task):
     of its own (or, with jobs = 1, in this process, one at a time), start each follower once
     its source is done, and drop learners no one will continue. Ctrl-C or an error stops
     every worker (_Worker.stop) before it goes on up."""
-    socialized, running = {}, []
+    socialized, running, died = {}, [], []
     try:
         while ready or running:
             while ready and len(running) < jobs:
@@ -405,7 +405,13 @@ def _schedule(jobs, closure, ready, continued, chain, task):
                 else:
                     _Worker.start(name, kwargs, running)
             worker = _Worker.first_done(running)
-            cost, learners = worker.result()
+            try:
+                cost, learners = worker.result()
+            except WorkerDied as death:              # the others go on; those that need it cannot
+                running.remove(worker)
+                died.append(death)
+                log(f"{death}; the experiments that do not need it go on")
+                continue
             running.remove(worker)                   # only now: a Ctrl-C while it is read stops it too
             name = worker.name
             if learners is not None:
@@ -418,6 +424,20 @@ def _schedule(jobs, closure, ready, continued, chain, task):
     except BaseException:
         _Worker.stop(running)
         raise
+    if died:
+        raise ValueError(f"{died[0]}. The experiments that did not need it are saved, with their figures; "
+                         "run the command again (--jobs 1 needs the least memory)")
+
+
+class WorkerDied(Exception):
+    """An experiment's worker process ended without its result (killed: by the system for
+    lack of memory, most likely)."""
+
+    def __init__(self, name, exitcode):
+        self.name, self.exitcode = name, exitcode
+        how = (f"was killed by {signal.Signals(-exitcode).name}" if exitcode is not None and exitcode < 0
+               else f"ended with exit code {exitcode}")
+        super().__init__(f"the process of {name} {how}, most likely by the system for lack of memory")
 
 
 class _Done:
@@ -470,7 +490,7 @@ class _Worker:
             status, value = self.connection.recv()
         except EOFError:
             self.process.join()
-            raise RuntimeError(f"the process of {self.name} died (exit code {self.process.exitcode})") from None
+            raise WorkerDied(self.name, self.process.exitcode) from None
         self.process.join()
         if status == "error":
             raise value

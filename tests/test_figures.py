@@ -403,3 +403,41 @@ def test_figs_4_right_and_5_draw_the_papers_published_values_beside_ours():
         assert stars(ax) == sorted(values[layout] for values in claims.PAPER_FIG5.values()), name
     assert "the paper" in fig._suptitle.get_text()
     plt.close(fig)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="finds the workers in /proc")
+def test_a_worker_killed_by_the_system_is_one_line_and_the_others_are_saved(tmp_path):
+    """SIGKILL (as the out-of-memory killer sends it) to one of the two workers of Figs 1 and 7:
+    one line naming that experiment, its signal and the likely cause, exit status 2; the other
+    experiment runs to its end, its arrays saved and its figure drawn; no process is left."""
+    import os
+    import signal
+    import time
+    process = subprocess.Popen([sys.executable, "figures.py", "1", "7", "--quick", "--seeds", "2", "--jobs", "2",
+                                "--out", str(tmp_path)], cwd=ROOT, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    workers, deadline = [], time.monotonic() + 60
+    while len(workers) < 2 and time.monotonic() < deadline:      # the workers: children of the run
+        time.sleep(0.2)
+        workers = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()
+                   and _parent(p) == process.pid]
+    time.sleep(1.0)
+    os.kill(workers[0], signal.SIGKILL)
+    _, err = process.communicate(timeout=300)
+    last = err.strip().splitlines()[-1]
+    experiments = [e for e in ("internalization", "helping") if f"the process of {e} was killed by SIGKILL" in last]
+    assert process.returncode == 2 and "Traceback" not in err and len(experiments) == 1, err
+    assert last.startswith("error: ") and "lack of memory" in last
+    other = {"internalization": ("helping", "fig7.png"), "helping": ("internalization", "fig1.png")}[experiments[0]]
+    assert (tmp_path / f"{other[0]}.npz").exists() and (tmp_path / other[1]).exists()
+    assert not (tmp_path / f"{experiments[0]}.npz").exists() and not list(tmp_path.glob("*.tmp*"))
+    with pytest.raises(ProcessLookupError):
+        os.killpg(process.pid, 0)
+
+
+def _parent(proc):
+    """The parent's pid of a /proc/<pid> entry (None if it ended meanwhile)."""
+    try:
+        return int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
