@@ -149,6 +149,8 @@ class MLPPolicy:
         return {"W2": np.matmul(h.transpose(0, 2, 1), d_logits), "b2": d_logits.sum(1, keepdims=True),
                 "W1": np.matmul(x.transpose(0, 2, 1), d_hidden), "b1": d_hidden.sum(1, keepdims=True)}
 
+    learn_from = agents.Policy.learn_from    # agents.learn's rollout → REINFORCE's `update`
+
     def update(self, b_phi, b_actions, b_returns, cfg, b_probs=None):
         """One REINFORCE-with-baseline step on a batch of episodes (S, T, N, ...), as
         `Policy.update`: Adam ascent along `gradients`, least-squares SGD on the baseline."""

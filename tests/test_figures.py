@@ -140,7 +140,7 @@ def test_importing_figures_leaves_the_matplotlib_backend_alone():
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["12"], "unknown figure 12"),
+    (["13"], "unknown figure 13"),
     (["--seeds", "0"], "--seeds must give at least 2 seeds"),
     (["--seeds", "-3"], "--seeds takes a count N or a range A-B"),
     (["--seeds", "2005-2005"], "--seeds must give at least 2 seeds"),
