@@ -34,7 +34,6 @@ from typing import NamedTuple
 import numpy as np
 
 import agents
-import authors
 import env
 import evaluation
 import isr
@@ -103,8 +102,10 @@ def check_fractions(name, fractions):
 def fresh_policy(n_seeds, world_cfg, agent_cfg, featurize=agents.features):
     """S fresh linear learners of agent_cfg's algorithm: ours, REINFORCE (agents.Policy), or
     the authors' PPO (authors.PPOPolicy)."""
-    cls = authors.PPOPolicy if agent_cfg.algorithm == "ppo" else agents.Policy
-    return cls.for_world(n_seeds, world_cfg, featurize)
+    if agent_cfg.algorithm == "ppo":
+        import authors        # here, not above: the paper's protocol and the lesson run without it
+        return authors.PPOPolicy.for_world(n_seeds, world_cfg, featurize)
+    return agents.Policy.for_world(n_seeds, world_cfg, featurize)
 
 
 def socialize(world_cfg, agent_cfg, isr_cfg, n_seeds, episodes, rng, featurize=agents.features,

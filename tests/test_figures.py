@@ -362,7 +362,7 @@ def test_the_mlp_learner_flag_and_the_quick_default_figures(tmp_path, capsys):
     assert err.count("\n") == 1 and "runs Figs 1 and 4 only" in err
     assert cli.default_figures(quick=True) == ["1", "2", "3", "4", "5", "6", "7"]
     assert cli.default_figures(quick=False) == ["1", "2", "3", "3-instrument", "4", "5", "6", "7", "8", "9", "10",
-                                                "11"]
+                                                "11", "12"]
 
 
 def test_a_figure_draws_the_world_its_run_learned_in(monkeypatch):
