@@ -36,6 +36,7 @@ worlds: 100 × 20 = 2,000 steps; theirs 2,048 steps of one world, across episode
 Public names: COLOUR, state_action, init_params, patches, add_patches, forward, backward,
 predict, train_step, ConvISR, train_isr; PPO, PPOPolicy, gae, clipped_ascent.
 """
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,8 +45,8 @@ import agents
 import isr
 from env import AGENT, FACING, GOAL, WALL
 
-COLOUR = {WALL: 5, GOAL: 1}     # minigrid's colour index of the objects in view (grey, green)
-KERNEL = 2                      # the convolutions' 2×2 kernels, stride 1, no padding
+COLOUR = {WALL: 5, GOAL: 1}  # minigrid's colour index of the objects in view (grey, green)
+KERNEL = 2  # the convolutions' 2×2 kernels, stride 1, no padding
 
 
 def state_action(views, actions):
@@ -55,14 +56,21 @@ def state_action(views, actions):
     colour, state (the heading, at the agent's cell), goal channel, and the action at the agent."""
     views = np.asarray(views)
     if (views == AGENT).any():
-        raise ValueError("the authors' ISR needs the agent's heading in its view: "
-                         "WorldConfig(isr_heading=True)")
+        raise ValueError(
+            "the authors' ISR needs the agent's heading in its view: "
+            "WorldConfig(isr_heading=True)"
+        )
     agent = (views >= FACING) & (views < FACING + 4)
     code = np.where(agent, AGENT, views)
     colour = np.select([code == c for c in COLOUR], list(COLOUR.values()), 0)
     at_agent = lambda values: np.where(agent, values, 0)
-    channels = [code, colour, at_agent(views - FACING), code == GOAL,
-                at_agent(np.asarray(actions)[..., None, None])]
+    channels = [
+        code,
+        colour,
+        at_agent(views - FACING),
+        code == GOAL,
+        at_agent(np.asarray(actions)[..., None, None]),
+    ]
     return np.stack(channels, axis=-1).astype(np.float32)
 
 
@@ -71,9 +79,9 @@ def init_params(n_models, rng, rows=9, columns=9, features=5, dtype=np.float32):
     with biases (M, 1, out): conv kernels C1, C2 as (channels·2·2, out), in torch's
     (channel, kernel row, kernel column) order; the linear layers W1–W3."""
     params = {}
-    for name, fan_in, fan_out in (("1", rows * KERNEL ** 2, 16), ("2", 16 * KERNEL ** 2, 32)):
+    for name, fan_in, fan_out in (("1", rows * KERNEL**2, 16), ("2", 16 * KERNEL**2, 32)):
         bound = 1.0 / np.sqrt(fan_in)
-        uniform = lambda shape: bound * (2 * rng.random(shape) - 1)         # Streams draw no uniform(a, b)
+        uniform = lambda shape: bound * (2 * rng.random(shape) - 1)  # Streams draw no uniform(a, b)
         params["C" + name] = uniform((n_models, fan_in, fan_out)).astype(dtype)
         params["c" + name] = uniform((n_models, 1, fan_out)).astype(dtype)
     flat = 32 * (columns - 2) * (features - 2)
@@ -85,25 +93,25 @@ def patches(x):
     """(..., H − 1, W − 1, C·4) the 2×2 patches of x (..., C, H, W), each in torch's weight
     order (channel, kernel row, kernel column)."""
     h, w = x.shape[-2] - 1, x.shape[-1] - 1
-    parts = [x[..., i:i + h, j:j + w] for i in range(KERNEL) for j in range(KERNEL)]
-    stacked = np.stack(parts, axis=-1)                              # (..., C, h, w, 4)
+    parts = [x[..., i : i + h, j : j + w] for i in range(KERNEL) for j in range(KERNEL)]
+    stacked = np.stack(parts, axis=-1)  # (..., C, h, w, 4)
     return np.moveaxis(stacked, -4, -2).reshape(*stacked.shape[:-4], h, w, -1)
 
 
 def add_patches(d_patches, channels):
     """The transpose of `patches`: (..., C, H, W), each patch's gradient added onto its cells."""
     h, w = d_patches.shape[-3:-1]
-    d = d_patches.reshape(*d_patches.shape[:-1], channels, KERNEL ** 2)
-    d = np.moveaxis(d, -2, -4)                                      # (..., C, h, w, 4)
+    d = d_patches.reshape(*d_patches.shape[:-1], channels, KERNEL**2)
+    d = np.moveaxis(d, -2, -4)  # (..., C, h, w, 4)
     out = np.zeros((*d.shape[:-4], channels, h + 1, w + 1), dtype=d.dtype)
     for k, (i, j) in enumerate((i, j) for i in range(KERNEL) for j in range(KERNEL)):
-        out[..., i:i + h, j:j + w] += d[..., k]
+        out[..., i : i + h, j : j + w] += d[..., k]
     return out
 
 
 def _conv(params, name, x):
     """One convolution + ReLU over x (M, B, C, H, W): (M, B, out, H − 1, W − 1), its patches."""
-    p = patches(x)                                                  # (M, B, h, w, C·4)
+    p = patches(x)  # (M, B, h, w, C·4)
     m, b, h, w, n = p.shape
     z = np.matmul(p.reshape(m, -1, n), params["C" + name]) + params["c" + name]
     out = np.maximum(z, 0.0).reshape(m, b, h, w, -1)
@@ -113,9 +121,9 @@ def _conv(params, name, x):
 def forward(params, x):
     """x (M, B, 9, 9, 5) → the raw R_i (M, B), and what `backward` needs. The rows of x are
     the first convolution's channels (torch read the tensor without a permute)."""
-    a1, p1 = _conv(params, "1", x)                                  # (M, B, 16, 8, 4)
-    a2, p2 = _conv(params, "2", a1)                                 # (M, B, 32, 7, 3)
-    flat = a2.reshape(*a2.shape[:2], -1)                            # torch's flatten order
+    a1, p1 = _conv(params, "1", x)  # (M, B, 16, 8, 4)
+    a2, p2 = _conv(params, "2", a1)  # (M, B, 32, 7, 3)
+    flat = a2.reshape(*a2.shape[:2], -1)  # torch's flatten order
     head = {k: v for k, v in params.items() if k[0] in "Wb"}
     y, acts = isr.forward(head, flat)
     return y[..., 0], (p1, a1, p2, a2, acts)
@@ -129,7 +137,7 @@ def backward(params, cache, dloss_dy):
     grads, d_flat = isr.backward(head, acts, dloss_dy[..., None], input_grad=True)
     d_a = d_flat.reshape(a2.shape)
     for name, a, p, below in (("2", a2, p2, a1), ("1", a1, p1, None)):
-        dz = np.moveaxis(d_a * (a > 0), 2, -1)                      # (M, B, h, w, out), ReLU'
+        dz = np.moveaxis(d_a * (a > 0), 2, -1)  # (M, B, h, w, out), ReLU'
         m, out = dz.shape[0], dz.shape[-1]
         dz = dz.reshape(m, -1, out)
         grads["C" + name] = np.matmul(p.reshape(m, -1, p.shape[-1]).transpose(0, 2, 1), dz)
@@ -150,7 +158,9 @@ def train_step(params, state, x, target, cfg=isr.AUTHORS):
     gradient norm clipped at cfg.max_grad_norm, Adam (isr.descend; state: isr.optimizer_state)."""
     y, cache = forward(params, x)
     _, dloss = isr.mse(y, target)
-    isr.descend(params, isr.clip_by_norm(backward(params, cache, dloss), cfg.max_grad_norm), state, cfg)
+    isr.descend(
+        params, isr.clip_by_norm(backward(params, cache, dloss), cfg.max_grad_norm), state, cfg
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -190,14 +200,17 @@ def clipped_ascent(probs, actions, old_probs, advantages, clip, entropy):
 class PPOPolicy(agents.Policy):
     """S linear softmax policies with linear value heads, trained by PPO (module docstring).
     θ and w share one Adam, as in SB3: m_w and v_w are its moments for w."""
-    m_w: np.ndarray = None   # (S, F) Adam first moment of w
-    v_w: np.ndarray = None   # (S, F) Adam second moment of w
+
+    m_w: np.ndarray = None  # (S, F) Adam first moment of w
+    v_w: np.ndarray = None  # (S, F) Adam second moment of w
     algorithm = "ppo"
 
     @classmethod
     def zeros(cls, n_seeds, n_features, n_actions):
         base = agents.Policy.zeros(n_seeds, n_features, n_actions)
-        return cls(base.theta, base.w, base.m, base.v, 0, np.zeros_like(base.w), np.zeros_like(base.w))
+        return cls(
+            base.theta, base.w, base.m, base.v, 0, np.zeros_like(base.w), np.zeros_like(base.w)
+        )
 
     def learn_from(self, rollout, cfg, rng):
         """PPO on one `agents.Rollout`: GAE, then cfg.epochs passes in minibatches of
@@ -208,13 +221,23 @@ class PPOPolicy(agents.Policy):
         final_values = np.einsum("snf,sf->sn", rollout.final_phi, w)
         advantages, returns = gae(rollout.utility, values, final_values, cfg.gamma, cfg.gae_lambda)
         flat = lambda a: a.reshape(n_seeds, -1, *a.shape[3:])
-        phi, actions, advantages, returns = flat(rollout.phi), flat(rollout.actions), flat(advantages), flat(returns)
+        phi, actions, advantages, returns = (
+            flat(rollout.phi),
+            flat(rollout.actions),
+            flat(advantages),
+            flat(returns),
+        )
         old = np.take_along_axis(flat(rollout.probs), actions[..., None], -1)[..., 0]
         for _ in range(cfg.epochs):
-            order = np.argsort(rng.random(actions.shape), axis=1)       # a fresh permutation each
+            order = np.argsort(rng.random(actions.shape), axis=1)  # a fresh permutation each
             for start in range(0, actions.shape[1], cfg.minibatch):
-                take = lambda a: np.take_along_axis(a, order[:, start:start + cfg.minibatch].reshape(
-                    n_seeds, -1, *[1] * (a.ndim - 2)), 1)
+                take = lambda a: np.take_along_axis(
+                    a,
+                    order[:, start : start + cfg.minibatch].reshape(
+                        n_seeds, -1, *[1] * (a.ndim - 2)
+                    ),
+                    1,
+                )
                 self.step(take(phi), take(actions), take(old), take(advantages), take(returns), cfg)
 
     def step(self, phi, actions, old_probs, advantages, returns, cfg):
@@ -223,16 +246,28 @@ class PPOPolicy(agents.Policy):
         n = phi.shape[1]
         if n > 1:
             advantages = (advantages - advantages.mean(1, keepdims=True)) / (
-                advantages.std(1, ddof=1, keepdims=True) + 1e-8)
-        ascent = clipped_ascent(self.probs(phi), actions, old_probs, advantages, cfg.clip, cfg.entropy)
-        grad_theta = -np.matmul(phi.transpose(0, 2, 1), ascent) / n                        # (S, F, A)
+                advantages.std(1, ddof=1, keepdims=True) + 1e-8
+            )
+        ascent = clipped_ascent(
+            self.probs(phi), actions, old_probs, advantages, cfg.clip, cfg.entropy
+        )
+        grad_theta = -np.matmul(phi.transpose(0, 2, 1), ascent) / n  # (S, F, A)
         values = np.matmul(phi, self.w[..., None].astype(phi.dtype))[..., 0]
-        grad_w = cfg.value_coef * 2 * np.matmul(phi.transpose(0, 2, 1), (values - returns)[..., None])[..., 0] / n
-        norm = np.sqrt((grad_theta ** 2).sum(axis=(1, 2)) + (grad_w ** 2).sum(axis=1))
-        scale = np.minimum(1.0, cfg.max_grad_norm / (norm + 1e-6))                       # torch's clip
+        grad_w = (
+            cfg.value_coef
+            * 2
+            * np.matmul(phi.transpose(0, 2, 1), (values - returns)[..., None])[..., 0]
+            / n
+        )
+        norm = np.sqrt((grad_theta**2).sum(axis=(1, 2)) + (grad_w**2).sum(axis=1))
+        scale = np.minimum(1.0, cfg.max_grad_norm / (norm + 1e-6))  # torch's clip
         self.k += 1
-        self.m, self.v, step_theta = agents.adam_step(self.m, self.v, grad_theta * scale[:, None, None], self.k, cfg)
-        self.m_w, self.v_w, step_w = agents.adam_step(self.m_w, self.v_w, grad_w * scale[:, None], self.k, cfg)
+        self.m, self.v, step_theta = agents.adam_step(
+            self.m, self.v, grad_theta * scale[:, None, None], self.k, cfg
+        )
+        self.m_w, self.v_w, step_w = agents.adam_step(
+            self.m_w, self.v_w, grad_w * scale[:, None], self.k, cfg
+        )
         self.theta -= step_theta
         self.w -= step_w
 
@@ -258,7 +293,7 @@ def train_isr(data, rng, cfg=isr.AUTHORS, chunk=1024):
     sample = isr.balanced_sampler(data.r_s[:, train] > 0, rng)
     n_updates = cfg.updates or max(1, int(round(cfg.epochs * len(train) / cfg.batch)))
     for first in range(0, n_updates, chunk):
-        drawn = sample(cfg.batch, min(chunk, n_updates - first))             # (M, steps, B)
+        drawn = sample(cfg.batch, min(chunk, n_updates - first))  # (M, steps, B)
         views, actions, target = data.rows(train[drawn].reshape(n_models, -1))
         x = state_action(views, actions).reshape(*drawn.shape, *views.shape[-2:], 5)
         target = target.reshape(drawn.shape)
