@@ -473,8 +473,8 @@ class Factorial:
                                                     # about 2 ms an update for 10 models)
 
     def quick(self):
-        return replace(self, source=self.source.quick(), mlp_isr=replace(self.mlp_isr, updates=2000),
-                       conv_isr=replace(self.conv_isr, updates=2000))
+        return replace(self, source=self.source.quick(),
+                       mlp_isr=replace(self.mlp_isr, updates=1000), conv_isr=replace(self.conv_isr, updates=1000))
 
     def check(self):
         """A one-line ValueError naming the first setting this experiment cannot run."""
