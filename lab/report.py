@@ -52,9 +52,11 @@ def p_value(p):
     return f"{mantissa}·10{''.join('⁻⁰¹²³⁴⁵⁶⁷⁸⁹'[0 if c == '-' else '0123456789'.index(c) + 1] for c in str(int(exponent)))}"
 
 
-def effect(test):
-    """'+0.055 [+0.012, +0.098], p = 0.015' of a t-test or OLS row."""
-    return f"{claims.effect(test):+.3f} [{test['ci95'][0]:+.3f}, {test['ci95'][1]:+.3f}], p = {p_value(test['p'])}"
+def effect(test, interval=""):
+    """'+0.055 [+0.012, +0.098], p = 0.015' of a t-test or OLS row (`interval` names the
+    interval inside its brackets)."""
+    return (f"{claims.effect(test):+.3f} [{interval}{test['ci95'][0]:+.3f}, {test['ci95'][1]:+.3f}], "
+            f"p = {p_value(test['p'])}")
 
 
 def rows(header, body):
@@ -403,12 +405,10 @@ def cell(value, learners):
         return " / ".join(f"{number(m)} [{number(lo)}, {number(hi)}]" for m, (lo, hi) in zip(means, cis))
     if isinstance(value, dict):
         return "; ".join(f"{key}: {cell(v, learners)}" for key, v in value.items())
-    numeric = all(v is None or isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
-    if numeric and len(value) == learners and not all(isinstance(v, int) for v in value):
-        v = np.array(value, dtype=float)
-        v = v[~np.isnan(v)]
-        return f"{number(v.mean())} ({number(v.min())}–{number(v.max())})" if v.size else "—"
-    if numeric:
+    spread = per_learner(value, learners)
+    if spread is not None:
+        return "—" if not spread else "{} ({}–{})".format(*spread)
+    if _numeric(value):
         return ", ".join("—" if v is None else number(v) for v in value)
     items = [cell(v, learners) for v in value]
     if any(isinstance(v, list) and v and isinstance(v[0], list) for v in value):
@@ -429,12 +429,28 @@ def summary_line(figure, entry):
 def in_words(value, learners):
     """`cell`, with a number per learner said as 'mean 1.06, lowest 0.989, highest 1.11' and a
     test's interval named."""
-    text = cell(value, learners)
-    if isinstance(value, list) and len(value) == learners and " (" in text and "–" in text:
-        mean, low_high = text[:-1].split(" (", 1)
-        low, high = low_high.split("–", 1)
-        return f"mean {mean}, lowest {low}, highest {high}"
-    return text.replace(" [", " [95 %: ", 1) if isinstance(value, dict) and "p" in value else text
+    spread = per_learner(value, learners)
+    if spread:
+        return "mean {}, lowest {}, highest {}".format(*spread)
+    if isinstance(value, dict) and "p" in value:
+        return effect(value, interval="95 %: ")
+    return cell(value, learners)
+
+
+def _numeric(value):
+    return all(v is None or isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+
+
+def per_learner(value, learners):
+    """(mean, lowest, highest) as the tables print them, of a number per learner (a list of
+    floats as long as the run has `learners`, NaN left out; () if all are NaN); None for any
+    other value."""
+    if not isinstance(value, list) or len(value) != learners or not _numeric(value) \
+            or all(isinstance(v, int) for v in value):
+        return None
+    v = np.array(value, dtype=float)
+    v = v[~np.isnan(v)]
+    return (number(v.mean()), number(v.min()), number(v.max())) if v.size else ()
 
 
 def number(x):

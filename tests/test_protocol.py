@@ -102,9 +102,8 @@ def test_internalization_leaves_the_oracle_the_caregiver_and_pays_the_isr_arms(c
     ex.internalization(TINY, SEEDS)
     assert len(calls) == 2
     check_socialization(calls[0])
-    check(
-        calls[1], groups((1, False), (0, False), (0, True), (0, True))
-    )  # oracle, none, isr, authors'
+    # oracle, none, isr, authors'
+    check(calls[1], groups((1, False), (0, False), (0, True), (0, True)))
     assert not calls[1]["record"]
 
 
@@ -131,9 +130,8 @@ def test_generalization_gives_each_arm_its_presence_in_new_worlds_and_layouts(ca
     ex.generalization(cfg, SEEDS)
     assert len(calls) == 5
     check_socialization(calls[0])
-    check(
-        calls[1], groups((0, True), (1, False), (0, True), (0, True))
-    )  # isr, oracle, isr_raw, authors'
+    # isr, oracle, isr_raw, authors'
+    check(calls[1], groups((0, True), (1, False), (0, True), (0, True)))
     for call in calls[2:4]:  # the authors' frozen arm
         check(call, (np.ones(S), np.zeros(S, bool)))
     n_layouts = len(cfg.layouts)
@@ -221,9 +219,8 @@ def test_helping_leaves_the_oracle_the_caregiver_and_pays_its_control_at_the_isr
     run = ex.helping(cfg, SEEDS)
     assert len(calls) == 2
     check_socialization(calls[0])
-    presence, has_isr = groups(
-        (1, False), (0, False), (0, True), (0, False)
-    )  # oracle, none, isr, control
+    # oracle, none, isr, control
+    presence, has_isr = groups((1, False), (0, False), (0, True), (0, False))
     presence[3 * S :] = run["isr_pay_rate"]  # NaN here: so few updates see no help held out
     check(calls[1], (presence, has_isr))
 
