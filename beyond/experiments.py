@@ -452,7 +452,7 @@ def ablations(cfg, seeds, socialized, log=no_log):
 # Fig. 12: what makes an ISR hackable: the ISR, the learner's algorithm, or its exploration
 
 FACTORIAL_LEARNERS = MappingProxyType({"ours": "ours (REINFORCE)", "ours_no_entropy": "ours, no entropy bonus",
-                                       "ppo": "the authors' PPO"})
+                                       "ppo": "the authors' PPO (our linear policy)"})
 FACTORIAL_ISRS = MappingProxyType({"ours": "ours", "authors_mlp": "the authors' in MLP form (our MLP and view)",
                                    "authors_conv": "the authors' network"})
 

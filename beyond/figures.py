@@ -385,7 +385,7 @@ def figure_12(runs):
         ax.set_xticks(x, labels, fontsize=8)
     left.set_ylim(0, n_seeds * 1.25)
     left.set_ylabel(f"learners hacked (of {n_seeds})")
-    left.legend(fontsize=8, frameon=False, title="ISR", title_fontsize=8, loc="upper center", ncol=2)
+    left.legend(fontsize=8, frameon=False, title="ISR", title_fontsize=8, loc="upper left")
     middle.set_ylabel("goals kept after the caregiver left\n(share of the socialized level)")
     middle.legend(fontsize=8, frameon=False)
     right.set_ylabel("$R_i$ for a turn with the goal ahead\n(— for stepping into the goal)")
