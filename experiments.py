@@ -16,8 +16,8 @@ budget of `figures.py --quick`) and a function `(config, seeds) → run`:
   `Internalization`, `internalization` (Figs 1, 3, 4 left);
   `Generalization`, `generalization` (Figs 4 right, 5);
   `IncompleteInternalization`, `incomplete_internalization` (Fig. 6);
-  `Helping`, `helping` (Fig. 7, the prosocial two-agent world).
-(Our experiments beyond the paper are in beyond/.) A run is a nested dict of plain arrays
+and in prosocial.py `Helping`, `helping` (Fig. 7, the two-agent world). (Our
+experiments beyond the paper are in beyond/.) A run is a nested dict of plain arrays
 keyed by condition name (figures.py saves it as .npz); `env_steps` counts its world-steps.
 The seeds of a run are learners of one batch, but each learner (and each copy of it, one per
 condition) draws from streams keyed by its own seed, the experiment and the stage alone
@@ -37,7 +37,6 @@ import agents
 import env
 import evaluation
 import isr
-import prosocial
 from isr import AUTHORS as AUTHORS_DESIGN, ISRConfig   # the authors' ISR, beside ours
 from streams import Streams
 
@@ -49,8 +48,6 @@ ISR_CONDITIONS = ("isr", AUTHORS_ISR, "isr_raw")   # the conditions whose learne
 CALIBRATION = MappingProxyType({"isr": "calibration", AUTHORS_ISR: "calibration_authors"})   # a run's keys
 OOD_CONDITIONS = ("frozen", "frozen_authors", "isr", AUTHORS_ISR, "oracle")   # Figs 4 right, 5
 ISR_CODES = env.WorldConfig().isr_codes                     # walls and goal (docs/deviations.md: the ISR)
-HELPING_ISR_CODES = prosocial.ProsocialConfig().isr_codes    # + the ball and the caregiver's action
-PRESENCE_AT_ISR_RATE = "oracle_at_isr_rate"                 # Fig. 7's control: P = the ISR's pay rate
 # The quick budget's learner: 15 worlds per update instead of 30, so that a quarter of the
 # episodes still makes half the paper's updates (1,500 episodes: 71 % of the planner).
 QUICK_AGENT = agents.AgentConfig(worlds_per_seed=15)
@@ -525,91 +522,3 @@ def incomplete_internalization(cfg, seeds, socialized, log=no_log):
         "env_steps": first["env_steps"] + last["env_steps"],
     }
     return run, GridLearners(policy, model, run, socialized)
-
-
-# ---------------------------------------------------------------------------------------------
-# Fig. 7: the prosocial two-agent world
-
-@dataclass(frozen=True)
-class Helping:
-    """Fig. 7: a learner socialized to help the caregiver (lift the ball off its way)."""
-    world: prosocial.ProsocialConfig = prosocial.ProsocialConfig()   # 7×7, 8 walls, 100-step episodes
-    agent: agents.AgentConfig = agents.AgentConfig(lr=0.1)   # at 0.15 with 2,400 episodes 1–2 of 10
-                                                             # learners stalled at 0 goals (a tuning run)
-    isr: ISRConfig = ISRConfig(updates=3000)        # as in Figs 1–6, but 3,000 updates: its data are
-                                                    # 2.5× Figs 1–6's (with 1,000 it over-paid: a tuning run)
-    isr_codes: tuple = HELPING_ISR_CODES            # walls, goal, ball, the caregiver's action
-    isr_threshold: float | None = None              # the raw R_i of Eq. 1, as the authors' Fig. 7
-    socialization: int = 6000                       # episodes of 100 steps = 6e5 steps (paper: 24e4;
-                                                    # docs/deviations.md, Fig. 7: why longer)
-    after: int = 2400                               # episodes after the caregiver's reward stops
-    tail: int = 500                                 # "the last 500 episodes" of a phase
-    helper_worlds: int = 400                        # worlds the scripted helper plays (the ceiling)
-    helper_episodes: int = 2                        # episodes per helper world
-    authors_reward: bool = False                    # a control: also the ISR learner as the authors
-                                                    # rewarded it (the raw network's output, no step cost)
-
-    def quick(self):
-        return replace(self, world=replace(self.world, n_layouts=512), socialization=600, after=300, tail=150,
-                       helper_worlds=60, helper_episodes=1, isr=replace(self.isr, updates=250))
-
-    def check(self):
-        """A one-line ValueError naming the first setting this experiment cannot run."""
-        check_episodes(self.agent.worlds_per_seed, socialization=self.socialization, after=self.after)
-        for name in ("tail", "helper_worlds", "helper_episodes"):
-            env.check_count(getattr(self, name), name)
-        env.check_count(self.world.n_layouts, "world.n_layouts")
-
-
-def helping(cfg, seeds, log=no_log):
-    """Socialize S learners to help: the caregiver's reward comes when it reaches its goal,
-    which needs the learner to lift the ball off its way (paper §5, Fig. 7).
-
-    Phase 1 (6,000 episodes of 100 steps; the paper's 24e4 steps are 2,400): the caregiver's
-    reward is present, every transition recorded. ISR: as `train_isr`, on the view one-hot
-    over walls, goal, ball and the caregiver's action. Phase 2 (2,400 episodes): oracle, none,
-    isr (`caregiver_leaves`), with Eq. 1's R_i; and a control, `oracle_at_isr_rate`: the
-    caregiver stays but pays R_s times each learner's ISR's rate on held-out data (Σ R_i /
-    Σ R_s): isr vs this control compares what the ISR rewards at equal scale. With
-    cfg.authors_reward, also `isr_authors_reward`: U = the raw network output alone, as the
-    authors' phase 2, on its own streams (the other conditions are unchanged).
-    """
-    n_seeds = len(seeds)
-    stage = partial(learner_streams, seeds, "helping")
-    layouts = prosocial.symmetric_layouts(cfg.world, cfg.world.n_layouts, shared_rng("helping", "layouts"))
-    common = dict(layouts=layouts, featurize=prosocial.features)
-    log(f"  socialization to help: {cfg.socialization} episodes x {n_seeds} seeds")
-    policy, social, data = socialize(cfg.world, cfg.agent, cfg.isr, n_seeds, cfg.socialization,
-                                     stage("socialization"), **common)
-    model, isr_log = train_isr(data, cfg.isr, stage("isr"), cfg.world, cfg.isr_codes, cfg.isr_threshold, curve=False)
-    measured = evaluation.measure(model, data, evaluation.two_agent_hazards)
-    positives = (data.r_s[:, data.train_index] > 0).mean()
-    del data
-    log(f"  after the caregiver's reward stops: {cfg.after} episodes x {n_seeds} seeds x {len(CONDITIONS)} conditions")
-    rate = measured["used_sum"] / measured["r_s_sum"]                 # (S,) the ISR's pay rate
-    conditions = CONDITIONS + (PRESENCE_AT_ISR_RATE,)
-    # The control has no ISR, so P = rate gives U = R_e + rate·R_s: the caregiver paying at the ISR's rate.
-    presence = np.concatenate([np.repeat([PRESENCE[c] for c in CONDITIONS], n_seeds), rate])
-    after = caregiver_leaves(policy.tile(len(conditions)), conditions, cfg.world, cfg.agent, cfg.after,
-                             stage("after", len(conditions)), model, presence=presence, **common)
-    if cfg.authors_reward:
-        uncalibrated = isr.ISR(model.params, model.codes, cfg.isr_threshold)   # the network as trained
-        authors = caregiver_leaves(policy, ("isr",), replace(cfg.world, step_cost=0.0), cfg.agent, cfg.after,
-                                   stage("after, the authors' reward"), uncalibrated, **common)
-        after["isr_authors_reward"], after["env_steps"] = authors["isr"], after["env_steps"] + authors["env_steps"]
-        conditions += ("isr_authors_reward",)
-    helper = prosocial.helper_goals(cfg.world, layouts, cfg.helper_worlds, cfg.helper_episodes,
-                                    shared_rng("helping", "helper"))
-    random = prosocial.random_goals(cfg.world, layouts, cfg.helper_worlds, cfg.helper_episodes,
-                                    shared_rng("helping", "random learner"))
-    return {
-        "seeds": np.array(seeds), "episodes_per_update": cfg.agent.worlds_per_seed, "tail_episodes": cfg.tail,
-        "social": {k: social[k] for k in LOGGED},
-        "after": {c: after[c] for c in conditions},
-        "isr_pay_rate": rate,
-        "helper_goals": helper["goals"].mean(),     # the scripted helper's rate (the ceiling)
-        "random_goals": random["goals"].mean(),     # a uniformly random learner's rate (the floor)
-        "isr_test_loss": isr_log["final_test_loss"], "isr_positive_share": positives, "calibration": measured,
-        "env_steps": (social["env_steps"] + after["env_steps"] + helper["env_steps"]
-                      + random["env_steps"]),
-    }

@@ -402,7 +402,7 @@ def figure_7(runs):
     run = runs["helping"]
     fig, (left, right, kept) = plt.subplots(1, 3, figsize=(14, 3.8), gridspec_kw={"width_ratios": [1, 2.6, 1.2]})
     walls, ball, caregiver, goal, learner = prosocial.symmetric_layouts(
-        world_of(run, ex.Helping().world), 8, np.random.default_rng(int(run["seeds"][0])))
+        world_of(run, prosocial.Helping().world), 8, np.random.default_rng(int(run["seeds"][0])))
     plots.draw_world(left, walls[0], goal[0], learner[0], 3)
     left.add_patch(plt.Circle(ball[0] + 0.5, 0.3, color="tab:blue"))
     left.add_patch(plt.Circle(caregiver[0] + 0.5, 0.35, color="tab:purple"))

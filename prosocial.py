@@ -17,19 +17,29 @@ The learner's actions here differ from the single-agent world's (`env.Action`):
 The codes are the ones the authors' learner actually emitted: their environment listed a
 sixth action, drop (5), that the learner's policy could never choose.
 
+Fig. 7's protocol is at the end (`Helping`, `helping`): experiments.py's socialization,
+ISR and caregiver_leaves, in this world.
+
 Public names: ProsocialConfig, ProsocialWorld, Step, Action, Layouts, prosocial_layouts,
-symmetric_layouts, features, helper_goals, random_goals, with_caregiver_action, windows_valid, flood,
-flood_step, bfs_distance, downhill, face_and_go, and the cell codes BALL, CAREGIVER,
-CAREGIVER_ACTION (with env's UNSEEN, EMPTY, WALL, GOAL, AGENT).
+symmetric_layouts, features, helper_goals, random_goals, with_caregiver_action, windows_valid,
+flood, flood_step, bfs_distance, downhill, face_and_go, Helping, helping, PRESENCE_AT_ISR_RATE,
+and the cell codes BALL, CAREGIVER, CAREGIVER_ACTION (with env's UNSEEN, EMPTY, WALL, GOAL,
+AGENT).
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from enum import IntEnum
 from typing import NamedTuple
 
 import numpy as np
 
 import agents
+import env
+import evaluation
+import experiments as ex
+import isr
 from env import AGENT, DIR_TO_VEC, EMPTY, GOAL, WALL, check_actions, check_count, egocentric_view
+from isr import ISRConfig
 from streams import Draws, pick
 
 BALL, CAREGIVER = 6, 11        # Minigrid's ball code; our code for the caregiver's cell
@@ -501,3 +511,94 @@ def random_goals(cfg, layouts, n_worlds, episodes, rng):
     """`scripted_goals` of a learner that picks its 5 actions uniformly at random (the floor)."""
     return scripted_goals(cfg, layouts, n_worlds, episodes, rng,
                           lambda world: rng.integers(0, len(Action), size=world.n))
+
+
+# ---------------------------------------------------------------------------------------------
+# Fig. 7's protocol: socialize to help, train the ISR, the caregiver's reward stops (experiments.py)
+
+PRESENCE_AT_ISR_RATE = "oracle_at_isr_rate"   # Fig. 7's control: P = the ISR's pay rate
+
+
+@dataclass(frozen=True)
+class Helping:
+    """Fig. 7: a learner socialized to help the caregiver (lift the ball off its way)."""
+    world: ProsocialConfig = ProsocialConfig()   # 7×7, 8 walls, 100-step episodes
+    agent: agents.AgentConfig = agents.AgentConfig(lr=0.1)   # at 0.15 with 2,400 episodes 1–2 of 10
+                                                             # learners stalled at 0 goals (a tuning run)
+    isr: ISRConfig = ISRConfig(updates=3000)        # as in Figs 1–6, but 3,000 updates: its data are
+                                                    # 2.5× Figs 1–6's (with 1,000 it over-paid: a tuning run)
+    isr_codes: tuple = ProsocialConfig().isr_codes  # walls, goal, ball, the caregiver's action
+    isr_threshold: float | None = None              # the raw R_i of Eq. 1, as the authors' Fig. 7
+    socialization: int = 6000                       # episodes of 100 steps = 6e5 steps (paper: 24e4;
+                                                    # docs/deviations.md, Fig. 7: why longer)
+    after: int = 2400                               # episodes after the caregiver's reward stops
+    tail: int = 500                                 # "the last 500 episodes" of a phase
+    helper_worlds: int = 400                        # worlds the scripted helper plays (the ceiling)
+    helper_episodes: int = 2                        # episodes per helper world
+    authors_reward: bool = False                    # a control: also the ISR learner as the authors
+                                                    # rewarded it (the raw network's output, no step cost)
+
+    def quick(self):
+        return replace(self, world=replace(self.world, n_layouts=512), socialization=600, after=300, tail=150,
+                       helper_worlds=60, helper_episodes=1, isr=replace(self.isr, updates=250))
+
+    def check(self):
+        """A one-line ValueError naming the first setting this experiment cannot run."""
+        ex.check_episodes(self.agent.worlds_per_seed, socialization=self.socialization, after=self.after)
+        for name in ("tail", "helper_worlds", "helper_episodes"):
+            env.check_count(getattr(self, name), name)
+        env.check_count(self.world.n_layouts, "world.n_layouts")
+
+
+def helping(cfg, seeds, log=ex.no_log):
+    """Socialize S learners to help: the caregiver's reward comes when it reaches its goal,
+    which needs the learner to lift the ball off its way (paper §5, Fig. 7).
+
+    Phase 1 (6,000 episodes of 100 steps; the paper's 24e4 steps are 2,400): the caregiver's
+    reward is present, every transition recorded. ISR: as `train_isr`, on the view one-hot
+    over walls, goal, ball and the caregiver's action. Phase 2 (2,400 episodes): oracle, none,
+    isr (`caregiver_leaves`), with Eq. 1's R_i; and a control, `oracle_at_isr_rate`: the
+    caregiver stays but pays R_s times each learner's ISR's rate on held-out data (Σ R_i /
+    Σ R_s): isr vs this control compares what the ISR rewards at equal scale. With
+    cfg.authors_reward, also `isr_authors_reward`: U = the raw network output alone, as the
+    authors' phase 2, on its own streams (the other conditions are unchanged).
+    """
+    n_seeds = len(seeds)
+    stage = partial(ex.learner_streams, seeds, "helping")
+    layouts = symmetric_layouts(cfg.world, cfg.world.n_layouts, ex.shared_rng("helping", "layouts"))
+    common = dict(layouts=layouts, featurize=features)
+    log(f"  socialization to help: {cfg.socialization} episodes x {n_seeds} seeds")
+    policy, social, data = ex.socialize(cfg.world, cfg.agent, cfg.isr, n_seeds, cfg.socialization,
+                                        stage("socialization"), **common)
+    model, isr_log = ex.train_isr(data, cfg.isr, stage("isr"), cfg.world, cfg.isr_codes, cfg.isr_threshold, curve=False)
+    measured = evaluation.measure(model, data, evaluation.two_agent_hazards)
+    positives = (data.r_s[:, data.train_index] > 0).mean()
+    del data
+    log(f"  after the caregiver's reward stops: {cfg.after} episodes x {n_seeds} seeds x {len(ex.CONDITIONS)} conditions")
+    rate = measured["used_sum"] / measured["r_s_sum"]                 # (S,) the ISR's pay rate
+    conditions = ex.CONDITIONS + (PRESENCE_AT_ISR_RATE,)
+    # The control has no ISR, so P = rate gives U = R_e + rate·R_s: the caregiver paying at the ISR's rate.
+    presence = np.concatenate([np.repeat([ex.PRESENCE[c] for c in ex.CONDITIONS], n_seeds), rate])
+    after = ex.caregiver_leaves(policy.tile(len(conditions)), conditions, cfg.world, cfg.agent, cfg.after,
+                                stage("after", len(conditions)), model, presence=presence, **common)
+    if cfg.authors_reward:
+        uncalibrated = isr.ISR(model.params, model.codes, cfg.isr_threshold)   # the network as trained
+        authors = ex.caregiver_leaves(policy, ("isr",), replace(cfg.world, step_cost=0.0), cfg.agent, cfg.after,
+                                      stage("after, the authors' reward"), uncalibrated, **common)
+        after["isr_authors_reward"], after["env_steps"] = authors["isr"], after["env_steps"] + authors["env_steps"]
+        conditions += ("isr_authors_reward",)
+    helper = helper_goals(cfg.world, layouts, cfg.helper_worlds, cfg.helper_episodes,
+                          ex.shared_rng("helping", "helper"))
+    random = random_goals(cfg.world, layouts, cfg.helper_worlds, cfg.helper_episodes,
+                          ex.shared_rng("helping", "random learner"))
+    return {
+        "seeds": np.array(seeds), "episodes_per_update": cfg.agent.worlds_per_seed, "tail_episodes": cfg.tail,
+        "social": {k: social[k] for k in ex.LOGGED},
+        "after": {c: after[c] for c in conditions},
+        "isr_pay_rate": rate,
+        "helper_goals": helper["goals"].mean(),     # the scripted helper's rate (the ceiling)
+        "random_goals": random["goals"].mean(),     # a uniformly random learner's rate (the floor)
+        "isr_test_loss": isr_log["final_test_loss"], "isr_positive_share": positives, "calibration": measured,
+        "env_steps": (social["env_steps"] + after["env_steps"] + helper["env_steps"]
+                      + random["env_steps"]),
+    }

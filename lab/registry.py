@@ -16,6 +16,7 @@ from typing import Callable
 
 import experiments as ex
 import figures
+import prosocial
 from beyond import experiments as bx
 from beyond import figures as beyond_figures
 from beyond.learners import MLPInternalization
@@ -50,7 +51,7 @@ EXPERIMENTS = MappingProxyType({
         "`IncompleteInternalization`: 18 ISRs (6 data sizes × ours twice and the authors'), learners, their exact test "
         "in new worlds", continues="internalization"),
     "helping": Experiment(
-        ex.Helping, ex.helping,
+        prosocial.Helping, prosocial.helping,
         "`Helping`: the two-agent world (6,000 socialization episodes), three conditions and the "
         "control, scripted helper"),
     "isr_designs": Experiment(

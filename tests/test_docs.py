@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = [ROOT / path for path in report.DOCUMENTS]
 LESSON = ROOT / "examples" / "lesson.py"
 # What the README says the lesson needs beside it, to run copied out of the repository.
-CORE = ("experiments.py", "env.py", "agents.py", "isr.py", "evaluation.py", "prosocial.py", "streams.py", "stats.py")
+CORE = ("experiments.py", "env.py", "agents.py", "isr.py", "evaluation.py", "streams.py", "stats.py")
 
 
 def texts():

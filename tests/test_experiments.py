@@ -9,6 +9,7 @@ import agents
 import claims
 import env
 import experiments as ex
+import prosocial
 import isr
 import stats
 from lab import outputs
@@ -251,7 +252,7 @@ def test_the_authors_isr_is_hacked_from_the_least_data_and_ours_is_not(backgroun
 
 
 def helping_claims():
-    return claims.helping_claims(ex.helping(replace(ex.Helping(), helper_worlds=100, helper_episodes=1), (1, 2, 3)))
+    return claims.helping_claims(prosocial.helping(replace(prosocial.Helping(), helper_worlds=100, helper_episodes=1), (1, 2, 3)))
 
 
 @pytest.mark.learning

@@ -225,7 +225,7 @@ def test_in_the_isrs_view_the_caregivers_reward_is_a_function_of_the_view():
     """Fig. 7: R_s > 0 exactly on the steps whose ISR view shows a caregiver cell coded
     'forward' next to the goal, on every step of a socialization. So the raw ISR's over-payment
     is fitting error on rare rewarded steps, not uncertainty about when the caregiver arrives."""
-    cfg = ex.Helping().quick()
+    cfg = prosocial.Helping().quick()
     layouts = prosocial.symmetric_layouts(cfg.world, 64, np.random.default_rng(0))
     _, _, data = ex.socialize(cfg.world, cfg.agent, cfg.isr, 2, 300, ex.learner_streams((1, 2), "test", "socialization"),
                               layouts=layouts, featurize=prosocial.features)

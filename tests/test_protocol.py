@@ -13,6 +13,7 @@ import authors
 import env
 import evaluation
 import experiments as ex
+import prosocial
 import isr
 from beyond import experiments as bx
 
@@ -206,8 +207,8 @@ def test_helping_leaves_the_oracle_the_caregiver_and_pays_its_control_at_the_isr
     """Fig. 7: oracle P = 1; none and isr P = 0, R_i for isr alone; the control keeps the
     caregiver at P = the ISR's pay rate, with no ISR."""
     cfg = replace(
-        ex.Helping(),
-        world=replace(ex.Helping().world, n_layouts=64),
+        prosocial.Helping(),
+        world=replace(prosocial.Helping().world, n_layouts=64),
         agent=TINY_AGENT,
         isr=replace(TINY_ISR, updates=2),
         socialization=20,
@@ -216,7 +217,7 @@ def test_helping_leaves_the_oracle_the_caregiver_and_pays_its_control_at_the_isr
         helper_worlds=2,
         helper_episodes=1,
     )
-    run = ex.helping(cfg, SEEDS)
+    run = prosocial.helping(cfg, SEEDS)
     assert len(calls) == 2
     check_socialization(calls[0])
     # oracle, none, isr, control

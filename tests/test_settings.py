@@ -6,6 +6,7 @@ import matplotlib.pyplot as plt
 import pytest
 
 import experiments as ex
+import prosocial
 from lab import cli, outputs, pipeline, registry
 
 
@@ -37,7 +38,7 @@ def test_set_changes_nested_fields_by_the_types_of_their_defaults():
                        "internalization": {"isr_threshold": None, "isr.hidden": (16, 16), "isr.calibrate": False}}
     cfg = pipeline.apply_settings(ex.Internalization(), changed["internalization"])
     assert cfg.isr.hidden == (16, 16) and cfg.isr.calibrate is False and cfg.isr.updates == 1000
-    assert pipeline.apply_settings(ex.Helping(), changed["helping"]).agent.lr == 0.2
+    assert pipeline.apply_settings(prosocial.Helping(), changed["helping"]).agent.lr == 0.2
 
 
 def test_continuing_experiments_take_internalizations_settings():
