@@ -5,15 +5,18 @@ Each experiment runs at most once per invocation; its arrays are saved to
 learning) draws the same pictures. results.json gets, per figure, its claims, the run its
 arrays came from (seeds, budget, settings) and what it cost. An output folder holds one run:
 a run whose seeds, budget or settings differ from the arrays already there is refused, and
-`--replot` checks every file it will read before it draws anything.
+`--replot` checks every file it will read before it draws anything. A run that stops before
+its end (a worker killed, Ctrl-C) leaves UNFINISHED beside its arrays; the same command run
+again, on the same code, picks up the experiments it saved (`pick_up`).
 
 Progress goes to standard error, the end-of-run summary to standard output.
 
 Public names: log, Progress, time_left, experiment_config, apply_settings, run_experiments, with_sources,
-load, check_folder, read_results, saved_run_info, save_picture, run_figures.
+load, check_folder, read_results, saved_run_info, pick_up, save_picture, run_figures.
 """
 import contextlib
 import dataclasses
+import hashlib
 import json
 import multiprocessing
 import multiprocessing.connection
@@ -31,6 +34,7 @@ from lab import outputs, report
 from lab.registry import EXPERIMENTS, FIGURES, LEARNERS, file_name, needs
 
 COMMITTED = Path(__file__).resolve().parent.parent / "figures" / "results.json"   # the paper-scale run
+UNFINISHED = "unfinished.json"   # what a run that has not ended saved: {run, saved: {experiment: cost}}
 QUICK_LABEL = "QUICK BUDGET: fewer learners and episodes, not the paper's scale"
 
 
@@ -194,6 +198,35 @@ def _shared_run(metas, previous):
     return {"seeds": list(seeds), "quick": quick}
 
 
+def pick_up(args, wanted):
+    """{experiment: cost} of `wanted` that an unfinished run of this same command (seeds,
+    budget, settings, code) saved in args.out, and that no experiment still to run continues
+    (its learners were not saved); {} if there is no such run."""
+    path = Path(args.out) / UNFINISHED
+    try:
+        unfinished = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    if unfinished.get("run") != _this_run(args):
+        return {}
+    saved = {e: c for e, c in unfinished.get("saved", {}).items()
+             if e in with_sources(wanted) and (Path(args.out) / f"{e}.npz").exists()}
+    for _ in range(2):                           # a source goes with its followers (chains of two)
+        saved = {e: c for e, c in saved.items()
+                 if all(f in saved for f in with_sources(wanted) if EXPERIMENTS[f].continues == e)}
+    return saved
+
+
+def _this_run(args):
+    """What makes two runs the same: their seeds, budget, settings and code (a hash of the
+    .py files of the top level, beyond/ and lab/)."""
+    code, root = hashlib.sha256(), COMMITTED.parent.parent
+    for path in sorted([*root.glob("*.py"), *root.glob("beyond/*.py"), *root.glob("lab/*.py")]):
+        code.update(path.read_bytes())
+    return {"seeds": list(args.seeds), "quick": bool(args.quick), "settings": args.settings,
+            "code": code.hexdigest()}
+
+
 # ---------------------------------------------------------------------------------------------
 # Drawing and the whole run
 
@@ -297,16 +330,28 @@ def _learn_and_draw(names, args, results, results_path):
 
     estimates = _estimates(results) or ({} if args.quick else _estimates(read_results(COMMITTED)))   # paper-scale
     jobs = getattr(args, "jobs", 1)                                                  # times: not a quick run's
-    with contextlib.closing(run_experiments(wanted, args, estimates, start)) as finished:
+    saved = pick_up(args, wanted)
+    if saved:
+        log(f"picked up what the unfinished run saved: {', '.join(saved)}")
+    unfinished = {"run": _this_run(args), "saved": saved}
+    to_run = [e for e in with_sources(wanted) if e not in saved]
+    for name, cost in saved.items():
+        runs[name], metas[name] = load(Path(args.out) / f"{name}.npz")
+        costs[name] = cost
+    draw_ready()
+    with contextlib.closing(run_experiments(to_run, args, estimates, start)) as finished:
         for name, cost in finished:              # closing: a Ctrl-C while drawing stops the workers now
             runs[name], metas[name] = load(Path(args.out) / f"{name}.npz")
-            costs[name] = cost
+            costs[name] = unfinished["saved"][name] = cost
+            outputs.write_json(Path(args.out) / UNFINISHED, unfinished)
             left = time_left(estimates, [e for e in wanted if e not in runs], jobs)
             log(f"[{time.perf_counter() - start:.0f} s] {name} saved ({len(runs)} of {len(with_sources(wanted))})"
                 + (f"; about {left:.0f} s left" if left >= 1 else ""))
             draw_ready()
     draw_ready()                                 # figures without arrays
-    return {"start": start, "learned": list(runs), "redrawn": _redraw_others(names, runs, args.out, results)}
+    (Path(args.out) / UNFINISHED).unlink(missing_ok=True)
+    learned = [e for e in runs if e not in saved]
+    return {"start": start, "learned": learned, "redrawn": _redraw_others(names, runs, args.out, results)}
 
 
 def _redraw_others(names, learned, out_dir, results):
@@ -426,7 +471,7 @@ def _schedule(jobs, closure, ready, continued, chain, task):
         raise
     if died:
         raise ValueError(f"{died[0]}. The experiments that did not need it are saved, with their figures; "
-                         "run the command again (--jobs 1 needs the least memory)")
+                         "the same command again picks them up (--jobs 1 needs the least memory)")
 
 
 class WorkerDied(Exception):

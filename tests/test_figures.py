@@ -409,7 +409,8 @@ def test_figs_4_right_and_5_draw_the_papers_published_values_beside_ours():
 def test_a_worker_killed_by_the_system_is_one_line_and_the_others_are_saved(tmp_path):
     """SIGKILL (as the out-of-memory killer sends it) to one of the two workers of Figs 1 and 7:
     one line naming that experiment, its signal and the likely cause, exit status 2; the other
-    experiment runs to its end, its arrays saved and its figure drawn; no process is left."""
+    experiment runs to its end, its arrays saved and its figure drawn; no process is left. The
+    same command again picks up the saved arrays and runs only the killed experiment."""
     import os
     import signal
     import time
@@ -433,6 +434,13 @@ def test_a_worker_killed_by_the_system_is_one_line_and_the_others_are_saved(tmp_
     assert not (tmp_path / f"{experiments[0]}.npz").exists() and not list(tmp_path.glob("*.tmp*"))
     with pytest.raises(ProcessLookupError):
         os.killpg(process.pid, 0)
+    saved = (tmp_path / f"{other[0]}.npz").read_bytes()
+    again = subprocess.run([sys.executable, "figures.py", "1", "7", "--quick", "--seeds", "2", "--jobs", "2",
+                            "--out", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert f"picked up what the unfinished run saved: {other[0]}" in again.stderr
+    assert (tmp_path / f"{other[0]}.npz").read_bytes() == saved and (tmp_path / f"{experiments[0]}.npz").exists()
+    assert not (tmp_path / pipeline.UNFINISHED).exists()
 
 
 def _parent(proc):
