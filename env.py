@@ -3,8 +3,8 @@
 A batched numpy re-implementation of the authors' Minigrid world. One `GridWorld` steps
 many independent worlds at once (leading batch axis B); nothing here loops over worlds
 or cells. numpy only: drawing lives in figures.py, the two-agent world of Fig. 7 in
-prosocial.py, printing and playing worlds in the terminal in lab/terminal.py
-(`python -m lab.terminal --play 40`).
+prosocial.py, printing and playing worlds in the terminal in examples/terminal.py
+(`python examples/terminal.py --play 40`).
 
 Coordinates: a cell is (x, y); x is the column and grows to the right, y is the row and
 grows downward (minigrid's convention). Arrays indexed by cell are [y, x].

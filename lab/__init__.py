@@ -1,5 +1,4 @@
 """lab/ — the tooling around the paper's code: the registry of experiments and figures
 (registry.py), running, caching and replotting them (pipeline.py), the command line
-(cli.py), the output files (outputs.py), the docs' tables (report.py) and the world in the
-terminal (terminal.py).
+(cli.py), the output files (outputs.py) and the docs' tables (report.py).
 A reader of the paper can ignore this folder."""

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import env
-from lab import terminal
+from examples import terminal
 from streams import Streams
 from env import GOAL, WALL, EMPTY, AGENT, UNSEEN, Action
 
@@ -265,7 +265,7 @@ def test_each_world_can_have_its_own_layout():
 
 
 def test_terminal_playback_shows_the_planner_step_by_step():
-    """`python -m lab.terminal --play N`: N + 1 frames of the first world; the planner reaches goals."""
+    """`python examples/terminal.py --play N`: N + 1 frames of the first world; the planner reaches goals."""
     import io
     world = env.GridWorld(env.WorldConfig(), 1, np.random.default_rng(0))
     world.reset()

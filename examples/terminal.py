@@ -1,21 +1,23 @@
-"""lab/terminal.py — the caregiver's world in the terminal: `python -m lab.terminal` prints
-random worlds, `python -m lab.terminal --play 40` plays the shortest-path planner step by step.
+"""examples/terminal.py — the caregiver's world in the terminal: `python examples/terminal.py`
+prints random worlds, `python examples/terminal.py --play 40` plays the shortest-path planner
+step by step.
 
 Public names: main, play.
 """
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
-from env import GridWorld, WorldConfig, planner_steps, render_ascii
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))   # the repository's env.py
+from env import GridWorld, WorldConfig, planner_steps, render_ascii  # noqa: E402
 
 
 def main(argv=None):
-    """`python -m lab.terminal [--layout FILE] [--blocks K] [--seed S] [--worlds N] [--play STEPS]`:
-    print random worlds, or play the shortest-path planner in the terminal."""
+    """`python examples/terminal.py [--layout FILE] [--blocks K] [--seed S] [--worlds N]
+    [--play STEPS]`: print random worlds, or play the shortest-path planner in the terminal."""
     import argparse
-    import sys
-    from pathlib import Path
     parser = argparse.ArgumentParser(
         description="Print random layouts of the caregiver's world, or play the shortest-path planner.",
         epilog="Symbols: # wall, . free cell, G goal, ^ > v < the learner facing up, right, down, left.",
