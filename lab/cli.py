@@ -86,7 +86,7 @@ def parse_args(argv):
                         help=f"figures to make: {' '.join(every)}, or {' '.join(optional)} (default: all of "
                              f"{' '.join(every)}; with --quick {' '.join(PAPER_FIGURES)})")
     parser.add_argument("--quick", action="store_true",
-                        help=f"a small budget (about 30 s) that shows {claims.QUICK_SHOWS}")
+                        help=f"a small budget (its time: README) that shows {claims.QUICK_SHOWS}")
     parser.add_argument("--seeds", default=None, metavar="N|A-B",
                         help=f"N learners from seed {FIRST_SEED} on (default {SEEDS}, {QUICK_SEEDS} with "
                              "--quick), or the seeds A to B, e.g. 2000-2009")

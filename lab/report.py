@@ -262,11 +262,14 @@ def few_steps(f6):
 
 
 def run_time(results, seed_sets):
-    """The README's line on what the first command costs (the committed run's timing)."""
-    t = results["timing"]
+    """The README's lines on what the first command costs, and a quick run (the committed
+    runs' timings: figures/results.json, figures/quick/results.json)."""
+    t, quick = results["timing"], results["quick_run"]["timing"]
     return (f"The run in `figures/` took {t['seconds_total'] / 60:.1f} minutes on {t['jobs']} cores "
             f"(peak memory {t['peak_memory_mb'] / 1024:.1f} GB in the main process, "
-            f"{(t['peak_memory_mb_of_a_worker'] or 0) / 1024:.1f} GB in the largest worker).")
+            f"{(t['peak_memory_mb_of_a_worker'] or 0) / 1024:.1f} GB in the largest worker); "
+            f"`python figures.py --quick`, the paper's figures at a small budget, took "
+            f"{quick['seconds_total']:.0f} s on {quick['jobs']} cores.")
 
 
 def over_sets(c):
@@ -482,7 +485,8 @@ def table(name, results, seed_sets):
 def load(results_path):
     """(results, {seed range: results}) from results.json and the seed_sets/*.json beside it;
     results["controls"] holds controls/*.json (runs with one setting changed);
-    results["mlp_runs"] holds the MLP learner's runs, mlp/results.json and mlp/runs/*.json."""
+    results["mlp_runs"] holds the MLP learner's runs, mlp/results.json and mlp/runs/*.json;
+    results["quick_run"] the committed quick run's, quick/results.json."""
     folder = Path(results_path).parent
     results = json.loads(Path(results_path).read_text())
     sets = {path.stem: json.loads(path.read_text()) for path in sorted((folder / "seed_sets").glob("*.json"))}
@@ -491,6 +495,8 @@ def load(results_path):
     results["controls"] = {path.stem: json.loads(path.read_text()) for path in controls}
     results["mlp_runs"] = {("1234-1243 (figures/mlp/)" if path.parent.name == "mlp" else path.stem):
                            json.loads(path.read_text()) for path in mlp_runs if path.exists()}
+    quick = folder / "quick" / "results.json"
+    results["quick_run"] = json.loads(quick.read_text()) if quick.exists() else {}
     return results, sets
 
 

@@ -339,7 +339,7 @@ def test_the_lesson_takes_the_core_modules_from_the_repository_not_from_a_course
 def test_a_run_with_other_timings_makes_the_documents_stale_and_rewrite_mends_them(tmp_path):
     """A paper-scale run into figures/ records its own timings; lab.report.rewrite (which such
     a run calls) finds the tables that quote them stale, and nothing else."""
-    for name in ("seed_sets", "controls", "mlp"):
+    for name in ("seed_sets", "controls", "mlp", "quick"):
         shutil.copytree(ROOT / "figures" / name, tmp_path / name)
     shutil.copy(ROOT / "figures" / "pooled.json", tmp_path)
     results = report.load(ROOT / "figures" / "results.json")[0]
