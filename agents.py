@@ -131,8 +131,14 @@ def n_features(featurize, view):
     return featurize(np.zeros((view, view), dtype=np.int8)).shape[-1]
 
 
-def utility(r_e, r_s, r_i, presence):
-    """Paper Eq. 1: U = R_e + P·R_s + (1 − P)·R_i. The only place rewards are combined."""
+def utility(r_e, r_s, r_i, presence, replaces_cost=False):
+    """Paper Eq. 1: U = R_e + P·R_s + (1 − P)·R_i. The only place rewards are combined.
+
+    replaces_cost (a bool, or one per learner broadcast against the rewards): the authors'
+    rule for a thresholded ISR (their Figs 5 and 6): where the caregiver is away (P < 1)
+    and the ISR pays (R_i > 0), R_i replaces the step's cost (R_e = 0)."""
+    if np.any(replaces_cost):
+        r_e = np.where((r_i > 0) & (presence < 1) & replaces_cost, 0.0, r_e)
     return r_e + presence * r_s + (1.0 - presence) * r_i
 
 
@@ -251,17 +257,19 @@ class Policy:
         phi = b_phi.reshape(n_seeds, -1, n_features)                          # (S, T·N, F)
         returns = b_returns.reshape(n_seeds, -1).astype(np.float32)           # (S, T·N)
         actions = b_actions.reshape(n_seeds, -1)
-        advantages = returns - np.matmul(phi, self.w[..., None].astype(np.float32))[..., 0]
-        probs = self.probs(phi) if b_probs is None else b_probs.reshape(n_seeds, -1, n_actions)  # (S, T·N, A)
-        phi_t = phi.transpose(0, 2, 1)                                        # (S, F, T·N)
+        baseline = np.matmul(phi, self.w[..., None].astype(np.float32))[..., 0]   # b(s_t)
+        advantages = returns - baseline                                       # G_t − b(s_t)
+        probs = self.probs(phi) if b_probs is None else b_probs.reshape(n_seeds, -1, n_actions)
         n = returns.shape[1]
-        # One pass over φ for both gradients: [policy gradient | baseline's least-squares gradient].
-        both = np.matmul(phi_t, np.concatenate([logit_ascent(probs, actions, advantages, cfg.entropy),
-                                                advantages[..., None]], axis=-1))
+        # ∂J/∂logits at each step, (G_t − b(s_t))·(onehot(a_t) − π) + β ∂H/∂logits, (S, T·N, A)
+        ascent = logit_ascent(probs, actions, advantages, cfg.entropy)
+        # Σ_t φ(s_t) ⊗ ascent_t (REINFORCE's sum) and Σ_t φ(s_t)·(G_t − b(s_t)) (the baseline's
+        # least-squares gradient) in one pass over φ: one product of φᵀ with [ascent | advantages]
+        sums = np.matmul(phi.transpose(0, 2, 1), np.concatenate([ascent, advantages[..., None]], axis=-1))
         self.k += 1
-        self.m, self.v, step = adam_step(self.m, self.v, both[..., :n_actions] / n, self.k, cfg)
-        self.theta += step
-        self.w += cfg.lr_value / n * both[..., n_actions]
+        self.m, self.v, step = adam_step(self.m, self.v, sums[..., :n_actions] / n, self.k, cfg)
+        self.theta += step                                    # Adam ascent on J
+        self.w += cfg.lr_value / n * sums[..., n_actions]     # SGD on the baseline's squared error
 
 
 def logit_ascent(probs, actions, advantages, entropy):
@@ -285,9 +293,8 @@ def adam_step(m, v, grad, k, cfg):
 
 
 def softmax(logits):
-    """Probabilities from logits (..., A), the largest logit subtracted first (in place)."""
-    logits -= logits.max(axis=-1, keepdims=True)
-    p = np.exp(logits)
+    """Probabilities from logits (..., A), the largest logit subtracted first."""
+    p = np.exp(logits - logits.max(axis=-1, keepdims=True))
     return p / p.sum(axis=-1, keepdims=True)
 
 
@@ -378,9 +385,7 @@ def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, has_i
                 data["views"][:, k, t], data["actions"][:, k, t], data["r_s"][:, k, t] = seen, actions, b_r_s[:, t]
             obs = step.obs.reshape(n_seeds, n, v, v)
         final_phi = featurize(step.final_obs.reshape(n_seeds, n, v, v)) if agent_cfg.algorithm == "ppo" else None
-        if replaces.any():                                                  # the authors' Figs 5, 6
-            b_r_e = np.where((b_r_i > 0) & (p < 1) & replaces[:, None, None], 0.0, b_r_e)
-        b_utility = utility(b_r_e, b_r_s, b_r_i, p)   # (S, T, N)
+        b_utility = utility(b_r_e, b_r_s, b_r_i, p, replaces[:, None, None])   # (S, T, N)
         goals[:, k] = b_reached.mean(axis=2).sum(axis=1)
         internal[:, k] = b_utility.sum(axis=1).mean(axis=1)
         paid_i[:, k], paid_s[:, k] = b_r_i.mean(axis=2).sum(axis=1), b_r_s.mean(axis=2).sum(axis=1)

@@ -22,6 +22,16 @@ def test_utility_is_eq_1():
     np.testing.assert_allclose(agents.utility(r_e, r_s, r_i, 0.0), [0.255, 0.3])
 
 
+def test_the_authors_rule_lets_a_paying_isr_replace_the_step_cost_only_while_the_caregiver_is_away():
+    """Their Figs 5 and 6: where P < 1 and R_i > 0, U = (1 − P)·R_i without the cost."""
+    r_e, r_s, r_i = np.full(3, -0.045), np.zeros(3), np.array([0.3, 0.0, 0.3])
+    presence = np.array([0.0, 0.0, 1.0])
+    np.testing.assert_allclose(agents.utility(r_e, r_s, r_i, presence, replaces_cost=True),
+                               [0.3, -0.045, -0.045])
+    np.testing.assert_allclose(agents.utility(r_e, r_s, r_i, presence, replaces_cost=[False, True, True]),
+                               [0.255, -0.045, -0.045])
+
+
 def test_score_function_matches_finite_differences_of_log_pi():
     rng = np.random.default_rng(1)
     policy = agents.Policy.for_world(1, env.WorldConfig())
