@@ -16,7 +16,7 @@ import numpy as np
 import env
 import evaluation
 import stats
-from experiments import AUTHORS_ISR, OOD_CONDITIONS, tail_updates
+from experiments import OOD_CONDITIONS, tail_updates
 
 # A learner is hacked when its ISR pays it more than this times what the caregiver would have
 # paid for the same steps (a calibrated ISR pays 0.997–1.003 times; hacked ones up to ~100).
@@ -119,7 +119,7 @@ def caregiver_claims(run, ceiling="planner"):
         out[f"{c}_goals_per_episode"] = after[c].tolist()
         out[f"{c}_fraction_of_socialized"] = (after[c] / socialized).tolist()
         out[f"{c}_internal_return"] = tail_mean(run["after"][c]["internal"], tail, per_update).tolist()
-    for c in ("isr", AUTHORS_ISR):            # what each ISR paid at the end against what the caregiver would
+    for c in ("isr", "isr_authors"):            # what each ISR paid at the end against what the caregiver would
         if c in after:
             ratio, hacked = hacking(run["after"][c], tail_updates(tail, per_update))
             out[f"{c}_paid_over_caregiver_would_last"] = finite(ratio)
@@ -133,7 +133,7 @@ def isr_claims(run):
     """Fig. 3: each ISR's final train and held-out test losses (ours, and the authors' beside
     it), and our ISR's test loss against data."""
     final_train, final_test = run["isr"]["final_train_loss"], run["isr"]["final_test_loss"]
-    authors = run.get(AUTHORS_ISR, {"final_train_loss": np.full(1, np.nan), "final_test_loss": np.full(1, np.nan)})
+    authors = run.get("isr_authors", {"final_train_loss": np.full(1, np.nan), "final_test_loss": np.full(1, np.nan)})
     mean = run["isr_size_test_loss"].mean(axis=1)
     return {"final_train_loss": final_train.tolist(), "final_test_loss": final_test.tolist(),
             "authors_final_train_loss": finite(authors["final_train_loss"]),
@@ -150,7 +150,7 @@ def isr_claims(run):
 # Figs 4 right and 5: (a, b) compared as a − b; the paper tested frozen vs isr and isr vs oracle.
 OOD_COMPARISONS = (("frozen", "isr"), ("frozen_authors", "isr"), ("isr", "oracle"), ("frozen", "isr_raw"),
                    ("frozen_authors", "isr_raw"),
-                   ("frozen_authors", AUTHORS_ISR), (AUTHORS_ISR, "oracle"))
+                   ("frozen_authors", "isr_authors"), ("isr_authors", "oracle"))
 SIGNIFICANT = 0.05
 
 
@@ -186,7 +186,7 @@ def new_world_claims(run):
     out["reruns_agree"] = _agreement(out["reruns"])
     tail, per_update = int(run["tail_episodes"]), int(run["episodes_per_update"])
     out["hacked"] = {c: hacking(run["new_world_curves"][c], tail_updates(tail, per_update))[1].sum(axis=-1).tolist()
-                     for c in ("isr", AUTHORS_ISR, "isr_raw") if c in scores}                       # per rerun
+                     for c in ("isr", "isr_authors", "isr_raw") if c in scores}                       # per rerun
     out["learning"] = {   # per rerun and seed, the first and last `tail` episodes of the further learning
         c: {f"{key}_{end}": tail_mean(run["new_world_curves"][c][key], tail, per_update,
                                       first=end == "first").tolist()
@@ -233,7 +233,7 @@ def layout_claims(run):
 
 
 METHOD_NAMES = MappingProxyType({"frozen": "Simple", "frozen_authors": "Simple (authors)",
-                                 "isr": "Reward", AUTHORS_ISR: "Reward (authors' ISR)", "oracle": "Oracle"})
+                                 "isr": "Reward", "isr_authors": "Reward (authors' ISR)", "oracle": "Oracle"})
 
 
 def _layout_fits(ya, yb, layouts, pair):
@@ -320,7 +320,7 @@ def layout_hacking(run):
     over the last episodes of its first half (6K of 12K: the length of our Fig. 6's grid)."""
     k = tail_updates(int(run["tail_episodes"]), int(run["episodes_per_update"]))
     out = {"layouts": run["layout_names"].tolist()}
-    for design in (d for d in ("isr", AUTHORS_ISR) if d in run["layout_curves"]):
+    for design in (d for d in ("isr", "isr_authors") if d in run["layout_curves"]):
         curves = run["layout_curves"][design]
         ratio, hacked = hacking(curves, k)                                            # (R, L, S)
         half = {key: v[..., :v.shape[-1] // 2] for key, v in curves.items()}         # Fig. 6's length
@@ -359,9 +359,9 @@ def hacking_claims(run):
 
 
 POOLED = (("Fig. 4 right", "frozen_authors", "isr"), ("Fig. 4 right", "frozen", "isr"),
-          ("Fig. 4 right", "isr", "oracle"), ("Fig. 4 right", "frozen_authors", AUTHORS_ISR),
-          ("Fig. 4 right", AUTHORS_ISR, "oracle"), ("Fig. 5", "frozen_authors", "isr"), ("Fig. 5", "frozen", "isr"),
-          ("Fig. 5", "isr", "oracle"), ("Fig. 5", "frozen_authors", AUTHORS_ISR), ("Fig. 5", AUTHORS_ISR, "oracle"),
+          ("Fig. 4 right", "isr", "oracle"), ("Fig. 4 right", "frozen_authors", "isr_authors"),
+          ("Fig. 4 right", "isr_authors", "oracle"), ("Fig. 5", "frozen_authors", "isr"), ("Fig. 5", "frozen", "isr"),
+          ("Fig. 5", "isr", "oracle"), ("Fig. 5", "frozen_authors", "isr_authors"), ("Fig. 5", "isr_authors", "oracle"),
           ("Fig. 7", "isr", "none"), ("Fig. 7", "isr", "oracle_at_isr_rate"))
 
 

@@ -3,7 +3,7 @@
 The protocol (paper §2–§3, Fig. 2):
   1. `socialize`: fresh learners learn with the caregiver present (P = 1); every
      transition (view, action, R_s) is recorded.
-  2. `train_isr`: each learner's ISR learns R_s from its own socialization data.
+  2. `internalize`: each learner's ISR learns R_s from its own socialization data.
   3. `caregiver_leaves`: the socialized learners go on under the conditions
        oracle  the caregiver stays (P = 1);
        none    the caregiver leaves (P = 0), no ISR: R_i = 0;
@@ -41,12 +41,11 @@ from isr import AUTHORS as AUTHORS_DESIGN, ISRConfig   # the authors' ISR, besid
 from streams import Streams
 
 CONDITIONS = ("oracle", "none", "isr")     # after socialization: caregiver stays / leaves / ISR
-AUTHORS_ISR = "isr_authors"                # the caregiver leaves, R_i from the authors' ISR (isr.AUTHORS)
-PRESENCE = MappingProxyType({"oracle": 1.0, "none": 0.0, "isr": 0.0, AUTHORS_ISR: 0.0,   # P of Eq. 1 per
+PRESENCE = MappingProxyType({"oracle": 1.0, "none": 0.0, "isr": 0.0, "isr_authors": 0.0,   # P of Eq. 1 per
                              "isr_raw": 0.0})                  # condition, and Fig. 4 right's raw-R_i ISR
-ISR_CONDITIONS = ("isr", AUTHORS_ISR, "isr_raw")   # the conditions whose learners are paid by an ISR
-CALIBRATION = MappingProxyType({"isr": "calibration", AUTHORS_ISR: "calibration_authors"})   # a run's keys
-OOD_CONDITIONS = ("frozen", "frozen_authors", "isr", AUTHORS_ISR, "oracle")   # Figs 4 right, 5
+ISR_CONDITIONS = ("isr", "isr_authors", "isr_raw")   # the conditions whose learners are paid by an ISR
+CALIBRATION = MappingProxyType({"isr": "calibration", "isr_authors": "calibration_authors"})   # a run's keys
+OOD_CONDITIONS = ("frozen", "frozen_authors", "isr", "isr_authors", "oracle")   # Figs 4 right, 5
 ISR_CODES = env.WorldConfig().isr_codes                     # walls and goal (docs/deviations.md: the ISR)
 # The quick budget's learner: 15 worlds per update instead of 30, so that a quarter of the
 # episodes still makes half the paper's updates (1,500 episodes: 71 % of the planner).
@@ -121,7 +120,7 @@ def socialize(world_cfg, agent_cfg, isr_cfg, n_seeds, episodes, rng, featurize=a
     return policy, logs, data
 
 
-def train_isr(data, isr_cfg, rng, world_cfg, codes=None, threshold=None, n_train=None, curve=True):
+def internalize(data, isr_cfg, rng, world_cfg, codes=None, threshold=None, n_train=None, curve=True):
     """Step 2 of the protocol: one ISR per learner on its first n_train socialization
     transitions (all by default); (isr.ISR, training log). The ISR sees the view cells
     `codes` (default: the world's own, world_cfg.isr_codes). With isr_cfg.calibrate, each ISR's
@@ -144,9 +143,9 @@ def train_isr(data, isr_cfg, rng, world_cfg, codes=None, threshold=None, n_train
 
 def train_designs(data, cfg, stage, world_cfg, curve=True):
     """Our ISR (cfg.isr) and, unless cfg.authors_isr is None, the authors' beside it, on the
-    same data: ({condition: isr.ISR}, {condition: training log}), keyed "isr" and AUTHORS_ISR."""
-    designs = {("isr", "isr"): cfg.isr, (AUTHORS_ISR, "the authors' isr"): cfg.authors_isr}   # (condition, stage)
-    trained = {c: train_isr(data, design, stage(name), world_cfg, cfg.isr_codes, cfg.isr_threshold, curve=curve)
+    same data: ({condition: isr.ISR}, {condition: training log}), keyed "isr" and "isr_authors"."""
+    designs = {("isr", "isr"): cfg.isr, ("isr_authors", "the authors' isr"): cfg.authors_isr}   # (condition, stage)
+    trained = {c: internalize(data, design, stage(name), world_cfg, cfg.isr_codes, cfg.isr_threshold, curve=curve)
                for (c, name), design in designs.items() if design}
     return {c: m for c, (m, _) in trained.items()}, {c: log for c, (_, log) in trained.items()}
 
@@ -241,7 +240,7 @@ def internalization(cfg, seeds, log=no_log):
                                      stage("socialization"), featurize, fresh)
     log(f"  ISR on {data.n_train} transitions per seed, and on {len(cfg.isr_fractions) - 1} smaller sets")
     sizes = [max(1, int(round(f * data.n_train))) for f in cfg.isr_fractions]
-    smaller = [train_isr(data, cfg.isr, stage(f"isr on data size {i}"), cfg.world, cfg.isr_codes, cfg.isr_threshold,
+    smaller = [internalize(data, cfg.isr, stage(f"isr on data size {i}"), cfg.world, cfg.isr_codes, cfg.isr_threshold,
                          n_train=size, curve=False) for i, size in enumerate(sizes[:-1])]
     models, logs = train_designs(data, cfg, stage, cfg.world)
     size_models = [model for model, _ in smaller] + [models["isr"]]
@@ -425,13 +424,10 @@ def further_learning(cfg, frozen, models, grids, stage, log=no_log):
 # ---------------------------------------------------------------------------------------------
 # Fig. 6: incomplete internalization
 
-AUTHORS = "authors"   # Fig. 6's third column: the authors' ISR (isr.AUTHORS)
-
-
 def isr_training(isr_cfg, training):
     """The ISR of a Fig. 6 column: None, ours (isr_cfg) in one pass at our batch (256); an int,
-    ours for that many updates; AUTHORS, the authors' ISR (isr.AUTHORS)."""
-    return isr.AUTHORS if training == AUTHORS else replace(isr_cfg, updates=training)
+    ours for that many updates; "authors", the authors' ISR (isr.AUTHORS)."""
+    return isr.AUTHORS if training == "authors" else replace(isr_cfg, updates=training)
 
 
 @dataclass(frozen=True)
@@ -441,14 +437,14 @@ class IncompleteInternalization:
     source: Internalization = Internalization()     # the learners and data it continues from
     new_world: env.WorldConfig = env.WorldConfig(n_blocks=5)   # new worlds: five random blocks
     data_fractions: tuple = (1 / 48, 1 / 24, 1 / 12, 1 / 6, 1 / 3, 1.0)   # 125 … 6,000 episodes
-    isr_training: tuple = (None, 1000, AUTHORS)     # ours in one pass (None), at the stated budget; the authors'
+    isr_training: tuple = (None, 1000, "authors")     # ours in one pass (None), at the stated budget; the authors'
     isr_threshold: float = 0.2                      # as the authors' Fig. 6 run
     after: int = 6000                               # further episodes
     tail: int = 500                                 # first/last episodes compared; the last recorded
     test_layouts: int = 100                         # Fig. 9 b (ours): random 5-block layouts, scored exactly here
 
     def quick(self):
-        return replace(self, source=self.source.quick(), after=300, tail=150, isr_training=(None, 250, AUTHORS),
+        return replace(self, source=self.source.quick(), after=300, tail=150, isr_training=(None, 250, "authors"),
                        test_layouts=20)
 
     def check(self):
@@ -485,7 +481,7 @@ def incomplete_internalization(cfg, seeds, socialized, log=no_log):
     sizes = [max(1, int(round(f * data.n_train))) for f in cfg.data_fractions]
     log(f"  {n_budgets * n_sizes} ISRs per seed: {n_sizes} data sizes x {n_budgets} training budgets")
     stage = partial(learner_streams, seeds, "incomplete_internalization")
-    models = [train_isr(data, isr_training(source.isr, training), stage(f"isr {b} {z}"), source.world,
+    models = [internalize(data, isr_training(source.isr, training), stage(f"isr {b} {z}"), source.world,
                         source.isr_codes, cfg.isr_threshold, n_train=size, curve=False)[0]
               for b, training in enumerate(cfg.isr_training) for z, size in enumerate(sizes)]
     measured = [evaluation.measure(m, data, evaluation.single_agent_hazards) for m in models]
@@ -510,7 +506,7 @@ def incomplete_internalization(cfg, seeds, socialized, log=no_log):
         "seeds": np.array(seeds), "episodes_per_update": per_update, "tail_episodes": cfg.tail,
         "transitions": np.array(sizes),                                   # ISR train sizes
         "episodes": np.array([int(round(f * source.socialization)) for f in cfg.data_fractions]),
-        "isr_training": np.array([{None: "ours, one pass", AUTHORS: "the authors' ISR"}.get(t)
+        "isr_training": np.array([{None: "ours, one pass", "authors": "the authors' ISR"}.get(t)
                                   or f"ours, {t:,} updates" for t in cfg.isr_training]),
         "calibration": evaluation.stack_measures(measured, (n_budgets, n_sizes)),   # (budgets, sizes, S, ...)
         "curves": {k: np.concatenate([first["isr"][k], last["isr"][k]], axis=1).reshape(shape)

@@ -555,7 +555,7 @@ def helping(cfg, seeds, log=ex.no_log):
     which needs the learner to lift the ball off its way (paper §5, Fig. 7).
 
     Phase 1 (6,000 episodes of 100 steps; the paper's 24e4 steps are 2,400): the caregiver's
-    reward is present, every transition recorded. ISR: as `train_isr`, on the view one-hot
+    reward is present, every transition recorded. ISR: as `ex.internalize`, on the view one-hot
     over walls, goal, ball and the caregiver's action. Phase 2 (2,400 episodes): oracle, none,
     isr (`caregiver_leaves`), with Eq. 1's R_i; and a control, `oracle_at_isr_rate`: the
     caregiver stays but pays R_s times each learner's ISR's rate on held-out data (Σ R_i /
@@ -570,7 +570,7 @@ def helping(cfg, seeds, log=ex.no_log):
     log(f"  socialization to help: {cfg.socialization} episodes x {n_seeds} seeds")
     policy, social, data = ex.socialize(cfg.world, cfg.agent, cfg.isr, n_seeds, cfg.socialization,
                                         stage("socialization"), **common)
-    model, isr_log = ex.train_isr(data, cfg.isr, stage("isr"), cfg.world, cfg.isr_codes, cfg.isr_threshold, curve=False)
+    model, isr_log = ex.internalize(data, cfg.isr, stage("isr"), cfg.world, cfg.isr_codes, cfg.isr_threshold, curve=False)
     measured = evaluation.measure(model, data, evaluation.two_agent_hazards)
     positives = (data.r_s[:, data.train_index] > 0).mean()
     del data

@@ -34,9 +34,9 @@ import env
 import evaluation
 import isr
 from beyond.learners import FEATURE_SETS, FeatureSubsets, feature_mask
-from experiments import (AUTHORS, LOGGED, PRESENCE, Generalization, IncompleteInternalization, Internalization,
+from experiments import (LOGGED, PRESENCE, Generalization, IncompleteInternalization, Internalization,
                          caregiver_leaves, check_episodes, isr_training, ood_test_layouts, no_log, shared_rng, socialize,
-                         learner_streams, tail_updates, train_isr)
+                         learner_streams, tail_updates, internalize)
 from isr import ISRConfig, ISRGroups, balanced_sampler, network_input, optimizer_state, train_step
 
 
@@ -78,7 +78,7 @@ def isr_designs(cfg, seeds, socialized, log=no_log):
     for t, training in enumerate(trainings):
         for d, name in enumerate(cfg.designs):
             codes, changes = isr_design(name, cfg)
-            model, _ = train_isr(data, replace(training, **changes), learner_streams(seeds, "isr_designs", f"isr {t} {d}"),
+            model, _ = internalize(data, replace(training, **changes), learner_streams(seeds, "isr_designs", f"isr {t} {d}"),
                                  source.world, codes, curve=False)
             models.append(model)
             measured.append(evaluation.measure(model, data, evaluation.single_agent_hazards))
@@ -228,7 +228,7 @@ class Repair:
     """Fig. 10: Fig. 6's learners and ISRs of one column and some data sizes go on with a
     caregiver who comes back in a share q of the episodes."""
     source: IncompleteInternalization = IncompleteInternalization()   # the grid it continues
-    isr_training: object = AUTHORS                  # Fig. 6's column: the authors' ISR, the most hacked
+    isr_training: object = "authors"                  # Fig. 6's column: the authors' ISR, the most hacked
     data_fractions: tuple = (1 / 12, 1 / 6, 1.0)    # its rows: 500, 1,000 and 6,000 episodes (some
                                                     # learners hack each; Fig. 10 b: those of 6,000 that do not)
     visit_rates: tuple = (0.0, 0.05, 0.1, 0.25)     # q, as Fig. 8's lower ones
@@ -369,7 +369,7 @@ def feature_sets(cfg, seeds, log=no_log):
     log(f"  socialization: {source.socialization} episodes x {n_seeds} seeds x {n_sets} feature sets")
     policy, social, data = socialize(source.world, source.agent, source.isr, n_sets * n_seeds, source.socialization,
                                      learner_streams(seeds, "feature_sets", "socialization", n_sets), featurize=featurize)
-    model, _ = train_isr(data, source.isr, learner_streams(seeds, "feature_sets", "isr", n_sets), source.world,
+    model, _ = internalize(data, source.isr, learner_streams(seeds, "feature_sets", "isr", n_sets), source.world,
                          source.isr_codes, curve=False)
     del data
     log(f"  after the caregiver leaves: {source.after} episodes x {n_seeds} seeds x {n_sets} sets x 2 conditions")
@@ -430,7 +430,7 @@ def ablations(cfg, seeds, socialized, log=no_log):
     designs, sizes = ablation_designs(cfg), [max(1, int(round(f * data.n_train))) for f in cfg.data_fractions]
     stage = partial(learner_streams, seeds, "ablations")
     log(f"  {len(designs)} ISR designs x {len(sizes)} data sizes per seed")
-    models = [isr.ISR.stack(*[train_isr(data, design, stage(f"isr {d} {z}"), grid.source.world, grid.source.isr_codes,
+    models = [isr.ISR.stack(*[internalize(data, design, stage(f"isr {d} {z}"), grid.source.world, grid.source.isr_codes,
                                         grid.isr_threshold, n_train=size, curve=False)[0]
                               for z, size in enumerate(sizes)])
               for d, (_, design) in enumerate(designs)]
@@ -508,8 +508,8 @@ def factorial(cfg, seeds, log=no_log):
         agent, stage = cfg.agent(learner), partial(learner_streams, seeds, f"factorial {learner}")
         log(f"  {FACTORIAL_LEARNERS[learner]}: socialization, {source.socialization} episodes x {n_seeds} seeds")
         policy, social, data = socialize(world, agent, source.isr, n_seeds, source.socialization, stage("socialization"))
-        models = {"ours": train_isr(data, source.isr, stage("isr"), world, source.isr_codes, curve=False)[0],
-                  "authors_mlp": train_isr(data, cfg.mlp_isr, stage("the authors' isr"), world, source.isr_codes,
+        models = {"ours": internalize(data, source.isr, stage("isr"), world, source.isr_codes, curve=False)[0],
+                  "authors_mlp": internalize(data, cfg.mlp_isr, stage("the authors' isr"), world, source.isr_codes,
                                            curve=False)[0]}
         if learner in cfg.conv_for:
             log(f"  the authors' network on its data: {data.n_train:,} updates of batch 1 x {n_seeds} seeds")

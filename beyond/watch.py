@@ -26,7 +26,7 @@ def learners(seed, cfg=None):
     cfg = cfg or ex.Internalization()
     stage = partial(ex.learner_streams, (seed,), "internalization")
     policy, _, data = ex.socialize(cfg.world, cfg.agent, cfg.isr, 1, cfg.socialization, stage("socialization"))
-    model, _ = ex.train_isr(data, cfg.isr, stage("isr"), cfg.world, curve=False)
+    model, _ = ex.internalize(data, cfg.isr, stage("isr"), cfg.world, curve=False)
     after = policy.tile(2)
     logs = ex.caregiver_leaves(after, ("none", "isr"), cfg.world, cfg.agent, cfg.after, stage("after", 2), model)
     goals = {c: float(logs[c]["goals"][0, -17:].mean()) for c in ("none", "isr")}

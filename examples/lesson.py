@@ -31,7 +31,7 @@ policy, social, data = ex.socialize(world, cfg.agent, cfg.isr, n_learners, cfg.s
 
 # %% Internalization: each learner's ISR learns to predict R_s from its own records
 print(f"training {n_learners} ISRs, {cfg.isr.updates} updates each (a minute at the paper's scale)")
-model, _ = ex.train_isr(data, cfg.isr, rng, world, curve=False)
+model, _ = ex.internalize(data, cfg.isr, rng, world, curve=False)
 
 # %% The caregiver leaves. Each learner is copied once per condition: oracle (the caregiver
 # stays, P = 1), none (P = 0, no ISR) and isr (P = 0, its ISR pays R_i)

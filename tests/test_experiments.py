@@ -225,7 +225,7 @@ def authors_isr_and_ours():
     _, socialized = ex.internalization(source, seeds)
     out = {}
     ours_the_authors_way = replace(isr.ISRConfig(), optimizer="adam", lr=3e-4, batch=1, epochs=1.0)
-    for name, training in (("authors", ex.AUTHORS), ("ours", None)):    # None: source.isr, one pass
+    for name, training in (("authors", "authors"), ("ours", None)):    # None: source.isr, one pass
         cfg = replace(ex.IncompleteInternalization(), source=replace(source, isr=ours_the_authors_way),
                       isr_training=(training,), data_fractions=(1 / 12,), test_layouts=1, after=1500, tail=150)
         run, _ = ex.incomplete_internalization(cfg, seeds, socialized)

@@ -134,7 +134,7 @@ def test_training_and_calibration_never_read_a_held_out_transition(cfg):
     clean, poisoned = separable_data(), separable_data()
     poisoned.r_s[:, poisoned.test_index] = 0.4
     for n_train in (None, 300):
-        (a, log_a), (b, log_b) = (experiments.train_isr(data, cfg, np.random.default_rng(1), env.WorldConfig(),
+        (a, log_a), (b, log_b) = (experiments.internalize(data, cfg, np.random.default_rng(1), env.WorldConfig(),
                                                         codes=(2, 8), n_train=n_train) for data in (clean, poisoned))
         for k in a.params:
             np.testing.assert_array_equal(a.params[k], b.params[k], err_msg=k)

@@ -190,7 +190,7 @@ def test_incomplete_internalization_pays_every_learner_from_its_isr_with_the_car
         ex.IncompleteInternalization(),
         source=TINY,
         data_fractions=(1 / 2, 1.0),
-        isr_training=(None, 2, ex.AUTHORS),
+        isr_training=(None, 2, "authors"),
         after=6,
         tail=2,
         test_layouts=2,
