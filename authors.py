@@ -292,11 +292,7 @@ def train_isr(data, rng, cfg=isr.AUTHORS, chunk=1024):
     state = isr.optimizer_state(params, cfg)
     sample = isr.balanced_sampler(data.r_s[:, train] > 0, rng)
     n_updates = cfg.updates or max(1, int(round(cfg.epochs * len(train) / cfg.batch)))
-    for first in range(0, n_updates, chunk):
-        drawn = sample(cfg.batch, min(chunk, n_updates - first))  # (M, steps, B)
-        views, actions, target = data.rows(train[drawn].reshape(n_models, -1))
-        x = state_action(views, actions).reshape(*drawn.shape, *views.shape[-2:], 5)
-        target = target.reshape(drawn.shape)
-        for j in range(drawn.shape[1]):
-            train_step(params, state, x[:, j], target[:, j], cfg)
+    batches = isr.minibatches(data, train, sample, cfg.batch, n_updates, state_action, chunk, chunk)
+    for x, _, target in batches:
+        train_step(params, state, x, target, cfg)
     return params

@@ -11,7 +11,7 @@ says which codes exist (`codes`).
 
 Public names: ISRConfig, AUTHORS, encode, init_params, orthogonal, forward, backward, mse, clip_by_norm,
 predict, network_input, action_grad, optimizer_state, descend, balanced_sampler, balanced_loss,
-SocialRewardData, train_isr, train_step, ISR, ISRGroups, ODDS_CEILING, shift_odds, calibrate_odds.
+SocialRewardData, minibatches, train_isr, train_step, ISR, ISRGroups, ODDS_CEILING, shift_odds, calibrate_odds.
 """
 from dataclasses import dataclass
 
@@ -305,6 +305,25 @@ def balanced_loss(params, data, index, codes, chunk=4096):
     return np.where(n_pos > 0, 0.5 * pos_mse + 0.5 * neg_mse, neg_mse)
 
 
+def minibatches(data, train, sample, batch, n_updates, encode, per_draw, per_encode):
+    """Yield (x, actions, target), (M, batch, ...) each, for n_updates class-balanced
+    minibatches of the transitions `train` (`balanced_sampler`'s `sample`), x = encode(views,
+    actions). They are drawn per_draw at a time and encoded per_encode at a time: at batch 1
+    (the authors' 10^5 steps) one call per minibatch would cost more than the step, and a
+    block of per_encode stays in the cache."""
+    n_models = data.views.shape[0]
+    for first in range(0, n_updates, per_draw):
+        drawn = sample(batch, min(per_draw, n_updates - first))          # (M, steps, batch)
+        for start in range(0, drawn.shape[1], per_encode):
+            some = drawn[:, start:start + per_encode]
+            views, actions, target = data.rows(train[some].reshape(n_models, -1))
+            x = encode(views, actions)
+            x = x.reshape(*some.shape, *x.shape[2:])
+            actions, target = actions.reshape(some.shape), target.reshape(some.shape)
+            for j in range(some.shape[1]):
+                yield x[:, j], actions[:, j], target[:, j]
+
+
 def train_isr(data, cfg, rng, codes, n_actions, n_train=None, curve=True):
     """Train one ISR per model on its first n_train train transitions (paper §3).
 
@@ -334,26 +353,21 @@ def train_isr(data, cfg, rng, codes, n_actions, n_train=None, curve=True):
     subset = lambda index: index[np.linspace(0, len(index) - 1, min(cfg.eval_size, len(index))).astype(np.int64)]
     train_eval, test_eval = subset(train), subset(data.test_index)
     log = {"samples": [], "train_loss": [], "test_loss": []}
-    per_draw = max(1, 4096 // cfg.batch)                     # batches drawn at once (batch 1: 4,096)
-    per_encode = max(1, 256 // cfg.batch)                    # of those, encoded at once (fewer calls,
-                                                             # few enough rows to stay in the cache)
-    for step in range(n_updates + 1):
+
+    def record(step):                                        # the loss curve (Fig. 3 left)
+        log["samples"].append(step * cfg.batch)
+        log["train_loss"].append(balanced_loss(params, data, train_eval, codes))
+        log["test_loss"].append(balanced_loss(params, data, test_eval, codes))
+
+    encode = lambda views, actions: network_input(params, views, actions, codes)
+    batches = minibatches(data, train, sample, cfg.batch, n_updates, encode,
+                          per_draw=max(1, 4096 // cfg.batch), per_encode=max(1, 256 // cfg.batch))
+    for step, (x, actions, target) in enumerate(batches):
         if step in checkpoints:
-            log["samples"].append(step * cfg.batch)
-            log["train_loss"].append(balanced_loss(params, data, train_eval, codes))
-            log["test_loss"].append(balanced_loss(params, data, test_eval, codes))
-        if step == n_updates:
-            break
-        if step % per_draw == 0:
-            drawn = sample(cfg.batch, min(per_draw, n_updates - step))           # (M, batches, B)
-        j = step % per_draw                                  # this step's batch among those drawn
-        if j % per_encode == 0:
-            some = drawn[:, j:j + per_encode]
-            views, actions, target = data.rows(train[some].reshape(n_models, -1))
-            batches_x = network_input(params, views, actions, codes).reshape(*some.shape, -1)
-            batches_actions, batches_target = actions.reshape(some.shape), target.reshape(some.shape)
-        k = j % per_encode
-        train_step(params, state, batches_x[:, k], batches_actions[:, k], batches_target[:, k], cfg, n_actions)
+            record(step)
+        train_step(params, state, x, actions, target, cfg, n_actions)
+    if n_updates in checkpoints:
+        record(n_updates)
     log = {k: np.array(v).T if k != "samples" else np.array(v) for k, v in log.items()}
     log["final_test_loss"] = balanced_loss(params, data, data.test_index, codes)
     if curve:
