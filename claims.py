@@ -7,7 +7,8 @@ and returns a JSON-ready dict: per-seed values, and the tests the claim rests on
 Public names: UNLEARNED_BELOW, KEEPS_ABOVE, NO_GAP_BELOW, CLOSE_WITHIN, HELPING_LOST_BELOW, unlearned, kept,
 no_gap, close, tail_mean, paid_last, pay_ratio, effect, agree, caregiver_claims, isr_claims, new_world_claims, layout_claims,
 hacked_pairs, most_farmed, hacking_claims, finite, calibration_claims, helping_claims.
-(The claims of our own figures, Fig. 3's last panel and Figs 8 and 9, are in beyond/claims.py.)
+(The claims of our own figures, Fig. 3's last panel and Figs 8–12, and the seed sets pooled,
+are in beyond/claims.py.)
 """
 from types import MappingProxyType
 
@@ -64,13 +65,6 @@ def close(equivalence):
     """Figs 4 right and 5's "comes close to / is not distinguished from the oracle": the
     equivalence test (stats.equivalence) of isr − oracle within ±CLOSE_WITHIN holds."""
     return bool(equivalence["equivalent"])
-
-
-# What a --quick run can show (its --help and docs/usage.md say it from here): the rest
-# needs the paper's budget.
-QUICK_SHOWS = ("Figs 1 and 4 left for every learner of our ISR, Fig. 5's direction and Fig. 6's hacking of "
-               "the authors' ISR; not Fig. 4 right's effect, Fig. 6's un-learning, Fig. 7's helping or "
-               "Fig. 10's repair")
 
 
 def tail_mean(curve, episodes, per_update, first=False):
@@ -151,7 +145,8 @@ def isr_claims(run):
 OOD_COMPARISONS = (("frozen", "isr"), ("frozen_authors", "isr"), ("isr", "oracle"), ("frozen", "isr_raw"),
                    ("frozen_authors", "isr_raw"),
                    ("frozen_authors", "isr_authors"), ("isr_authors", "oracle"))
-SIGNIFICANT = 0.05
+SIGNIFICANT = 0.05   # two runs' tests agree when both are significant at this or both not; a seed
+                     # set's own test contradicts a pooled direction below it (beyond.claims)
 
 
 def effect(test):
@@ -356,88 +351,6 @@ def hacking_claims(run):
     cells = {key: value.reshape(-1, *value.shape[2:]) for key, value in run["last"].items()}
     out["hacked"] = hacked_pairs(cells, k * per_update)
     return out
-
-
-POOLED = (("Fig. 4 right", "frozen_authors", "isr"), ("Fig. 4 right", "frozen", "isr"),
-          ("Fig. 4 right", "isr", "oracle"), ("Fig. 4 right", "frozen_authors", "isr_authors"),
-          ("Fig. 4 right", "isr_authors", "oracle"), ("Fig. 5", "frozen_authors", "isr"), ("Fig. 5", "frozen", "isr"),
-          ("Fig. 5", "isr", "oracle"), ("Fig. 5", "frozen_authors", "isr_authors"), ("Fig. 5", "isr_authors", "oracle"),
-          ("Fig. 7", "isr", "none"), ("Fig. 7", "isr", "oracle_at_isr_rate"))
-
-
-def per_learner(entry, figure, condition):
-    """(S,) one value per learner of a results.json: Fig. 4 right's greedy return in new
-    worlds and Fig. 5's over the layouts, each the mean over the runs of the further learning
-    (and the layouts); Fig. 7's goals per episode at the end."""
-    if figure == "Fig. 7":
-        return np.array(entry["fig7"][f"{condition}_goals_per_episode"], dtype=float)
-    returns = entry["fig4"]["right"]["return"] if figure == "Fig. 4 right" else entry["fig5"]["return"]
-    values = np.array(returns[condition], dtype=float)                 # (R, S) or (R, L, S)
-    return values.reshape(-1, values.shape[-1]).mean(axis=0)
-
-
-def has_condition(entry, figure, condition):
-    """Whether a results.json ran `condition` in `figure` (a run with authors_isr=None has no
-    isr_authors)."""
-    if figure == "Fig. 7":
-        return f"{condition}_goals_per_episode" in entry["fig7"]
-    returns = entry["fig4"]["right"]["return"] if figure == "Fig. 4 right" else entry["fig5"]["return"]
-    return condition in returns
-
-
-def seed_range(name):
-    """The seeds of a seed-set name "A-B" (its first word)."""
-    first, last = name.split()[0].replace("–", "-").split("-")
-    return set(range(int(first), int(last) + 1))
-
-
-def pooled_claims(results_by_set):
-    """Each comparison of POOLED, a − b paired per learner, pooled over every learner of every
-    seed set that ran its figure, with a term per set (stats.pooled_paired_t_test: the verdict's
-    test), beside each set's own paired test; against the oracle, the equivalence test of that
-    estimate within ±CLOSE_WITHIN (stats.equivalence); the random-effects estimate, a
-    diagnostic of the spread between sets. results_by_set: {"A-B" seed range: results.json
-    dict}. A learner's numbers depend on its seed alone, so where two ranges overlap only the
-    wider one counts."""
-    out = []
-    for figure, a, b in POOLED:
-        key = {"Fig. 4 right": "fig4", "Fig. 5": "fig5", "Fig. 7": "fig7"}[figure]
-        sets, seen = {}, set()
-        for name in sorted((n for n, r in results_by_set.items() if key in r), key=lambda n: -len(seed_range(n))):
-            if not seen & seed_range(name):
-                sets[name], seen = results_by_set[name], seen | seed_range(name)
-        diffs = {name: per_learner(r, figure, a) - per_learner(r, figure, b) for name, r in sets.items()
-                 if has_condition(r, figure, a) and has_condition(r, figure, b)}
-        if not diffs:
-            continue
-        per_set = {name: stats.paired_t_test(d, np.zeros_like(d))._asdict() for name, d in diffs.items()}
-        pooled = stats.pooled_paired_t_test(list(diffs.values()))
-        equivalent = stats.equivalence(pooled.diff, pooled.se, pooled.df, CLOSE_WITHIN) if b == "oracle" else None
-        out.append({"figure": figure, "a": a, "b": b, "seed_sets": len(diffs),
-                    "learners": int(sum(d.size for d in diffs.values())), "pooled": pooled._asdict(),
-                    "equivalence": None if equivalent is None else equivalent._asdict(),
-                    "random_effects": stats.random_effects(list(diffs.values()))._asdict() if len(diffs) > 1 else None,
-                    "per_set": per_set, "verdict": pooled_verdict(pooled._asdict(), per_set)})
-    return out
-
-
-SIGNIFICANCE = 0.05   # a set's own test "contradicts" a pooled direction at p below this
-
-
-def pooled_verdict(pooled, per_set):
-    """What the seed sets together allow us to say of a − b: "a > b" or "a < b" where the
-    interval of the paired test over every learner of every set (stats.pooled_paired_t_test:
-    the sets, made by the same code, are replicates) excludes 0 and no set's own paired test
-    points the other way with p < SIGNIFICANCE; "contradicted" where one does; else "not
-    distinguished"."""
-    low, high = pooled["ci95"]
-    test = pooled
-    if low < 0 < high:
-        return "not distinguished"
-    sign = np.sign(test["diff"])
-    if any(np.sign(t["diff"]) == -sign and t["p"] < SIGNIFICANCE for t in per_set.values()):
-        return "contradicted"
-    return "a > b" if sign > 0 else "a < b"
 
 
 def finite(values):

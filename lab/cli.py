@@ -24,7 +24,7 @@ from pathlib import Path
 
 import claims
 from lab import outputs, pipeline
-from lab.registry import EXPERIMENTS, FIGURES, LEARNERS, PAPER_FIGURES, needs
+from lab.registry import EXPERIMENTS, FIGURES, LEARNERS, PAPER_FIGURES, QUICK_SHOWS, needs
 
 FIG_DIR = Path(__file__).resolve().parent.parent / "figures"
 FIRST_SEED = 1234                       # the authors' seeds are 1234–1243
@@ -86,7 +86,7 @@ def parse_args(argv):
                         help=f"figures to make: {' '.join(every)}, or {' '.join(optional)} (default: all of "
                              f"{' '.join(every)}; with --quick {' '.join(PAPER_FIGURES)})")
     parser.add_argument("--quick", action="store_true",
-                        help=f"a small budget (its time: README) that shows {claims.QUICK_SHOWS}")
+                        help=f"a small budget (its time: README) that shows {QUICK_SHOWS}")
     parser.add_argument("--seeds", default=None, metavar="N|A-B",
                         help=f"N learners from seed {FIRST_SEED} on (default {SEEDS}, {QUICK_SEEDS} with "
                              "--quick), or the seeds A to B, e.g. 2000-2009")

@@ -83,6 +83,13 @@ EXPERIMENTS = MappingProxyType({
         source="internalization"),
 })
 
+# What a --quick run can show (its --help and docs/usage.md say it from here): the rest
+# needs the paper's budget.
+QUICK_SHOWS = ("Figs 1 and 4 left for every learner of our ISR, Fig. 5's direction and Fig. 6's hacking of "
+               "the authors' ISR; not Fig. 4 right's effect, Fig. 6's un-learning, Fig. 7's helping or "
+               "Fig. 10's repair")
+
+
 # Learners other than the paper's linear one (`--learner`): the config class they run with.
 LEARNERS = MappingProxyType({"internalization": {"mlp": MLPInternalization}})
 

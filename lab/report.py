@@ -8,7 +8,7 @@ right/hacked -->` is a table of those claims of Fig. 4's results.json entry, a c
 the committed run and one for each run of figures/seed_sets/ (claims_table). The few
 tables with a shape of their own are TABLES: the README's verdicts (front), the pooled
 comparisons, the run's cost. It also writes figures/pooled.json: each comparison of Figs 4
-right, 5 and 7 pooled over every seed set (claims.pooled_claims).
+right, 5 and 7 pooled over every seed set (beyond.claims.pooled_claims).
 
 A full run into figures/ (`python figures.py`) rewrites them too, so that the documents
 always describe the results beside them.
@@ -25,9 +25,10 @@ from pathlib import Path
 import numpy as np
 
 import claims
+from beyond import claims as beyond_claims
 from experiments import IncompleteInternalization, isr_training
 from lab import outputs
-from lab.registry import EXPERIMENTS, reading
+from lab.registry import EXPERIMENTS, QUICK_SHOWS, reading
 
 # The paper's Frozen arm kept learning with its caregiver in the training world: our frozen_authors.
 paper_number = lambda x: f"{x:.3f}".replace("0.", ".", 1)       # the paper prints .541
@@ -279,13 +280,13 @@ def over_sets(c):
 
 
 def pooled_over_sets(results, seed_sets):
-    """claims.pooled_claims over the committed run (seeds 1234–1243) and every seed set."""
-    return claims.pooled_claims({COMMITTED: results, **seed_sets})
+    """beyond.claims.pooled_claims over the committed run (seeds 1234–1243) and every seed set."""
+    return beyond_claims.pooled_claims({COMMITTED: results, **seed_sets})
 
 
 def pooled(results, seed_sets):
     """Figs 4 right, 5 and 7: each comparison pooled over every learner of every seed set,
-    with a term per set (claims.pooled_claims), beside each set's own paired test."""
+    with a term per set (beyond.claims.pooled_claims), beside each set's own paired test."""
     close = lambda e: "—" if e is None else (f"[{e['ci90'][0]:+.3f}, {e['ci90'][1]:+.3f}], "
                                               f"{'within' if e['equivalent'] else 'not within'}, p = {p_value(e['p'])}")
     body = [[c["figure"], f"{c['a']} − {c['b']}", f"{c['learners']} in {c['seed_sets']}", effect(c["pooled"]),
@@ -335,8 +336,8 @@ def timing(results, seed_sets):
 
 
 def quick_shows(results, seed_sets):
-    """docs/usage.md's sentence on what the quick budget shows, as --help says it (claims.QUICK_SHOWS)."""
-    return f"What it shows: {claims.QUICK_SHOWS}."
+    """docs/usage.md's sentence on what the quick budget shows, as --help says it (lab.registry.QUICK_SHOWS)."""
+    return f"What it shows: {QUICK_SHOWS}."
 
 
 # ---------------------------------------------------------------------------------------------
@@ -553,7 +554,7 @@ def main(argv=None):
 
 
 def pooled_json(results, seed_sets):
-    """figures/pooled.json: claims.pooled_claims over the committed run and every seed set."""
+    """figures/pooled.json: beyond.claims.pooled_claims over the committed run and every seed set."""
     return json.dumps(pooled_over_sets(results, seed_sets), indent=1) + "\n"
 
 

@@ -9,9 +9,10 @@ import agents
 import claims
 import env
 import experiments as ex
-import prosocial
 import isr
+import prosocial
 import stats
+from beyond import claims as beyond_claims
 from lab import outputs
 
 SEEDS = (1234, 1235)
@@ -290,7 +291,7 @@ def test_pooled_claims_count_a_learner_once_and_give_each_set_a_term():
                          "oracle_at_isr_rate_goals_per_episode": [2 * v for v in isr]}}
     sets = {"1-3": fig7([1.0, 2.0, 3.0], [0.0, 0.0, 0.0]), "1-5": fig7([1.0, 2.0, 3.0, 4.0, 6.0], [0.0] * 5),
             "7-9": fig7([10.0, 11.0, 13.0], [9.0, 9.0, 9.0])}
-    isr_vs_none = next(c for c in claims.pooled_claims(sets) if c["figure"] == "Fig. 7" and c["b"] == "none")
+    isr_vs_none = next(c for c in beyond_claims.pooled_claims(sets) if c["figure"] == "Fig. 7" and c["b"] == "none")
     assert set(isr_vs_none["per_set"]) == {"1-5", "7-9"} and isr_vs_none["learners"] == 8
     assert isr_vs_none["pooled"]["diff"] == pytest.approx((16.0 + 7.0) / 8)
     assert isr_vs_none["pooled"]["df"] == 8 - 2

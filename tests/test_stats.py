@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import stats
+from beyond import claims as beyond_claims
 
 # Fig. 4 right's per-seed OOD returns as the authors' plotting script (figure_4b_plot.py) holds them.
 FROZEN = [.46815, .51655, .66775, .5002, .61165, .4882, .41905, .65745, .56195, .515]
@@ -257,10 +258,9 @@ def test_equivalence_is_two_one_sided_tests_against_the_margin():
 
 
 def test_a_verdict_needs_the_pooled_interval_and_no_set_against_it():
-    import claims
     test = lambda diff, low, high, p: {"diff": diff, "ci95": (low, high), "p": p}
     agree = {"A": test(-0.02, -0.03, -0.01, 0.001), "B": test(-0.01, -0.03, 0.01, 0.3)}
-    assert claims.pooled_verdict(test(-0.02, -0.03, -0.005, 0.01), agree) == "a < b"
-    assert claims.pooled_verdict(test(-0.02, -0.05, 0.01, 0.2), agree) == "not distinguished"
+    assert beyond_claims.pooled_verdict(test(-0.02, -0.03, -0.005, 0.01), agree) == "a < b"
+    assert beyond_claims.pooled_verdict(test(-0.02, -0.05, 0.01, 0.2), agree) == "not distinguished"
     against = {**agree, "C": test(+0.02, 0.01, 0.03, 0.01)}
-    assert claims.pooled_verdict(test(-0.02, -0.03, -0.005, 0.01), against) == "contradicted"
+    assert beyond_claims.pooled_verdict(test(-0.02, -0.03, -0.005, 0.01), against) == "contradicted"
