@@ -99,6 +99,237 @@ class WorldConfig:
         return walls
 
 
+# ---------------------------------------------------------------------------------------------
+# The world's dynamics: one step of every world at once
+
+class Step(NamedTuple):
+    obs: np.ndarray        # (B, view, view) int8: the egocentric view after the step
+    r_e: np.ndarray        # (B,) extrinsic reward: the step cost on forward, else 0
+    r_s: np.ndarray        # (B,) the caregiver's social reward: +0.4 on entering the goal
+    reached: np.ndarray    # (B,) bool: the step entered the goal (a fresh layout follows)
+    truncated: bool        # the episode ended here; all worlds were reset
+    heading: np.ndarray = None     # (B,) the agent's absolute heading when it acted
+    final_obs: np.ndarray = None   # (B, view, view) if truncated: the view the episode ended
+                                   # in, before the reset (PPO's time-limit bootstrap)
+
+
+class GridWorld:
+    """B independent copies of the caregiver's world, stepped together.
+
+    Description
+        A learner (red triangle) walks a grid with blocks (grey) toward a goal (green).
+        Entering the goal draws a fresh layout and the episode goes on, as in the authors'
+        world, so an episode can hold several goals.
+    Layout (7×7, 3 blocks; '#' wall, G goal, > the agent facing east)
+        #######
+        #..#..#
+        #.G...#
+        #...#.#
+        #.>#..#
+        #.....#
+        #######
+    Action space
+        0 turn left, 1 turn right, 2 forward.
+    Observation
+        The egocentric `view`×`view` grid of cell codes (UNSEEN 0, EMPTY 1, WALL 2, GOAL 8,
+        AGENT 10), agent at the centre c = view // 2 facing up: row c−1 is the cell ahead,
+        column c−1 the cell to its left.
+    Rewards (kept apart; the learner combines them, agents.utility)
+        R_e = step_cost on every forward step; R_s = social_reward on entering the goal.
+    Termination vs truncation
+        Never terminated. Truncated after episode_len steps: every world gets a new layout.
+    """
+
+    def __init__(self, cfg, n_worlds, rng, layouts=None):
+        """rng: Streams with one row per learner, whose worlds are consecutive (or a Generator
+        or an int seed: one learner). layouts: optional (B, H, W) bool fixed blocks, one layout per world (Fig.
+        5 runs its five hand-picked layouts as one batch); they replace cfg's layout and random
+        blocks, and each reset draws the goal, the agent's cell and its heading. Without them
+        each reset draws one of cfg.layout_pool layouts of cfg.blocks() plus cfg.n_blocks random
+        blocks and a goal, made once from rng's common stream (`random_pool`)."""
+        self.cfg, self.n = cfg, check_count(n_worlds, "n_worlds")
+        self.draws = Draws(rng, self.n, cfg.episode_len + 1, 3)
+        if layouts is None and cfg.layout is None:
+            self.pool = random_pool(cfg, self.draws.streams.common)
+            self.first, self.count = np.zeros(self.n, np.int64), np.full(self.n, cfg.layout_pool)
+            self.which = self.rank = None
+        else:
+            fixed = cfg.validate() if layouts is None else check_layouts(layouts, self.n)
+            fixed = np.broadcast_to(fixed, (self.n,) + fixed.shape[-2:])
+            self.pool, self.first, self.count, self.which, self.rank = goal_pool(fixed, cfg.view)
+        self.height, self.width = self.pool.walls.shape[1:]
+        self.starts = window_starts(self.pool.turned.shape[-1], cfg.view, self.height, self.width)
+        self.layout = self.pos = self.dir = None     # per world: its pool entry, cell, heading
+        self.t = 0
+        self.env_steps = 0                       # world-steps taken so far
+
+    @property
+    def walls(self):
+        """(B, H, W) bool each world's blocks."""
+        return self.pool.walls[self.layout]
+
+    @property
+    def goal(self):
+        """(B, 2) each world's goal cell (x, y)."""
+        return self.pool.goal[self.layout]
+
+    def reset(self):
+        """Draw a fresh layout in every world; return the observation (B, view, view)."""
+        self.layout = np.zeros(self.n, dtype=np.int64)
+        self.pos = np.zeros((self.n, 2), dtype=np.int64)
+        self.dir = np.zeros(self.n, dtype=np.int64)
+        self.draws.refill()
+        self._draw_layouts(np.arange(self.n))
+        self.t = 0
+        return self.observe()
+
+    def _draw_layouts(self, idx):
+        """A fresh layout for worlds `idx`: a pool entry (blocks and goal), then the agent on
+        one of its other free cells, uniformly, and a heading."""
+        if len(idx) == 0:
+            return
+        u = self.draws.take(idx)                                     # (m, 3)
+        layout = self.first[idx] + pick(u[:, 0], self.count[idx])
+        cell = self.pool.agent_cells[layout, pick(u[:, 1], self.pool.n_agent[layout])]
+        self.layout[idx] = layout
+        self.pos[idx] = np.stack(np.divmod(cell, self.width)[::-1], axis=1)
+        self.dir[idx] = pick(u[:, 2], 4)
+
+    def place(self, goal, pos, dirs):
+        """Start every world in a given state instead of a drawn one (evaluation.py enumerates
+        a layout's states this way): its fixed blocks, goal (B, 2), agent (B, 2) and heading
+        (B,) as given. Only for worlds with fixed layouts."""
+        if self.rank is None:
+            raise ValueError("place needs worlds with fixed layouts (layouts= or cfg.layout)")
+        goal = np.asarray(goal)
+        self.layout = self.first + self.rank[self.which, goal[:, 1] * self.width + goal[:, 0]]
+        self.pos, self.dir = np.array(pos), np.array(dirs)
+        self.draws.u = None                      # a goal reached from here starts the first layout
+        self.t = 0
+
+    def codes(self, agent=True):
+        """(B, H, W) int8 cell codes of the whole grid; without the agent if not `agent`."""
+        grid = np.where(self.walls, WALL, EMPTY).astype(np.int8)
+        b, goal = np.arange(self.n), self.goal
+        grid[b, goal[:, 1], goal[:, 0]] = GOAL
+        if agent:
+            grid[b, self.pos[:, 1], self.pos[:, 0]] = AGENT
+        return grid
+
+    def observe(self):
+        """(B, view, view) the agent's views: its window of its layout's walls and goal (padded
+        and turned once per pool entry, `turn`), and the agent itself at the centre."""
+        views = crop(self.pool.turned, self.pos, self.dir, self.cfg.view, self.layout, self.starts)
+        views[:, self.cfg.view // 2, self.cfg.view // 2] = AGENT
+        return views
+
+    def isr_view(self, obs, step):
+        """What the ISR sees of the step just taken from views `obs`: the views themselves, or
+        with cfg.isr_heading the agent's cell holding FACING + the heading it acted in."""
+        if not self.cfg.isr_heading:
+            return obs
+        seen, c = obs.copy(), self.cfg.view // 2
+        seen[..., c, c] = FACING + step.heading.reshape(obs.shape[:-2])
+        return seen
+
+    def step(self, action):
+        """Apply one action per world (B,); return a `Step`."""
+        if self.layout is None:
+            raise RuntimeError("call reset() before step()")
+        action = check_actions(action, self.n, len(Action))
+        turn = np.where(action == Action.LEFT, -1, np.where(action == Action.RIGHT, 1, 0))
+        heading, self.dir = self.dir, (self.dir + turn) % 4
+        forward = action == Action.FORWARD
+        ahead = self.pos + DIR_TO_VEC[self.dir]
+        blocked = self.pool.walls[self.layout, ahead[:, 1], ahead[:, 0]]
+        moves = forward & ~blocked
+        self.pos = np.where(moves[:, None], ahead, self.pos)
+        reached = moves & (self.pos == self.pool.goal[self.layout]).all(axis=1)
+        r_e = np.where(forward, self.cfg.step_cost, 0.0)
+        r_s = np.where(reached, self.cfg.social_reward, 0.0)
+        self._draw_layouts(np.flatnonzero(reached))  # the episode goes on in a new layout
+        self.t += 1
+        self.env_steps += self.n
+        truncated = self.t >= self.cfg.episode_len
+        if truncated:
+            final = self.observe()
+            return Step(self.reset(), r_e, r_s, reached, True, heading, final)
+        return Step(self.observe(), r_e, r_s, reached, False, heading)
+
+    def __str__(self):
+        if self.layout is None:
+            raise RuntimeError("call reset() before printing the world")
+        return render_ascii(self.walls[0], self.goal[0], self.pos[0], self.dir[0])
+
+
+# ---------------------------------------------------------------------------------------------
+# The egocentric view
+
+# A view is the square of the padded grid around the agent, turned so that its heading is
+# up: np.rot90 by _TURNS[dir] quarter turns (heading east 1, south 2, west 3, north 0).
+_TURNS = (1, 2, 3, 0)
+
+
+def egocentric_view(codes, pos, dirs, view=9):
+    """Crop (B, H, W) codes to (B, view, view) around each agent, its heading up.
+
+    View cell (r, c) is the grid cell pos + (h − r)·fwd + (c − h)·right, h = view // 2:
+    Minigrid's rotate-the-grid-then-crop, which the authors' observation used.
+    """
+    return crop(turn(pad(codes, view)), pos, dirs, view)
+
+
+def pad(codes, view):
+    """(B, H + 2h, W + 2h) the codes with a ring of h = view // 2 UNSEEN cells around them."""
+    n, height, width = codes.shape
+    h = view // 2
+    padded = np.full((n, height + 2 * h, width + 2 * h), UNSEEN, dtype=np.int8)
+    padded[:, h:h + height, h:h + width] = codes
+    return padded
+
+
+def turn(padded):
+    """(4, B, P, P) the padded grids, made square with UNSEEN cells (P the longer side), turned
+    for each heading as its view needs (np.rot90 by _TURNS[heading])."""
+    n, height, width = padded.shape
+    side = max(height, width)
+    square = np.full((n, side, side), UNSEEN, dtype=np.int8)
+    square[:, :height, :width] = padded
+    return np.stack([np.rot90(square, k, axes=(1, 2)) for k in _TURNS])
+
+
+def crop(turned, pos, dirs, view, grids=None, starts=None):
+    """(B, view, view) each agent's view: the window of its heading's grid of `turn` (agent b's
+    grid is grids[b], default b) centred on its cell (x, y): one gather of view·view cells per
+    agent from the flat grids. starts: `window_starts` of these grids, if computed already."""
+    n_grids, side = turned.shape[1], turned.shape[-1]
+    if starts is None:
+        starts = window_starts(side, view, side, side)
+    grids = np.arange(len(dirs)) if grids is None else grids
+    corner = (dirs * n_grids + grids) * (side * side) + starts[dirs, pos[:, 1], pos[:, 0]]
+    window = np.arange(view)[:, None] * side + np.arange(view)          # (view, view) offsets
+    return turned.reshape(-1)[corner[:, None, None] + window]
+
+
+@functools.lru_cache(maxsize=16)                # a few world sizes; the worlds ask at every step
+def window_starts(side, view, height, width):
+    """(4, H, W) where, in a turned grid of `turn` (side × side), the view of an agent on cell
+    (x, y) with each heading starts (flat offset of its top-left cell). The quarter turns k
+    move the agent's padded cell (row, col) to (row, col), (side−1−col, row),
+    (side−1−row, side−1−col) and (col, side−1−row)."""
+    h = view // 2
+    heading, y, x = np.meshgrid(np.arange(4), np.arange(height), np.arange(width), indexing="ij")
+    turns, row, col = np.asarray(_TURNS)[heading], y + h, x + h
+    turned_row = np.choose(turns, [row, side - 1 - col, side - 1 - row, col])
+    turned_col = np.choose(turns, [col, row, side - 1 - col, side - 1 - row])
+    starts = (turned_row - h) * side + turned_col - h
+    starts.setflags(write=False)                   # shared through the cache
+    return starts
+
+
+# ---------------------------------------------------------------------------------------------
+# Layouts: Fig. 5's hand-picked ones, ASCII layouts, the pools of random ones; checks
+
 # Fig. 5's five hand-picked 5-block layouts, as the authors' code lists their walls; all free
 # cells are connected.
 HANDPICKED = MappingProxyType({
@@ -267,227 +498,8 @@ def goal_pool(layouts, view):
     return LayoutPool.of(walls, goal, view), first[which], per_layout[which], which.ravel(), rank
 
 
-class Step(NamedTuple):
-    obs: np.ndarray        # (B, view, view) int8: the egocentric view after the step
-    r_e: np.ndarray        # (B,) extrinsic reward: the step cost on forward, else 0
-    r_s: np.ndarray        # (B,) the caregiver's social reward: +0.4 on entering the goal
-    reached: np.ndarray    # (B,) bool: the step entered the goal (a fresh layout follows)
-    truncated: bool        # the episode ended here; all worlds were reset
-    heading: np.ndarray = None     # (B,) the agent's absolute heading when it acted
-    final_obs: np.ndarray = None   # (B, view, view) if truncated: the view the episode ended
-                                   # in, before the reset (PPO's time-limit bootstrap)
-
-
-class GridWorld:
-    """B independent copies of the caregiver's world, stepped together.
-
-    Description
-        A learner (red triangle) walks a grid with blocks (grey) toward a goal (green).
-        Entering the goal draws a fresh layout and the episode goes on, as in the authors'
-        world, so an episode can hold several goals.
-    Layout (7×7, 3 blocks; '#' wall, G goal, > the agent facing east)
-        #######
-        #..#..#
-        #.G...#
-        #...#.#
-        #.>#..#
-        #.....#
-        #######
-    Action space
-        0 turn left, 1 turn right, 2 forward.
-    Observation
-        The egocentric `view`×`view` grid of cell codes (UNSEEN 0, EMPTY 1, WALL 2, GOAL 8,
-        AGENT 10), agent at the centre c = view // 2 facing up: row c−1 is the cell ahead,
-        column c−1 the cell to its left.
-    Rewards (kept apart; the learner combines them, agents.utility)
-        R_e = step_cost on every forward step; R_s = social_reward on entering the goal.
-    Termination vs truncation
-        Never terminated. Truncated after episode_len steps: every world gets a new layout.
-    """
-
-    def __init__(self, cfg, n_worlds, rng, layouts=None):
-        """rng: Streams with one row per learner, whose worlds are consecutive (or a Generator
-        or an int seed: one learner). layouts: optional (B, H, W) bool fixed blocks, one layout per world (Fig.
-        5 runs its five hand-picked layouts as one batch); they replace cfg's layout and random
-        blocks, and each reset draws the goal, the agent's cell and its heading. Without them
-        each reset draws one of cfg.layout_pool layouts of cfg.blocks() plus cfg.n_blocks random
-        blocks and a goal, made once from rng's common stream (`random_pool`)."""
-        self.cfg, self.n = cfg, check_count(n_worlds, "n_worlds")
-        self.draws = Draws(rng, self.n, cfg.episode_len + 1, 3)
-        if layouts is None and cfg.layout is None:
-            self.pool = random_pool(cfg, self.draws.streams.common)
-            self.first, self.count = np.zeros(self.n, np.int64), np.full(self.n, cfg.layout_pool)
-            self.which = self.rank = None
-        else:
-            fixed = cfg.validate() if layouts is None else check_layouts(layouts, self.n)
-            fixed = np.broadcast_to(fixed, (self.n,) + fixed.shape[-2:])
-            self.pool, self.first, self.count, self.which, self.rank = goal_pool(fixed, cfg.view)
-        self.height, self.width = self.pool.walls.shape[1:]
-        self.starts = window_starts(self.pool.turned.shape[-1], cfg.view, self.height, self.width)
-        self.layout = self.pos = self.dir = None     # per world: its pool entry, cell, heading
-        self.t = 0
-        self.env_steps = 0                       # world-steps taken so far
-
-    @property
-    def walls(self):
-        """(B, H, W) bool each world's blocks."""
-        return self.pool.walls[self.layout]
-
-    @property
-    def goal(self):
-        """(B, 2) each world's goal cell (x, y)."""
-        return self.pool.goal[self.layout]
-
-    def reset(self):
-        """Draw a fresh layout in every world; return the observation (B, view, view)."""
-        self.layout = np.zeros(self.n, dtype=np.int64)
-        self.pos = np.zeros((self.n, 2), dtype=np.int64)
-        self.dir = np.zeros(self.n, dtype=np.int64)
-        self.draws.refill()
-        self._draw_layouts(np.arange(self.n))
-        self.t = 0
-        return self.observe()
-
-    def _draw_layouts(self, idx):
-        """A fresh layout for worlds `idx`: a pool entry (blocks and goal), then the agent on
-        one of its other free cells, uniformly, and a heading."""
-        if len(idx) == 0:
-            return
-        u = self.draws.take(idx)                                     # (m, 3)
-        layout = self.first[idx] + pick(u[:, 0], self.count[idx])
-        cell = self.pool.agent_cells[layout, pick(u[:, 1], self.pool.n_agent[layout])]
-        self.layout[idx] = layout
-        self.pos[idx] = np.stack(np.divmod(cell, self.width)[::-1], axis=1)
-        self.dir[idx] = pick(u[:, 2], 4)
-
-    def place(self, goal, pos, dirs):
-        """Start every world in a given state instead of a drawn one (evaluation.py enumerates
-        a layout's states this way): its fixed blocks, goal (B, 2), agent (B, 2) and heading
-        (B,) as given. Only for worlds with fixed layouts."""
-        if self.rank is None:
-            raise ValueError("place needs worlds with fixed layouts (layouts= or cfg.layout)")
-        goal = np.asarray(goal)
-        self.layout = self.first + self.rank[self.which, goal[:, 1] * self.width + goal[:, 0]]
-        self.pos, self.dir = np.array(pos), np.array(dirs)
-        self.draws.u = None                      # a goal reached from here starts the first layout
-        self.t = 0
-
-    def codes(self, agent=True):
-        """(B, H, W) int8 cell codes of the whole grid; without the agent if not `agent`."""
-        grid = np.where(self.walls, WALL, EMPTY).astype(np.int8)
-        b, goal = np.arange(self.n), self.goal
-        grid[b, goal[:, 1], goal[:, 0]] = GOAL
-        if agent:
-            grid[b, self.pos[:, 1], self.pos[:, 0]] = AGENT
-        return grid
-
-    def observe(self):
-        """(B, view, view) the agent's views: its window of its layout's walls and goal (padded
-        and turned once per pool entry, `turn`), and the agent itself at the centre."""
-        views = crop(self.pool.turned, self.pos, self.dir, self.cfg.view, self.layout, self.starts)
-        views[:, self.cfg.view // 2, self.cfg.view // 2] = AGENT
-        return views
-
-    def isr_view(self, obs, step):
-        """What the ISR sees of the step just taken from views `obs`: the views themselves, or
-        with cfg.isr_heading the agent's cell holding FACING + the heading it acted in."""
-        if not self.cfg.isr_heading:
-            return obs
-        seen, c = obs.copy(), self.cfg.view // 2
-        seen[..., c, c] = FACING + step.heading.reshape(obs.shape[:-2])
-        return seen
-
-    def step(self, action):
-        """Apply one action per world (B,); return a `Step`."""
-        if self.layout is None:
-            raise RuntimeError("call reset() before step()")
-        action = check_actions(action, self.n, len(Action))
-        turn = np.where(action == Action.LEFT, -1, np.where(action == Action.RIGHT, 1, 0))
-        heading, self.dir = self.dir, (self.dir + turn) % 4
-        forward = action == Action.FORWARD
-        ahead = self.pos + DIR_TO_VEC[self.dir]
-        blocked = self.pool.walls[self.layout, ahead[:, 1], ahead[:, 0]]
-        moves = forward & ~blocked
-        self.pos = np.where(moves[:, None], ahead, self.pos)
-        reached = moves & (self.pos == self.pool.goal[self.layout]).all(axis=1)
-        r_e = np.where(forward, self.cfg.step_cost, 0.0)
-        r_s = np.where(reached, self.cfg.social_reward, 0.0)
-        self._draw_layouts(np.flatnonzero(reached))  # the episode goes on in a new layout
-        self.t += 1
-        self.env_steps += self.n
-        truncated = self.t >= self.cfg.episode_len
-        if truncated:
-            final = self.observe()
-            return Step(self.reset(), r_e, r_s, reached, True, heading, final)
-        return Step(self.observe(), r_e, r_s, reached, False, heading)
-
-    def __str__(self):
-        if self.layout is None:
-            raise RuntimeError("call reset() before printing the world")
-        return render_ascii(self.walls[0], self.goal[0], self.pos[0], self.dir[0])
-
-
-# A view is the square of the padded grid around the agent, turned so that its heading is
-# up: np.rot90 by _TURNS[dir] quarter turns (heading east 1, south 2, west 3, north 0).
-_TURNS = (1, 2, 3, 0)
-
-
-def egocentric_view(codes, pos, dirs, view=9):
-    """Crop (B, H, W) codes to (B, view, view) around each agent, its heading up.
-
-    View cell (r, c) is the grid cell pos + (h − r)·fwd + (c − h)·right, h = view // 2:
-    Minigrid's rotate-the-grid-then-crop, which the authors' observation used.
-    """
-    return crop(turn(pad(codes, view)), pos, dirs, view)
-
-
-def pad(codes, view):
-    """(B, H + 2h, W + 2h) the codes with a ring of h = view // 2 UNSEEN cells around them."""
-    n, height, width = codes.shape
-    h = view // 2
-    padded = np.full((n, height + 2 * h, width + 2 * h), UNSEEN, dtype=np.int8)
-    padded[:, h:h + height, h:h + width] = codes
-    return padded
-
-
-def turn(padded):
-    """(4, B, P, P) the padded grids, made square with UNSEEN cells (P the longer side), turned
-    for each heading as its view needs (np.rot90 by _TURNS[heading])."""
-    n, height, width = padded.shape
-    side = max(height, width)
-    square = np.full((n, side, side), UNSEEN, dtype=np.int8)
-    square[:, :height, :width] = padded
-    return np.stack([np.rot90(square, k, axes=(1, 2)) for k in _TURNS])
-
-
-def crop(turned, pos, dirs, view, grids=None, starts=None):
-    """(B, view, view) each agent's view: the window of its heading's grid of `turn` (agent b's
-    grid is grids[b], default b) centred on its cell (x, y): one gather of view·view cells per
-    agent from the flat grids. starts: `window_starts` of these grids, if computed already."""
-    n_grids, side = turned.shape[1], turned.shape[-1]
-    if starts is None:
-        starts = window_starts(side, view, side, side)
-    grids = np.arange(len(dirs)) if grids is None else grids
-    corner = (dirs * n_grids + grids) * (side * side) + starts[dirs, pos[:, 1], pos[:, 0]]
-    window = np.arange(view)[:, None] * side + np.arange(view)          # (view, view) offsets
-    return turned.reshape(-1)[corner[:, None, None] + window]
-
-
-@functools.lru_cache(maxsize=16)                # a few world sizes; the worlds ask at every step
-def window_starts(side, view, height, width):
-    """(4, H, W) where, in a turned grid of `turn` (side × side), the view of an agent on cell
-    (x, y) with each heading starts (flat offset of its top-left cell). The quarter turns k
-    move the agent's padded cell (row, col) to (row, col), (side−1−col, row),
-    (side−1−row, side−1−col) and (col, side−1−row)."""
-    h = view // 2
-    heading, y, x = np.meshgrid(np.arange(4), np.arange(height), np.arange(width), indexing="ij")
-    turns, row, col = np.asarray(_TURNS)[heading], y + h, x + h
-    turned_row = np.choose(turns, [row, side - 1 - col, side - 1 - row, col])
-    turned_col = np.choose(turns, [col, row, side - 1 - col, side - 1 - row])
-    starts = (turned_row - h) * side + turned_col - h
-    starts.setflags(write=False)                   # shared through the cache
-    return starts
-
+# ---------------------------------------------------------------------------------------------
+# The shortest-path planner (the ceiling of every learning curve), and printing
 
 def action_values(walls, goal):
     """(B, 3, 4, H, W) fewest actions to enter the goal after taking action a in (dir, y, x).
