@@ -112,9 +112,8 @@ def parse_args(argv):
         raise ValueError(f"unknown figure {' '.join(unknown)}; choose from {' '.join(FIGURES)}")
     args.full_run = not args.figures
     args.figures = args.figures or default_figures(args.quick)
-    if args.learner != "linear":
+    if args.learner != "linear":                # the learner's config class (registry.LEARNERS)
         args.settings.setdefault("internalization", {})["learner"] = args.learner
-    if args.settings.get("internalization", {}).get("learner", "linear") != "linear":
         if set(args.figures) - {"1", "4"}:
             raise ValueError("the MLP learner runs Figs 1 and 4 only (name them: python figures.py 1 4 --learner mlp)")
         if args.out is None:
@@ -124,8 +123,9 @@ def parse_args(argv):
     if unused and not args.list_settings:
         raise ValueError(f"--set {unused[0]}.…: Fig. {', '.join(args.figures)} does not run {unused[0]} "
                          f"(it runs {', '.join(sorted(read)) or 'no experiment'})")
-    for name in sorted(read) if not args.list_settings else ():   # a bad value is an error now, before
-        check_settings(name, args.quick, args.settings)            # any learning, naming its --set
+    args.configs = {} if args.list_settings else {      # each experiment's config, built once and
+        name: checked_config(name, args.quick, args.settings)   # checked before any learning (a bad
+        for name in sorted(read)}                                # value's error names its --set)
     args.seeds = parse_seeds(args.seeds or str(QUICK_SEEDS if args.quick else SEEDS))
     if args.out is None:
         args.out = FIG_DIR / "quick" if args.quick else FIG_DIR
@@ -134,9 +134,10 @@ def parse_args(argv):
     return args
 
 
-def check_settings(name, quick, settings):
-    """A one-line ValueError if experiment `name` cannot run with its settings: each --set
-    alone first (the error names it), then all of them together (cfg.check())."""
+def checked_config(name, quick, settings):
+    """The config experiment `name` runs with (pipeline.experiment_config), or a one-line
+    ValueError if it cannot run: each --set alone first (the error names it), then all of
+    them together (cfg.check())."""
     changed = settings.get(name, {})
     for path, value in changed.items():
         try:
@@ -144,10 +145,12 @@ def check_settings(name, quick, settings):
         except ValueError as err:
             raise ValueError(f"--set {name}.{path}={_shown(value)}: {err}") from None
     try:
-        _check(pipeline.experiment_config(name, quick, settings))
+        cfg = pipeline.experiment_config(name, quick, settings)
+        _check(cfg)
     except ValueError as err:
         items = " ".join(f"--set {name}.{p}={_shown(v)}" for p, v in changed.items())
         raise ValueError(f"{items or name}: {err}") from None
+    return cfg
 
 
 def _check(cfg):
@@ -225,9 +228,6 @@ def parse_settings(items):
             near = difflib.get_close_matches(experiment, list(EXPERIMENTS), n=1)
             hint = f"did you mean {near[0]}? " if near else ""
             raise ValueError(f"--set {key}: no experiment {experiment!r}; {hint}choose from {', '.join(EXPERIMENTS)}")
-        if path == "learner":
-            out.setdefault(experiment, {})[path] = _read_learner(experiment, text)
-            continue
         fields = {p: (default, annotation) for p, default, annotation in settable_fields(EXPERIMENTS[experiment].config)}
         if path not in fields:
             near = difflib.get_close_matches(path, list(fields), n=3)
@@ -238,13 +238,6 @@ def parse_settings(items):
         except ValueError as err:
             raise ValueError(f"--set {item}: {err}") from None
     return out
-
-
-def _read_learner(experiment, text):
-    choices = ("linear",) + tuple(LEARNERS.get(experiment, {}))
-    if text not in choices:
-        raise ValueError(f"--set {experiment}.learner: choose from {', '.join(choices)}, got {text!r}")
-    return text
 
 
 def _read(text, default, annotation):
@@ -287,7 +280,7 @@ def settings_listing(quick=False):
         lines += [f"  {path} = {_shown(default)}" + (f"  # {meaning}" if meaning else "")
                   for path, default, _, meaning in settable_fields(cfg, meanings=True)]
     for name, learners in LEARNERS.items():
-        lines.append(f"{name}.learner = linear (or {', '.join(learners)}: --learner)")
+        lines.append(f"{name}'s learner: linear, or with --learner {', '.join(learners)}")
     return "\n".join(lines)
 
 

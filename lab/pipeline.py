@@ -39,9 +39,7 @@ QUICK_LABEL = "QUICK BUDGET: fewer learners and episodes, not the paper's scale"
 
 
 def log(msg):
-    """A line of the run's report on stderr (it first clears a live progress line)."""
-    if sys.stderr.isatty():
-        sys.stderr.write("\r\033[K")
+    """A line of the run's report on stderr."""
     print(msg, file=sys.stderr, flush=True)
 
 
@@ -270,7 +268,7 @@ def run_figures(args):
         drawn = _learn_and_draw(names, args, results, results_path)
     if not args.replot and args.full_run:        # the top-level timing is the full run's
         results["timing"] = {"seconds_total": round(time.perf_counter() - drawn["start"], 2),
-                             "peak_memory_mb": outputs.peak_memory_mb(), "jobs": getattr(args, "jobs", 1),
+                             "peak_memory_mb": outputs.peak_memory_mb(), "jobs": args.jobs,
                              "peak_memory_mb_of_a_worker": outputs.peak_memory_mb("children"), "figures": names,
                              "measured_with": outputs.made_with(commit=True)}
         outputs.write_json(results_path, results)
@@ -329,7 +327,7 @@ def _learn_and_draw(names, args, results, results_path):
             log(f"Figure {name}: drawn")
 
     estimates = _estimates(results) or ({} if args.quick else _estimates(read_results(COMMITTED)))   # paper-scale
-    jobs = getattr(args, "jobs", 1)                                                  # times: not a quick run's
+    jobs = args.jobs                                                                 # times: not a quick run's
     saved = pick_up(args, wanted)
     if saved:
         log(f"picked up what the unfinished run saved: {', '.join(saved)}")
@@ -417,10 +415,11 @@ def run_experiments(names, args, estimates=None, start=None):
     chain = lambda e: estimates.get(e, 0.0) + max([chain(d) for d in closure if EXPERIMENTS[d].continues == e],
                                                   default=0.0)
     ready = sorted([e for e in closure if not EXPERIMENTS[e].continues], key=chain, reverse=True)
-    task = dict(seeds=args.seeds, quick=args.quick, out_dir=str(args.out), changed=args.settings,
+    task = dict(seeds=args.seeds, quick=args.quick, out_dir=str(args.out), configs=args.configs,
+            settings=args.settings,
                 made_with=outputs.made_with(),
                 start=time.time() if start is None else time.time() - (time.perf_counter() - start))
-    jobs = max(getattr(args, "jobs", 1), 1)
+    jobs = args.jobs
     yield from _schedule(jobs, closure, ready, continued, chain, task)
 
 
@@ -589,11 +588,11 @@ def _end_when_orphaned(parent):
     os.kill(os.getpid(), signal.SIGTERM)
 
 
-def _run_one(name, seeds, quick, out_dir, changed, start, made_with, learners=None, keep=False):
+def _run_one(name, seeds, quick, out_dir, configs, settings, start, made_with, learners=None, keep=False):
     """Run one experiment (continuing `learners` if it continues another's), save its arrays to
     out_dir/<name>.npz. Returns (its cost {experiment, seconds, env_steps}, the learners later
     experiments continue if `keep`, else None)."""
-    cfg = experiment_config(name, quick, changed)
+    cfg = configs[name]                          # built and checked once, by the command line
     report = Progress(name, start)
     report("starting")
     begin = time.perf_counter()
@@ -603,8 +602,8 @@ def _run_one(name, seeds, quick, out_dir, changed, start, made_with, learners=No
     cost = {"experiment": name, "seconds": round(time.perf_counter() - begin, 2), "env_steps": int(arrays["env_steps"])}
     meta = {"experiment": name, "seeds": list(seeds), "quick": quick, "env_steps": cost["env_steps"],
             "made_with": made_with}
-    if changed.get(name):                        # only when set, so default runs' files stay as they were
-        meta["settings"] = changed[name]
+    if settings.get(name):                       # only when set, so default runs' files stay as they were
+        meta["settings"] = settings[name]
     outputs.save_run(Path(out_dir) / f"{name}.npz", arrays, meta)
     return cost, (socialized if keep else None)
 
