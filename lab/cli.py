@@ -36,7 +36,7 @@ SKIPPED = ("source",)                   # set through the source experiment's ow
 def main(argv=None):
     """`python figures.py --help`. Returns the exit status; errors are one line on stderr, and
     Ctrl-C is one line and exit status 130, every worker process ended and no temporary file
-    left (the workers remove their own; one killed may leave one, removed here)."""
+    left (a worker stopped or killed mid-write leaves one, removed here)."""
     begun, args = time.time(), None
     try:
         args = parse_args(sys.argv[1:] if argv is None else argv)
@@ -48,10 +48,16 @@ def main(argv=None):
         print(f"error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        if args is not None:
-            outputs.remove_temporary_files(args.out, since=begun)
+        _remove_temporary_files(args)
         print(f"interrupted: {written_since(args.out if args else None, begun)}", file=sys.stderr)
         return 130
+    finally:
+        _remove_temporary_files(args)
+
+
+def _remove_temporary_files(args):
+    if args is not None and args.out.is_dir():
+        outputs.remove_temporary_files(args.out)
 
 
 def written_since(folder, begun):

@@ -14,7 +14,6 @@ import os
 import platform
 import subprocess
 import sys
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -88,28 +87,23 @@ def save_figure(fig, path, dpi=130):
 
 def save_file(path, write):
     """Call write(temporary path) for a writer that needs a file name (an animation), then
-    rename the file into place; nothing is left behind if it fails or is interrupted."""
-    path, tmp = Path(path), None
+    rename the file into place; nothing is left behind if it fails or is interrupted. Each
+    file has one writer, so its temporary name is fixed: <stem>.tmp<suffix> (writers read
+    the suffix)."""
+    path = Path(path)
+    tmp = path.with_name(f"{path.stem}.tmp{path.suffix}")
     try:
-        fd, tmp = tempfile.mkstemp(suffix=".tmp" + path.suffix, dir=path.parent)   # writers read the suffix
-        os.close(fd)
         write(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())          # mkstemp's 0600 would survive the rename
         os.replace(tmp, path)
     finally:
-        if tmp is not None and os.path.exists(tmp):
-            os.remove(tmp)
+        tmp.unlink(missing_ok=True)
 
 
-def remove_temporary_files(folder, since):
-    """Remove the temporary files `save_file` made in `folder` since the time `since` (a worker
-    killed mid-write leaves its own)."""
-    for path in Path(folder).glob("tmp*.tmp*"):
-        try:
-            if path.stat().st_mtime >= since - 1:
-                path.unlink()
-        except FileNotFoundError:
-            pass
+def remove_temporary_files(folder):
+    """Remove the temporary files `save_file` left in `folder` (a worker killed mid-write
+    cannot remove its own)."""
+    for path in Path(folder).glob("*.tmp.*"):
+        path.unlink(missing_ok=True)
 
 
 def made_with(commit=False):
@@ -185,10 +179,3 @@ def _atomic(path, write, binary=False):
         with open(tmp, "wb" if binary else "w") as f:
             write(f)
     save_file(path, write_to)
-
-
-def _umask():
-    """The process's umask (reading it means setting it; it is set straight back)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

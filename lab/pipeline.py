@@ -499,9 +499,9 @@ class _Worker:
 
     Ctrl-C belongs to the main process. A worker ignores SIGINT, which is held back from
     before it exists (a Ctrl-C while it starts cannot reach it half made). The main process
-    stops it with SIGTERM, which exits through the `finally` blocks that remove a
-    half-written file, and kills it if it has not exited GRACE seconds later. A worker whose
-    main process has died ends itself."""
+    stops it with SIGTERM, and kills it if it has not exited GRACE seconds later; the
+    command line then removes any half-written file. A worker whose main process has died
+    ends itself."""
     CONTEXT = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     GRACE = 1.5
 
@@ -571,7 +571,6 @@ def _interrupts_held():
 def _work(connection, name, kwargs, parent):
     """A worker process: run experiment `name`, send back ("done", result) or ("error", error)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(1))
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     threading.Thread(target=_end_when_orphaned, args=(parent,), daemon=True).start()
