@@ -60,7 +60,9 @@ class AgentConfig:
 
     def __post_init__(self):
         if self.algorithm not in ("reinforce", "ppo"):
-            raise ValueError(f"AgentConfig.algorithm must be reinforce or ppo, got {self.algorithm!r}")
+            raise ValueError(
+                f"AgentConfig.algorithm must be reinforce or ppo, got {self.algorithm!r}"
+            )
 
 
 def features(views):
@@ -210,7 +212,9 @@ class Policy:
     def stack(*policies):
         """One Policy holding the learners of several, in order, on the seed axis."""
         cat = lambda name: np.concatenate([getattr(p, name) for p in policies], axis=0)
-        return type(policies[0])(**{name: cat(name) for name in policies[0]._arrays()}, k=policies[0].k)
+        return type(policies[0])(
+            **{name: cat(name) for name in policies[0]._arrays()}, k=policies[0].k
+        )
 
     @classmethod
     def _arrays(cls):
@@ -229,7 +233,8 @@ class Policy:
         """(S, n, A) action probabilities of every learner for features phi (n, F) that all
         of them share (evaluation.py's states), as one matrix product, in phi's precision."""
         n_seeds, n_features, n_actions = self.theta.shape
-        theta = self.theta.astype(phi.dtype).transpose(1, 0, 2).reshape(n_features, n_seeds * n_actions)
+        theta = self.theta.astype(phi.dtype).transpose(1, 0, 2)
+        theta = theta.reshape(n_features, n_seeds * n_actions)
         return softmax((phi @ theta).reshape(len(phi), n_seeds, n_actions).transpose(1, 0, 2))
 
     def sample(self, phi, u):
@@ -265,7 +270,9 @@ class Policy:
         ascent = logit_ascent(probs, actions, advantages, cfg.entropy)
         # Σ_t φ(s_t) ⊗ ascent_t (REINFORCE's sum) and Σ_t φ(s_t)·(G_t − b(s_t)) (the baseline's
         # least-squares gradient) in one pass over φ: one product of φᵀ with [ascent | advantages]
-        sums = np.matmul(phi.transpose(0, 2, 1), np.concatenate([ascent, advantages[..., None]], axis=-1))
+        sums = np.matmul(
+            phi.transpose(0, 2, 1), np.concatenate([ascent, advantages[..., None]], axis=-1)
+        )
         self.k += 1
         self.m, self.v, step = adam_step(self.m, self.v, sums[..., :n_actions] / n, self.k, cfg)
         self.theta += step                                    # Adam ascent on J
@@ -337,19 +344,25 @@ def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, has_i
                          f"worlds_per_seed ({n})")
     presence = _per_learner(presence, n_seeds, "presence", float)[:, None]     # (S, 1)
     has_isr = _isr_mask(isr, has_isr, n_seeds)
-    replaces = np.zeros(n_seeds, dtype=bool)                          # whose ISR pays instead of the cost
+    replaces = np.zeros(n_seeds, dtype=bool)          # whose ISR pays instead of the step cost
     if isr is not None:
-        replaces[has_isr] = np.broadcast_to(getattr(isr, "replaces_step_cost", False), (int(has_isr.sum()),))
+        replaces[has_isr] = np.broadcast_to(
+            getattr(isr, "replaces_step_cost", False), (int(has_isr.sum()),)
+        )
     v, T, updates = world_cfg.view, world_cfg.episode_len, episodes // n
     if visits is not None:
         visits = _per_learner(visits, n_seeds, "visits", float)
         if not ((visits >= 0) & (visits <= 1)).all():
-            raise ValueError(f"visits must be probabilities in [0, 1], got {visits.min()} … {visits.max()}")
+            raise ValueError(
+                f"visits must be probabilities in [0, 1], got {visits.min()} … {visits.max()}"
+            )
         came = np.zeros((n_seeds, updates, n), dtype=bool)
     _check_sizes(policy, featurize, world_cfg)
     if getattr(policy, "algorithm", "reinforce") != agent_cfg.algorithm:
-        raise ValueError(f"AgentConfig.algorithm is {agent_cfg.algorithm!r}, but the policy is a "
-                         f"{type(policy).__name__} (algorithm {getattr(policy, 'algorithm', None)!r})")
+        raise ValueError(
+            f"AgentConfig.algorithm is {agent_cfg.algorithm!r}, but the policy is a "
+            f"{type(policy).__name__} (algorithm {getattr(policy, 'algorithm', None)!r})"
+        )
     world_rng, action_rng, visit_rng, update_rng = Streams.of(rng, n_seeds).spawn(4)
     world = world_cfg.make(n_seeds, n, world_rng, layouts)
     obs = world.reset().reshape(n_seeds, n, v, v)
@@ -361,11 +374,12 @@ def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, has_i
                 "r_s": np.zeros((n_seeds, updates, T, n), dtype=np.float32)}
     n_phi, n_actions = policy.sizes
     for k in range(updates):
-        b_phi = np.empty((n_seeds, T, n, n_phi), dtype=np.float32)          # every step fills its slice
+        b_phi = np.empty((n_seeds, T, n, n_phi), dtype=np.float32)      # each step fills its slice
         b_probs = np.empty((n_seeds, T, n, n_actions), dtype=np.float32)
         b_actions = np.empty((n_seeds, T, n), dtype=np.int64)
         b_r_e, b_r_s = np.zeros((n_seeds, T, n)), np.zeros((n_seeds, T, n))
-        b_r_i, b_reached = np.zeros((n_seeds, T, n), dtype=np.float32), np.zeros((n_seeds, T, n), dtype=bool)
+        b_r_i = np.zeros((n_seeds, T, n), dtype=np.float32)
+        b_reached = np.zeros((n_seeds, T, n), dtype=bool)
         p = presence[:, :, None]                                            # (S, 1, 1)
         u = action_rng.random((n_seeds, T, n))                              # the episode's draws
         if visits is not None:                                              # (S, 1, N): per episode
@@ -382,15 +396,21 @@ def learn(policy, world_cfg, agent_cfg, episodes, presence, rng, isr=None, has_i
             if isr is not None:
                 b_r_i[has_isr, t] = isr(seen[has_isr], actions[has_isr])
             if record:
-                data["views"][:, k, t], data["actions"][:, k, t], data["r_s"][:, k, t] = seen, actions, b_r_s[:, t]
+                data["views"][:, k, t], data["actions"][:, k, t] = seen, actions
+                data["r_s"][:, k, t] = b_r_s[:, t]
             obs = step.obs.reshape(n_seeds, n, v, v)
-        final_phi = featurize(step.final_obs.reshape(n_seeds, n, v, v)) if agent_cfg.algorithm == "ppo" else None
+        final_phi = None                                    # PPO bootstraps the truncated episodes
+        if agent_cfg.algorithm == "ppo":
+            final_phi = featurize(step.final_obs.reshape(n_seeds, n, v, v))
         b_utility = utility(b_r_e, b_r_s, b_r_i, p, replaces[:, None, None])   # (S, T, N)
         goals[:, k] = b_reached.mean(axis=2).sum(axis=1)
         internal[:, k] = b_utility.sum(axis=1).mean(axis=1)
         paid_i[:, k], paid_s[:, k] = b_r_i.mean(axis=2).sum(axis=1), b_r_s.mean(axis=2).sum(axis=1)
-        policy.learn_from(Rollout(b_phi, b_actions, b_probs, b_utility, final_phi), agent_cfg, update_rng)
-    logs = {"goals": goals, "internal": internal, "r_i": paid_i, "r_s": paid_s, "env_steps": world.env_steps}
+        policy.learn_from(
+            Rollout(b_phi, b_actions, b_probs, b_utility, final_phi), agent_cfg, update_rng
+        )
+    logs = {"goals": goals, "internal": internal, "r_i": paid_i, "r_s": paid_s,
+            "env_steps": world.env_steps}
     if visits is not None:
         logs["present"] = came
     if record:  # (S, M) transitions per learner in the order they happened, M = episodes·T
@@ -415,11 +435,15 @@ def evaluate(policy, world_cfg, episodes, rng, layouts=None, featurize=features,
     goals, returns = [], []
     parts = range(0, episodes, chunk)
     for first, part_rng in zip(parts, Streams.of(rng, n_seeds).spawn(len(parts))):
-        g, r = _play(policy, world_cfg, min(chunk, episodes - first), part_rng, layouts, featurize, greedy)
+        g, r = _play(
+            policy, world_cfg, min(chunk, episodes - first), part_rng, layouts, featurize, greedy
+        )
         goals.append(g)
         returns.append(r)
-    goals, returns = np.concatenate(goals, axis=1), np.concatenate(returns, axis=1)    # (S, episodes)
-    se = returns.std(axis=1, ddof=1) / np.sqrt(episodes) if episodes > 1 else np.full(n_seeds, np.nan)
+    goals, returns = np.concatenate(goals, axis=1), np.concatenate(returns, axis=1)  # (S, episodes)
+    se = np.full(n_seeds, np.nan)
+    if episodes > 1:
+        se = returns.std(axis=1, ddof=1) / np.sqrt(episodes)
     return {"goals": goals.mean(axis=1), "return": returns.mean(axis=1), "return_se": se,
             "env_steps": n_seeds * episodes * world_cfg.episode_len}
 
@@ -460,7 +484,9 @@ def _isr_mask(isr, has_isr, n_seeds):
     has_isr = _per_learner(True if has_isr is None else has_isr, n_seeds, "has_isr", bool)
     n_models = getattr(isr, "n_models", None)
     if n_models is not None and n_models != has_isr.sum():
-        raise ValueError(f"the ISR holds {n_models} models but has_isr marks {has_isr.sum()} learners")
+        raise ValueError(
+            f"the ISR holds {n_models} models but has_isr marks {has_isr.sum()} learners"
+        )
     return has_isr
 
 
