@@ -62,7 +62,7 @@ class WorldConfig:
 
     @property
     def isr_codes(self):
-        """The view cells the ISR sees (one-hot): walls and the goal (docs/deviations.md: the ISR)."""
+        """The view cells the ISR sees (one-hot): walls and the goal (docs/deviations.md)."""
         return (WALL, GOAL)
 
     def blocks(self):
@@ -142,9 +142,10 @@ class GridWorld:
 
     def __init__(self, cfg, n_worlds, rng, layouts=None):
         """rng: Streams with one row per learner, whose worlds are consecutive (or a Generator
-        or an int seed: one learner). layouts: optional (B, H, W) bool fixed blocks, one layout per world (Fig.
-        5 runs its five hand-picked layouts as one batch); they replace cfg's layout and random
-        blocks, and each reset draws the goal, the agent's cell and its heading. Without them
+        or an int seed: one learner). layouts: optional (B, H, W) bool fixed blocks, one layout
+        per world (Fig. 5 runs its five hand-picked layouts as one batch); they replace cfg's
+        layout and random blocks, and each reset draws the goal, the agent's cell and its
+        heading. Without them
         each reset draws one of cfg.layout_pool layouts of cfg.blocks() plus cfg.n_blocks random
         blocks and a goal, made once from rng's common stream (`random_pool`)."""
         self.cfg, self.n = cfg, check_count(n_worlds, "n_worlds")
@@ -423,9 +424,13 @@ def check_layouts(layouts, n_worlds):
     """Validate per-world fixed blocks (B, H, W) bool; return them as a bool array."""
     layouts = np.asarray(layouts)
     if layouts.ndim != 3 or layouts.shape[0] != n_worlds or min(layouts.shape[1:]) < 3:
-        raise ValueError(f"layouts must be ({n_worlds}, H, W) with H, W >= 3, got shape {layouts.shape}")
+        raise ValueError(
+            f"layouts must be ({n_worlds}, H, W) with H, W >= 3, got shape {layouts.shape}"
+        )
     layouts = layouts.astype(bool)
-    border = np.concatenate([layouts[:, 0], layouts[:, -1], layouts[:, :, 0], layouts[:, :, -1]], axis=1)
+    border = np.concatenate(
+        [layouts[:, 0], layouts[:, -1], layouts[:, :, 0], layouts[:, :, -1]], axis=1
+    )
     if not border.all():
         raise ValueError("malformed layout: the outer ring must be all walls")
     n_free = (~layouts).reshape(n_worlds, -1).sum(axis=1)
@@ -520,8 +525,11 @@ def action_values(walls, goal):
     # to an unreachable sink (inf).
     goal_sink, dead_sink = n_states, n_states + 1
     is_goal = (ax == goal[:, :1]) & (ay == goal[:, 1:])                    # (B, S)
-    forward = np.where(is_goal, goal_sink,
-                       np.where(walls[:, ay, ax], dead_sink, np.ravel_multi_index((d, ay, ax), shape)))
+    forward = np.where(
+        is_goal,
+        goal_sink,
+        np.where(walls[:, ay, ax], dead_sink, np.ravel_multi_index((d, ay, ax), shape)),
+    )
     off_limits = walls[:, y, x] | ((x == goal[:, :1]) & (y == goal[:, 1:]))
     forward += (n_states + 2) * np.arange(n)[:, None]         # index into dist.ravel()
     dist = np.full((n, n_states + 2), np.inf)

@@ -92,10 +92,14 @@ def layout_states(world_cfg, layouts):
         nexts.append(np.where(step.reached, np.arange(n), index[layout, goal, after, world.dir]))
         rewards.append(step.r_e + step.r_s)
         reached.append(step.reached)
-    return LayoutStates(views, layout, np.stack(nexts, 1), np.stack(rewards, 1), np.stack(reached, 1))
+    return LayoutStates(
+        views, layout, np.stack(nexts, 1), np.stack(rewards, 1), np.stack(reached, 1)
+    )
 
 
-def expected_return(policy, world_cfg, layouts, featurize=agents.features, learners_at_once=10, with_stochastic=True):
+def expected_return(
+    policy, world_cfg, layouts, featurize=agents.features, learners_at_once=10, with_stochastic=True
+):
     """Exact expected goals and return per episode of every learner over the layouts
     (M, H, W), a fresh start drawing one of them uniformly (module docstring).
 
@@ -107,15 +111,24 @@ def expected_return(policy, world_cfg, layouts, featurize=agents.features, learn
     """
     states = layout_states(world_cfg, layouts)
     phi = featurize(states.views)                                            # (n, F)
-    rewards = np.stack([states.reached.astype(float), states.reward])       # (2, n, A): goals, return
+    # (2, n, A): goals, return
+    rewards = np.stack([states.reached.astype(float), states.reward])
     greedy, stochastic = [], []
     for first in range(0, policy.n_learners, learners_at_once):
-        probs = policy.select(slice(first, first + learners_at_once)).probs_shared(phi)   # (L, n, A)
-        greedy.append(_greedy_recursion(probs.argmax(axis=-1), states, rewards, world_cfg.episode_len))
+        # (L, n, A)
+        probs = policy.select(slice(first, first + learners_at_once)).probs_shared(phi)
+        greedy.append(
+            _greedy_recursion(probs.argmax(axis=-1), states, rewards, world_cfg.episode_len)
+        )
         if with_stochastic:
-            stochastic.append(_recursion(probs, states, rewards[1:].astype(np.float32), world_cfg.episode_len))
+            stochastic.append(
+                _recursion(probs, states, rewards[1:].astype(np.float32), world_cfg.episode_len)
+            )
     out = {}
-    for parts, suffix, keys in ((greedy, "", ("goals", "return")), (stochastic, "_stochastic", ("return",))):
+    for parts, suffix, keys in (
+        (greedy, "", ("goals", "return")),
+        (stochastic, "_stochastic", ("return",)),
+    ):
         if not parts:
             continue
         fresh, per_layout = (np.concatenate(p) for p in zip(*parts))          # (S, K), (S, K, M)
@@ -127,7 +140,7 @@ def expected_return(policy, world_cfg, layouts, featurize=agents.features, learn
 
 
 def _layout_means(states):
-    """values (..., n) → (..., M): the mean over each layout's states (they come layout by layout)."""
+    """values (..., n) → (..., M): the mean over each layout's states (stored layout by layout)."""
     starts = np.flatnonzero(np.r_[True, np.diff(states.layout) != 0])
     counts = np.diff(np.r_[starts, len(states.layout)])
     return lambda values: np.add.reduceat(values, starts, axis=-1) / counts
@@ -141,9 +154,11 @@ def _recursion(probs, states, rewards, steps):
     n = probs.shape[1]
     probs = probs.astype(rewards.dtype)
     expected_reward = np.einsum("lna,kna->lkn", probs, rewards)            # (L, K, n)
-    target = np.where(states.reached, n, states.next).T.copy()           # (A, n): a state or the fresh slot
+    # (A, n): a state or the fresh slot
+    target = np.where(states.reached, n, states.next).T.copy()
     weight = np.ascontiguousarray(probs.transpose(2, 0, 1)[:, :, None])  # (A, L, 1, n)
-    value = np.zeros(expected_reward.shape[:2] + (n + 1,), dtype=rewards.dtype)   # V_0, W_0 in the last slot
+    # V_0, W_0 in the last slot
+    value = np.zeros(expected_reward.shape[:2] + (n + 1,), dtype=rewards.dtype)
     for _ in range(steps):
         new = expected_reward.copy()
         for a, to in enumerate(target):
@@ -158,12 +173,15 @@ def _greedy_recursion(actions, states, rewards, steps):
     one gather, by flat indices into the values (L, K, n + 1)."""
     layout_means = _layout_means(states)
     n_learners, n = actions.shape
-    chosen = lambda table: np.take_along_axis(table[None], actions[..., None], axis=-1)[..., 0]   # (L, n)
+    # (L, n)
+    chosen = lambda table: np.take_along_axis(table[None], actions[..., None], axis=-1)[..., 0]
     reward = np.stack([chosen(r) for r in rewards], axis=1)                # (L, K, n)
-    target = np.where(chosen(states.reached), n, chosen(states.next))      # (L, n): a state or the fresh slot
+    # (L, n): a state or the fresh slot
+    target = np.where(chosen(states.reached), n, chosen(states.next))
     rows = np.arange(n_learners * len(rewards)).reshape(n_learners, -1, 1) * (n + 1)
     flat_target = rows + target[:, None]                                   # (L, K, n)
-    value = np.zeros(reward.shape[:2] + (n + 1,))                          # V_0, and W_0 in the last slot
+    # V_0, and W_0 in the last slot
+    value = np.zeros(reward.shape[:2] + (n + 1,))
     for _ in range(steps):
         value[..., :n] = reward + value.take(flat_target)
         value[..., n] = layout_means(value[..., :n]).mean(axis=-1)
@@ -191,11 +209,17 @@ def measure(model, data, hazards):
     Per reading, its sum over all steps and over the rewarded ones; per R_i bin (the lower
     edges RELIABILITY_EDGES), the steps, Σ R_i and Σ R_s in it (M, bins).
     """
-    views, actions, r_s = data.rows(np.broadcast_to(data.test_index, (data.views.shape[0], len(data.test_index))))
+    views, actions, r_s = data.rows(
+        np.broadcast_to(data.test_index, (data.views.shape[0], len(data.test_index)))
+    )
     output = in_chunks(model.output, views, actions)              # the network, run once
     readings = {"output": output, "r_i": model.raw().pay(output), "used": model.pay(output)}
     positive, negative = r_s > 0, r_s == 0
-    out = {"r_s_sum": r_s.sum(axis=1), "n_positive": positive.sum(axis=1), "n_negative": negative.sum(axis=1)}
+    out = {
+        "r_s_sum": r_s.sum(axis=1),
+        "n_positive": positive.sum(axis=1),
+        "n_negative": negative.sum(axis=1),
+    }
     for name, r in readings.items():
         out[f"{name}_sum"] = r.sum(axis=1)
         out[f"{name}_rewarded_sum"] = np.where(positive, r, 0.0).sum(axis=1)
@@ -215,7 +239,10 @@ def measure(model, data, hazards):
 def stack_measures(measured, grid):
     """The readings of several `measure` calls, one per cell of a grid (each (M, ...)), as
     arrays (*grid, M, ...)."""
-    return {k: np.stack([m[k] for m in measured]).reshape(*grid, *measured[0][k].shape) for k in measured[0]}
+    return {
+        k: np.stack([m[k] for m in measured]).reshape(*grid, *measured[0][k].shape)
+        for k in measured[0]
+    }
 
 
 def _mean_where(values, mask):
@@ -261,4 +288,7 @@ def in_own_layouts(policy, world_cfg, layouts, n):
 
 def by_condition(scores, conditions, n):
     """{condition: {metric: (n,)}} from scores {metric: (len(conditions)·n,)}."""
-    return {c: {k: np.asarray(v)[i * n:(i + 1) * n] for k, v in scores.items()} for i, c in enumerate(conditions)}
+    return {
+        c: {k: np.asarray(v)[i * n : (i + 1) * n] for k, v in scores.items()}
+        for i, c in enumerate(conditions)
+    }

@@ -9,10 +9,12 @@ as one batched computation.
 This module imports nothing else of ours: views are integer cell codes, and the caller
 says which codes exist (`codes`).
 
-Public names: ISRConfig, AUTHORS, encode, init_params, orthogonal, forward, backward, mse, clip_by_norm,
-predict, network_input, action_grad, optimizer_state, descend, balanced_sampler, balanced_loss,
-SocialRewardData, minibatches, train_isr, train_step, ISR, ISRGroups, ODDS_CEILING, shift_odds, calibrate_odds.
+Public names: ISRConfig, AUTHORS, encode, init_params, orthogonal, forward, backward, mse,
+clip_by_norm, predict, network_input, action_grad, optimizer_state, descend, balanced_sampler,
+balanced_loss, SocialRewardData, minibatches, train_isr, train_step, ISR, ISRGroups, ODDS_CEILING,
+shift_odds, calibrate_odds.
 """
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,19 +31,23 @@ class ISRConfig:
     momentum: float = 0.9         # SGD momentum
     betas: tuple = (0.9, 0.999)   # Adam's moment decays (torch's defaults, as the authors)
     adam_eps: float = 1e-8        # Adam's ε in √v̂ + ε (the authors': 1e-5)
-    batch: int = 256              # transitions per minibatch, half of them positive (the authors': 1, a fair coin)
+    batch: int = 256              # transitions per minibatch, half of them positive (the
+                                  # authors': 1, a fair coin)
     max_grad_norm: float = 1.0    # global gradient-norm clip per model (both)
-    epochs: float = 1.0           # if updates is None: passes over the train split (the authors': one)
+    epochs: float = 1.0           # if updates is None: passes over the train split (the
+                                  # authors': one)
     updates: int | None = 1000    # updates whatever the data size (the authors': None, one pass)
-    init: str = "he"              # "he": He-normal weights; "orthogonal": gain √2 in every layer (the
-                                  # authors' linear layers; their convolutions: authors.py)
-    zero_output: bool = True      # start the output layer at 0 (the authors': False; docs/deviations.md: why)
-    calibrate: bool = True        # shift the output's odds to pay, on the train split, what R_s paid
-                                  # (the authors': False, the raw output)
+    init: str = "he"              # "he": He-normal weights; "orthogonal": gain √2 in every layer
+                                  # (the authors' linear layers; their convolutions: authors.py)
+    zero_output: bool = True      # start the output layer at 0 (the authors': False; why:
+                                  # docs/deviations.md)
+    calibrate: bool = True        # shift the output's odds to pay, on the train split, what R_s
+                                  # paid (the authors': False, the raw output)
     calibration_size: int = 20000 # train transitions (evenly spaced in time) the odds are fitted on
-    action_input: str | None = None   # None: one output per action (ours); "one_hot": the action one-hot
-                                  # as input, one output; "value": the action's number (left = 0) as one
-                                  # more input, one output (the authors', at the agent's cell)
+    action_input: str | None = None   # None: one output per action (ours); "one_hot": the
+                                  # action one-hot as input, one output; "value": the action's
+                                  # number (left = 0) as one more input, one output (the authors',
+                                  # at the agent's cell)
     threshold_replaces_cost: bool = False   # with a threshold, a paid step's R_i replaces its step
                                   # cost instead of adding to it (the authors' Figs 5 and 6)
     test_every: int = 10          # every 10th batch of episodes is held out (10%, as the original)
@@ -60,8 +66,9 @@ class ISRConfig:
         return {None: 0, "one_hot": n_actions, "value": 1}[self.action_input]
 
 
-AUTHORS = ISRConfig(optimizer="adam", lr=3e-4, adam_eps=1e-5, batch=1, updates=None, epochs=1.0, init="orthogonal",
-                    zero_output=False, calibrate=False, action_input="value", threshold_replaces_cost=True)
+AUTHORS = ISRConfig(optimizer="adam", lr=3e-4, adam_eps=1e-5, batch=1, updates=None, epochs=1.0,
+                    init="orthogonal", zero_output=False, calibrate=False, action_input="value",
+                    threshold_replaces_cost=True)
 
 
 def encode(views, codes):
@@ -158,7 +165,10 @@ def network_input(params, views, actions, codes):
     if extra <= 0:
         return x
     actions = np.asarray(actions)
-    action = actions[..., None].astype(np.float32) if extra == 1 else np.eye(extra, dtype=np.float32)[actions]
+    if extra == 1:
+        action = actions[..., None].astype(np.float32)
+    else:
+        action = np.eye(extra, dtype=np.float32)[actions]
     return np.concatenate([x, action], axis=-1)
 
 
@@ -203,7 +213,7 @@ def descend(params, grads, state, cfg):
         return
     (b1, b2), state["k"] = cfg.betas, state["k"] + 1
     step_size = cfg.lr / (1 - b1 ** state["k"])
-    root_correction = (1 - b2 ** state["k"]) ** 0.5          # Python floats keep float32 arrays float32
+    root_correction = (1 - b2 ** state["k"]) ** 0.5     # a Python float keeps float32 float32
     for k, g in grads.items():
         # θ −= step_size·m / (√v / root_correction + ε), written into two scratch arrays: the
         # authors' batch 1 takes 10^5 steps, and fresh temporaries made each step 2-3x slower
@@ -258,10 +268,10 @@ def balanced_sampler(positive, rng, eligible=None):
     positive (M, n) bool. Sampling is with replacement, each class picked with probability
     1/2 as in the original's WeightedRandomSampler: the first batch // 2 draws are positive,
     and the last draw of an odd batch (all of a batch of 1) is positive on a fair coin
-    (a uniform below 1/2, from the same stream after the draws); a model without positives samples its
-    negatives only (the original's fallback). eligible (M, n) bool: draw only among these
-    (default all; Figs 8 and 10's online ISRs, in beyond/, train on the visited episodes only);
-    a model with none eligible draws indices that must not be used.
+    (a uniform below 1/2, from the same stream after the draws); a model without positives
+    samples its negatives only (the original's fallback). eligible (M, n) bool: draw only
+    among these (default all; Figs 8 and 10's online ISRs, in beyond/, train on the visited
+    episodes only); a model with none eligible draws indices that must not be used.
     """
     eligible = np.ones_like(positive) if eligible is None else eligible
     positive = positive & eligible
@@ -275,7 +285,9 @@ def balanced_sampler(positive, rng, eligible=None):
         u = rng.random(shape)
         take_pos = np.arange(batch) < batch // 2
         if batch % 2:
-            take_pos = take_pos | ((np.arange(batch) == batch - 1) & (rng.random(shape[:2] + (1,)) < 0.5))
+            take_pos = take_pos | (
+                (np.arange(batch) == batch - 1) & (rng.random(shape[:2] + (1,)) < 0.5)
+            )
         take_pos = take_pos & (n_pos[:, None, None] > 0)
         idx = np.where(take_pos, np.floor(u * n_pos[:, None, None]),
                        n_pos[:, None, None] + np.floor(u * np.maximum(n_neg, 1)[:, None, None]))
@@ -295,8 +307,11 @@ def balanced_loss(params, data, index, codes, chunk=4096):
     n_models = data.views.shape[0]
     err2, target = [], []
     for start in range(0, len(index), chunk):
-        views, actions, r_s = data.rows(np.broadcast_to(index[start:start + chunk], (n_models, len(index[start:start + chunk]))))
-        err2.append((predict(params, network_input(params, views, actions, codes), actions) - r_s) ** 2)
+        part = index[start:start + chunk]
+        views, actions, r_s = data.rows(np.broadcast_to(part, (n_models, len(part))))
+        err2.append(
+            (predict(params, network_input(params, views, actions, codes), actions) - r_s) ** 2
+        )
         target.append(r_s)
     err2, pos = np.concatenate(err2, axis=1), np.concatenate(target, axis=1) > 0
     n_pos, n_neg = pos.sum(axis=1), (~pos).sum(axis=1)
@@ -329,8 +344,8 @@ def train_isr(data, cfg, rng, codes, n_actions, n_train=None, curve=True):
 
     cfg.updates minibatches whatever n_train (or, if cfg.updates is None, cfg.epochs passes
     over the n_train transitions), class-balanced, MSE, hand-written backprop, gradient-norm
-    clipping, SGD with momentum or Adam (cfg.optimizer); the output layer starts at 0 (cfg.zero_output). The loss
-    curve's subsets are evenly spaced in time. With
+    clipping, SGD with momentum or Adam (cfg.optimizer); the output layer starts at 0
+    (cfg.zero_output). The loss curve's subsets are evenly spaced in time. With
     cfg.action_input the action is an input and the network has one output. Returns the params
     and a log: the held-out test loss at the end and, if `curve`, the train and test losses
     (class-balanced, on fixed subsets of cfg.eval_size transitions of each split) at
@@ -349,8 +364,12 @@ def train_isr(data, cfg, rng, codes, n_actions, n_train=None, curve=True):
     state = optimizer_state(params, cfg)
     sample = balanced_sampler(data.r_s[:, train] > 0, rng)
     n_updates = cfg.updates if cfg.updates else max(1, int(round(cfg.epochs * n_train / cfg.batch)))
-    checkpoints = set(np.linspace(0, n_updates, cfg.curve_points).round().astype(int)) if curve else set()
-    subset = lambda index: index[np.linspace(0, len(index) - 1, min(cfg.eval_size, len(index))).astype(np.int64)]
+    checkpoints = (
+        set(np.linspace(0, n_updates, cfg.curve_points).round().astype(int)) if curve else set()
+    )
+    subset = lambda index: index[
+        np.linspace(0, len(index) - 1, min(cfg.eval_size, len(index))).astype(np.int64)
+    ]
     train_eval, test_eval = subset(train), subset(data.test_index)
     log = {"samples": [], "train_loss": [], "test_loss": []}
 
@@ -433,7 +452,9 @@ class ISR:
 
     def output(self, views, actions):
         """(M, N) the network's own estimate y(s)_a, before any calibration or threshold."""
-        return predict(self.params, network_input(self.params, views, actions, self.codes), np.asarray(actions))
+        return predict(
+            self.params, network_input(self.params, views, actions, self.codes), np.asarray(actions)
+        )
 
     def __call__(self, views, actions):
         return self.pay(self.output(views, actions))
@@ -443,7 +464,9 @@ class ISR:
         r_i = y
         if self.odds is not None:
             odds = self.odds.reshape((-1,) + (1,) * (r_i.ndim - 1))
-            r_i = np.where(np.isnan(odds), r_i, shift_odds(r_i, np.nan_to_num(odds, nan=1.0), self.reward))
+            r_i = np.where(
+                np.isnan(odds), r_i, shift_odds(r_i, np.nan_to_num(odds, nan=1.0), self.reward)
+            )
         if self.threshold is not None:
             r_i = np.where(r_i > self.threshold, r_i, 0.0).astype(r_i.dtype)
         return r_i
@@ -453,13 +476,15 @@ class ISR:
         return type(self)(self.params, self.codes, None, self.odds, self.reward, self.replaces_cost)
 
     def with_threshold(self, threshold):
-        return type(self)(self.params, self.codes, threshold, self.odds, self.reward, self.replaces_cost)
+        return type(self)(
+            self.params, self.codes, threshold, self.odds, self.reward, self.replaces_cost
+        )
 
     def select(self, models):
         """The ISRs `models` (indices) of this one, in that order."""
         odds = None if self.odds is None else self.odds[models]
-        return type(self)({k: p[models] for k, p in self.params.items()}, self.codes, self.threshold, odds,
-                          self.reward, self.replaces_cost)
+        return type(self)({k: p[models] for k, p in self.params.items()}, self.codes,
+                          self.threshold, odds, self.reward, self.replaces_cost)
 
     def tile(self, copies):
         """The same ISRs repeated `copies` times along the model axis (one per condition)."""
@@ -471,7 +496,9 @@ class ISR:
         first = models[0]
         params = {k: np.concatenate([m.params[k] for m in models], axis=0) for k in first.params}
         odds = None if first.odds is None else np.concatenate([m.odds for m in models])
-        return type(first)(params, first.codes, first.threshold, odds, first.reward, first.replaces_cost)
+        return type(first)(
+            params, first.codes, first.threshold, odds, first.reward, first.replaces_cost
+        )
 
 
 class ISRGroups:

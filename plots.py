@@ -11,13 +11,15 @@ import numpy as np
 import env
 import stats
 
-COLORS = MappingProxyType({"social": "tab:blue", "none": "tab:green", "isr": "tab:red", "isr_authors": "tab:purple",
-                           "oracle": "0.5", "oracle_at_isr_rate": "tab:orange", "isr_online": "tab:cyan",
+COLORS = MappingProxyType({"social": "tab:blue", "none": "tab:green", "isr": "tab:red",
+                           "isr_authors": "tab:purple", "oracle": "0.5",
+                           "oracle_at_isr_rate": "tab:orange", "isr_online": "tab:cyan",
                            "isr_online_refit": "tab:brown"})
 OOD_COLORS = MappingProxyType({"frozen": "tab:blue", "frozen_authors": "#9ecae1", "isr": "tab:red",
                                "isr_authors": "tab:purple", "oracle": "0.5", "isr_raw": "#f4a6a6"})
-LABELS = MappingProxyType({"frozen": "Frozen", "frozen_authors": "Frozen,\nauthors'", "isr": "Our\nISR",
-                           "isr_authors": "Authors'\nISR", "oracle": "Oracle", "isr_raw": "Our ISR,\nraw $R_i$"})
+LABELS = MappingProxyType({"frozen": "Frozen", "frozen_authors": "Frozen,\nauthors'",
+                           "isr": "Our\nISR", "isr_authors": "Authors'\nISR", "oracle": "Oracle",
+                           "isr_raw": "Our ISR,\nraw $R_i$"})
 
 
 def draw_world(ax, walls, goal, pos, direction, unseen=None):
@@ -72,7 +74,8 @@ def learning_curves(ax, run, conditions, ceiling, ceiling_label="Shortest-path p
     per_update = int(run["episodes_per_update"])
     social = run["social"]["goals"]
     n_seeds, soc_episodes = social.shape[0], social.shape[1] * per_update
-    band(ax, episodes_axis(social.shape[1], per_update) / 1e3, social, COLORS["social"], "With social rewards")
+    thousands = episodes_axis(social.shape[1], per_update) / 1e3
+    band(ax, thousands, social, COLORS["social"], "With social rewards")
     for condition, label in conditions:
         after = run["after"][condition]["goals"]
         x_after = episodes_axis(after.shape[1], per_update, soc_episodes) / 1e3
@@ -81,7 +84,7 @@ def learning_curves(ax, run, conditions, ceiling, ceiling_label="Shortest-path p
     ax.axhline(ceiling, color="0.3", ls=":", lw=1.2, label=ceiling_label)
     ax.set_xlabel("Episodes (×10³)")
     ax.set_ylabel(ylabel)
-    ax.set_ylim(0, max(4.0, ceiling * 1.1) * 1.25)                   # headroom: the legend sits above the data
+    ax.set_ylim(0, max(4.0, ceiling * 1.1) * 1.25)     # headroom: the legend sits above the data
     ax.legend(loc="upper center", ncol=2, fontsize=8, framealpha=0.95, edgecolor="none")
     ax.set_title(f"mean and min–max over {n_seeds} seeds", fontsize=9)
 
@@ -106,7 +109,9 @@ def bars(ax, conditions, values, x0=0.0, labels=True, paper=None):
         ax.scatter(x0 + i + rng.uniform(-0.2, 0.2, runs[0].size), runs[0], s=6, color="k", zorder=3)
         for later in runs[1:]:
             ax.scatter(x0 + i + 0.3, later.mean(), marker="D", s=14, color="k", zorder=4)
-    ax.set_xticks(x0 + np.arange(len(conditions)), [LABELS[c] for c in conditions] if labels else [])
+    ax.set_xticks(
+        x0 + np.arange(len(conditions)), [LABELS[c] for c in conditions] if labels else []
+    )
     ax.axhline(0, color="k", lw=0.5)
     if labels and len(np.atleast_2d(np.asarray(values[conditions[0]]))) > 1:
         ax.set_xlabel(BAR_KEY, fontsize=8)

@@ -176,9 +176,11 @@ def pooled_paired_t_test(differences):
 
 class Equivalence(NamedTuple):
     diff: float        # the estimate of a − b
-    ci90: tuple        # its 90 % interval: inside ±margin exactly when both one-sided tests reject at 5 %
+    ci90: tuple        # its 90 % interval: inside ±margin exactly when both one-sided
+                       # tests reject at 5 %
     margin: float      # the equivalence margin: |a − b| below it counts as "the same"
-    p: float           # the larger of the two one-sided p-values (H0: a − b ≤ −margin; a − b ≥ margin)
+    p: float           # the larger of the two one-sided p-values
+                       # (H0: a − b ≤ −margin; a − b ≥ margin)
     equivalent: bool   # p < 0.05
 
 
@@ -187,10 +189,13 @@ def equivalence(diff, se, df, margin):
     freedom) lies within ±margin: t_low = (diff + margin) / se against H0 diff ≤ −margin,
     t_high = (diff − margin) / se against H0 diff ≥ margin; equivalent when both p < 0.05."""
     if not (se > 0 and margin > 0):
-        raise ValueError(f"an equivalence test needs se > 0 and margin > 0, got se {se}, margin {margin}")
+        raise ValueError(
+            f"an equivalence test needs se > 0 and margin > 0, got se {se}, margin {margin}"
+        )
     p = max(t_cdf(-(diff + margin) / se, df), t_cdf((diff - margin) / se, df))
     half = t_quantile(0.95, df) * se
-    return Equivalence(float(diff), (float(diff - half), float(diff + half)), float(margin), float(p), bool(p < 0.05))
+    interval = (float(diff - half), float(diff + half))
+    return Equivalence(float(diff), interval, float(margin), float(p), bool(p < 0.05))
 
 
 class RandomEffects(NamedTuple):
@@ -215,7 +220,9 @@ def random_effects(differences):
     allows no more). differences: a list of 1-D arrays of per-learner a − b, one per set."""
     groups = [np.asarray(d, dtype=float).ravel() for d in differences]
     if len(groups) < 2 or min(g.size for g in groups) < 2:
-        raise ValueError(f"a random-effects estimate needs two sets of two learners or more, got {[g.size for g in groups]}")
+        sizes = [g.size for g in groups]
+        raise ValueError(f"a random-effects estimate needs two sets of two learners or more, "
+                         f"got {sizes}")
     means = np.array([g.mean() for g in groups])
     variances = np.array([g.var(ddof=1) / g.size for g in groups])
     if not (variances > 0).all():
@@ -228,8 +235,9 @@ def random_effects(differences):
     w_star = 1.0 / (variances + tau2)
     diff = math.fsum((w_star * means).tolist()) / math.fsum(w_star.tolist())
     test = _t_test(diff, math.sqrt(1.0 / math.fsum(w_star.tolist())), df)
-    return RandomEffects(test.diff, test.se, test.t, df, test.p, test.ci95, q, max(0.0, (q - df) / q) if q > 0 else 0.0,
-                         math.sqrt(tau2), tuple(float(m) for m in means))
+    i2 = max(0.0, (q - df) / q) if q > 0 else 0.0
+    return RandomEffects(test.diff, test.se, test.t, df, test.p, test.ci95, q, i2, math.sqrt(tau2),
+                         tuple(float(m) for m in means))
 
 
 def t_quantile(q, df):
@@ -253,7 +261,9 @@ def mean_se(x, axis=0):
     """Mean and standard error (sample sd / √n) along an axis."""
     x = np.asarray(x, dtype=float)
     n = x.shape[axis]
-    return x.mean(axis=axis), x.std(axis=axis, ddof=1) / np.sqrt(n) if n > 1 else np.zeros_like(x.mean(axis=axis))
+    return x.mean(axis=axis), (
+        x.std(axis=axis, ddof=1) / np.sqrt(n) if n > 1 else np.zeros_like(x.mean(axis=axis))
+    )
 
 
 def treatment_design(factors, interaction=False, reference=None):

@@ -45,7 +45,10 @@ class Streams:
     def spawn(self, n):
         """n independent Streams of the same rows (each row's generator spawns n children)."""
         children = [g.spawn(n) for g in self.generators]
-        return [Streams([row[k] for row in children], common) for k, common in enumerate(self.common.spawn(n))]
+        return [
+            Streams([row[k] for row in children], common)
+            for k, common in enumerate(self.common.spawn(n))
+        ]
 
     def random(self, size):
         """(rows, ...) uniforms in [0, 1); size[0] must be the rows."""
@@ -60,7 +63,9 @@ class Streams:
     def _size(self, size):
         size = (size,) if np.isscalar(size) else tuple(size)
         if size[0] != self.rows:
-            raise ValueError(f"a draw of shape {size} from {self.rows} streams: the first axis must be the rows")
+            raise ValueError(
+                f"a draw of shape {size} from {self.rows} streams: the first axis must be the rows"
+            )
         return size[1:]
 
 
@@ -75,7 +80,9 @@ class Draws:
         self.streams, self.per_episode, self.k = streams, per_episode, k
         self.n_each = n_worlds // streams.rows
         if self.n_each * streams.rows != n_worlds:
-            raise ValueError(f"{n_worlds} worlds do not split evenly between {streams.rows} learners")
+            raise ValueError(
+                f"{n_worlds} worlds do not split evenly between {streams.rows} learners"
+            )
         self.row, self.col = np.divmod(np.arange(n_worlds), self.n_each)
         self.u = None
 
