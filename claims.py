@@ -4,12 +4,14 @@ Each function takes a run of experiments.py (as saved beside the figures and loa
 and returns a JSON-ready dict: per-seed values, and the tests the claim rests on
 (stats.py). figures.py writes them into results.json; the tables of README.md and docs/ quote them.
 
-Public names: UNLEARNED_BELOW, KEEPS_ABOVE, NO_GAP_BELOW, CLOSE_WITHIN, HELPING_LOST_BELOW, unlearned, kept,
-no_gap, close, tail_mean, paid_last, pay_ratio, effect, agree, caregiver_claims, isr_claims, new_world_claims, layout_claims,
-hacked_pairs, most_farmed, hacking_claims, finite, calibration_claims, helping_claims.
+Public names: UNLEARNED_BELOW, KEEPS_ABOVE, NO_GAP_BELOW, CLOSE_WITHIN, HELPING_LOST_BELOW,
+unlearned, kept, no_gap, close, tail_mean, paid_last, pay_ratio, effect, agree, caregiver_claims,
+isr_claims, new_world_claims, layout_claims, hacked_pairs, most_farmed, hacking_claims, finite,
+calibration_claims, helping_claims.
 (The claims of our own figures, Fig. 3's last panel and Figs 8–12, and the seed sets pooled,
 are in beyond/claims.py.)
 """
+
 from types import MappingProxyType
 
 import numpy as np
@@ -28,17 +30,20 @@ HACKED_ABOVE = 1.25
 FARMED_ABOVE = 0.5
 
 # The verdicts of the README's front table: each claim of the paper is a rule on our numbers.
-UNLEARNED_BELOW = 0.1    # Fig. 1: every `none` learner ends below this share of its socialized goals
-KEEPS_ABOVE = 0.8        # Figs 4 left, 7 (and 8, 10): a learner keeps the behaviour at this share or more
+UNLEARNED_BELOW = 0.1    # Fig. 1: every `none` learner ends below this share of its goals
+KEEPS_ABOVE = 0.8        # Figs 4 left, 7 (and 8, 10): a learner keeps the behaviour at this share
 NO_GAP_BELOW = 1.25      # Fig. 3: held-out test loss / train loss below this is "no gap"
-CLOSE_WITHIN = 0.05      # Figs 4 right, 5: "comes close to" / "is not distinguished from" the oracle:
-                         # equivalent within this return (an equivalence test, stats.equivalence)
-HELPING_LOST_BELOW = 0.5  # Fig. 7: without an ISR every learner ends below this share of its helping
+CLOSE_WITHIN = 0.05      # Figs 4 right, 5: "comes close to" / "is not distinguished from" the
+                         # oracle: equivalent within this return (an equivalence test,
+                         # stats.equivalence)
+HELPING_LOST_BELOW = 0.5  # Fig. 7: without an ISR every learner ends below this share of it
 
 # The paper's published values, drawn beside ours on Figs 4 right and 5 and quoted by the
 # documents' tables: Fig. 4 right's return in new worlds, (mean, SE), of its Frozen, Reward
 # and Oracle arms; Fig. 5's mean return per layout (PAPER_LAYOUTS) of the same arms.
-PAPER_FIG4 = MappingProxyType({"frozen_authors": (0.541, 0.026), "isr": (0.630, 0.027), "oracle": (0.672, 0.031)})
+PAPER_FIG4 = MappingProxyType(
+    {"frozen_authors": (0.541, 0.026), "isr": (0.630, 0.027), "oracle": (0.672, 0.031)}
+)
 PAPER_LAYOUTS = ("plus", "x", "U", "T", "4 rooms")
 PAPER_FIG5 = MappingProxyType({"frozen_authors": (0.404, 0.077, 0.220, 0.367, 0.815),
                                "isr": (0.534, 0.433, 0.453, 0.529, 0.754),
@@ -112,8 +117,10 @@ def caregiver_claims(run, ceiling="planner"):
     for c in after:
         out[f"{c}_goals_per_episode"] = after[c].tolist()
         out[f"{c}_fraction_of_socialized"] = (after[c] / socialized).tolist()
-        out[f"{c}_internal_return"] = tail_mean(run["after"][c]["internal"], tail, per_update).tolist()
-    for c in ("isr", "isr_authors"):            # what each ISR paid at the end against what the caregiver would
+        out[f"{c}_internal_return"] = tail_mean(
+            run["after"][c]["internal"], tail, per_update
+        ).tolist()
+    for c in ("isr", "isr_authors"):     # what each ISR paid at the end, against the caregiver
         if c in after:
             ratio, hacked = hacking(run["after"][c], tail_updates(tail, per_update))
             out[f"{c}_paid_over_caregiver_would_last"] = finite(ratio)
@@ -127,7 +134,10 @@ def isr_claims(run):
     """Fig. 3: each ISR's final train and held-out test losses (ours, and the authors' beside
     it), and our ISR's test loss against data."""
     final_train, final_test = run["isr"]["final_train_loss"], run["isr"]["final_test_loss"]
-    authors = run.get("isr_authors", {"final_train_loss": np.full(1, np.nan), "final_test_loss": np.full(1, np.nan)})
+    authors = run.get(
+        "isr_authors",
+        {"final_train_loss": np.full(1, np.nan), "final_test_loss": np.full(1, np.nan)},
+    )
     mean = run["isr_size_test_loss"].mean(axis=1)
     return {"final_train_loss": final_train.tolist(), "final_test_loss": final_test.tolist(),
             "authors_final_train_loss": finite(authors["final_train_loss"]),
@@ -142,8 +152,8 @@ def isr_claims(run):
 
 
 # Figs 4 right and 5: (a, b) compared as a − b; the paper tested frozen vs isr and isr vs oracle.
-OOD_COMPARISONS = (("frozen", "isr"), ("frozen_authors", "isr"), ("isr", "oracle"), ("frozen", "isr_raw"),
-                   ("frozen_authors", "isr_raw"),
+OOD_COMPARISONS = (("frozen", "isr"), ("frozen_authors", "isr"), ("isr", "oracle"),
+                   ("frozen", "isr_raw"), ("frozen_authors", "isr_raw"),
                    ("frozen_authors", "isr_authors"), ("isr_authors", "oracle"))
 SIGNIFICANT = 0.05   # two runs' tests agree when both are significant at this or both not; a seed
                      # set's own test contradicts a pooled direction below it (beyond.claims)
@@ -172,17 +182,29 @@ def new_world_claims(run):
     out["largest_return_se"] = float(max(scores[c]["return_se"].max() for c in conditions))
     out["test_layouts"] = int(len(run["test_layouts"]))
     out["reruns"] = [
-        {f"{a}_vs_{b}": {"paired": stats.paired_t_test(scores[a]["return"][r], scores[b]["return"][r])._asdict(),
-                         "paired_stochastic": stats.paired_t_test(scores[a]["return_stochastic"][r],
-                                                                  scores[b]["return_stochastic"][r])._asdict(),
-                         "student": stats.student_t_test(scores[a]["return"][r], scores[b]["return"][r])._asdict()}
-         for a, b in OOD_COMPARISONS if a in scores and b in scores}
-        for r in range(len(scores["isr"]["return"]))]
+        {
+            f"{a}_vs_{b}": {
+                "paired": stats.paired_t_test(
+                    scores[a]["return"][r], scores[b]["return"][r]
+                )._asdict(),
+                "paired_stochastic": stats.paired_t_test(
+                    scores[a]["return_stochastic"][r], scores[b]["return_stochastic"][r]
+                )._asdict(),
+                "student": stats.student_t_test(
+                    scores[a]["return"][r], scores[b]["return"][r]
+                )._asdict(),
+            }
+            for a, b in OOD_COMPARISONS
+            if a in scores and b in scores
+        }
+        for r in range(len(scores["isr"]["return"]))
+    ]
     out["reruns_agree"] = _agreement(out["reruns"])
     tail, per_update = int(run["tail_episodes"]), int(run["episodes_per_update"])
-    out["hacked"] = {c: hacking(run["new_world_curves"][c], tail_updates(tail, per_update))[1].sum(axis=-1).tolist()
-                     for c in ("isr", "isr_authors", "isr_raw") if c in scores}                       # per rerun
-    out["learning"] = {   # per rerun and seed, the first and last `tail` episodes of the further learning
+    hacked = lambda c: hacking(run["new_world_curves"][c], tail_updates(tail, per_update))[1]
+    out["hacked"] = {c: hacked(c).sum(axis=-1).tolist()                      # per rerun
+                     for c in ("isr", "isr_authors", "isr_raw") if c in scores}
+    out["learning"] = {   # per rerun and seed, the further learning's first and last episodes
         c: {f"{key}_{end}": tail_mean(run["new_world_curves"][c][key], tail, per_update,
                                       first=end == "first").tolist()
             for key in ("goals", "internal") for end in ("first", "last")}
@@ -192,9 +214,13 @@ def new_world_claims(run):
 
 def _agreement(reruns):
     """{comparison: {test: the reruns agree}} (`agree`, every pair of reruns)."""
-    return {name: {test: all(agree(reruns[0][name][test], other[name][test]) for other in reruns[1:])
-                   for test in tests}
-            for name, tests in reruns[0].items()}
+    return {
+        name: {
+            test: all(agree(reruns[0][name][test], other[name][test]) for other in reruns[1:])
+            for test in tests
+        }
+        for name, tests in reruns[0].items()
+    }
 
 
 def layout_claims(run):
@@ -216,19 +242,28 @@ def layout_claims(run):
     out = {"layouts": layouts}
     out.update({key: {c: scores[c][key].tolist() for c in OOD_CONDITIONS if c in scores}
                 for key in ("return", "goals", "return_stochastic")})
-    out["reruns"] = [{f"{a}_vs_{b}": {**_layout_fits(scores[a]["return"][r], scores[b]["return"][r], layouts, (a, b)),
-                                      "paired_per_seed_stochastic": stats.paired_t_test(
-                                          scores[a]["return_stochastic"][r].mean(axis=0),
-                                          scores[b]["return_stochastic"][r].mean(axis=0))._asdict()}
-                      for a, b in OOD_COMPARISONS if b != "isr_raw" and a in scores and b in scores}
-                     for r in range(len(scores["isr"]["return"]))]
+    out["reruns"] = [
+        {
+            f"{a}_vs_{b}": {
+                **_layout_fits(scores[a]["return"][r], scores[b]["return"][r], layouts, (a, b)),
+                "paired_per_seed_stochastic": stats.paired_t_test(
+                    scores[a]["return_stochastic"][r].mean(axis=0),
+                    scores[b]["return_stochastic"][r].mean(axis=0),
+                )._asdict(),
+            }
+            for a, b in OOD_COMPARISONS
+            if b != "isr_raw" and a in scores and b in scores
+        }
+        for r in range(len(scores["isr"]["return"]))
+    ]
     out["reruns_agree"] = _agreement(out["reruns"])
     out["hacking"] = layout_hacking(run)
     return out
 
 
 METHOD_NAMES = MappingProxyType({"frozen": "Simple", "frozen_authors": "Simple (authors)",
-                                 "isr": "Reward", "isr_authors": "Reward (authors' ISR)", "oracle": "Oracle"})
+                                 "isr": "Reward", "isr_authors": "Reward (authors' ISR)",
+                                 "oracle": "Oracle"})
 
 
 def _layout_fits(ya, yb, layouts, pair):
@@ -241,16 +276,20 @@ def _layout_fits(ya, yb, layouts, pair):
     reference = {"method": METHOD_NAMES[pair[1]], "env": "T"}
     tested = f"method[{METHOD_NAMES[pair[0]]}]"                             # a − b, b the reference
     fits = {}
-    for model, factors, interaction in (("paper_interaction_at_T", {"method": method, "env": layout}, True),
-                                        ("additive", {"method": method, "env": layout}, False),
-                                        ("seed_fixed_effects", {"method": method, "env": layout, "seed": seed}, False)):
+    for model, factors, interaction in (
+        ("paper_interaction_at_T", {"method": method, "env": layout}, True),
+        ("additive", {"method": method, "env": layout}, False),
+        ("seed_fixed_effects", {"method": method, "env": layout, "seed": seed}, False),
+    ):
         X, cols = stats.treatment_design(factors, interaction, reference=reference)
         fits[model] = stats.ols(values, X, cols).row(tested)
     fits["paired_per_seed"] = stats.paired_t_test(ya.mean(axis=0), yb.mean(axis=0))._asdict()
     return fits
 
 
-AHEAD = MappingProxyType({env.WALL: "a wall", env.EMPTY: "a free cell", env.GOAL: "the goal", env.UNSEEN: "nothing"})
+AHEAD = MappingProxyType(
+    {env.WALL: "a wall", env.EMPTY: "a free cell", env.GOAL: "the goal", env.UNSEEN: "nothing"}
+)
 
 
 def hacked_pairs(last, tail_episodes):
@@ -318,7 +357,7 @@ def layout_hacking(run):
     for design in (d for d in ("isr", "isr_authors") if d in run["layout_curves"]):
         curves = run["layout_curves"][design]
         ratio, hacked = hacking(curves, k)                                            # (R, L, S)
-        half = {key: v[..., :v.shape[-1] // 2] for key, v in curves.items()}         # Fig. 6's length
+        half = {key: v[..., :v.shape[-1] // 2] for key, v in curves.items()}    # Fig. 6's length
         out[design] = {"seeds_hacked": hacked.sum(axis=-1).tolist(),
                        "seeds_hacked_halfway": hacking(half, k)[1].sum(axis=-1).tolist(),
                        "r_i_over_r_s_last": [[finite(row) for row in r] for r in ratio]}
@@ -332,7 +371,8 @@ def hacking_claims(run):
     more than HACKED_ABOVE times what the caregiver would; the paper's visual sign, internal
     return up while goals fall, is counted beside it (plain un-learning shows it too). Arrays
     are (budgets, sizes, S); `hacked` pools the cells as budget × size."""
-    curves, tail, per_update = run["curves"], int(run["tail_episodes"]), int(run["episodes_per_update"])
+    curves = run["curves"]
+    tail, per_update = int(run["tail_episodes"]), int(run["episodes_per_update"])
     k = tail_updates(tail, per_update)
     out = {"isr_episodes": run["episodes"].tolist(), "isr_transitions": run["transitions"].tolist(),
            "isr_training": run["isr_training"].tolist()}
@@ -347,7 +387,9 @@ def hacking_claims(run):
     out["seeds_farming"] = (share > FARMED_ABOVE).sum(axis=-1).tolist()
     first, last = np.array(out["internal_first"]), np.array(out["internal_last"])
     goals_first, goals_last = np.array(out["goals_first"]), np.array(out["goals_last"])
-    out["seeds_internal_up_goals_down"] = ((last > first) & (goals_last < goals_first)).sum(axis=-1).tolist()
+    out["seeds_internal_up_goals_down"] = (
+        ((last > first) & (goals_last < goals_first)).sum(axis=-1).tolist()
+    )
     cells = {key: value.reshape(-1, *value.shape[2:]) for key, value in run["last"].items()}
     out["hacked"] = hacked_pairs(cells, k * per_update)
     return out
@@ -380,7 +422,9 @@ def calibration_claims(measured, during=None):
     out = {}
     for name in ("output", "r_i", "used"):
         out[f"{name}_over_r_s"] = finite(measured[f"{name}_sum"] / measured["r_s_sum"])
-        out[f"{name}_over_r_s_pooled"] = float(measured[f"{name}_sum"].sum() / measured["r_s_sum"].sum())
+        out[f"{name}_over_r_s_pooled"] = float(
+            measured[f"{name}_sum"].sum() / measured["r_s_sum"].sum()
+        )
         for level in (0.1, 0.2):
             out[f"{name}_false_positive_above_{level}"] = finite(
                 measured[f"{name}_false_above_{level}"] / measured["n_negative"])
@@ -392,7 +436,9 @@ def calibration_claims(measured, during=None):
     for name in ("output", "r_i"):                       # discrimination: mean pay on each class
         rewarded = measured[f"{name}_rewarded_sum"]
         out[f"{name}_on_rewarded_steps"] = finite(rewarded / measured["n_positive"])
-        out[f"{name}_on_unrewarded_steps"] = finite((measured[f"{name}_sum"] - rewarded) / measured["n_negative"])
+        out[f"{name}_on_unrewarded_steps"] = finite(
+            (measured[f"{name}_sum"] - rewarded) / measured["n_negative"]
+        )
     for name, logs in (during or {}).items():
         paid, caregiver = logs["r_i"].sum(axis=-1), logs["r_s"].sum(axis=-1)
         out[f"during_{name}_r_i_over_r_s"] = finite(pay_ratio(paid, caregiver))
@@ -410,7 +456,9 @@ def helping_claims(run):
     end = {c: tail_mean(run["after"][c]["goals"], tail, per_update) for c in run["after"]}
     out["isr_pay_rate"] = run["isr_pay_rate"].tolist()
     out["oracle_at_isr_rate_goals_per_episode"] = end["oracle_at_isr_rate"].tolist()
-    out["oracle_at_isr_rate_fraction_of_socialized"] = (end["oracle_at_isr_rate"] / socialized).tolist()
+    out["oracle_at_isr_rate_fraction_of_socialized"] = (
+        end["oracle_at_isr_rate"] / socialized
+    ).tolist()
     for other in ("oracle", "oracle_at_isr_rate"):
         out[f"isr_vs_{other}_paired"] = stats.paired_t_test(end["isr"], end[other])._asdict()
     out["random_goals_per_episode"] = float(run["random_goals"])
@@ -418,7 +466,9 @@ def helping_claims(run):
     out["isr_calibration"] = calibration_claims(run["calibration"], {"after": run["after"]["isr"]})
     if "isr_authors_reward" in run["after"]:                 # the control Helping.authors_reward
         logs = run["after"]["isr_authors_reward"]
-        out["isr_authors_reward_fraction_of_socialized"] = (end["isr_authors_reward"] / socialized).tolist()
+        out["isr_authors_reward_fraction_of_socialized"] = (
+            end["isr_authors_reward"] / socialized
+        ).tolist()
         out["isr_authors_reward_paid_over_caregiver_would"] = finite(
             pay_ratio(logs["r_i"].sum(axis=-1), logs["r_s"].sum(axis=-1)))
     return out

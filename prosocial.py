@@ -66,7 +66,7 @@ class ProsocialConfig:
     height: int = 7                # grid height including the outer wall ring
     n_walls: int = 8               # interior walls per layout (the authors' layout generator)
     episode_len: int = 100         # steps per episode (the authors' max_steps)
-    step_cost: float = -0.009      # R_e of every learner forward step, −0.9 / episode_len as Figs 1–6
+    step_cost: float = -0.009      # R_e of a learner's forward step, −0.9 / episode_len as Figs 1–6
     social_reward: float = 0.4     # R_s to the learner when the caregiver enters its goal
     view: int = 9                  # side of the learner's egocentric view
     n_layouts: int = 4096          # layouts generated per run; every reset draws one of them
@@ -79,7 +79,9 @@ class ProsocialConfig:
     def isr_codes(self):
         """The view cells the ISR sees (one-hot): walls, the goal, the ball, and the caregiver's
         cell by what it did (`with_caregiver_action`; the scripted caregiver never stands still)."""
-        return (WALL, GOAL, BALL) + tuple(CAREGIVER_ACTION + a for a in (Action.LEFT, Action.RIGHT, Action.FORWARD))
+        return (WALL, GOAL, BALL) + tuple(
+            CAREGIVER_ACTION + a for a in (Action.LEFT, Action.RIGHT, Action.FORWARD)
+        )
 
     def make(self, n_learners, n_each, rng, layouts=None):
         """n_each worlds per learner, all drawing from `layouts` (a `Layouts`), or from
@@ -101,7 +103,7 @@ class Step(NamedTuple):
     obs: np.ndarray               # (B, view, view) int8: the learner's view after the step
     r_e: np.ndarray               # (B,) the learner's step cost: step_cost on forward, else 0
     r_s: np.ndarray               # (B,) the social reward: +0.4 when the caregiver enters its goal
-    reached: np.ndarray           # (B,) bool: the caregiver entered its goal (a fresh layout follows)
+    reached: np.ndarray           # (B,) bool: the caregiver entered its goal (a new layout next)
     truncated: bool               # the episode ended here; all worlds were reset
     caregiver_action: np.ndarray  # (B,) what the caregiver did this step (an `Action`)
     final_obs: np.ndarray = None  # (B, view, view) if truncated: the view before the reset
@@ -125,7 +127,8 @@ def features(views):
     carried = ~ball_cell.any(axis=-1, keepdims=True)
     parts = [ball_cell & blocked_ahead, ball_cell & ~blocked_ahead, near, ball_side,
              blocked_ahead & ball_side, ball_ahead, caregiver_cell, caregiver_side, goal_cell,
-             goal_side, carried, carried & blocked_ahead, np.ones(flat.shape[:-1] + (1,), dtype=bool)]
+             goal_side, carried, carried & blocked_ahead,
+             np.ones(flat.shape[:-1] + (1,), dtype=bool)]
     return np.concatenate(parts, axis=-1).astype(np.float32)
 
 
@@ -173,14 +176,17 @@ def _first_cell(mask):
 
 def _random_cell(mask, rng):
     """(n, 2) (x, y) of one uniformly random True cell per mask (n, H, W)."""
-    keys = np.where(mask.reshape(len(mask), -1), rng.random(mask.reshape(len(mask), -1).shape), -1.0)
+    keys = np.where(
+        mask.reshape(len(mask), -1), rng.random(mask.reshape(len(mask), -1).shape), -1.0
+    )
     return np.stack(np.divmod(keys.argmax(axis=1), mask.shape[-1])[::-1], axis=1)
 
 
 def _free_neighbours(free):
     """(n, H, W) how many of each cell's four neighbours are free."""
     padded = np.pad(free, ((0, 0), (1, 1), (1, 1)))
-    return (padded[:, :-2, 1:-1].astype(int) + padded[:, 2:, 1:-1] + padded[:, 1:-1, :-2] + padded[:, 1:-1, 2:])
+    return (padded[:, :-2, 1:-1].astype(int) + padded[:, 2:, 1:-1] + padded[:, 1:-1, :-2]
+            + padded[:, 1:-1, 2:])
 
 
 def windows_valid(walls):
@@ -213,18 +219,25 @@ def prosocial_layouts(cfg, n, rng):
     interior[1:-1, 1:-1] = True
     inner_cells = np.flatnonzero(interior)
     if cfg.n_walls + 4 > len(inner_cells):
-        raise ValueError(f"{cfg.n_walls} walls leave too few of the {len(inner_cells)} interior cells")
+        raise ValueError(
+            f"{cfg.n_walls} walls leave too few of the {len(inner_cells)} interior cells"
+        )
     found, total = [], 0
     for _ in range(1000):
         m = (n - total) * 5 // 4 + 64
         walls = np.broadcast_to(~interior, (m, h, w)).copy()
         ok = np.ones(m, dtype=bool)
         for _ in range(cfg.n_walls):     # one wall at a time, as the original: a random cell
-            trial = np.repeat(walls[:, None], len(inner_cells), axis=1)      # whose windows stay valid
-            trial.reshape(m, len(inner_cells), -1)[:, np.arange(len(inner_cells)), inner_cells] = True
-            allowed = windows_valid(trial.reshape(-1, h, w)).reshape(m, -1) & ~walls.reshape(m, -1)[:, inner_cells]
+            trial = np.repeat(walls[:, None], len(inner_cells), axis=1)   # whose windows stay valid
+            trial.reshape(m, len(inner_cells), -1)[
+                :, np.arange(len(inner_cells)), inner_cells
+            ] = True
+            allowed = (
+                windows_valid(trial.reshape(-1, h, w)).reshape(m, -1)
+                & ~walls.reshape(m, -1)[:, inner_cells]
+            )
             still = ~trial                                                   # and the free cells
-            allowed &= (flood(_first_cell(still), still) == still).all(axis=(2, 3))  # stay connected
+            allowed &= (flood(_first_cell(still), still) == still).all(axis=(2, 3))   # connected
             ok &= allowed.any(axis=1)
             pick = np.where(allowed, rng.random(allowed.shape), -1.0).argmax(axis=1)
             walls.reshape(m, -1)[np.arange(m), inner_cells[pick]] |= allowed.any(axis=1)
@@ -253,7 +266,9 @@ def prosocial_layouts(cfg, n, rng):
         # crossing the goal (it cannot enter it); a dead end if there is one, as the original.
         learner_cells = goal_part & flood(ball_mask, free & ~goal_mask) & ~flood_step(ball_mask)
         dead_ends = learner_cells & (_free_neighbours(free) == 1)
-        learner_cells = np.where(dead_ends.any(axis=(1, 2))[:, None, None], dead_ends, learner_cells)
+        learner_cells = np.where(
+            dead_ends.any(axis=(1, 2))[:, None, None], dead_ends, learner_cells
+        )
         keep = learner_cells.any(axis=(1, 2))
         learner = _random_cell(learner_cells, rng)
         found.append((walls[keep], ball[keep], caregiver[keep], goal[keep], learner[keep]))
@@ -282,7 +297,10 @@ def symmetric_layouts(cfg, n, rng):
             a = a[:, ::-1] if k & 1 else a                          # flip rows
             a = a[:, :, ::-1] if k & 2 else a                       # flip columns
             return a.transpose(0, 2, 1) if k & 4 else a             # transpose (square only)
-        xy = [np.stack(np.divmod(turn(m).reshape(len(m), -1).argmax(1), cfg.width)[::-1], 1) for m in masks]
+        xy = [
+            np.stack(np.divmod(turn(m).reshape(len(m), -1).argmax(1), cfg.width)[::-1], 1)
+            for m in masks
+        ]
         out.append((np.ascontiguousarray(turn(walls)), *xy))
     return Layouts(*(np.concatenate(parts)[:n] for parts in zip(*out)))
 
@@ -305,7 +323,9 @@ def downhill(dist):
     """(n, H, W) the heading (0 E, 1 S, 2 W, 3 N) of the first neighbour one step closer."""
     padded = np.pad(dist, ((0, 0), (1, 1), (1, 1)), constant_values=np.inf)
     h, w = dist.shape[1:]
-    neighbours = np.stack([padded[:, 1 + dy:1 + dy + h, 1 + dx:1 + dx + w] for dx, dy in DIR_TO_VEC], axis=1)
+    neighbours = np.stack(
+        [padded[:, 1 + dy : 1 + dy + h, 1 + dx : 1 + dx + w] for dx, dy in DIR_TO_VEC], axis=1
+    )
     return (neighbours < dist[:, None]).argmax(axis=1)
 
 
@@ -361,15 +381,17 @@ class ProsocialWorld:
         made offline)."""
         self.cfg, self.n = cfg, check_count(n_worlds, "n_worlds")
         self.draws = Draws(rng, self.n, cfg.episode_len + 1, 3)
-        self.layouts = Layouts(*(layouts if layouts is not None
-                                 else symmetric_layouts(cfg, cfg.n_layouts, self.draws.streams.common)))
+        if layouts is None:
+            layouts = symmetric_layouts(cfg, cfg.n_layouts, self.draws.streams.common)
+        self.layouts = Layouts(*layouts)
         walls, goal = self.layouts.walls, self.layouts.goal
         self.n_layouts = len(walls)
         goal_mask = np.zeros_like(walls)
         goal_mask[np.arange(self.n_layouts), goal[:, 1], goal[:, 0]] = True
         self.route = downhill(bfs_distance(goal_mask, ~walls))     # the caregiver's plan, per cell
         self.layout = np.zeros(self.n, dtype=np.int64)              # which layout each world shows
-        self.pos, self.caregiver_pos = np.zeros((self.n, 2), np.int64), np.zeros((self.n, 2), np.int64)
+        self.pos = np.zeros((self.n, 2), np.int64)
+        self.caregiver_pos = np.zeros((self.n, 2), np.int64)
         self.dir, self.caregiver_dir = np.zeros(self.n, np.int64), np.zeros(self.n, np.int64)
         self.ball, self.carrying = np.zeros((self.n, 2), np.int64), np.zeros(self.n, bool)
         self.t = 0
@@ -389,7 +411,8 @@ class ProsocialWorld:
         u = self.draws.take(idx)                                    # (m, 3)
         layout = pick(u[:, 0], self.n_layouts)
         self.layout[idx] = layout
-        self.pos[idx], self.caregiver_pos[idx] = self.layouts.learner[layout], self.layouts.caregiver[layout]
+        self.pos[idx] = self.layouts.learner[layout]
+        self.caregiver_pos[idx] = self.layouts.caregiver[layout]
         self.ball[idx], self.carrying[idx] = self.layouts.ball[layout], False
         self.dir[idx], self.caregiver_dir[idx] = pick(u[:, 1], 4), pick(u[:, 2], 4)
 
@@ -432,7 +455,7 @@ class ProsocialWorld:
         return self.layouts.walls[self.layout, xy[:, 1], xy[:, 0]]
 
     def caregiver_policy(self):
-        """(B,) the scripted caregiver's action: turn toward the next cell of its route, then forward."""
+        """(B,) the scripted caregiver's action: turn toward its route's next cell, then forward."""
         wanted = self.route[self.layout, self.caregiver_pos[:, 1], self.caregiver_pos[:, 0]]
         return face_and_go(self.caregiver_dir, wanted)
 
@@ -492,17 +515,26 @@ def helper_goals(cfg, layouts, n_worlds, episodes, rng):
     at = caregiver.copy()
     for _ in range(h * w):                          # mark the caregiver's route to its goal
         route[b, at[:, 1], at[:, 0]] = True
-        at = np.where(goal_m[b, at[:, 1], at[:, 0]][:, None], at, at + DIR_TO_VEC[caregiver_route[b, at[:, 1], at[:, 0]]])
+        at = np.where(
+            goal_m[b, at[:, 1], at[:, 0]][:, None],
+            at,
+            at + DIR_TO_VEC[caregiver_route[b, at[:, 1], at[:, 0]]],
+        )
     to_aside = bfs_distance(free & ~route, free)
     to_ball_dir, to_aside_dir = downhill(to_ball), downhill(to_aside)
 
     def act(world):
         y, x, lay = world.pos[:, 1], world.pos[:, 0], world.layout
         fetch = face_and_go(world.dir, to_ball_dir[lay, y, x])
-        fetch = np.where((to_ball[lay, y, x] == 1) & (fetch == Action.FORWARD), Action.PICKUP, fetch)
+        fetch = np.where(
+            (to_ball[lay, y, x] == 1) & (fetch == Action.FORWARD), Action.PICKUP, fetch
+        )
         aside = to_aside[lay, y, x]
-        step_aside = np.where(np.isfinite(aside) & (aside > 0), face_and_go(world.dir, to_aside_dir[lay, y, x]),
-                              Action.STILL)
+        step_aside = np.where(
+            np.isfinite(aside) & (aside > 0),
+            face_and_go(world.dir, to_aside_dir[lay, y, x]),
+            Action.STILL,
+        )
         return np.where(world.carrying, step_aside, fetch)
     return scripted_goals(cfg, layouts, n_worlds, episodes, rng, act)
 
@@ -524,27 +556,38 @@ class Helping:
     """Fig. 7: a learner socialized to help the caregiver (lift the ball off its way)."""
     world: ProsocialConfig = ProsocialConfig()   # 7×7, 8 walls, 100-step episodes
     agent: agents.AgentConfig = agents.AgentConfig(lr=0.1)   # at 0.15 with 2,400 episodes 1–2 of 10
-                                                             # learners stalled at 0 goals (a tuning run)
-    isr: ISRConfig = ISRConfig(updates=3000)        # as in Figs 1–6, but 3,000 updates: its data are
-                                                    # 2.5× Figs 1–6's (with 1,000 it over-paid: a tuning run)
+    # learners stalled at 0 goals (a tuning run)
+    isr: ISRConfig = ISRConfig(updates=3000)        # as in Figs 1–6, but 3,000 updates: its data
+                                                    # are 2.5× Figs 1–6's (with 1,000 it over-paid:
+                                                    # a tuning run)
     isr_codes: tuple = ProsocialConfig().isr_codes  # walls, goal, ball, the caregiver's action
     isr_threshold: float | None = None              # the raw R_i of Eq. 1, as the authors' Fig. 7
-    socialization: int = 6000                       # episodes of 100 steps = 6e5 steps (paper: 24e4;
-                                                    # docs/deviations.md, Fig. 7: why longer)
+    socialization: int = 6000                       # episodes of 100 steps = 6e5 steps (paper:
+                                                    # 24e4; docs/deviations.md, Fig. 7: why longer)
     after: int = 2400                               # episodes after the caregiver's reward stops
     tail: int = 500                                 # "the last 500 episodes" of a phase
     helper_worlds: int = 400                        # worlds the scripted helper plays (the ceiling)
     helper_episodes: int = 2                        # episodes per helper world
     authors_reward: bool = False                    # a control: also the ISR learner as the authors
-                                                    # rewarded it (the raw network's output, no step cost)
+    # rewarded it (the raw network's output, no step cost)
 
     def quick(self):
-        return replace(self, world=replace(self.world, n_layouts=512), socialization=600, after=300, tail=150,
-                       helper_worlds=60, helper_episodes=1, isr=replace(self.isr, updates=250))
+        return replace(
+            self,
+            world=replace(self.world, n_layouts=512),
+            socialization=600,
+            after=300,
+            tail=150,
+            helper_worlds=60,
+            helper_episodes=1,
+            isr=replace(self.isr, updates=250),
+        )
 
     def check(self):
         """A one-line ValueError naming the first setting this experiment cannot run."""
-        ex.check_episodes(self.agent.worlds_per_seed, socialization=self.socialization, after=self.after)
+        ex.check_episodes(
+            self.agent.worlds_per_seed, socialization=self.socialization, after=self.after
+        )
         for name in ("tail", "helper_worlds", "helper_episodes"):
             env.check_count(getattr(self, name), name)
         env.check_count(self.world.n_layouts, "world.n_layouts")
@@ -570,35 +613,65 @@ def helping(cfg, seeds, log=ex.no_log):
     log(f"  socialization to help: {cfg.socialization} episodes x {n_seeds} seeds")
     policy, social, data = ex.socialize(cfg.world, cfg.agent, cfg.isr, n_seeds, cfg.socialization,
                                         stage("socialization"), **common)
-    model, isr_log = ex.internalize(data, cfg.isr, stage("isr"), cfg.world, cfg.isr_codes, cfg.isr_threshold, curve=False)
+    model, isr_log = ex.internalize(
+        data, cfg.isr, stage("isr"), cfg.world, cfg.isr_codes, cfg.isr_threshold, curve=False
+    )
     measured = evaluation.measure(model, data, evaluation.two_agent_hazards)
     positives = (data.r_s[:, data.train_index] > 0).mean()
     del data
-    log(f"  after the caregiver's reward stops: {cfg.after} episodes x {n_seeds} seeds x {len(ex.CONDITIONS)} conditions")
+    log(f"  after the caregiver's reward stops: {cfg.after} episodes x {n_seeds} seeds x "
+        f"{len(ex.CONDITIONS)} conditions")
     rate = measured["used_sum"] / measured["r_s_sum"]                 # (S,) the ISR's pay rate
     conditions = ex.CONDITIONS + (PRESENCE_AT_ISR_RATE,)
-    # The control has no ISR, so P = rate gives U = R_e + rate·R_s: the caregiver paying at the ISR's rate.
+    # The control has no ISR, so P = rate gives U = R_e + rate·R_s: the caregiver paying at the
+    # ISR's rate.
     presence = np.concatenate([np.repeat([ex.PRESENCE[c] for c in ex.CONDITIONS], n_seeds), rate])
-    after = ex.caregiver_leaves(policy.tile(len(conditions)), conditions, cfg.world, cfg.agent, cfg.after,
-                                stage("after", len(conditions)), model, presence=presence, **common)
+    after = ex.caregiver_leaves(
+        policy.tile(len(conditions)),
+        conditions,
+        cfg.world,
+        cfg.agent,
+        cfg.after,
+        stage("after", len(conditions)),
+        model,
+        presence=presence,
+        **common,
+    )
     if cfg.authors_reward:
-        uncalibrated = isr.ISR(model.params, model.codes, cfg.isr_threshold)   # the network as trained
-        authors = ex.caregiver_leaves(policy, ("isr",), replace(cfg.world, step_cost=0.0), cfg.agent, cfg.after,
-                                      stage("after, the authors' reward"), uncalibrated, **common)
-        after["isr_authors_reward"], after["env_steps"] = authors["isr"], after["env_steps"] + authors["env_steps"]
+        # the network as trained
+        uncalibrated = isr.ISR(model.params, model.codes, cfg.isr_threshold)
+        authors = ex.caregiver_leaves(
+            policy,
+            ("isr",),
+            replace(cfg.world, step_cost=0.0),
+            cfg.agent,
+            cfg.after,
+            stage("after, the authors' reward"),
+            uncalibrated,
+            **common,
+        )
+        after["isr_authors_reward"], after["env_steps"] = (
+            authors["isr"],
+            after["env_steps"] + authors["env_steps"],
+        )
         conditions += ("isr_authors_reward",)
     helper = helper_goals(cfg.world, layouts, cfg.helper_worlds, cfg.helper_episodes,
                           ex.shared_rng("helping", "helper"))
     random = random_goals(cfg.world, layouts, cfg.helper_worlds, cfg.helper_episodes,
                           ex.shared_rng("helping", "random learner"))
     return {
-        "seeds": np.array(seeds), "episodes_per_update": cfg.agent.worlds_per_seed, "tail_episodes": cfg.tail,
+        "seeds": np.array(seeds),
+        "episodes_per_update": cfg.agent.worlds_per_seed,
+        "tail_episodes": cfg.tail,
         "social": {k: social[k] for k in ex.LOGGED},
         "after": {c: after[c] for c in conditions},
         "isr_pay_rate": rate,
-        "helper_goals": helper["goals"].mean(),     # the scripted helper's rate (the ceiling)
-        "random_goals": random["goals"].mean(),     # a uniformly random learner's rate (the floor)
-        "isr_test_loss": isr_log["final_test_loss"], "isr_positive_share": positives, "calibration": measured,
-        "env_steps": (social["env_steps"] + after["env_steps"] + helper["env_steps"]
-                      + random["env_steps"]),
+        "helper_goals": helper["goals"].mean(),  # the scripted helper's rate (the ceiling)
+        "random_goals": random["goals"].mean(),  # a uniformly random learner's rate (the floor)
+        "isr_test_loss": isr_log["final_test_loss"],
+        "isr_positive_share": positives,
+        "calibration": measured,
+        "env_steps": (
+            social["env_steps"] + after["env_steps"] + helper["env_steps"] + random["env_steps"]
+        ),
     }
