@@ -41,12 +41,15 @@ from isr import AUTHORS as AUTHORS_DESIGN, ISRConfig   # the authors' ISR, besid
 from streams import Streams
 
 CONDITIONS = ("oracle", "none", "isr")     # after socialization: caregiver stays / leaves / ISR
-PRESENCE = MappingProxyType({"oracle": 1.0, "none": 0.0, "isr": 0.0, "isr_authors": 0.0,   # P of Eq. 1 per
-                             "isr_raw": 0.0})                  # condition, and Fig. 4 right's raw-R_i ISR
-ISR_CONDITIONS = ("isr", "isr_authors", "isr_raw")   # the conditions whose learners are paid by an ISR
-CALIBRATION = MappingProxyType({"isr": "calibration", "isr_authors": "calibration_authors"})   # a run's keys
+# P of Eq. 1 per condition: isr_authors, the authors' ISR (isr.AUTHORS) pays; isr_raw, Fig. 4
+# right's raw R_i
+PRESENCE = MappingProxyType({"oracle": 1.0, "none": 0.0, "isr": 0.0, "isr_authors": 0.0,
+                             "isr_raw": 0.0})
+ISR_CONDITIONS = ("isr", "isr_authors", "isr_raw")   # the conditions whose learners an ISR pays
+CALIBRATION = MappingProxyType({"isr": "calibration",                       # a run's keys
+                                "isr_authors": "calibration_authors"})
 OOD_CONDITIONS = ("frozen", "frozen_authors", "isr", "isr_authors", "oracle")   # Figs 4 right, 5
-ISR_CODES = env.WorldConfig().isr_codes                     # walls and goal (docs/deviations.md: the ISR)
+ISR_CODES = env.WorldConfig().isr_codes                     # walls, goal (docs/deviations.md)
 # The quick budget's learner: 15 worlds per update instead of 30, so that a quarter of the
 # episodes still makes half the paper's updates (1,500 episodes: 71 % of the planner).
 QUICK_AGENT = agents.AgentConfig(worlds_per_seed=15)
@@ -56,7 +59,8 @@ def learner_streams(seeds, experiment, stage, copies=1):
     row (copy c, seed s) is keyed by s, the experiment, the stage and c alone. Their common
     stream (layout pools) is keyed by the experiment and the stage."""
     key = _key(experiment, stage)
-    rows = [np.random.default_rng([int(seed), *key, copy]) for copy in range(copies) for seed in seeds]
+    rows = [np.random.default_rng([int(seed), *key, copy])
+            for copy in range(copies) for seed in seeds]
     return Streams(rows, np.random.default_rng([*key, 0, 0]))
 
 
@@ -115,12 +119,14 @@ def socialize(world_cfg, agent_cfg, isr_cfg, n_seeds, episodes, rng, featurize=a
     policy = fresh_policy(n_seeds, world_cfg, agent_cfg, featurize) if policy is None else policy
     logs = agents.learn(policy, world_cfg, agent_cfg, episodes, 1.0, rng, record=True,
                         featurize=featurize, **learn_args)
-    data = isr.SocialRewardData(**logs.pop("data"), block=world_cfg.episode_len * agent_cfg.worlds_per_seed,
-                                test_every=isr_cfg.test_every, episode_len=world_cfg.episode_len)
+    block = world_cfg.episode_len * agent_cfg.worlds_per_seed          # one update's transitions
+    data = isr.SocialRewardData(**logs.pop("data"), block=block, test_every=isr_cfg.test_every,
+                                episode_len=world_cfg.episode_len)
     return policy, logs, data
 
 
-def internalize(data, isr_cfg, rng, world_cfg, codes=None, threshold=None, n_train=None, curve=True):
+def internalize(data, isr_cfg, rng, world_cfg, codes=None, threshold=None, n_train=None,
+                curve=True):
     """Step 2 of the protocol: one ISR per learner on its first n_train socialization
     transitions (all by default); (isr.ISR, training log). The ISR sees the view cells
     `codes` (default: the world's own, world_cfg.isr_codes). With isr_cfg.calibrate, each ISR's
@@ -128,7 +134,8 @@ def internalize(data, isr_cfg, rng, world_cfg, codes=None, threshold=None, n_tra
     evenly spaced in time) it pays in total what the caregiver paid: its R_i estimates R_s
     itself, not R_s under class-balanced sampling (isr.ISR, isr.calibrate_odds)."""
     codes = world_cfg.isr_codes if codes is None else tuple(codes)
-    params, log = isr.train_isr(data, isr_cfg, rng, codes, world_cfg.n_actions, n_train=n_train, curve=curve)
+    params, log = isr.train_isr(data, isr_cfg, rng, codes, world_cfg.n_actions, n_train=n_train,
+                                curve=curve)
     model = isr.ISR(params, codes, threshold, replaces_cost=isr_cfg.threshold_replaces_cost)
     if not isr_cfg.calibrate:
         return model, log
@@ -138,20 +145,24 @@ def internalize(data, isr_cfg, rng, world_cfg, codes=None, threshold=None, n_tra
     y = evaluation.in_chunks(model.output, views, actions)
     odds = isr.calibrate_odds(y, r_s, world_cfg.social_reward)
     log["odds"] = odds
-    return isr.ISR(params, codes, threshold, odds, world_cfg.social_reward, isr_cfg.threshold_replaces_cost), log
+    model = isr.ISR(params, codes, threshold, odds, world_cfg.social_reward,
+                    isr_cfg.threshold_replaces_cost)
+    return model, log
 
 
 def train_designs(data, cfg, stage, world_cfg, curve=True):
     """Our ISR (cfg.isr) and, unless cfg.authors_isr is None, the authors' beside it, on the
     same data: ({condition: isr.ISR}, {condition: training log}), keyed "isr" and "isr_authors"."""
-    designs = {("isr", "isr"): cfg.isr, ("isr_authors", "the authors' isr"): cfg.authors_isr}   # (condition, stage)
-    trained = {c: internalize(data, design, stage(name), world_cfg, cfg.isr_codes, cfg.isr_threshold, curve=curve)
+    designs = {("isr", "isr"): cfg.isr,                                  # (condition, stage)
+               ("isr_authors", "the authors' isr"): cfg.authors_isr}
+    trained = {c: internalize(data, design, stage(name), world_cfg, cfg.isr_codes,
+                              cfg.isr_threshold, curve=curve)
                for (c, name), design in designs.items() if design}
     return {c: m for c, (m, _) in trained.items()}, {c: log for c, (_, log) in trained.items()}
 
 
-def caregiver_leaves(learners, conditions, world_cfg, agent_cfg, episodes, rng, model=None, presence=None,
-                     **learn_args):
+def caregiver_leaves(learners, conditions, world_cfg, agent_cfg, episodes, rng, model=None,
+                     presence=None, **learn_args):
     """Phase 2: the socialized learners go on under each condition (CONDITIONS), one batch.
 
     learners: a Policy of len(conditions) equal groups, in the order of `conditions`, each
@@ -169,7 +180,8 @@ def caregiver_leaves(learners, conditions, world_cfg, agent_cfg, episodes, rng, 
     has_isr = np.repeat([c in ISR_CONDITIONS for c in conditions], n)
     logs = agents.learn(learners, world_cfg, agent_cfg, episodes, presence, rng,
                         isr=model if has_isr.any() else None, has_isr=has_isr, **learn_args)
-    per_condition = {c: {key: logs[key][i * n:(i + 1) * n] for key in LOGGED} for i, c in enumerate(conditions)}
+    per_condition = {c: {key: logs[key][i * n:(i + 1) * n] for key in LOGGED}
+                     for i, c in enumerate(conditions)}
     return {**per_condition, **{key: value for key, value in logs.items() if key not in LOGGED}}
 
 
@@ -181,7 +193,7 @@ class Internalization:
     """Figs 1, 3 and 4 left: socialize, train the ISR, then the three conditions."""
     world: env.WorldConfig = env.WorldConfig()      # 7×7, 3 random blocks, 20-step episodes
     agent: agents.AgentConfig = agents.AgentConfig()   # the learner: 30 worlds each, Adam lr 0.15
-    isr: ISRConfig = ISRConfig()                   # our ISR: 1,000 updates, SGD+momentum, calibrated
+    isr: ISRConfig = ISRConfig()                   # ours: 1,000 updates, SGD+momentum, calibrated
     authors_isr: ISRConfig | None = AUTHORS_DESIGN   # the authors' ISR beside ours (None: not run)
     isr_codes: tuple = ISR_CODES                   # view cells the ISR sees
     isr_threshold: float | None = None             # Eq. 1's raw R_i (the authors' Fig. 1 run)
@@ -193,13 +205,15 @@ class Internalization:
     planner_episodes: int = 10                     # episodes per planner world
 
     def quick(self):
-        return replace(self, socialization=1500, after=1500, tail=300, planner_worlds=60, planner_episodes=2,
-                       isr_fractions=(1 / 12, 1 / 3, 1.0), agent=QUICK_AGENT, isr=replace(self.isr, updates=250))
+        return replace(self, socialization=1500, after=1500, tail=300, planner_worlds=60,
+                       planner_episodes=2, isr_fractions=(1 / 12, 1 / 3, 1.0), agent=QUICK_AGENT,
+                       isr=replace(self.isr, updates=250))
 
     def check(self):
         """A one-line ValueError naming the first setting this experiment cannot run."""
         self.world.validate()
-        check_episodes(self.agent.worlds_per_seed, socialization=self.socialization, after=self.after)
+        check_episodes(self.agent.worlds_per_seed, socialization=self.socialization,
+                       after=self.after)
         for name in ("tail", "planner_worlds", "planner_episodes"):
             env.check_count(getattr(self, name), name)
         check_fractions("isr_fractions", self.isr_fractions)
@@ -214,8 +228,8 @@ class Socialized(NamedTuple):
     """What later experiments reuse of an `internalization` (or `generalization`) run, kept in
     memory, not saved."""
     policy: agents.Policy            # the learners as the caregiver left them
-    isrs: tuple                      # one isr.ISR per data size of cfg.isr_fractions (Fig. 3 right),
-                                     # the last on all the data (generalization: that one only)
+    isrs: tuple                      # one isr.ISR per data size of cfg.isr_fractions (Fig. 3
+                                     # right), the last on all the data (generalization: that one)
     isr_sizes: tuple                 # the train transitions each of those ISRs saw
     data: isr.SocialRewardData       # the socialization data (Fig. 6 trains its own ISRs on it;
                                      # None from generalization)
@@ -238,28 +252,35 @@ def internalization(cfg, seeds, log=no_log):
     fresh, featurize = cfg.fresh_learners(n_seeds, stage("learners"))
     policy, social, data = socialize(cfg.world, cfg.agent, cfg.isr, n_seeds, cfg.socialization,
                                      stage("socialization"), featurize, fresh)
-    log(f"  ISR on {data.n_train} transitions per seed, and on {len(cfg.isr_fractions) - 1} smaller sets")
+    log(f"  ISR on {data.n_train} transitions per seed, and on "
+        f"{len(cfg.isr_fractions) - 1} smaller sets")
     sizes = [max(1, int(round(f * data.n_train))) for f in cfg.isr_fractions]
-    smaller = [internalize(data, cfg.isr, stage(f"isr on data size {i}"), cfg.world, cfg.isr_codes, cfg.isr_threshold,
-                         n_train=size, curve=False) for i, size in enumerate(sizes[:-1])]
+    smaller = [internalize(data, cfg.isr, stage(f"isr on data size {i}"), cfg.world, cfg.isr_codes,
+                           cfg.isr_threshold, n_train=size, curve=False)
+               for i, size in enumerate(sizes[:-1])]
     models, logs = train_designs(data, cfg, stage, cfg.world)
     size_models = [model for model, _ in smaller] + [models["isr"]]
-    size_losses = [size_log["final_test_loss"] for _, size_log in smaller] + [logs["isr"]["final_test_loss"]]
-    measured = {c: evaluation.measure(m, data, evaluation.single_agent_hazards) for c, m in models.items()}
+    size_losses = [size_log["final_test_loss"] for _, size_log in smaller]
+    size_losses.append(logs["isr"]["final_test_loss"])
+    measured = {c: evaluation.measure(m, data, evaluation.single_agent_hazards)
+                for c, m in models.items()}
     conditions = CONDITIONS + tuple(models)[1:]
-    log(f"  after the caregiver leaves: {cfg.after} episodes x {n_seeds} seeds x {len(conditions)} conditions")
-    after = caregiver_leaves(policy.tile(len(conditions)), conditions, cfg.world, cfg.agent, cfg.after,
-                             stage("after", len(conditions)), isr.ISRGroups(list(models.values()), n_seeds),
-                             featurize=featurize)
+    log(f"  after the caregiver leaves: {cfg.after} episodes x {n_seeds} seeds x "
+        f"{len(conditions)} conditions")
+    after = caregiver_leaves(policy.tile(len(conditions)), conditions, cfg.world, cfg.agent,
+                             cfg.after, stage("after", len(conditions)),
+                             isr.ISRGroups(list(models.values()), n_seeds), featurize=featurize)
     planner = env.planner_goals(cfg.world, cfg.planner_worlds, cfg.planner_episodes,
                                 shared_rng("internalization", "planner"))
     run = {
-        "seeds": np.array(seeds), "episodes_per_update": cfg.agent.worlds_per_seed, "tail_episodes": cfg.tail,
+        "seeds": np.array(seeds), "episodes_per_update": cfg.agent.worlds_per_seed,
+        "tail_episodes": cfg.tail,
         "social": {k: social[k] for k in LOGGED},                    # (S, updates) each
         "after": {c: after[c] for c in conditions},                  # condition → (S, updates) each
         "planner_goals": planner["goals"].mean(),
-        **logs, "isr_sizes": np.array(sizes), "isr_size_test_loss": np.array(size_losses),   # trainings
-        **{CALIBRATION[c]: m for c, m in measured.items()},          # each ISR as an instrument, (S,) each
+        **logs,                                                      # the trainings
+        "isr_sizes": np.array(sizes), "isr_size_test_loss": np.array(size_losses),
+        **{CALIBRATION[c]: m for c, m in measured.items()},          # each ISR as an instrument
         "env_steps": social["env_steps"] + after["env_steps"] + planner["env_steps"],
     }
     return run, Socialized(policy, tuple(size_models), tuple(sizes), data, social["goals"])
@@ -278,17 +299,18 @@ class Generalization:
     isr: ISRConfig = ISRConfig()                    # our ISR, as in Internalization
     authors_isr: ISRConfig | None = AUTHORS_DESIGN  # the authors' ISR, as in Internalization
     isr_codes: tuple = ISR_CODES                    # view cells the ISR sees
-    isr_threshold: float = 0.2                      # R_i below 0.2 counts as 0 (the authors' Fig. 5)
+    isr_threshold: float = 0.2                      # R_i below 0.2 counts as 0 (their Fig. 5)
     socialization: int = 6000                       # episodes with the caregiver, one block
-    new_world_episodes: int = 6000                  # Fig. 4 right: further episodes in 5 random blocks
+    new_world_episodes: int = 6000                  # Fig. 4 right: further episodes, 5 blocks
     layout_episodes: int = 12000                    # Fig. 5: further episodes in each layout
     reruns: int = 2                                 # independent runs of the further learning
-    test_layouts: int = 200                         # Fig. 4 right's test: random 5-block layouts, exact
+    test_layouts: int = 200                         # Fig. 4 right's exact test: random layouts
     tail: int = 500                                 # first/last episodes compared in the learning
 
     def quick(self):
-        return replace(self, socialization=1500, new_world_episodes=1500, layout_episodes=900, tail=300,
-                       reruns=1, test_layouts=20, agent=QUICK_AGENT, isr=replace(self.isr, updates=250))
+        return replace(self, socialization=1500, new_world_episodes=1500, layout_episodes=900,
+                       tail=300, reruns=1, test_layouts=20, agent=QUICK_AGENT,
+                       isr=replace(self.isr, updates=250))
 
     def check(self):
         """A one-line ValueError naming the first setting this experiment cannot run."""
@@ -296,10 +318,12 @@ class Generalization:
         self.new_world.validate()
         unknown = [name for name in self.layouts if name not in env.HANDPICKED]
         if unknown or not self.layouts:
-            raise ValueError(f"layouts must be hand-picked layouts, some of {', '.join(env.HANDPICKED)} "
-                             f"(comma-separated), got {', '.join(self.layouts) or 'none'}")
+            raise ValueError(f"layouts must be hand-picked layouts, some of "
+                             f"{', '.join(env.HANDPICKED)} (comma-separated), got "
+                             f"{', '.join(self.layouts) or 'none'}")
         check_episodes(self.agent.worlds_per_seed, socialization=self.socialization,
-                       new_world_episodes=self.new_world_episodes, layout_episodes=self.layout_episodes)
+                       new_world_episodes=self.new_world_episodes,
+                       layout_episodes=self.layout_episodes)
         for name in ("reruns", "test_layouts", "tail"):
             env.check_count(getattr(self, name), name)
 
@@ -326,27 +350,34 @@ def generalization(cfg, seeds, log=no_log):
     Arrays: the learning (R, S, updates) or (R, L, S, updates); the scores (R, S) or (R, L, S).
     Returns (run, Socialized: the frozen learners and their ISRs, no data; Fig. 9 a continues them).
     """
-    n_seeds, n_layouts, stage = len(seeds), len(cfg.layouts), partial(learner_streams, seeds, "generalization")
+    n_seeds, n_layouts = len(seeds), len(cfg.layouts)
+    stage = partial(learner_streams, seeds, "generalization")
     log(f"  socialization with one block: {cfg.socialization} episodes x {n_seeds} seeds")
-    frozen, social, data = socialize(cfg.train_world, cfg.agent, cfg.isr, n_seeds, cfg.socialization,
-                                     stage("socialization"))
+    frozen, social, data = socialize(cfg.train_world, cfg.agent, cfg.isr, n_seeds,
+                                     cfg.socialization, stage("socialization"))
     models, _ = train_designs(data, cfg, stage, cfg.train_world, curve=False)
-    measured = {c: evaluation.measure(m, data, evaluation.single_agent_hazards) for c, m in models.items()}
+    measured = {c: evaluation.measure(m, data, evaluation.single_agent_hazards)
+                for c, m in models.items()}
     n_train = data.n_train
     del data
     test_layouts = ood_test_layouts(cfg.new_world, cfg.test_layouts)
     grids = np.stack([env.parse_layout(env.HANDPICKED[name]) for name in cfg.layouts])
-    runs = [further_learning(cfg, frozen, models, grids, lambda stage, copies=1, r=r: learner_streams(
-                seeds, "generalization", f"further learning {r}: {stage}", copies), log)
+    run_streams = lambda r: lambda stage, copies=1: learner_streams(
+        seeds, "generalization", f"further learning {r}: {stage}", copies)
+    runs = [further_learning(cfg, frozen, models, grids, run_streams(r), log)
             for r in range(cfg.reruns)]
     log(f"  exact test: {cfg.test_layouts} random layouts and {n_layouts} hand-picked ones")
     # Fig. 4 right, one test: frozen once, then each run's frozen_authors and its learning arms.
-    per_run = [agents.Policy.stack(run.pop("authors_6k"), run.pop("new_world_policy")) for run in runs]
-    scores = evaluation.expected_return(agents.Policy.stack(frozen, *per_run), cfg.new_world, test_layouts)
+    per_run = [agents.Policy.stack(run.pop("authors_6k"), run.pop("new_world_policy"))
+               for run in runs]
+    scores = evaluation.expected_return(agents.Policy.stack(frozen, *per_run), cfg.new_world,
+                                        test_layouts)
     size = per_run[0].n_learners
-    of_run = lambda v, r: np.concatenate([v[:n_seeds], v[n_seeds + r * size:n_seeds + (r + 1) * size]])
-    new_world = [evaluation.by_condition({k: of_run(v, r) for k, v in scores.items()},
-                                         ("frozen", "frozen_authors") + tuple(runs[0]["new_world_curves"]), n_seeds)
+    of_run = lambda v, r: np.concatenate([v[:n_seeds],
+                                          v[n_seeds + r * size:n_seeds + (r + 1) * size]])
+    arms = ("frozen", "frozen_authors") + tuple(runs[0]["new_world_curves"])
+    new_world = [evaluation.by_condition({k: of_run(v, r) for k, v in scores.items()}, arms,
+                                         n_seeds)
                  for r in range(cfg.reruns)]
     # Fig. 5: each layout's learners in that layout (frozen in each, then each run's others).
     per_layout = lambda a: a.reshape(n_layouts, n_seeds, *a.shape[1:])
@@ -355,19 +386,23 @@ def generalization(cfg, seeds, log=no_log):
         tested = agents.Policy.stack(frozen.tile(n_layouts), run.pop("authors_12k").tile(n_layouts),
                                      run.pop("layout_policy"))
         arms = ("frozen", "frozen_authors") + tuple(run["layout_curves"])
-        scores = evaluation.in_own_layouts(tested, cfg.train_world, np.tile(grids, (len(arms), 1, 1)), n_seeds)
+        scores = evaluation.in_own_layouts(tested, cfg.train_world,
+                                           np.tile(grids, (len(arms), 1, 1)), n_seeds)
+        by_arm = evaluation.by_condition(scores, arms, n_layouts * n_seeds)
         layouts.append({c: {k: per_layout(v) for k, v in metrics.items()}
-                        for c, metrics in evaluation.by_condition(scores, arms, n_layouts * n_seeds).items()})
-    stack = lambda parts: {c: {k: np.stack([p[c][k] for p in parts]) for k in parts[0][c]} for c in parts[0]}
+                        for c, metrics in by_arm.items()})
+    stack = lambda parts: {c: {k: np.stack([p[c][k] for p in parts]) for k in parts[0][c]}
+                           for c in parts[0]}
     return {
-        "seeds": np.array(seeds), "episodes_per_update": cfg.agent.worlds_per_seed, "tail_episodes": cfg.tail,
-        "layout_names": np.array(cfg.layouts), "test_layouts": test_layouts,
-        **{CALIBRATION[c]: m for c, m in measured.items()},                           # (S,) each
-        "social": {"goals": social["goals"]},                                        # (S, updates)
-        "new_world": stack(new_world),                                               # condition → (R, S)
-        "new_world_curves": stack([r["new_world_curves"] for r in runs]),            # (R, S, updates)
-        "layouts": stack(layouts),                                                   # (R, L, S)
-        "layout_curves": stack([r["layout_curves"] for r in runs]),                  # (R, L, S, updates)
+        "seeds": np.array(seeds), "episodes_per_update": cfg.agent.worlds_per_seed,
+        "tail_episodes": cfg.tail, "layout_names": np.array(cfg.layouts),
+        "test_layouts": test_layouts,
+        **{CALIBRATION[c]: m for c, m in measured.items()},                 # (S,) each
+        "social": {"goals": social["goals"]},                              # (S, updates)
+        "new_world": stack(new_world),                                     # condition → (R, S)
+        "new_world_curves": stack([r["new_world_curves"] for r in runs]),  # (R, S, updates)
+        "layouts": stack(layouts),                                         # (R, L, S)
+        "layout_curves": stack([r["layout_curves"] for r in runs]),        # (R, L, S, updates)
         "env_steps": social["env_steps"] + sum(r["env_steps"] for r in runs),
     }, Socialized(frozen, (models["isr"],), (n_train,), None, social["goals"])
 
@@ -391,33 +426,39 @@ def further_learning(cfg, frozen, models, grids, stage, log=no_log):
     # step cost; ours keeps Fig. 5's threshold (isr_raw beside it is ours without it).
     model, paying = models["isr"], [m.raw() for m in list(models.values())[1:]]
     new_conditions = ("isr", "oracle", "isr_raw") + authors_isr
-    log(f"  new worlds: {cfg.new_world_episodes} episodes x {n_seeds} seeds x {len(new_conditions)} conditions")
+    log(f"  new worlds: {cfg.new_world_episodes} episodes x {n_seeds} seeds x "
+        f"{len(new_conditions)} conditions")
     new_policy = frozen.tile(len(new_conditions))
-    new = caregiver_leaves(new_policy, new_conditions, cfg.new_world, cfg.agent, cfg.new_world_episodes,
-                           stage("new worlds", len(new_conditions)),
+    new = caregiver_leaves(new_policy, new_conditions, cfg.new_world, cfg.agent,
+                           cfg.new_world_episodes, stage("new worlds", len(new_conditions)),
                            isr.ISRGroups([model, model.raw(), *paying], n_seeds))
-    log(f"  the authors' frozen arm: {cfg.layout_episodes} more episodes with the caregiver, one block")
+    log(f"  the authors' frozen arm: {cfg.layout_episodes} more episodes with the caregiver, "
+        f"one block")
     authors, authors_rng = frozen.tile(1), stage("the authors' frozen arm")
-    first = agents.learn(authors, cfg.train_world, cfg.agent, cfg.new_world_episodes, 1.0, authors_rng)
+    first = agents.learn(authors, cfg.train_world, cfg.agent, cfg.new_world_episodes, 1.0,
+                         authors_rng)
     authors_6k = authors.tile(1)
-    rest = agents.learn(authors, cfg.train_world, cfg.agent, cfg.layout_episodes - cfg.new_world_episodes,
-                        1.0, authors_rng) if cfg.layout_episodes > cfg.new_world_episodes else {"env_steps": 0}
+    rest = {"env_steps": 0}
+    if cfg.layout_episodes > cfg.new_world_episodes:
+        rest = agents.learn(authors, cfg.train_world, cfg.agent,
+                            cfg.layout_episodes - cfg.new_world_episodes, 1.0, authors_rng)
     learning = ("isr", "oracle") + authors_isr
-    log(f"  hand-picked layouts: {cfg.layout_episodes} episodes x {n_seeds} seeds x {len(learning)} conditions "
-        f"x {n_layouts} layouts")
-    per_learner = np.repeat(np.tile(grids, (len(learning), 1, 1)), n_seeds, axis=0)   # (3·L·S, H, W)
+    log(f"  hand-picked layouts: {cfg.layout_episodes} episodes x {n_seeds} seeds x "
+        f"{len(learning)} conditions x {n_layouts} layouts")
+    per_learner = np.repeat(np.tile(grids, (len(learning), 1, 1)), n_seeds, axis=0)  # (3·L·S, H, W)
     layout_policy = frozen.tile(len(learning) * n_layouts)
-    layout = caregiver_leaves(layout_policy, learning, cfg.train_world, cfg.agent, cfg.layout_episodes,
-                              stage("layouts", len(learning) * n_layouts),
-                              isr.ISRGroups([m.tile(n_layouts) for m in models.values()], n_layouts * n_seeds),
-                              layouts=per_learner)
+    layout_isrs = isr.ISRGroups([m.tile(n_layouts) for m in models.values()], n_layouts * n_seeds)
+    layout = caregiver_leaves(layout_policy, learning, cfg.train_world, cfg.agent,
+                              cfg.layout_episodes, stage("layouts", len(learning) * n_layouts),
+                              layout_isrs, layouts=per_learner)
     per_layout = lambda a: a.reshape(n_layouts, n_seeds, *a.shape[1:])
     return {
         "new_world_policy": new_policy, "authors_6k": authors_6k, "authors_12k": authors,
         "layout_policy": layout_policy,
         "new_world_curves": {c: new[c] for c in new_conditions},
         "layout_curves": {c: {k: per_layout(v) for k, v in layout[c].items()} for c in learning},
-        "env_steps": new["env_steps"] + first["env_steps"] + rest["env_steps"] + layout["env_steps"],
+        "env_steps": (new["env_steps"] + first["env_steps"] + rest["env_steps"]
+                      + layout["env_steps"]),
     }
 
 
@@ -437,15 +478,17 @@ class IncompleteInternalization:
     source: Internalization = Internalization()     # the learners and data it continues from
     new_world: env.WorldConfig = env.WorldConfig(n_blocks=5)   # new worlds: five random blocks
     data_fractions: tuple = (1 / 48, 1 / 24, 1 / 12, 1 / 6, 1 / 3, 1.0)   # 125 … 6,000 episodes
-    isr_training: tuple = (None, 1000, "authors")     # ours in one pass (None), at the stated budget; the authors'
+    isr_training: tuple = (None, 1000, "authors")   # ours in one pass (None), at the stated
+                                                    # budget; the authors'
     isr_threshold: float = 0.2                      # as the authors' Fig. 6 run
     after: int = 6000                               # further episodes
-    tail: int = 500                                 # first/last episodes compared; the last recorded
-    test_layouts: int = 100                         # Fig. 9 b (ours): random 5-block layouts, scored exactly here
+    tail: int = 500                                 # first/last episodes compared; last recorded
+    test_layouts: int = 100                         # Fig. 9 b (ours): random 5-block layouts,
+                                                    # scored exactly here
 
     def quick(self):
-        return replace(self, source=self.source.quick(), after=300, tail=150, isr_training=(None, 250, "authors"),
-                       test_layouts=20)
+        return replace(self, source=self.source.quick(), after=300, tail=150,
+                       isr_training=(None, 250, "authors"), test_layouts=20)
 
     def check(self):
         """A one-line ValueError naming the first setting this experiment cannot run."""
@@ -455,7 +498,8 @@ class IncompleteInternalization:
         per_update = self.source.agent.worlds_per_seed
         check_episodes(per_update, after=self.after)
         if tail_updates(self.tail, per_update) * per_update >= self.after:
-            raise ValueError(f"after ({self.after}) must be longer than the tail it records ({self.tail})")
+            raise ValueError(f"after ({self.after}) must be longer than the tail it records "
+                             f"({self.tail})")
         env.check_count(self.test_layouts, "test_layouts")
 
 
@@ -463,7 +507,7 @@ class GridLearners(NamedTuple):
     """Fig. 6's learners and ISRs, kept in memory, not saved (what Fig. 10, in beyond/,
     continues: a run's learners are handed on this way, as `Socialized` hands on Fig. 1's)."""
     policy: agents.Policy            # the learners after their phase in new worlds, cell-major
-    model: isr.ISRGroups             # their ISRs (thresholded), in that order: an isr.ISR per column
+    model: isr.ISRGroups             # their ISRs (thresholded), in that order: one per column
     run: dict                        # the run's arrays (curves, last recorded steps)
     socialized: Socialized           # what the run continued (the socialization data)
 
@@ -474,33 +518,38 @@ def incomplete_internalization(cfg, seeds, socialized, log=no_log):
     cfg.isr_training (`isr_training`), and measured on the held-out data (evaluation.measure).
     All columns × sizes × seeds learn `after` episodes in `new_world` as one batch, R_i
     thresholded as the authors' Fig. 6 run; the last `tail` episodes (whole updates) are
-    recorded to find what the learners farm. Arrays (columns, sizes, S, ...). Returns (run, GridLearners).
+    recorded to find what the learners farm. Arrays (columns, sizes, S, ...). Returns (run,
+    GridLearners).
     """
     n_seeds, n_budgets, n_sizes = len(seeds), len(cfg.isr_training), len(cfg.data_fractions)
     data, source = socialized.data, cfg.source
     sizes = [max(1, int(round(f * data.n_train))) for f in cfg.data_fractions]
-    log(f"  {n_budgets * n_sizes} ISRs per seed: {n_sizes} data sizes x {n_budgets} training budgets")
+    log(f"  {n_budgets * n_sizes} ISRs per seed: {n_sizes} data sizes x {n_budgets} training "
+        f"budgets")
     stage = partial(learner_streams, seeds, "incomplete_internalization")
-    models = [internalize(data, isr_training(source.isr, training), stage(f"isr {b} {z}"), source.world,
-                        source.isr_codes, cfg.isr_threshold, n_train=size, curve=False)[0]
+    models = [internalize(data, isr_training(source.isr, training), stage(f"isr {b} {z}"),
+                          source.world, source.isr_codes, cfg.isr_threshold, n_train=size,
+                          curve=False)[0]
               for b, training in enumerate(cfg.isr_training) for z, size in enumerate(sizes)]
     measured = [evaluation.measure(m, data, evaluation.single_agent_hazards) for m in models]
-    model = isr.ISRGroups([isr.ISR.stack(*models[b * n_sizes:(b + 1) * n_sizes]) for b in range(n_budgets)],
-                        n_sizes * n_seeds)                             # (budgets·sizes·S) models
+    columns = [isr.ISR.stack(*models[b * n_sizes:(b + 1) * n_sizes]) for b in range(n_budgets)]
+    model = isr.ISRGroups(columns, n_sizes * n_seeds)                   # (budgets·sizes·S) models
     per_update = source.agent.worlds_per_seed
     tail = tail_updates(cfg.tail, per_update) * per_update
     log(f"  learning from them: {cfg.after} episodes x {n_seeds} seeds x {len(models)} ISRs")
     policy = socialized.policy.tile(len(models))
     first = caregiver_leaves(policy, ("isr",), cfg.new_world, source.agent, cfg.after - tail,
                              stage("first", len(models)), model)
-    last = caregiver_leaves(policy, ("isr",), cfg.new_world, source.agent, tail, stage("last", len(models)), model,
-                            record=True)
+    last = caregiver_leaves(policy, ("isr",), cfg.new_world, source.agent, tail,
+                            stage("last", len(models)), model, record=True)
     recorded = last["data"]
-    output = evaluation.in_chunks(model.output, recorded["views"], recorded["actions"].astype(np.int64))
+    output = evaluation.in_chunks(model.output, recorded["views"],
+                                  recorded["actions"].astype(np.int64))
     r_i = model.pay(output)                                            # the network runs once
     shape = (n_budgets, n_sizes, n_seeds, -1)
     log(f"  exact test of the {len(models)} learners per seed: {cfg.test_layouts} random layouts")
-    scores = evaluation.expected_return(policy, cfg.new_world, ood_test_layouts(cfg.new_world, cfg.test_layouts),
+    scores = evaluation.expected_return(policy, cfg.new_world,
+                                        ood_test_layouts(cfg.new_world, cfg.test_layouts),
                                         with_stochastic=False)
     run = {
         "seeds": np.array(seeds), "episodes_per_update": per_update, "tail_episodes": cfg.tail,
@@ -508,13 +557,16 @@ def incomplete_internalization(cfg, seeds, socialized, log=no_log):
         "episodes": np.array([int(round(f * source.socialization)) for f in cfg.data_fractions]),
         "isr_training": np.array([{None: "ours, one pass", "authors": "the authors' ISR"}.get(t)
                                   or f"ours, {t:,} updates" for t in cfg.isr_training]),
-        "calibration": evaluation.stack_measures(measured, (n_budgets, n_sizes)),   # (budgets, sizes, S, ...)
+        # (budgets, sizes, S, ...) each: the ISRs as instruments; the curves (..., updates); the
+        # last steps (..., steps); Fig. 9 b's exact return in new worlds (budgets, sizes, S)
+        "calibration": evaluation.stack_measures(measured, (n_budgets, n_sizes)),
         "curves": {k: np.concatenate([first["isr"][k], last["isr"][k]], axis=1).reshape(shape)
-                   for k in LOGGED},                                     # (budgets, sizes, S, updates)
+                   for k in LOGGED},
         "last": {"views": recorded["views"].reshape(*shape[:3], *recorded["views"].shape[1:]),
-                 "actions": recorded["actions"].reshape(shape), "r_s": recorded["r_s"].reshape(shape),
-                 "r_i": r_i.reshape(shape), "output": output.reshape(shape)},   # (budgets, sizes, S, steps)
-        "ood_return": scores["return"].reshape(shape[:3]),               # (budgets, sizes, S), Fig. 9 b
+                 "actions": recorded["actions"].reshape(shape),
+                 "r_s": recorded["r_s"].reshape(shape), "r_i": r_i.reshape(shape),
+                 "output": output.reshape(shape)},
+        "ood_return": scores["return"].reshape(shape[:3]),
         "env_steps": first["env_steps"] + last["env_steps"],
     }
     return run, GridLearners(policy, model, run, socialized)
