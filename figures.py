@@ -26,7 +26,8 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 if __name__ == "__main__":      # become the command line, lab/__main__.py, before loading anything
     _root = os.path.dirname(os.path.abspath(__file__))
     _path = os.pathsep.join(p for p in (_root, os.environ.get("PYTHONPATH")) if p)
-    os.execve(sys.executable, [sys.executable, "-m", "lab", *sys.argv[1:]], {**os.environ, "PYTHONPATH": _path})
+    os.execve(sys.executable, [sys.executable, "-m", "lab", *sys.argv[1:]],
+              {**os.environ, "PYTHONPATH": _path})
 
 from dataclasses import replace
 
@@ -75,12 +76,14 @@ def figure_1(runs):
     """
     run = runs["internalization"]
     fig, axes = plt.subplots(1, 4, figsize=(13, 3.2), gridspec_kw={"width_ratios": [1, 1, 1, 2.4]})
-    world = env.GridWorld(world_of(run, ex.Internalization().world), 3, np.random.default_rng(int(run["seeds"][0])))
+    world = env.GridWorld(world_of(run, ex.Internalization().world), 3,
+                          np.random.default_rng(int(run["seeds"][0])))
     world.reset()
     for b, ax in enumerate(axes[:3]):
         plots.draw_world(ax, world.walls[b], world.goal[b], world.pos[b], world.dir[b])
         ax.set_title(f"an example world ({b + 1} of 3)", fontsize=9)
-    plots.learning_curves(axes[3], run, [("none", "Without social rewards")], float(run["planner_goals"]))
+    plots.learning_curves(axes[3], run, [("none", "Without social rewards")],
+                          float(run["planner_goals"]))
     during = claims.calibration_claims(run["calibration"], {"after": run["after"]["isr"]})
     return fig, {**claims.caregiver_claims(run),
                  "isr_paid_over_caregiver_would": during["during_after_r_i_over_r_s_pooled"]}
@@ -110,7 +113,8 @@ def figure_2(runs):
     plots.arrow(right, (0.31, 0.28), (0.31, 0.74), "$a$", side="right")
     plots.arrow(right, (0.40, 0.82), (0.66, 0.82), "sees $s$, $a$", side="above")
     plots.arrow(right, (0.70, 0.74), (0.36, 0.27), "$R_s$ ($P = 1$)", side="right", dotted=True)
-    plots.arrow(right, (0.84, 0.74), (0.84, 0.28), "trains on\n$(s, a, R_s)$", side="right", dotted=True)
+    plots.arrow(right, (0.84, 0.74), (0.84, 0.28), "trains on\n$(s, a, R_s)$", side="right",
+                dotted=True)
     plots.arrow(right, (0.70, 0.2), (0.36, 0.2), "$R_i$ ($P = 0$)", side="above")
     right.text(0.5, 0.02, "$U = R_e + P \\cdot R_s + (1 - P) \\cdot R_i$", ha="center", fontsize=13)
     right.set_title("Learning from social reward with an ISR")
@@ -136,11 +140,14 @@ def figure_3(runs, last_panel=None):
     if last_panel is None:
         fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
     else:
-        fig, (left, right, last) = plt.subplots(1, 3, figsize=(15, 3.8), gridspec_kw={"width_ratios": [1, 1, 1.2]})
-    for design, name in ((d, n) for d, n in (("isr", "our ISR"), ("isr_authors", "the authors'")) if d in run):
+        fig, (left, right, last) = plt.subplots(1, 3, figsize=(15, 3.8),
+                                                gridspec_kw={"width_ratios": [1, 1, 1.2]})
+    designs = [(d, n) for d, n in (("isr", "our ISR"), ("isr_authors", "the authors'")) if d in run]
+    for design, name in designs:
         isr_log, color = run[design], plots.COLORS[design]
         x = isr_log["samples"] / 1e3
-        for key, style, label in (("test_loss", "-", "test (held out)"), ("train_loss", "--", "train")):
+        for key, style, label in (("test_loss", "-", "test (held out)"),
+                                  ("train_loss", "--", "train")):
             mean, se = stats.mean_se(isr_log[key])
             left.plot(x, mean, color=color, ls=style, label=f"{name}, {label}")
             left.fill_between(x, mean - se, mean + se, color=color, alpha=0.25, lw=0)
@@ -149,8 +156,8 @@ def figure_3(runs, last_panel=None):
     left.set_ylabel("Balanced MSE loss")
     left.legend(frameon=False, fontsize=8, title="train and test nearly coincide", title_fontsize=8)
     mean, se = stats.mean_se(run["isr_size_test_loss"], axis=1)
-    right.errorbar(run["isr_sizes"] / 1e3, mean, yerr=se, marker="o", capsize=3, color=plots.COLORS["isr"],
-                   label="our ISR")
+    right.errorbar(run["isr_sizes"] / 1e3, mean, yerr=se, marker="o", capsize=3,
+                   color=plots.COLORS["isr"], label="our ISR")
     if "isr_authors" in run:
         mean, se = stats.mean_se(run["isr_authors"]["final_test_loss"])
         right.errorbar(run["isr_sizes"][-1:] / 1e3, [mean], yerr=[se], marker="s", capsize=3,
@@ -161,8 +168,9 @@ def figure_3(runs, last_panel=None):
     right.set_ylabel("Held-out test loss")
     for ax in (left, right):
         ax.set_title(f"mean ± SE over {n_seeds} seeds", fontsize=9)
+    during = {"after": run["after"]["isr"]}
     entry = {**claims.isr_claims(run),
-             "isr_calibration": claims.calibration_claims(run["calibration"], {"after": run["after"]["isr"]})}
+             "isr_calibration": claims.calibration_claims(run["calibration"], during)}
     if last_panel is not None:
         entry.update(last_panel(last, runs, n_seeds))
     return fig, entry
@@ -186,26 +194,30 @@ def figure_4(runs):
     paper's two comparisons, with each ISR (PAIRED).
     """
     run = runs["internalization"]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12.5, 3.9), gridspec_kw={"width_ratios": [1.5, 1]})
-    shown = [(c, label) for c, label in (("isr", "With our ISR"), ("isr_authors", "With the authors' ISR"),
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12.5, 3.9),
+                                      gridspec_kw={"width_ratios": [1.5, 1]})
+    shown = [(c, label) for c, label in (("isr", "With our ISR"),
+                                         ("isr_authors", "With the authors' ISR"),
                                          ("none", "Without ISR model")) if c in run["after"]]
     plots.learning_curves(left, run, shown, float(run["planner_goals"]))
     ood = claims.new_world_claims(runs["generalization"])
     shown = [c for c in ex.OOD_CONDITIONS + ("isr_raw",) if c in ood["return"]]
     paper = plots.paper_arms({arm: mean for arm, (mean, _) in claims.PAPER_FIG4.items()}, shown)
     plots.bars(right, shown, ood["return"], paper=paper)
-    right.set_ylim(top=right.get_ylim()[1] * 1.2)                      # room for the key above the bars
+    right.set_ylim(top=right.get_ylim()[1] * 1.2)            # room for the key above the bars
     right.legend(fontsize=7, frameon=False, loc="upper left")
     right.tick_params(axis="x", labelsize=8)
-    right.set_title(f"Bars: this repository. Paired per seed, {_runs(ood['reruns'])}:\n" + "\n".join(
-        _paired_line(ood["reruns"], name, "paired", brief=True) for name in PAIRED if name in ood["reruns"][0]),
-        fontsize=7)
+    lines = [_paired_line(ood["reruns"], name, "paired", brief=True)
+             for name in PAIRED if name in ood["reruns"][0]]
+    right.set_title(f"Bars: this repository. Paired per seed, {_runs(ood['reruns'])}:\n"
+                    + "\n".join(lines), fontsize=7)
     right.set_ylabel("Return in new worlds (greedy)")
     return fig, {**claims.caregiver_claims(run), "right": ood}
 
 
 # Figs 4 right and 5's titles: the paper's two comparisons, with our ISR and with the authors'.
-PAIRED = ("frozen_authors_vs_isr", "isr_vs_oracle", "frozen_authors_vs_isr_authors", "isr_authors_vs_oracle")
+PAIRED = ("frozen_authors_vs_isr", "isr_vs_oracle", "frozen_authors_vs_isr_authors",
+          "isr_authors_vs_oracle")
 
 
 def _runs(reruns):
@@ -242,10 +254,12 @@ def figure_5(runs):
     fig, axes = plt.subplots(1, len(layouts), figsize=(14, 4.4), sharey=True)
     shown = [c for c in ex.OOD_CONDITIONS if c in result["return"]]
     for j, (ax, name) in enumerate(zip(axes, layouts)):
-        published = ({arm: values[claims.PAPER_LAYOUTS.index(name)] for arm, values in claims.PAPER_FIG5.items()}
-                     if name in claims.PAPER_LAYOUTS else {})
-        plots.bars(ax, shown, {c: np.asarray(result["return"][c])[:, j] for c in shown}, labels=False,
-                   paper=plots.paper_arms(published, shown))
+        published = {}
+        if name in claims.PAPER_LAYOUTS:
+            published = {arm: values[claims.PAPER_LAYOUTS.index(name)]
+                         for arm, values in claims.PAPER_FIG5.items()}
+        plots.bars(ax, shown, {c: np.asarray(result["return"][c])[:, j] for c in shown},
+                   labels=False, paper=plots.paper_arms(published, shown))
         ax.set_title(f'"{name}"', fontsize=10)
         inset = ax.inset_axes([0.02, 0.72, 0.26, 0.26])
         inset.imshow(env.parse_layout(env.HANDPICKED[name]), cmap="Greys", vmin=0, vmax=1.6)
@@ -255,17 +269,18 @@ def figure_5(runs):
     axes[0].set_ylim(top=max(ax.get_ylim()[1] for ax in axes) * 1.3)
     handles = [plt.Rectangle((0, 0), 1, 1, color=plots.OOD_COLORS[c]) for c in shown]
     handles.append(plt.Line2D([], [], marker="*", color="k", ls="", markersize=10))
-    fig.legend(handles, [plots.LABELS[c].replace("\n", " ") for c in shown] + [plots.PAPER_LABEL], fontsize=8,
-               loc="upper right", frameon=False, ncol=2)
+    names = [plots.LABELS[c].replace("\n", " ") for c in shown] + [plots.PAPER_LABEL]
+    fig.legend(handles, names, fontsize=8, loc="upper right", frameon=False, ncol=2)
     if len(np.asarray(result["return"]["isr"])) > 1:
         fig.supxlabel(plots.BAR_KEY, fontsize=8)
-    fig.suptitle(f"Bars: this repository; stars: the paper. Paired per seed, {_runs(result['reruns'])}:\n"
+    fig.suptitle(f"Bars: this repository; stars: the paper. Paired per seed, "
+                 f"{_runs(result['reruns'])}:\n"
                  + "\n".join(_paired_line(result["reruns"], name, "paired_per_seed")
                               for name in PAIRED if name in result["reruns"][0]), fontsize=8)
     run = runs["generalization"]
-    result["isr_calibration"] = claims.calibration_claims(
-        run["calibration"], {"new_world": run["new_world_curves"]["isr"], "layouts": run["layout_curves"]["isr"],
-                             "new_world_raw": run["new_world_curves"]["isr_raw"]})
+    during = {"new_world": run["new_world_curves"]["isr"], "layouts": run["layout_curves"]["isr"],
+              "new_world_raw": run["new_world_curves"]["isr_raw"]}
+    result["isr_calibration"] = claims.calibration_claims(run["calibration"], during)
     return fig, result
 
 
@@ -277,10 +292,11 @@ def figure_6(runs):
     the first 125 … 6,000 socialization episodes (one colour each): ours in one pass over
     that data at our batch of 256 (red), ours for the stated 1,000 updates (blue), and the
     authors' ISR (purple; isr.AUTHORS: one pass at batch 1 with Adam, uncalibrated). Left:
-    goals per episode, first (dotted) and last (solid) 510 episodes. Middle: Σ R_i / Σ R_s over the last 510 episodes, what the ISR paid against
-    what the caregiver would have paid (above 1.25: hacked; median over seeds, as the docs'
-    table), each hacked learner's own ratio a cross, and the count of them beside the highest. Right: the
-    (view, action) the learners of the most hacked ISR farmed most. Mean ± SE over seeds.
+    goals per episode, first (dotted) and last (solid) 510 episodes. Middle: Σ R_i / Σ R_s over
+    the last 510 episodes, what the ISR paid against what the caregiver would have paid (above
+    1.25: hacked; median over seeds, as the docs' table), each hacked learner's own ratio a
+    cross, and the count of them beside the highest. Right: the (view, action) the learners of
+    the most hacked ISR farmed most. Mean ± SE over seeds.
     Deviation: the paper shows one run (layout "x", seed 1235); that version is
     `figure_6_single_run` (`python figures.py 6-single-run`).
     """
@@ -288,26 +304,29 @@ def figure_6(runs):
     result = claims.hacking_claims(run)
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), gridspec_kw={"width_ratios": [1, 1, 0.8]})
     episodes, n_seeds, window = run["episodes"], len(run["seeds"]), result["hacked"]["episodes"]
-    colors = ("tab:red", "tab:blue", "tab:purple")                  # our pass, the stated budget, the authors'
+    colors = ("tab:red", "tab:blue", "tab:purple")    # our pass, the stated budget, the authors'
     for b, (training, color) in enumerate(zip(result["isr_training"], colors)):
         label = f"ISR: {training}"
         for key, style in (("goals_first", ":"), ("goals_last", "-")):
             mean, se = stats.mean_se(np.array(result[key][b]), axis=1)
-            axes[0].errorbar(episodes, mean, yerr=se, ls=style, marker="o", ms=3, capsize=2, color=color,
-                             label=f"{label}, {'first' if style == ':' else 'last'} {window} episodes")
-        ratio = np.array([[np.nan if v is None else v for v in row] for row in result["r_i_over_r_s_last"][b]])
-        median = np.maximum(np.nanmedian(ratio, axis=1), 1e-3)                      # 0 drawn at the floor
+            which = "first" if style == ":" else "last"
+            axes[0].errorbar(episodes, mean, yerr=se, ls=style, marker="o", ms=3, capsize=2,
+                             color=color, label=f"{label}, {which} {window} episodes")
+        ratio = np.array([[np.nan if v is None else v for v in row]
+                          for row in result["r_i_over_r_s_last"][b]])
+        median = np.maximum(np.nanmedian(ratio, axis=1), 1e-3)          # 0 drawn at the floor
         axes[1].plot(episodes, median, marker="o", ms=3, color=color, label=label)
         for x, row, hacked in zip(episodes, ratio, result["seeds_hacked"][b]):
             if hacked:                          # the hacked learners themselves, above the line
-                above = row[row > claims.HACKED_ABOVE]                   # (paid where R_s was 0: no ratio)
+                above = row[row > claims.HACKED_ABOVE]    # (paid where R_s was 0: no ratio)
                 axes[1].scatter(np.full(len(above), x), above, marker="x", s=14, color=color, lw=1)
                 y = above.max() if len(above) else claims.HACKED_ABOVE
-                axes[1].annotate(f"{hacked} hacked", (x, y), textcoords="offset points", xytext=(4, 2),
-                                 fontsize=7, color=color)
+                axes[1].annotate(f"{hacked} hacked", (x, y), textcoords="offset points",
+                                 xytext=(4, 2), fontsize=7, color=color)
     axes[1].axhline(claims.HACKED_ABOVE, color="tab:red", lw=1, ls=":")
     axes[1].set_yscale("log")
-    ratio_label = f"$\\Sigma R_i / \\Sigma R_s$, last {window} episodes\n(median over seeds; 0 drawn at 0.001)"
+    ratio_label = (f"$\\Sigma R_i / \\Sigma R_s$, last {window} episodes\n"
+                   f"(median over seeds; 0 drawn at 0.001)")
     for ax, label in ((axes[0], "Goals reached per episode"), (axes[1], ratio_label)):
         ax.set_xscale("log")
         ax.minorticks_off()
@@ -329,11 +348,15 @@ def figure_6(runs):
         plots.draw_world(axes[2], view == env.WALL, goal[0, ::-1] if len(goal) else None, (c, c), 3,
                          unseen=view == env.UNSEEN)
         b, z = divmod(example["isr"], len(episodes))
-        farmed = "Farmed" if np.sum(result["seeds_hacked"]) else "No ISR hacked; most paid for R_s = 0"
+        farmed = "Farmed"
+        if not np.sum(result["seeds_hacked"]):
+            farmed = "No ISR hacked; most paid for R_s = 0"
         axes[2].set_title(f"{farmed}: '{example['action']}' into {example['ahead']}, "
                           f"R_i = {example['r_i']:.2f}, R_s = 0;\n"
-                          f"{example['visits']} visits in the last {result['hacked']['episodes']} episodes\n"
-                          f"(ISR: {episodes[z]:,} episodes, {result['isr_training'][b]})", fontsize=8)
+                          f"{example['visits']} visits in the last "
+                          f"{result['hacked']['episodes']} episodes\n"
+                          f"(ISR: {episodes[z]:,} episodes, {result['isr_training'][b]})",
+                          fontsize=8)
         axes[2].set_xlabel("the learner's view: grey walls, black unseen", fontsize=8)
     return fig, result
 
@@ -356,12 +379,15 @@ def figure_6_single_run(runs):
     shown = [(d, i_seed, f"{name}, seed {seed}")
              for d, name in (("isr_authors", "the authors' ISR"), ("isr", "our ISR"))
              if d in run["layout_curves"]]
-    if "isr_authors" in out["hacking"]:              # and the learner most hacked in "x" (None: no ratio)
-        ratios = [-1.0 if v is None else v for v in out["hacking"]["isr_authors"]["r_i_over_r_s_last"][0][i_layout]]
+    if "isr_authors" in out["hacking"]:     # and the learner most hacked in "x" (None: no ratio)
+        paid = out["hacking"]["isr_authors"]["r_i_over_r_s_last"][0][i_layout]
+        ratios = [-1.0 if v is None else v for v in paid]
         out["most_hacked_seed"] = seeds[int(np.argmax(ratios))]
-        shown.append(("isr_authors", int(np.argmax(ratios)), f"the authors' ISR, seed {out['most_hacked_seed']} "
-                                                             f"(paid {max(ratios):,.3g}× the caregiver)"))
-    for ax, key, label in ((axes[0], "internal", "Internal reward"), (axes[1], "goals", "Goals reached per episode")):
+        shown.append(("isr_authors", int(np.argmax(ratios)),
+                      f"the authors' ISR, seed {out['most_hacked_seed']} "
+                      f"(paid {max(ratios):,.3g}× the caregiver)"))
+    for ax, key, label in ((axes[0], "internal", "Internal reward"),
+                           (axes[1], "goals", "Goals reached per episode")):
         for line, (design, i, name) in enumerate(shown):
             curve = run["layout_curves"][design][key][0, i_layout, i]         # the first run
             ema = np.zeros_like(curve)
@@ -374,10 +400,12 @@ def figure_6_single_run(runs):
         ax.set_ylabel(label)
     axes[0].legend(fontsize=7, frameon=False, loc="upper left")
     hacked = out["hacking"]
+    counts = "; ".join(f"{name} {','.join(map(str, hacked[d]['seeds_hacked'][0]))}"
+                       for d, name in (("isr_authors", "the authors' ISR"), ("isr", "ours"))
+                       if d in hacked)
     fig.suptitle(f'The paper\'s version: one run, layout "x", seed {seed}, thresholded ISR\n'
-                 f"learners hacked in {', '.join(hacked['layouts'])} (of {len(seeds)}): " + "; ".join(
-                     f"{name} {','.join(map(str, hacked[d]['seeds_hacked'][0]))}"
-                     for d, name in (("isr_authors", "the authors' ISR"), ("isr", "ours")) if d in hacked), fontsize=9)
+                 f"learners hacked in {', '.join(hacked['layouts'])} (of {len(seeds)}): " + counts,
+                 fontsize=9)
     fig.tight_layout()
     return fig, out
 
@@ -400,7 +428,8 @@ def figure_7(runs):
     a logged 2.7·goals per rollout buffer).
     """
     run = runs["helping"]
-    fig, (left, right, kept) = plt.subplots(1, 3, figsize=(14, 3.8), gridspec_kw={"width_ratios": [1, 2.6, 1.2]})
+    fig, (left, right, kept) = plt.subplots(1, 3, figsize=(14, 3.8),
+                                            gridspec_kw={"width_ratios": [1, 2.6, 1.2]})
     walls, ball, caregiver, goal, learner = prosocial.symmetric_layouts(
         world_of(run, prosocial.Helping().world), 8, np.random.default_rng(int(run["seeds"][0])))
     plots.draw_world(left, walls[0], goal[0], learner[0], 3)
@@ -411,26 +440,29 @@ def figure_7(runs):
                                        ("oracle", "Caregiver's reward stays"),
                                        ("oracle_at_isr_rate", "... paid at the ISR's rate")],
                           float(run["helper_goals"]), ceiling_label="Scripted helper",
-                          ylabel="Caregiver's goals per episode", unshaded=("oracle", "oracle_at_isr_rate"))
-    right.set_title(f"mean over {len(run['seeds'])} seeds; bands: min–max (socialized, with and without the ISR)",
-                    fontsize=9)
+                          ylabel="Caregiver's goals per episode",
+                          unshaded=("oracle", "oracle_at_isr_rate"))
+    right.set_title(f"mean over {len(run['seeds'])} seeds; bands: min–max (socialized, with and "
+                    f"without the ISR)", fontsize=9)
     right.axhline(float(run["random_goals"]), color="0.3", ls="-.", lw=1, label="Random learner")
     right.legend(loc="upper center", ncol=3, fontsize=8, framealpha=0.95, edgecolor="none")
     if run.get("quick"):
-        right.text(0.5, 0.62, QUICK_FIG7, transform=right.transAxes, ha="center", color="tab:red", fontsize=9,
-                   bbox=dict(facecolor="white", edgecolor="none"))
+        right.text(0.5, 0.62, QUICK_FIG7, transform=right.transAxes, ha="center", color="tab:red",
+                   fontsize=9, bbox=dict(facecolor="white", edgecolor="none"))
     result = claims.helping_claims(run)
     conditions = ("none", "isr", "oracle", "oracle_at_isr_rate")
     rng = np.random.default_rng(0)                                    # dot jitter only
     for i, condition in enumerate(conditions):
         share = np.asarray(result[f"{condition}_fraction_of_socialized"])
-        kept.scatter(i + rng.uniform(-0.15, 0.15, share.size), share, s=10, color=plots.COLORS[condition], zorder=3)
+        kept.scatter(i + rng.uniform(-0.15, 0.15, share.size), share, s=10,
+                     color=plots.COLORS[condition], zorder=3)
         kept.plot([i - 0.3, i + 0.3], [share.mean()] * 2, color="k", lw=1.5)
     kept.axhline(1.0, color="k", lw=0.6)
-    kept.set_xticks(range(len(conditions)), ["without\nISR", "with\nISR", "reward\nstays", "paid at\nISR's rate"],
-                    fontsize=8)
+    ticks = ["without\nISR", "with\nISR", "reward\nstays", "paid at\nISR's rate"]
+    kept.set_xticks(range(len(conditions)), ticks, fontsize=8)
     kept.set_ylim(bottom=0)
     kept.set_ylabel("Share of socialized helping kept")
-    kept.set_title(f"last {result['tail_episodes']} episodes; a dot per learner, — the mean", fontsize=9)
+    kept.set_title(f"last {result['tail_episodes']} episodes; a dot per learner, — the mean",
+                   fontsize=9)
     return fig, result
 
