@@ -31,12 +31,19 @@ def test_the_top_level_is_the_paper_and_imports_nothing_beneath_it():
     for path in top:
         assert not imports(path) & {"beyond", "lab"}, path.name
     assert "prosocial" not in imports(ROOT / "agents.py")    # the learner does not know the two-agent world
+    assert "prosocial" not in imports(ROOT / "experiments.py")   # the lesson copies seven modules, not eight
     ours = {p.stem for p in top}
     assert imports(ROOT / "env.py") & ours == {"streams"}       # the world copies with its streams alone
     assert not imports(ROOT / "streams.py") & ours and not imports(ROOT / "isr.py") & ours
     assert imports(ROOT / "authors.py") & ours == {"agents", "env", "isr"}   # their system builds on ours
     for path in (ROOT / "beyond").glob("*.py"):              # our additions need no tooling
         assert "lab" not in imports(path), path.name
+
+
+def test_the_paper_s_code_reads_in_lines_of_at_most_100_characters():
+    long = [f"{path.name}:{i}" for path in sorted(ROOT.glob("*.py"))
+            for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if len(line) > 100]
+    assert not long, long
 
 
 def test_each_experiment_is_declared_once_with_what_it_continues():
