@@ -221,8 +221,9 @@ def _this_run(args):
     code, root = hashlib.sha256(), COMMITTED.parent.parent
     for path in sorted([*root.glob("*.py"), *root.glob("beyond/*.py"), *root.glob("lab/*.py")]):
         code.update(path.read_bytes())
-    return {"seeds": list(args.seeds), "quick": bool(args.quick), "settings": args.settings,
-            "code": code.hexdigest()}
+    run = {"seeds": list(args.seeds), "quick": bool(args.quick), "settings": args.settings,
+           "code": code.hexdigest()}
+    return json.loads(json.dumps(run, default=outputs.jsonable))      # as unfinished.json reads back
 
 
 # ---------------------------------------------------------------------------------------------

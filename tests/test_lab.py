@@ -164,3 +164,19 @@ def test_a_run_redraws_or_removes_every_figure_drawn_from_what_it_remade(saved, 
 
 def test_the_figure_folder_default_is_the_repositorys():
     assert cli.FIG_DIR == ROOT / "figures"
+
+
+def test_a_rerun_picks_up_only_what_the_same_unfinished_run_saved(tmp_path):
+    """pipeline.pick_up: the experiments an unfinished run of the same seeds, budget, settings
+    (tuples included) and code saved, and nothing for another run."""
+    from types import SimpleNamespace
+    args = SimpleNamespace(out=tmp_path, seeds=(1, 2), quick=True,
+                           settings={"generalization": {"layouts": ("plus", "x")}})
+    (tmp_path / "generalization.npz").write_bytes(b"")
+    cost = {"experiment": "generalization", "seconds": 1.0, "env_steps": 5}
+    outputs.write_json(tmp_path / pipeline.UNFINISHED,
+                       {"run": pipeline._this_run(args), "saved": {"generalization": cost}})
+    assert pipeline.pick_up(args, ["generalization"]) == {"generalization": cost}
+    assert pipeline.pick_up(SimpleNamespace(**{**vars(args), "seeds": (1, 3)}), ["generalization"]) == {}
+    assert pipeline.pick_up(args, ["thresholds"]) == {}          # its follower was not saved
+
