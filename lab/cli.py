@@ -22,7 +22,6 @@ import time
 import typing
 from pathlib import Path
 
-import claims
 from lab import outputs, pipeline
 from lab.registry import EXPERIMENTS, FIGURES, LEARNERS, PAPER_FIGURES, QUICK_SHOWS, needs
 

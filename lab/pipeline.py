@@ -327,8 +327,9 @@ def _learn_and_draw(names, args, results, results_path):
             drawn.add(name)
             log(f"Figure {name}: drawn")
 
-    estimates = _estimates(results) or ({} if args.quick else _estimates(read_results(COMMITTED)))   # paper-scale
-    jobs = args.jobs                                                                 # times: not a quick run's
+    # the last run's timings, else the committed paper-scale run's (not for a quick run)
+    estimates = _estimates(results) or ({} if args.quick else _estimates(read_results(COMMITTED)))
+    jobs = args.jobs
     saved = pick_up(args, wanted)
     if saved:
         log(f"picked up what the unfinished run saved: {', '.join(saved)}")
@@ -417,8 +418,7 @@ def run_experiments(names, args, estimates=None, start=None):
                                                   default=0.0)
     ready = sorted([e for e in closure if not EXPERIMENTS[e].continues], key=chain, reverse=True)
     task = dict(seeds=args.seeds, quick=args.quick, out_dir=str(args.out), configs=args.configs,
-            settings=args.settings,
-                made_with=outputs.made_with(),
+                settings=args.settings, made_with=outputs.made_with(),
                 start=time.time() if start is None else time.time() - (time.perf_counter() - start))
     jobs = args.jobs
     yield from _schedule(jobs, closure, ready, continued, chain, task)
