@@ -271,7 +271,7 @@ POOLED = (("Fig. 4 right", "frozen_authors", "isr"), ("Fig. 4 right", "frozen", 
           ("Fig. 7", "isr", "none"), ("Fig. 7", "isr", "oracle_at_isr_rate"))
 
 
-def per_learner(entry, figure, condition):
+def learner_values(entry, figure, condition):
     """(S,) one value per learner of a results.json: Fig. 4 right's greedy return in new
     worlds and Fig. 5's over the layouts, each the mean over the runs of the further learning
     (and the layouts); Fig. 7's goals per episode at the end."""
@@ -312,7 +312,7 @@ def pooled_claims(results_by_set):
         for name in sorted((n for n, r in results_by_set.items() if key in r), key=lambda n: -len(seed_range(n))):
             if not seen & seed_range(name):
                 sets[name], seen = results_by_set[name], seen | seed_range(name)
-        diffs = {name: per_learner(r, figure, a) - per_learner(r, figure, b) for name, r in sets.items()
+        diffs = {name: learner_values(r, figure, a) - learner_values(r, figure, b) for name, r in sets.items()
                  if has_condition(r, figure, a) and has_condition(r, figure, b)}
         if not diffs:
             continue
