@@ -22,7 +22,7 @@ import time
 import typing
 from pathlib import Path
 
-from lab import outputs, pipeline
+from lab import outputs, pipeline, workers
 from lab.registry import EXPERIMENTS, FIGURES, LEARNERS, PAPER_FIGURES, QUICK_SHOWS, needs
 
 FIG_DIR = Path(__file__).resolve().parent.parent / "figures"
@@ -169,7 +169,7 @@ def settings_read(figures):
     """The experiments whose settings the figures' run reads: those it runs (with the ones
     whose learners they continue) and those whose settings they take as their source."""
     names = {e for name in figures for e in needs(name)}
-    read = set(pipeline.with_sources(sorted(names)))
+    read = set(workers.with_sources(sorted(names)))
     read |= {EXPERIMENTS[e].source_experiment for e in read} - {None}
     return read
 

@@ -13,7 +13,7 @@ import pytest
 
 import claims
 import figures
-from lab import cli, outputs, pipeline, registry, report
+from lab import cli, outputs, pipeline, registry, report, workers
 
 ALL = cli.default_figures(quick=False) + ["6-single-run"]     # every figure drawn from saved arrays
 ROOT = Path(__file__).resolve().parent.parent      # the repository, where `python figures.py` runs
@@ -237,18 +237,18 @@ def test_a_ctrl_c_that_reaches_a_worker_before_its_first_line_is_ignored(monkeyp
     main process then stops it). Without the hold it would die of a KeyboardInterrupt."""
     import os
     import signal
-    work = pipeline._work
+    work = workers._work
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)   # even where pytest ignores it
 
     def interrupted_at_once(*args):
         os.kill(os.getpid(), signal.SIGINT)            # before the worker's own first line
         work(*args)
 
-    monkeypatch.setattr(pipeline, "_work", interrupted_at_once)
-    monkeypatch.setattr(pipeline, "_run_one", lambda name, **kwargs: ({"experiment": name}, None))
+    monkeypatch.setattr(workers, "_work", interrupted_at_once)
+    monkeypatch.setattr(workers, "_run_one", lambda name, **kwargs: ({"experiment": name}, None))
     running = []
     try:
-        pipeline._Worker.start("internalization", {}, running)
+        workers._Worker.start("internalization", {}, running)
         assert running[0].result() == ({"experiment": "internalization"}, None)
     finally:
         signal.signal(signal.SIGINT, previous)
