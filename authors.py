@@ -281,7 +281,7 @@ class ConvISR(isr.ISR):
         return predict(self.params, views, actions)
 
 
-def train_isr(data, rng, cfg=isr.AUTHORS, chunk=1024):
+def train_isr(data, cfg, rng, chunk=1024):
     """One authors' ISR network per model of `data` (isr.SocialRewardData of views with the
     heading), trained on its train split as isr.train_isr trains with cfg: cfg.epochs passes
     of class-balanced minibatches of cfg.batch (theirs: one pass at batch 1), MSE against

@@ -513,8 +513,8 @@ def factorial(cfg, seeds, log=no_log):
                                            curve=False)[0]}
         if learner in cfg.conv_for:
             log(f"  the authors' network on its data: {data.n_train:,} updates of batch 1 x {n_seeds} seeds")
-            models["authors_conv"] = authors.ConvISR(authors.train_isr(data, stage("the authors' network"),
-                                                                       cfg.conv_isr), None)
+            params = authors.train_isr(data, cfg.conv_isr, stage("the authors' network"))
+            models["authors_conv"] = authors.ConvISR(params, None)
         run["calibration"][learner] = {k: evaluation.measure(m, data, evaluation.single_agent_hazards)
                                        for k, m in models.items()}
         del data
