@@ -64,13 +64,8 @@ def state_action(views, actions):
     code = np.where(agent, AGENT, views)
     colour = np.select([code == c for c in COLOUR], list(COLOUR.values()), 0)
     at_agent = lambda values: np.where(agent, values, 0)
-    channels = [
-        code,
-        colour,
-        at_agent(views - FACING),
-        code == GOAL,
-        at_agent(np.asarray(actions)[..., None, None]),
-    ]
+    channels = [code, colour, at_agent(views - FACING), code == GOAL,
+                at_agent(np.asarray(actions)[..., None, None])]
     return np.stack(channels, axis=-1).astype(np.float32)
 
 
@@ -221,23 +216,15 @@ class PPOPolicy(agents.Policy):
         final_values = np.einsum("snf,sf->sn", rollout.final_phi, w)
         advantages, returns = gae(rollout.utility, values, final_values, cfg.gamma, cfg.gae_lambda)
         flat = lambda a: a.reshape(n_seeds, -1, *a.shape[3:])
-        phi, actions, advantages, returns = (
-            flat(rollout.phi),
-            flat(rollout.actions),
-            flat(advantages),
-            flat(returns),
-        )
+        phi, actions, advantages, returns = map(flat, (rollout.phi, rollout.actions, advantages,
+                                                       returns))
         old = np.take_along_axis(flat(rollout.probs), actions[..., None], -1)[..., 0]
         for _ in range(cfg.epochs):
             order = np.argsort(rng.random(actions.shape), axis=1)  # a fresh permutation each
             for start in range(0, actions.shape[1], cfg.minibatch):
+                rows = order[:, start:start + cfg.minibatch]                  # (S, B), once
                 take = lambda a: np.take_along_axis(
-                    a,
-                    order[:, start : start + cfg.minibatch].reshape(
-                        n_seeds, -1, *[1] * (a.ndim - 2)
-                    ),
-                    1,
-                )
+                    a, rows.reshape(*rows.shape, *[1] * (a.ndim - 2)), 1)
                 self.step(take(phi), take(actions), take(old), take(advantages), take(returns), cfg)
 
     def step(self, phi, actions, old_probs, advantages, returns, cfg):
@@ -253,12 +240,8 @@ class PPOPolicy(agents.Policy):
         )
         grad_theta = -np.matmul(phi.transpose(0, 2, 1), ascent) / n  # (S, F, A)
         values = np.matmul(phi, self.w[..., None].astype(phi.dtype))[..., 0]
-        grad_w = (
-            cfg.value_coef
-            * 2
-            * np.matmul(phi.transpose(0, 2, 1), (values - returns)[..., None])[..., 0]
-            / n
-        )
+        error = np.matmul(phi.transpose(0, 2, 1), (values - returns)[..., None])[..., 0]
+        grad_w = cfg.value_coef * 2 * error / n
         norm = np.sqrt((grad_theta**2).sum(axis=(1, 2)) + (grad_w**2).sum(axis=1))
         scale = np.minimum(1.0, cfg.max_grad_norm / (norm + 1e-6))  # torch's clip
         self.k += 1

@@ -111,12 +111,10 @@ def expected_return(
     """
     states = layout_states(world_cfg, layouts)
     phi = featurize(states.views)                                            # (n, F)
-    # (2, n, A): goals, return
-    rewards = np.stack([states.reached.astype(float), states.reward])
+    rewards = np.stack([states.reached.astype(float), states.reward])   # (2, n, A): goals, return
     greedy, stochastic = [], []
     for first in range(0, policy.n_learners, learners_at_once):
-        # (L, n, A)
-        probs = policy.select(slice(first, first + learners_at_once)).probs_shared(phi)
+        probs = policy.select(slice(first, first + learners_at_once)).probs_shared(phi)  # (L, n, A)
         greedy.append(
             _greedy_recursion(probs.argmax(axis=-1), states, rewards, world_cfg.episode_len)
         )
@@ -154,11 +152,9 @@ def _recursion(probs, states, rewards, steps):
     n = probs.shape[1]
     probs = probs.astype(rewards.dtype)
     expected_reward = np.einsum("lna,kna->lkn", probs, rewards)            # (L, K, n)
-    # (A, n): a state or the fresh slot
-    target = np.where(states.reached, n, states.next).T.copy()
+    target = np.where(states.reached, n, states.next).T.copy()   # (A, n): a state or the fresh slot
     weight = np.ascontiguousarray(probs.transpose(2, 0, 1)[:, :, None])  # (A, L, 1, n)
-    # V_0, W_0 in the last slot
-    value = np.zeros(expected_reward.shape[:2] + (n + 1,), dtype=rewards.dtype)
+    value = np.zeros(expected_reward.shape[:2] + (n + 1,), dtype=rewards.dtype)   # V_0, W_0 last
     for _ in range(steps):
         new = expected_reward.copy()
         for a, to in enumerate(target):
@@ -173,15 +169,12 @@ def _greedy_recursion(actions, states, rewards, steps):
     one gather, by flat indices into the values (L, K, n + 1)."""
     layout_means = _layout_means(states)
     n_learners, n = actions.shape
-    # (L, n)
     chosen = lambda table: np.take_along_axis(table[None], actions[..., None], axis=-1)[..., 0]
     reward = np.stack([chosen(r) for r in rewards], axis=1)                # (L, K, n)
-    # (L, n): a state or the fresh slot
-    target = np.where(chosen(states.reached), n, chosen(states.next))
+    target = np.where(chosen(states.reached), n, chosen(states.next))  # (L, n): state or fresh slot
     rows = np.arange(n_learners * len(rewards)).reshape(n_learners, -1, 1) * (n + 1)
     flat_target = rows + target[:, None]                                   # (L, K, n)
-    # V_0, and W_0 in the last slot
-    value = np.zeros(reward.shape[:2] + (n + 1,))
+    value = np.zeros(reward.shape[:2] + (n + 1,))                      # V_0, and W_0 in slot n
     for _ in range(steps):
         value[..., :n] = reward + value.take(flat_target)
         value[..., n] = layout_means(value[..., :n]).mean(axis=-1)

@@ -228,7 +228,7 @@ class Repair:
     """Fig. 10: Fig. 6's learners and ISRs of one column and some data sizes go on with a
     caregiver who comes back in a share q of the episodes."""
     source: IncompleteInternalization = IncompleteInternalization()   # the grid it continues
-    isr_training: object = "authors"                  # Fig. 6's column: the authors' ISR, the most hacked
+    isr_training: object = "authors"                # Fig. 6's column: the authors' ISR, the most hacked
     data_fractions: tuple = (1 / 12, 1 / 6, 1.0)    # its rows: 500, 1,000 and 6,000 episodes (some
                                                     # learners hack each; Fig. 10 b: those of 6,000 that do not)
     visit_rates: tuple = (0.0, 0.05, 0.1, 0.25)     # q, as Fig. 8's lower ones

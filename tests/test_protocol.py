@@ -22,13 +22,12 @@ S = len(SEEDS)
 TINY_AGENT = agents.AgentConfig(worlds_per_seed=2)
 TINY_ISR = replace(isr.ISRConfig(), updates=2, calibration_size=100)
 TINY_AUTHORS = replace(isr.AUTHORS, updates=3)
-# 10 updates of 2 episodes: the fewest that hold one held-out block in ten
+# The learner and both ISRs at their smallest; 10 updates of 2 episodes: the fewest
+# socialization episodes that hold one held-out block in ten
+TINY_SHARED = dict(agent=TINY_AGENT, isr=TINY_ISR, authors_isr=TINY_AUTHORS, socialization=20)
 TINY = replace(
     ex.Internalization(),
-    agent=TINY_AGENT,
-    isr=TINY_ISR,
-    authors_isr=TINY_AUTHORS,
-    socialization=20,
+    **TINY_SHARED,
     after=4,
     tail=2,
     isr_fractions=(1 / 2, 1.0),
@@ -110,10 +109,7 @@ def test_internalization_leaves_the_oracle_the_caregiver_and_pays_the_isr_arms(c
 
 GENERALIZATION = replace(
     ex.Generalization(),
-    agent=TINY_AGENT,
-    isr=TINY_ISR,
-    authors_isr=TINY_AUTHORS,
-    socialization=20,
+    **TINY_SHARED,
     new_world_episodes=4,
     layout_episodes=6,
     reruns=1,
