@@ -46,12 +46,11 @@ import stats
 # The figures: each reads runs {experiment name: arrays} and returns (figure, claims)
 
 def world_of(run, default):
-    """The world config a run learned in: `default` with the `world.` settings it was run with
-    (`--set`; the command line records them beside the arrays), so that a figure draws that
-    world, not the default one."""
-    changed = {key[len("world."):]: tuple(v) if isinstance(v, list) else v
-               for key, v in run.get("settings", {}).items() if key.startswith("world.")}
-    return replace(default, **changed)
+    """The world config a run learned in: its saved config's world where it was run with
+    changed settings (`--set`; the command line saves the config beside the arrays), else
+    `default`, so that a figure draws that world."""
+    saved = (run.get("config") or {}).get("world", {})
+    return replace(default, **{k: tuple(v) if isinstance(v, list) else v for k, v in saved.items()})
 
 
 def reads(*experiments):

@@ -118,7 +118,6 @@ def parse_args(argv):
     args.full_run = not args.figures
     args.figures = args.figures or default_figures(args.quick)
     if args.learner != "linear":                # the learner's config class (registry.LEARNERS)
-        args.settings.setdefault("internalization", {})["learner"] = args.learner
         if set(args.figures) - {"1", "4"}:
             raise ValueError("the MLP learner runs Figs 1 and 4 only (name them: python figures.py 1 4 --learner mlp)")
         if args.out is None:
@@ -129,8 +128,8 @@ def parse_args(argv):
         raise ValueError(f"--set {unused[0]}.…: Fig. {', '.join(args.figures)} does not run {unused[0]} "
                          f"(it runs {', '.join(sorted(read)) or 'no experiment'})")
     args.configs = {} if args.list_settings else {      # each experiment's config, built once and
-        name: checked_config(name, args.quick, args.settings)   # checked before any learning (a bad
-        for name in sorted(read)}                                # value's error names its --set)
+        name: checked_config(name, args.quick, args.settings, args.learner)   # checked before any
+        for name in sorted(read)}                                # learning (an error names its --set)
     args.seeds = parse_seeds(args.seeds or str(QUICK_SEEDS if args.quick else SEEDS))
     if args.out is None:
         args.out = FIG_DIR / "quick" if args.quick else FIG_DIR
@@ -139,18 +138,18 @@ def parse_args(argv):
     return args
 
 
-def checked_config(name, quick, settings):
+def checked_config(name, quick, settings, learner="linear"):
     """The config experiment `name` runs with (pipeline.experiment_config), or a one-line
     ValueError if it cannot run: each --set alone first (the error names it), then all of
     them together (cfg.check())."""
     changed = settings.get(name, {})
     for path, value in changed.items():
         try:
-            _check(pipeline.experiment_config(name, quick, {**settings, name: {path: value}}))
+            _check(pipeline.experiment_config(name, quick, {**settings, name: {path: value}}, learner))
         except ValueError as err:
             raise ValueError(f"--set {name}.{path}={_shown(value)}: {err}") from None
     try:
-        cfg = pipeline.experiment_config(name, quick, settings)
+        cfg = pipeline.experiment_config(name, quick, settings, learner)
         _check(cfg)
     except ValueError as err:
         items = " ".join(f"--set {name}.{p}={_shown(v)}" for p, v in changed.items())

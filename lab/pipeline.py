@@ -44,19 +44,13 @@ def time_left(estimates, remaining, jobs=1):
 # ---------------------------------------------------------------------------------------------
 # Running an experiment
 
-def experiment_config(name, quick, changed):
-    """The config an experiment runs with: its defaults (or another learner's, `learner` in
-    its settings: registry.LEARNERS), the quick budget if asked, then the command line's
+def experiment_config(name, quick, changed, learner="linear"):
+    """The config an experiment runs with: its defaults (or, where registry.LEARNERS has
+    `learner` for it, that learner's), the quick budget if asked, then the command line's
     settings {experiment: {dotted field: value}}; an experiment with a source
     (Experiment.source_experiment) takes that experiment's config as its `source`."""
-    settings = dict(changed.get(name, {}))
-    learner = settings.pop("learner", "linear")
-    cls = EXPERIMENTS[name].config if learner == "linear" else LEARNERS.get(name, {}).get(learner)
-    if cls is None:
-        raise ValueError(f"{name} has no learner {learner!r}; choose linear "
-                         + " ".join(LEARNERS.get(name, {})))
-    cfg = cls().quick() if quick else cls()
-    cfg = apply_settings(cfg, settings)
+    cls = LEARNERS.get(name, {}).get(learner, EXPERIMENTS[name].config)
+    cfg = apply_settings(cls().quick() if quick else cls(), changed.get(name, {}))
     source = EXPERIMENTS[name].source_experiment
     return dataclasses.replace(cfg, source=experiment_config(source, quick, changed)) if source else cfg
 
@@ -80,23 +74,64 @@ def _replace(cfg, names, value):
 # ---------------------------------------------------------------------------------------------
 # Saved outputs: what a folder holds, checked before it is used
 
+def recorded(name, cfg, quick):
+    """What an experiment's meta saves of its config, the one saved form of its settings: the
+    learner where not the linear one (registry.LEARNERS), and the config itself
+    (dataclasses.asdict) where it is not that learner's default at the budget. A default run
+    saves neither, so its file stays as it was. `settings_of` reads it back."""
+    learner = next((k for k, c in LEARNERS.get(name, {}).items() if type(cfg) is c), "linear")
+    record = {} if learner == "linear" else {"learner": learner}
+    config = _as_saved(dataclasses.asdict(cfg))
+    if config != _as_saved(dataclasses.asdict(experiment_config(name, quick, {}, learner))):
+        record["config"] = config
+    return record
+
+
+def settings_of(name, meta):
+    """{dotted field: value} of a saved run of experiment `name` (its meta): its learner where
+    not the linear one, then each field where its saved config differs from that learner's
+    default at its budget (`source.` fields are those of the experiment it takes them from)."""
+    if "settings" in meta:
+        raise ValueError("its settings are saved in an older form")
+    learner = meta.get("learner", "linear")
+    default = _as_saved(dataclasses.asdict(experiment_config(name, bool(meta["quick"]), {}, learner)))
+    return {**({"learner": learner} if learner != "linear" else {}),
+            **_differences(default, meta.get("config", default))}
+
+
+def _differences(default, config, prefix=""):
+    changed = {}
+    for key, value in config.items():
+        if isinstance(value, dict) and isinstance(default.get(key), dict):
+            changed.update(_differences(default[key], value, f"{prefix}{key}."))
+        elif key not in default or default[key] != value:
+            changed[prefix + key] = value
+    return changed
+
+
+def _as_saved(value):
+    """`value` as JSON reads it back (tuples as lists)."""
+    return json.loads(json.dumps(value, default=outputs.jsonable))
+
+
 def load(path):
-    """(a saved run's arrays, with its `quick` flag from the meta so figures can say so; the
-    meta); a damaged or unreadable file is a ValueError naming it."""
+    """(a saved run's arrays, with its `quick` flag, its settings and its saved config from the
+    meta, so that figures can say so and draw its world; the meta); a damaged or unreadable
+    file is a ValueError naming it."""
     try:
         run, meta = outputs.load_run(path)
-        seeds, quick = list(meta["seeds"]), bool(meta["quick"])
+        seeds, quick, settings = _signature(Path(path).stem, meta)
     except Exception as err:                     # zip, zlib, numpy and JSON all raise their own
         raise ValueError(f"{path} is damaged or not a saved run ({type(err).__name__}: {err}); "
                          "make it again without --replot") from None
     if "seeds" in run and run["seeds"].tolist() != seeds:
         raise ValueError(f"{path} is damaged: its arrays' seeds disagree with its meta")
-    return {**run, "quick": quick, "settings": meta.get("settings") or {}}, meta
+    return {**run, "quick": quick, "settings": settings, "config": meta.get("config")}, meta
 
 
-def _signature(meta):
+def _signature(name, meta):
     """(seeds, quick, settings) of a saved run's meta."""
-    return list(meta["seeds"]), bool(meta["quick"]), meta.get("settings") or {}
+    return list(meta["seeds"]), bool(meta["quick"]), settings_of(name, meta)
 
 
 def _describe(seeds, quick, settings=None):
@@ -106,20 +141,27 @@ def _describe(seeds, quick, settings=None):
     return text + (f" with settings {settings}" if settings else "")
 
 
-def check_folder(out_dir, seeds, quick, changed):
-    """A ValueError naming --out if out_dir holds arrays of another run (other seeds, budget
-    or settings) than this one, which would mix with them."""
-    for path in sorted(Path(out_dir).glob("*.npz")):
+def check_folder(args, results):
+    """A ValueError naming --out if it holds results or arrays of another run than this one
+    (other seeds, budget or settings), which would mix with them."""
+    scales = {entry.get("run", {}).get("quick") for key, entry in results.items() if key != "timing"} - {None}
+    if scales - {args.quick}:
+        this, other = ("quick", "paper-scale") if args.quick else ("paper-scale", "quick")
+        raise ValueError(f"{args.out}/results.json holds {other} results; write {this} runs to another folder "
+                         "(--out)")
+    for path in sorted(Path(args.out).glob("*.npz")):
         if path.stem not in EXPERIMENTS:
             continue
         try:
-            saved = _signature(outputs.load_meta(path))
+            saved = _signature(path.stem, outputs.load_meta(path))
         except Exception as err:
             raise ValueError(f"{path} is damaged ({type(err).__name__}: {err}); remove it or use "
                              "another folder (--out DIR)") from None
-        wanted = (list(seeds), bool(quick), changed.get(path.stem) or {})
+        cfg = args.configs.get(path.stem) or experiment_config(path.stem, args.quick, args.settings, args.learner)
+        wanted = (list(args.seeds), bool(args.quick), settings_of(path.stem, {"quick": args.quick,
+                                                                              **recorded(path.stem, cfg, args.quick)}))
         if saved != wanted:
-            raise ValueError(f"--out {out_dir} holds arrays of another run ({path.name}: {_describe(*saved)}); "
+            raise ValueError(f"--out {args.out} holds arrays of another run ({path.name}: {_describe(*saved)}); "
                              f"this run has {_describe(*wanted)}: write it to another folder (--out DIR)")
 
 
@@ -143,13 +185,14 @@ def saved_run_info(metas, previous=None):
     seeds or budgets."""
     if not metas:
         return previous
-    (first, meta), *others = metas.items()
+    signatures = {name: _signature(name, meta) for name, meta in metas.items()}
+    (first, (seeds, quick, _)), *others = signatures.items()
     for name, other in others:
-        if _signature(other)[:2] != _signature(meta)[:2]:
-            raise ValueError(f"the arrays of {first} ({_describe(*_signature(meta)[:2])}) and {name} "
-                             f"({_describe(*_signature(other)[:2])}) come from different runs; make them again together")
-    info = {"seeds": list(meta["seeds"]), "quick": bool(meta["quick"])}
-    settings = {name: m["settings"] for name, m in metas.items() if m.get("settings")}
+        if other[:2] != (seeds, quick):
+            raise ValueError(f"the arrays of {first} ({_describe(seeds, quick)}) and {name} "
+                             f"({_describe(*other[:2])}) come from different runs; make them again together")
+    info = {"seeds": seeds, "quick": quick}
+    settings = {name: s for name, (_, _, s) in signatures.items() if s}
     if settings:
         info["settings"] = settings
     return {**info, **_made_with(metas)}
@@ -200,9 +243,8 @@ def _this_run(args):
     code, root = hashlib.sha256(), COMMITTED.parent.parent
     for path in sorted([*root.glob("*.py"), *root.glob("beyond/*.py"), *root.glob("lab/*.py")]):
         code.update(path.read_bytes())
-    run = {"seeds": list(args.seeds), "quick": bool(args.quick), "settings": args.settings,
-           "code": code.hexdigest()}
-    return json.loads(json.dumps(run, default=outputs.jsonable))      # as unfinished.json reads back
+    return _as_saved({"seeds": list(args.seeds), "quick": bool(args.quick), "settings": args.settings,
+                      "learner": args.learner, "code": code.hexdigest()})    # as unfinished.json reads back
 
 
 # ---------------------------------------------------------------------------------------------
@@ -243,8 +285,7 @@ def run_figures(args):
     if args.replot:
         drawn = _replot(names, args.out, results)
     else:
-        _check_scale(results, results_path, args.quick)
-        check_folder(args.out, args.seeds, args.quick, args.settings)
+        check_folder(args, results)
         drawn = _learn_and_draw(names, args, results, results_path)
     if not args.replot and args.full_run:        # the top-level timing is the full run's
         results["timing"] = {"seconds_total": round(time.perf_counter() - drawn["start"], 2),
@@ -273,13 +314,6 @@ def _rewrite_documents(args, results_path):
             log(f"rewrote the tables of {path}")
     except ValueError as error:
         log(f"the documents' tables were not rewritten ({error}); run python -m lab.report")
-
-
-def _check_scale(results, results_path, quick):
-    scales = {entry.get("run", {}).get("quick") for key, entry in results.items() if key != "timing"} - {None}
-    if scales - {quick}:
-        this, other = ("quick", "paper-scale") if quick else ("paper-scale", "quick")
-        raise ValueError(f"{results_path} holds {other} results; write {this} runs to another folder (--out)")
 
 
 def _learn_and_draw(names, args, results, results_path):
@@ -314,11 +348,12 @@ def _learn_and_draw(names, args, results, results_path):
         log(f"picked up what the unfinished run saved: {', '.join(saved)}")
     unfinished = {"run": _this_run(args), "saved": saved}
     to_run = [e for e in with_sources(wanted) if e not in saved]
+    records = {e: recorded(e, args.configs[e], args.quick) for e in to_run}
     for name, cost in saved.items():
         runs[name], metas[name] = load(Path(args.out) / f"{name}.npz")
         costs[name] = cost
     draw_ready()
-    with contextlib.closing(run_experiments(to_run, args, estimates, start)) as finished:
+    with contextlib.closing(run_experiments(to_run, args, records, estimates, start)) as finished:
         for name, cost in finished:              # closing: a Ctrl-C while drawing stops the workers now
             runs[name], metas[name] = load(Path(args.out) / f"{name}.npz")
             costs[name] = unfinished["saved"][name] = cost

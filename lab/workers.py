@@ -38,9 +38,10 @@ class Progress:
         log(f"[{time.time() - self.start:.0f} s] {self.label}: {stage.strip()}")
 
 
-def run_experiments(names, args, estimates=None, start=None):
+def run_experiments(names, args, records, estimates=None, start=None):
     """Run the experiments `names` (and those whose learners they continue), saving each one's
-    arrays to args.out; yield (name, cost) as each one finishes. With args.jobs > 1 up to that
+    arrays to args.out with its meta's `records[name]` (pipeline.recorded); yield (name, cost)
+    as each one finishes. With args.jobs > 1 up to that
     many run at once in worker processes, the longest chains first (by last run's timings):
     an experiment that continues another's learners starts when that one is done, with its
     learners sent to it. The numbers do not depend on the order or the process: each
@@ -52,7 +53,7 @@ def run_experiments(names, args, estimates=None, start=None):
                                                   default=0.0)
     ready = sorted([e for e in closure if not EXPERIMENTS[e].continues], key=chain, reverse=True)
     task = dict(seeds=args.seeds, quick=args.quick, out_dir=str(args.out), configs=args.configs,
-                settings=args.settings, made_with=outputs.made_with(),
+                records=records, made_with=outputs.made_with(),
                 start=time.time() if start is None else time.time() - (time.perf_counter() - start))
     jobs = args.jobs
     yield from _schedule(jobs, closure, ready, continued, chain, task)
@@ -222,7 +223,7 @@ def _end_when_orphaned(parent):
     os.kill(os.getpid(), signal.SIGTERM)
 
 
-def _run_one(name, seeds, quick, out_dir, configs, settings, start, made_with, learners=None, keep=False):
+def _run_one(name, seeds, quick, out_dir, configs, records, start, made_with, learners=None, keep=False):
     """Run one experiment (continuing `learners` if it continues another's), save its arrays to
     out_dir/<name>.npz. Returns (its cost {experiment, seconds, env_steps}, the learners later
     experiments continue if `keep`, else None)."""
@@ -235,8 +236,6 @@ def _run_one(name, seeds, quick, out_dir, configs, settings, start, made_with, l
     arrays, socialized = arrays if isinstance(arrays, tuple) else (arrays, None)
     cost = {"experiment": name, "seconds": round(time.perf_counter() - begin, 2), "env_steps": int(arrays["env_steps"])}
     meta = {"experiment": name, "seeds": list(seeds), "quick": quick, "env_steps": cost["env_steps"],
-            "made_with": made_with}
-    if settings.get(name):                       # only when set, so default runs' files stay as they were
-        meta["settings"] = settings[name]
+            "made_with": made_with, **records[name]}
     outputs.save_run(Path(out_dir) / f"{name}.npz", arrays, meta)
     return cost, (socialized if keep else None)

@@ -1,5 +1,6 @@
 """Every figure from the command line in quick mode; the same seeds give the same numbers and
 pixels; --replot redraws from the saved arrays alone; bad input fails cleanly (lab/)."""
+import dataclasses
 import filecmp
 import json
 import shutil
@@ -12,6 +13,7 @@ import numpy as np
 import pytest
 
 import claims
+import experiments as ex
 import figures
 from lab import cli, outputs, pipeline, registry, report, workers
 
@@ -349,14 +351,17 @@ def test_results_do_not_depend_on_the_blas_thread_count(tmp_path):
 def test_the_mlp_learner_flag_and_the_quick_default_figures(tmp_path, capsys):
     from beyond.learners import MLPInternalization
     args = cli.parse_args(["1", "4", "--learner", "mlp"])
-    assert args.out == cli.FIG_DIR / "mlp" and args.settings["internalization"]["learner"] == "mlp"
-    cfg = pipeline.experiment_config("internalization", False, args.settings)
+    assert args.out == cli.FIG_DIR / "mlp" and isinstance(args.configs["internalization"], MLPInternalization)
+    cfg = pipeline.experiment_config("internalization", False, args.settings, "mlp")
     assert isinstance(cfg, MLPInternalization) and (cfg.socialization, cfg.agent.lr) == (18000, 0.03)
-    quick = pipeline.experiment_config("internalization", True, args.settings)
+    quick = pipeline.experiment_config("internalization", True, args.settings, "mlp")
     assert (quick.socialization, quick.agent.lr, quick.agent.worlds_per_seed) == (4500, 0.03, 15)
-    cfg = pipeline.experiment_config("internalization", False, {"internalization": {"learner": "mlp",
-                                                                                     "socialization": 6000}})
+    assert pipeline.recorded("internalization", quick, True) == {"learner": "mlp"}      # its default
+    assert type(pipeline.experiment_config("generalization", False, {}, "mlp")) is ex.Generalization
+    cfg = pipeline.experiment_config("internalization", False, {"internalization": {"socialization": 6000}}, "mlp")
     assert cfg.socialization == 6000                              # settings apply after the learner's
+    assert pipeline.settings_of("internalization", {"quick": False, **pipeline.recorded(
+        "internalization", cfg, False)}) == {"learner": "mlp", "socialization": 6000}
     assert cli.main(["3", "--learner", "mlp", "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "runs Figs 1 and 4 only" in err
@@ -366,8 +371,8 @@ def test_the_mlp_learner_flag_and_the_quick_default_figures(tmp_path, capsys):
 
 
 def test_a_figure_draws_the_world_its_run_learned_in(monkeypatch):
-    """Fig. 1's left panels (and Fig. 7's) draw the world of the run, with the `world.` settings
-    it was run with (`--set internalization.world.n_blocks=5`), not the default one."""
+    """Fig. 1's left panels (and Fig. 7's) draw the world of the run, its saved config's (as
+    `--set internalization.world.n_blocks=5` saves it), not the default one."""
     import env
     import figures
     seen = []
@@ -380,7 +385,8 @@ def test_a_figure_draws_the_world_its_run_learned_in(monkeypatch):
         raise Drawn
     monkeypatch.setattr(env, "GridWorld", grid_world)
     with pytest.raises(Drawn):
-        figures.figure_1({"internalization": {"seeds": np.array([1234]), "settings": {"world.n_blocks": 5}}})
+        world = {**dataclasses.asdict(env.WorldConfig()), "n_blocks": 5}
+        figures.figure_1({"internalization": {"seeds": np.array([1234]), "config": {"world": world}}})
     plt.close("all")
     assert seen[0].n_blocks == 5 and seen[0].width == env.WorldConfig().width
 

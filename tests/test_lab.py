@@ -2,6 +2,7 @@
 the saved outputs a user can trust: no run mixes with another's arrays, --replot checks every
 file before it draws, and results.json records each figure's seeds from its own arrays."""
 import ast
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import figures
+import prosocial
 from lab import cli, outputs, pipeline, registry
 
 ROOT = Path(figures.__file__).resolve().parent
@@ -129,7 +131,8 @@ def test_replot_records_each_figures_seeds_from_its_own_arrays(saved, tmp_path, 
              "generalization": {"seeds": list(range(1234, 1244)), "quick": False}}
     with pytest.raises(ValueError, match="come from different runs"):
         pipeline.saved_run_info(metas)
-    assert pipeline.saved_run_info({"helping": {"seeds": [7, 8], "quick": True, "settings": {"after": 150}}}) == {
+    saved = pipeline.recorded("helping", dataclasses.replace(prosocial.Helping().quick(), after=150), True)
+    assert pipeline.saved_run_info({"helping": {"seeds": [7, 8], "quick": True, **saved}}) == {
         "seeds": [7, 8], "quick": True, "settings": {"helping": {"after": 150}}}
 
 
@@ -170,7 +173,7 @@ def test_a_rerun_picks_up_only_what_the_same_unfinished_run_saved(tmp_path):
     """pipeline.pick_up: the experiments an unfinished run of the same seeds, budget, settings
     (tuples included) and code saved, and nothing for another run."""
     from types import SimpleNamespace
-    args = SimpleNamespace(out=tmp_path, seeds=(1, 2), quick=True,
+    args = SimpleNamespace(out=tmp_path, seeds=(1, 2), quick=True, learner="linear",
                            settings={"generalization": {"layouts": ("plus", "x")}})
     (tmp_path / "generalization.npz").write_bytes(b"")
     cost = {"experiment": "generalization", "seconds": 1.0, "env_steps": 5}

@@ -1,6 +1,7 @@
 """Every experiment setting on the command line: `--set EXPERIMENT.FIELD=VALUE`, read by the
 type of the field's default, listed by `--settings`, recorded with the arrays (lab/cli.py)."""
 import json
+from dataclasses import asdict
 
 import matplotlib.pyplot as plt
 import pytest
@@ -54,7 +55,8 @@ def test_continuing_experiments_take_internalizations_settings():
 def test_a_setting_is_recorded_with_the_arrays_and_in_results(tmp_path):
     argv = ["7", "--quick", "--seeds", "2", "--set", "helping.after=150", "--out", str(tmp_path)]
     assert cli.main(argv) == 0
-    assert outputs.load_meta(tmp_path / "helping.npz")["settings"] == {"after": 150}
+    meta = outputs.load_meta(tmp_path / "helping.npz")                  # the config, saved whole
+    assert meta["config"] == {**json.loads(json.dumps(asdict(prosocial.Helping().quick()))), "after": 150}
     entry = json.loads((tmp_path / "results.json").read_text())["fig7"]
     assert entry["run"]["settings"] == {"helping": {"after": 150}}
     top = plt.imread(tmp_path / "fig7.png")[:25, :, :3]                 # "SETTINGS CHANGED: helping.after=150"
