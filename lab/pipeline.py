@@ -288,7 +288,7 @@ def run_figures(args):
         check_folder(args, results)
         drawn = _learn_and_draw(names, args, results, results_path)
     if not args.replot and args.full_run:        # the top-level timing is the full run's
-        results["timing"] = {"seconds_total": round(time.perf_counter() - drawn["start"], 2),
+        results["timing"] = {"seconds_total": round(time.time() - drawn["start"], 2),
                              "peak_memory_mb": outputs.peak_memory_mb(), "jobs": args.jobs,
                              "peak_memory_mb_of_a_worker": outputs.peak_memory_mb("children"), "figures": names,
                              "measured_with": outputs.made_with(commit=True)}
@@ -319,7 +319,7 @@ def _rewrite_documents(args, results_path):
 def _learn_and_draw(names, args, results, results_path):
     """Run the experiments the figures need (each once, up to args.jobs at a time), and draw
     each figure as soon as its arrays are saved; results.json is written after each figure."""
-    start, drawn, entries = time.perf_counter(), set(), {}
+    start, drawn, entries = time.time(), set(), {}
     wanted = [e for e in EXPERIMENTS if any(e in needs(n) for n in names)]
     costs, runs, metas = {}, {}, {}
 
@@ -359,7 +359,7 @@ def _learn_and_draw(names, args, results, results_path):
             costs[name] = unfinished["saved"][name] = cost
             outputs.write_json(Path(args.out) / UNFINISHED, unfinished)
             left = time_left(estimates, [e for e in wanted if e not in runs], jobs)
-            log(f"[{time.perf_counter() - start:.0f} s] {name} saved ({len(runs)} of {len(with_sources(wanted))})"
+            log(f"[{time.time() - start:.0f} s] {name} saved ({len(runs)} of {len(with_sources(wanted))})"
                 + (f"; about {left:.0f} s left" if left >= 1 else ""))
             draw_ready()
     draw_ready()                                 # figures without arrays

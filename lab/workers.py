@@ -1,6 +1,6 @@
 """lab/workers.py — run experiments, in worker processes where they do not depend on each other.
 
-Each experiment runs in a process of its own (or, with --jobs 1, in this one), saves its
+Each experiment runs in a worker process of its own (--jobs at once), saves its
 arrays to <out>/<experiment>.npz and hands back what it cost; one that continues another's
 learners starts once that one is done, with its learners sent to it. Ctrl-C belongs to the
 main process, which stops every worker; a worker killed by the system (for lack of memory,
@@ -38,52 +38,29 @@ class Progress:
         log(f"[{time.time() - self.start:.0f} s] {self.label}: {stage.strip()}")
 
 
-def run_experiments(names, args, records, estimates=None, start=None):
-    """Run the experiments `names` (and those whose learners they continue), saving each one's
-    arrays to args.out with its meta's `records[name]` (pipeline.recorded); yield (name, cost)
-    as each one finishes. With args.jobs > 1 up to that
-    many run at once in worker processes, the longest chains first (by last run's timings):
-    an experiment that continues another's learners starts when that one is done, with its
-    learners sent to it. The numbers do not depend on the order or the process: each
-    experiment draws from its own random streams."""
-    estimates = estimates or {}
+def run_experiments(names, args, records, estimates, start):
+    """Run the experiments `names` (and those whose learners they continue), each in a worker
+    process of its own, up to args.jobs at once, the longest chains first (by `estimates`,
+    the last run's timings); yield (name, cost) as each one finishes. Each saves its arrays to
+    args.out with its meta's `records[name]` (pipeline.recorded). One that continues
+    another's learners starts once that one is done, with its learners sent to it; learners
+    no one will continue are dropped. The numbers do not depend on the order or the process:
+    each experiment draws from its own random streams. Ctrl-C or an error stops every worker
+    (_Worker.stop) before it goes on up; a worker that dies stops only what needs it."""
     closure = with_sources(names)
     continued = {EXPERIMENTS[e].continues for e in closure} - {None}
     chain = lambda e: estimates.get(e, 0.0) + max([chain(d) for d in closure if EXPERIMENTS[d].continues == e],
                                                   default=0.0)
     ready = sorted([e for e in closure if not EXPERIMENTS[e].continues], key=chain, reverse=True)
     task = dict(seeds=args.seeds, quick=args.quick, out_dir=str(args.out), configs=args.configs,
-                records=records, made_with=outputs.made_with(),
-                start=time.time() if start is None else time.time() - (time.perf_counter() - start))
-    jobs = args.jobs
-    yield from _schedule(jobs, closure, ready, continued, chain, task)
-
-
-def with_sources(names):
-    """The experiments `names` and those whose learners they continue, in the order of EXPERIMENTS."""
-    wanted = set(names)
-    for name in names:
-        while EXPERIMENTS[name].continues:
-            name = EXPERIMENTS[name].continues
-            wanted.add(name)
-    return [e for e in EXPERIMENTS if e in wanted]
-
-
-def _schedule(jobs, closure, ready, continued, chain, task):
-    """run_experiments' loop: keep up to `jobs` experiments running, each in a worker process
-    of its own (or, with jobs = 1, in this process, one at a time), start each follower once
-    its source is done, and drop learners no one will continue. Ctrl-C or an error stops
-    every worker (_Worker.stop) before it goes on up."""
+                records=records, made_with=outputs.made_with(), start=start)
     socialized, running, died = {}, [], []
     try:
         while ready or running:
-            while ready and len(running) < jobs:
+            while ready and len(running) < args.jobs:
                 name = ready.pop(0)
-                kwargs = dict(task, learners=socialized.get(EXPERIMENTS[name].continues), keep=name in continued)
-                if jobs == 1:
-                    running.append(_Done(name, _run_one(name, **kwargs)))
-                else:
-                    _Worker.start(name, kwargs, running)
+                learners = socialized.get(EXPERIMENTS[name].continues)
+                _Worker.start(name, dict(task, learners=learners, keep=name in continued), running)
             worker = _Worker.first_done(running)
             try:
                 cost, learners = worker.result()
@@ -109,6 +86,16 @@ def _schedule(jobs, closure, ready, continued, chain, task):
                          "the same command again picks them up (--jobs 1 needs the least memory)")
 
 
+def with_sources(names):
+    """The experiments `names` and those whose learners they continue, in the order of EXPERIMENTS."""
+    wanted = set(names)
+    for name in names:
+        while EXPERIMENTS[name].continues:
+            name = EXPERIMENTS[name].continues
+            wanted.add(name)
+    return [e for e in EXPERIMENTS if e in wanted]
+
+
 class WorkerDied(Exception):
     """An experiment's worker process ended without its result (killed: by the system for
     lack of memory, most likely)."""
@@ -118,16 +105,6 @@ class WorkerDied(Exception):
         how = (f"was killed by {signal.Signals(-exitcode).name}" if exitcode is not None and exitcode < 0
                else f"ended with exit code {exitcode}")
         super().__init__(f"the process of {name} {how}, most likely by the system for lack of memory")
-
-
-class _Done:
-    """An experiment that ran in this process (--jobs 1), read as _schedule reads a worker."""
-
-    def __init__(self, name, value):
-        self.name, self.value = name, value
-
-    def result(self):
-        return self.value
 
 
 class _Worker:
@@ -157,10 +134,7 @@ class _Worker:
 
     @staticmethod
     def first_done(running):
-        """The first of `running` to finish (one that ran in this process is done already)."""
-        done = [w for w in running if isinstance(w, _Done)]
-        if done:
-            return done[0]
+        """The first of `running` to finish."""
         ready = multiprocessing.connection.wait([w.connection for w in running])
         return next(w for w in running if w.connection in ready)
 
@@ -179,12 +153,11 @@ class _Worker:
     @classmethod
     def stop(cls, running):
         """End every worker of `running`: SIGTERM, then SIGKILL to one still alive GRACE s later."""
-        workers = [w for w in running if isinstance(w, cls)]
         with _interrupts_held():                 # a second Ctrl-C waits the GRACE seconds at most
-            for worker in workers:
+            for worker in running:
                 worker.process.terminate()
             deadline = time.monotonic() + cls.GRACE
-            for worker in workers:
+            for worker in running:
                 worker.process.join(max(0.0, deadline - time.monotonic()))
                 if worker.process.is_alive():
                     worker.process.kill()

@@ -81,9 +81,9 @@ def test_quick_figures_are_labelled_and_a_diagram_is_not(quick_run):
 
 
 def test_same_seeds_give_the_same_results_and_pixels_in_any_number_of_processes(quick_run, tmp_path):
-    """Figs 1 and 8 again (Fig. 8 continues Fig. 1's learners: sent to another process in the
-    quick run, kept in this one here), their experiments one after the other in this process
-    (the quick run used 3 processes, tests/test_lab.py 2): the same numbers and pixels."""
+    """Figs 1 and 8 again (Fig. 8 continues Fig. 1's learners, sent to it by this process), their
+    experiments one after the other in one worker process (the quick run used 3 processes,
+    tests/test_lab.py 2): the same numbers and pixels."""
     assert cli.main(["1", "8"] + QUICK + ["--jobs", "1", "--out", str(tmp_path)]) == 0
     again, first = without_timing(results(tmp_path)), without_timing(results(quick_run))
     assert again == {k: first[k] for k in again}
