@@ -229,19 +229,24 @@ def parse_settings(items):
         if not sep or not path:
             raise ValueError(f"--set takes EXPERIMENT.FIELD=VALUE, got {item!r}")
         if experiment not in EXPERIMENTS:
-            near = difflib.get_close_matches(experiment, list(EXPERIMENTS), n=1)
-            hint = f"did you mean {near[0]}? " if near else ""
-            raise ValueError(f"--set {key}: no experiment {experiment!r}; {hint}choose from {', '.join(EXPERIMENTS)}")
+            hint = _near(experiment, EXPERIMENTS, 1)
+            raise ValueError(f"--set {key}: no experiment {experiment!r}; {f'did you mean {hint}? ' if hint else ''}"
+                             f"choose from {', '.join(EXPERIMENTS)}")
         fields = {p: (default, annotation) for p, default, annotation in settable_fields(EXPERIMENTS[experiment].config)}
         if path not in fields:
-            near = difflib.get_close_matches(path, list(fields), n=3)
-            hint = f"; did you mean {' or '.join(near)}?" if near else " (python figures.py --settings)"
-            raise ValueError(f"--set {key}: {experiment} has no setting {path!r}{hint}")
+            hint = _near(path, fields, 3)
+            raise ValueError(f"--set {key}: {experiment} has no setting {path!r}"
+                             + (f"; did you mean {hint}?" if hint else " (python figures.py --settings)"))
         try:
             out.setdefault(experiment, {})[path] = _read(text, *fields[path])
         except ValueError as err:
             raise ValueError(f"--set {item}: {err}") from None
     return out
+
+
+def _near(word, choices, n):
+    """The `n` closest of `choices` to a misspelt `word`, joined by "or" ("" if none is close)."""
+    return " or ".join(difflib.get_close_matches(word, list(choices), n=n))
 
 
 def _read(text, default, annotation):

@@ -1,13 +1,13 @@
 """lab/outputs.py — the files a run leaves: its arrays (.npz), results.json and the PNGs.
 
-A run of an experiment (experiments.py, beyond/experiments.py) is a nested dict of arrays; it is saved flat, one array per
-"a/b/c" key, in a compressed .npz with a JSON "meta" entry (experiment, seeds, quick, env steps), and
-loaded back as the same nested dict, bit for bit; the same run gives the same file. Every file is written to a temporary
-file in its folder and renamed into place, so an interrupted run leaves no half-written file.
+A run of an experiment (experiments.py, beyond/experiments.py) is a nested dict of arrays,
+saved flat, one array per "a/b/c" key, in a compressed .npz with a JSON "meta" entry
+(experiment, seeds, quick, env steps, settings), and loaded back as the same nested dict, bit
+for bit; the same run gives the same file. Every file is written to a temporary file in its
+folder and renamed into place, so an interrupted run leaves no half-written file.
 
 Public names: save_run, load_run, load_meta, write_json, save_figure, save_file,
-remove_temporary_files, made_with, jsonable,
-peak_memory_mb.
+remove_temporary_files, made_with, jsonable, peak_memory_mb.
 """
 import json
 import os
@@ -132,12 +132,8 @@ def _blas_kernels():
 
 
 def _simd_kernels():
-    """numpy's dispatched SIMD sets that run here (none: its baseline alone)."""
-    try:
-        from numpy._core import _multiarray_umath as core
-        return [name for name in core.__cpu_dispatch__ if core.__cpu_features__.get(name)]
-    except (ImportError, AttributeError):
-        return None
+    """numpy's SIMD sets found to run here, beyond its baseline (numpy.show_config)."""
+    return np.show_config(mode="dicts")["SIMD Extensions"].get("found", [])
 
 
 def _commit():

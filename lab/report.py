@@ -273,12 +273,6 @@ def run_time(results, seed_sets):
             f"{quick['seconds_total']:.0f} s on {quick['jobs']} cores.")
 
 
-def over_sets(c):
-    """'paired over 40 learners in 4 seed sets': how a pooled estimate was made."""
-    sets = f"{c['seed_sets']} seed set{'s' * (c['seed_sets'] > 1)}"
-    return f"paired over {c['learners']} learners in {sets}"
-
-
 def pooled_over_sets(results, seed_sets):
     """beyond.claims.pooled_claims over the committed run (seeds 1234–1243) and every seed set."""
     return beyond_claims.pooled_claims({COMMITTED: results, **seed_sets})
