@@ -3,7 +3,9 @@
 Each experiment runs at most once per invocation (lab/workers.py); its arrays are saved to
 <out>/<experiment>.npz and the figures are drawn from what was saved, so `--replot` (no
 learning) draws the same pictures. results.json gets, per figure, its claims, the run its
-arrays came from (seeds, budget, settings) and what it cost. An output folder holds one run:
+arrays came from (seeds, budget, settings) and what it cost. Each file's meta saves the config
+it ran with where that is not the default (`recorded`), the one saved form of its settings,
+from which the figures read their world and stamp what was changed. An output folder holds one run:
 a run whose seeds, budget or settings differ from the arrays already there is refused, and
 `--replot` checks every file it will read before it draws anything. A run that stops before
 its end (a worker killed, Ctrl-C) leaves UNFINISHED beside its arrays; the same command run
@@ -11,8 +13,8 @@ again, on the same code, picks up the experiments it saved (`pick_up`).
 
 Progress goes to standard error, the end-of-run summary to standard output.
 
-Public names: time_left, experiment_config, apply_settings, load, check_folder, read_results,
-saved_run_info, pick_up, save_picture, run_figures.
+Public names: time_left, experiment_config, apply_settings, recorded, settings_of, load,
+check_folder, read_results, saved_run_info, pick_up, save_picture, run_figures.
 """
 import contextlib
 import dataclasses
@@ -92,7 +94,7 @@ def settings_of(name, meta):
     not the linear one, then each field where its saved config differs from that learner's
     default at its budget (`source.` fields are those of the experiment it takes them from)."""
     if "settings" in meta:
-        raise ValueError("its settings are saved in an older form")
+        raise ValueError("its settings are saved as text, by an older version")
     learner = meta.get("learner", "linear")
     default = _as_saved(dataclasses.asdict(experiment_config(name, bool(meta["quick"]), {}, learner)))
     return {**({"learner": learner} if learner != "linear" else {}),
@@ -122,7 +124,7 @@ def load(path):
         run, meta = outputs.load_run(path)
         seeds, quick, settings = _signature(Path(path).stem, meta)
     except Exception as err:                     # zip, zlib, numpy and JSON all raise their own
-        raise ValueError(f"{path} is damaged or not a saved run ({type(err).__name__}: {err}); "
+        raise ValueError(f"{path} is damaged, of an older version or not a saved run ({type(err).__name__}: {err}); "
                          "make it again without --replot") from None
     if "seeds" in run and run["seeds"].tolist() != seeds:
         raise ValueError(f"{path} is damaged: its arrays' seeds disagree with its meta")
@@ -155,8 +157,8 @@ def check_folder(args, results):
         try:
             saved = _signature(path.stem, outputs.load_meta(path))
         except Exception as err:
-            raise ValueError(f"{path} is damaged ({type(err).__name__}: {err}); remove it or use "
-                             "another folder (--out DIR)") from None
+            raise ValueError(f"{path} is damaged or of an older version ({type(err).__name__}: {err}); remove "
+                             "it or use another folder (--out DIR)") from None
         cfg = args.configs.get(path.stem) or experiment_config(path.stem, args.quick, args.settings, args.learner)
         wanted = (list(args.seeds), bool(args.quick), settings_of(path.stem, {"quick": args.quick,
                                                                               **recorded(path.stem, cfg, args.quick)}))
