@@ -63,6 +63,8 @@ def test_a_setting_is_recorded_with_the_arrays_and_in_results(tmp_path):
     assert ((top[..., 0] > 0.9) & (abs(top[..., 1] - 0.5) < 0.15) & (top[..., 2] < 0.3)).sum() > 100
     assert cli.main(["7", "--replot", "--out", str(tmp_path)]) == 0
     assert json.loads((tmp_path / "results.json").read_text())["fig7"]["run"] == entry["run"]
+    for other in ([], ["--set", "helping.after=200"]):                   # its folder holds this run alone
+        assert cli.main(argv[:4] + other + argv[-2:]) == 2
 
 
 @pytest.mark.parametrize("item, message", [
