@@ -2,9 +2,10 @@
 
 A run of an experiment (experiments.py, beyond/experiments.py) is a nested dict of arrays,
 saved flat, one array per "a/b/c" key, in a compressed .npz with a JSON "meta" entry
-(experiment, seeds, quick, env steps, settings), and loaded back as the same nested dict, bit
-for bit; the same run gives the same file. Every file is written to a temporary file in its
-folder and renamed into place, so an interrupted run leaves no half-written file.
+(experiment, seeds, quick, env steps, where it was made; its config where not the default),
+and loaded back as the same nested dict, bit for bit; the same run gives the same file.
+Every file is written to a temporary file in its folder and renamed into place, so an
+interrupted run leaves no half-written file.
 
 Public names: save_run, load_run, load_meta, write_json, save_figure, save_file,
 remove_temporary_files, made_with, jsonable, peak_memory_mb.
