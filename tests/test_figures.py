@@ -1,5 +1,6 @@
 """Every figure from the command line in quick mode; the same seeds give the same numbers and
 pixels; --replot redraws from the saved arrays alone; bad input fails cleanly (lab/)."""
+import contextlib
 import dataclasses
 import filecmp
 import json
@@ -230,6 +231,31 @@ def test_ctrl_c_at_any_moment_ends_every_process_within_2_s(tmp_path, seconds, t
     assert not list(tmp_path.glob("*.tmp*"))
     written = sorted(p.name for p in tmp_path.iterdir())            # what the line says is there
     assert last.endswith(", ".join(written)) if written else "nothing was written" in last, (last, written)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and process groups")
+def test_workers_end_when_their_main_process_is_killed(tmp_path):
+    """SIGKILL to the main process (it cannot stop its workers): each worker sees it is
+    orphaned and ends within 2 s instead of learning on to the end of its experiment."""
+    import os
+    import signal
+    import time
+    process = subprocess.Popen([sys.executable, "figures.py", "1", "4", "--quick", "--jobs", "2", "--out", str(tmp_path)],
+                               cwd=ROOT, stderr=subprocess.DEVNULL, start_new_session=True)
+    running = lambda: [line.split() for line in subprocess.run(
+        ["ps", "-o", "stat=", "-g", str(process.pid)], capture_output=True, text=True).stdout.splitlines()
+        if not line.startswith("Z")]                  # a zombie has ended: only its exit status is left
+    time.sleep(4.0)
+    assert len(running()) == 3                        # the main process and its two workers, learning
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    deadline = time.monotonic() + 2.0
+    while running() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = running()
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    assert not left, left
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="a forked worker sees this process's patches")
