@@ -22,8 +22,8 @@ import time
 import typing
 from pathlib import Path
 
-from lab import outputs, pipeline, workers
-from lab.registry import EXPERIMENTS, FIGURES, LEARNERS, PAPER_FIGURES, QUICK_SHOWS, needs
+from lab import outputs, pipeline
+from lab.registry import EXPERIMENTS, FIGURES, LEARNERS, PAPER_FIGURES, QUICK_SHOWS, needs, with_sources
 
 FIG_DIR = Path(__file__).resolve().parent.parent / "figures"
 FIRST_SEED = 1234                       # the authors' seeds are 1234–1243
@@ -168,7 +168,7 @@ def settings_read(figures):
     """The experiments whose settings the figures' run reads: those it runs (with the ones
     whose learners they continue) and those whose settings they take as their source."""
     names = {e for name in figures for e in needs(name)}
-    read = set(workers.with_sources(sorted(names)))
+    read = set(with_sources(sorted(names)))
     read |= {EXPERIMENTS[e].source_experiment for e in read} - {None}
     return read
 

@@ -27,8 +27,8 @@ import matplotlib
 import matplotlib.pyplot as plt
 
 from lab import outputs, report
-from lab.registry import EXPERIMENTS, FIGURES, LEARNERS, file_name, needs
-from lab.workers import Progress, log, run_experiments, with_sources
+from lab.registry import EXPERIMENTS, FIGURES, LEARNERS, file_name, needs, with_sources
+from lab.workers import Progress, log, run_experiments
 
 COMMITTED = Path(__file__).resolve().parent.parent / "figures" / "results.json"   # the paper-scale run
 UNFINISHED = "unfinished.json"   # what a run that has not ended saved: {run, saved: {experiment: cost}}
@@ -84,7 +84,7 @@ def recorded(name, cfg, quick):
     learner = next((k for k, c in LEARNERS.get(name, {}).items() if type(cfg) is c), "linear")
     record = {} if learner == "linear" else {"learner": learner}
     config = _as_saved(dataclasses.asdict(cfg))
-    if config != _as_saved(dataclasses.asdict(experiment_config(name, quick, {}, learner))):
+    if config != _default(name, quick, learner):
         record["config"] = config
     return record
 
@@ -96,7 +96,7 @@ def settings_of(name, meta):
     if "settings" in meta:
         raise ValueError("its settings are saved as text, by an older version")
     learner = meta.get("learner", "linear")
-    default = _as_saved(dataclasses.asdict(experiment_config(name, bool(meta["quick"]), {}, learner)))
+    default = _default(name, bool(meta["quick"]), learner)
     return {**({"learner": learner} if learner != "linear" else {}),
             **_differences(default, meta.get("config", default))}
 
@@ -109,6 +109,11 @@ def _differences(default, config, prefix=""):
         elif key not in default or default[key] != value:
             changed[prefix + key] = value
     return changed
+
+
+def _default(name, quick, learner):
+    """The default config of experiment `name` for `learner` at the budget, as it is saved."""
+    return _as_saved(dataclasses.asdict(experiment_config(name, quick, {}, learner)))
 
 
 def _as_saved(value):
@@ -344,7 +349,6 @@ def _learn_and_draw(names, args, results, results_path):
 
     # the last run's timings, else the committed paper-scale run's (not for a quick run)
     estimates = _estimates(results) or ({} if args.quick else _estimates(read_results(COMMITTED)))
-    jobs = args.jobs
     saved = pick_up(args, wanted)
     if saved:
         log(f"picked up what the unfinished run saved: {', '.join(saved)}")
@@ -360,7 +364,7 @@ def _learn_and_draw(names, args, results, results_path):
             runs[name], metas[name] = load(Path(args.out) / f"{name}.npz")
             costs[name] = unfinished["saved"][name] = cost
             outputs.write_json(Path(args.out) / UNFINISHED, unfinished)
-            left = time_left(estimates, [e for e in wanted if e not in runs], jobs)
+            left = time_left(estimates, [e for e in wanted if e not in runs], args.jobs)
             log(f"[{time.time() - start:.0f} s] {name} saved ({len(runs)} of {len(with_sources(wanted))})"
                 + (f"; about {left:.0f} s left" if left >= 1 else ""))
             draw_ready()

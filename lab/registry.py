@@ -7,7 +7,8 @@ memory, not saved) it continues. A figure is a function `draw(runs) → (picture
 that names the experiments it reads where it is defined (`figures.reads`). Adding an
 experiment means adding its line here and its own code.
 
-Public names: Experiment, EXPERIMENTS, Figure, FIGURES, PAPER_FIGURES, needs, reading.
+Public names: Experiment, EXPERIMENTS, Figure, FIGURES, PAPER_FIGURES, needs, with_sources,
+reading.
 """
 from dataclasses import dataclass
 from functools import partial
@@ -173,6 +174,16 @@ PAPER_FIGURES = tuple(n for n, f in FIGURES.items() if f.paper and not f.on_requ
 def needs(figure):
     """The experiments whose arrays `figure` reads, in the order of EXPERIMENTS."""
     return tuple(name for name in EXPERIMENTS if name in FIGURES[figure].reads)
+
+
+def with_sources(names):
+    """The experiments `names` and those whose learners they continue, in the order of EXPERIMENTS."""
+    wanted = set(names)
+    for name in names:
+        while EXPERIMENTS[name].continues:
+            name = EXPERIMENTS[name].continues
+            wanted.add(name)
+    return [e for e in EXPERIMENTS if e in wanted]
 
 
 def reading(experiment):

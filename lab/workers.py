@@ -7,7 +7,7 @@ main process, which stops every worker; a worker killed by the system (for lack 
 most likely) ends the run with one line, the experiments that do not need it going on.
 Progress goes to standard error.
 
-Public names: log, Progress, run_experiments, with_sources, WorkerDied.
+Public names: log, Progress, run_experiments, WorkerDied.
 """
 import contextlib
 import multiprocessing
@@ -20,7 +20,8 @@ import time
 from pathlib import Path
 
 from lab import outputs
-from lab.registry import EXPERIMENTS
+from lab.registry import EXPERIMENTS, with_sources
+
 
 def log(msg):
     """A line of the run's report on stderr."""
@@ -84,16 +85,6 @@ def run_experiments(names, args, records, estimates, start):
     if died:
         raise ValueError(f"{died[0]}. The experiments that did not need it are saved, with their figures; "
                          "the same command again picks them up (--jobs 1 needs the least memory)")
-
-
-def with_sources(names):
-    """The experiments `names` and those whose learners they continue, in the order of EXPERIMENTS."""
-    wanted = set(names)
-    for name in names:
-        while EXPERIMENTS[name].continues:
-            name = EXPERIMENTS[name].continues
-            wanted.add(name)
-    return [e for e in EXPERIMENTS if e in wanted]
 
 
 class WorkerDied(Exception):
