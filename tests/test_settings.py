@@ -40,6 +40,11 @@ def test_set_changes_nested_fields_by_the_types_of_their_defaults():
     cfg = pipeline.apply_settings(ex.Internalization(), changed["internalization"])
     assert cfg.isr.hidden == (16, 16) and cfg.isr.calibrate is False and cfg.isr.updates == 1000
     assert pipeline.apply_settings(prosocial.Helping(), changed["helping"]).agent.lr == 0.2
+    saved = pipeline.recorded("internalization", cfg, False)           # read back from the saved config
+    assert pipeline.recorded("helping", prosocial.Helping().quick(), True) == {}   # default: no record
+    assert ex.Internalization().isr_threshold is None                   # a default set is no change
+    assert pipeline.settings_of("internalization", {"quick": False, **saved}) == {
+        "isr.hidden": [16, 16], "isr.calibrate": False}
 
 
 def test_continuing_experiments_take_internalizations_settings():
